@@ -1,0 +1,191 @@
+//! The desired state of an AWS account, as written in a folder of TOML files.
+//!
+//! [`load_dir`] reads every `*.toml` under a folder, merges them and validates the
+//! result; every error carries its file, line and column and a hint.
+
+pub mod account;
+pub mod aurora;
+mod check;
+pub mod diagnostic;
+pub mod ecs;
+mod origin;
+pub mod s3;
+pub mod selector;
+pub mod ssm;
+pub mod vpc;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use diagnostic::{Diagnostic, LoadError, Location, SourceFile};
+pub use origin::{Entries, HasOrigin, Origin};
+pub use selector::{NameGlob, TagSelector};
+
+/// The whole desired state: every file merged.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Desired {
+    pub account: Option<account::Account>,
+    #[serde(default)]
+    pub ecs: ecs::Ecs,
+    #[serde(default)]
+    pub aurora: aurora::Aurora,
+    #[serde(default)]
+    pub s3: s3::S3,
+    #[serde(default)]
+    pub ssm: ssm::Ssm,
+    #[serde(default)]
+    pub vpc: vpc::Vpc,
+    /// The files this was read from, in load order; `Origin::file` indexes here.
+    #[serde(skip)]
+    pub files: Vec<SourceFile>,
+}
+
+/// Reads, merges and validates every `*.toml` file below `dir`, in path order.
+pub fn load_dir(dir: &Path) -> Result<Desired, LoadError> {
+    let paths = toml_files(dir).map_err(|message| single(dir, message))?;
+    if paths.is_empty() {
+        return Err(single(dir, format!("no .toml files in {}", dir.display())));
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|error| single(&path, format!("cannot read {}: {error}", path.display())))?;
+        files.push(SourceFile { path: path.display().to_string(), text });
+    }
+    load_sources(files)
+}
+
+/// Parses, merges and validates files already in memory.
+pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
+    let mut diagnostics = Vec::new();
+    let mut merged = Desired::default();
+    for (index, file) in files.iter().enumerate() {
+        match parse(file, index) {
+            Ok(part) => merged.merge(part, &files, &mut diagnostics),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    merged.files = files;
+    if diagnostics.is_empty() {
+        let mut checker = check::Checker::new(&merged);
+        account::check(&mut checker);
+        ecs::check(&mut checker);
+        aurora::check(&mut checker);
+        s3::check(&mut checker);
+        ssm::check(&mut checker);
+        vpc::check(&mut checker);
+        diagnostics = checker.diagnostics;
+    }
+    if diagnostics.is_empty() { Ok(merged) } else { Err(LoadError { diagnostics }) }
+}
+
+fn parse(file: &SourceFile, index: usize) -> Result<Desired, Diagnostic> {
+    let mut desired: Desired = toml::from_str(&file.text).map_err(|error| {
+        let span = error.span().unwrap_or(0..0);
+        let message = error.message().trim().to_owned();
+        let hint = hint_for(&message);
+        file.diagnostic(span, message, hint)
+    })?;
+    let locate = |origin: &mut Origin| {
+        origin.file = index;
+        origin.location = file.location(origin.span.start);
+    };
+    if let Some(account) = &mut desired.account {
+        account.origin.span = account.id.span();
+        locate(&mut account.origin);
+    }
+    for name in desired.ecs.strategies.keys() {
+        desired.ecs.strategy_files.insert(name.clone(), index);
+    }
+    desired.ecs.service.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.ecs.task_secrets.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.aurora.cluster.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.s3.bucket.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.ssm.parameter.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.vpc.flow_logs.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    Ok(desired)
+}
+
+impl Desired {
+    /// Adds another file's entries. Things that may be defined once (the account, a
+    /// strategy name) are refused a second time, naming both places.
+    fn merge(&mut self, other: Desired, files: &[SourceFile], diagnostics: &mut Vec<Diagnostic>) {
+        match (&self.account, other.account) {
+            (Some(first), Some(second)) => {
+                let message = format!("[account] is defined twice: here and at {}", first.origin.location);
+                diagnostics.push(files[second.origin.file].diagnostic(second.origin.span.clone(), message, Some("keep one [account] table for the whole folder".to_owned())));
+            }
+            (None, second) => self.account = second,
+            (Some(_), None) => {}
+        }
+        for (name, items) in other.ecs.strategies {
+            let file = other.ecs.strategy_files[&name];
+            if let Some(first) = self.ecs.strategies.get(&name) {
+                let first_location = files[self.ecs.strategy_files[&name]].location(first.span().start);
+                let message = format!("strategy `{name}` is defined twice: here and at {first_location}");
+                diagnostics.push(files[file].diagnostic(items.span(), message, Some("give one of them another name".to_owned())));
+                continue;
+            }
+            self.ecs.strategy_files.insert(name.clone(), file);
+            self.ecs.strategies.insert(name, items);
+        }
+        self.ecs.service.0.extend(other.ecs.service.0);
+        self.ecs.task_secrets.0.extend(other.ecs.task_secrets.0);
+        self.aurora.cluster.0.extend(other.aurora.cluster.0);
+        self.s3.bucket.0.extend(other.s3.bucket.0);
+        self.ssm.parameter.0.extend(other.ssm.parameter.0);
+        self.vpc.flow_logs.0.extend(other.vpc.flow_logs.0);
+    }
+
+    /// The account id, when `[account]` is given.
+    pub fn account_id(&self) -> Option<&str> {
+        self.account.as_ref().map(account::Account::id)
+    }
+}
+
+/// Hints for the messages serde and toml give, which name the problem but not the fix.
+fn hint_for(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `").or_else(|| message.strip_prefix("unknown variant `")) {
+        let word = rest.split('`').next().unwrap_or_default();
+        let expected = message.split_once("expected").map(|(_, tail)| tail).unwrap_or_default();
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        return diagnostic::did_you_mean(word, candidates.iter().copied()).or_else(|| (!candidates.is_empty()).then(|| format!("accepted here: {}", candidates.join(", "))));
+    }
+    if message.starts_with("invalid type: string") && (message.contains("f64") || message.contains("u32") || message.contains("integer")) {
+        return Some("write numbers without quotes: max_acu = 4".to_owned());
+    }
+    if message.starts_with("invalid type: integer") && message.contains("string") {
+        return Some("quote it: account ids and names are strings".to_owned());
+    }
+    if message.starts_with("missing field") {
+        return Some("add the field to this table".to_owned());
+    }
+    if message.starts_with("duplicate key") {
+        return Some("each key may appear once in a table".to_owned());
+    }
+    None
+}
+
+fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder).map_err(|error| format!("cannot read the desired-state folder {}: {error}", folder.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|error| format!("cannot list {}: {error}", folder.display()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "toml") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn single(path: &Path, message: String) -> LoadError {
+    let location = Location { file: path.display().to_string(), line: 0, column: 0 };
+    LoadError { diagnostics: vec![Diagnostic { location, source_line: None, message, hint: Some("pass the folder that holds the desired-state .toml files with --desired".to_owned()) }] }
+}

@@ -1,0 +1,66 @@
+//! Where a desired-state entry was written, so plans and errors can point back at it.
+
+use std::ops::Range;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use crate::diagnostic::Location;
+
+/// The file (an index into `Desired::files`), byte span and location of an entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub file: usize,
+    pub span: Range<usize>,
+    pub location: Location,
+}
+
+/// An entry that knows where it was written.
+pub trait HasOrigin {
+    fn origin(&self) -> &Origin;
+    fn origin_mut(&mut self) -> &mut Origin;
+}
+
+/// An array of tables (`[[ecs.service]]`), each entry remembering its span.
+#[derive(Debug, Clone)]
+pub struct Entries<E>(pub Vec<E>);
+
+impl<E> Default for Entries<E> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<E> std::ops::Deref for Entries<E> {
+    type Target = Vec<E>;
+    fn deref(&self) -> &Vec<E> {
+        &self.0
+    }
+}
+
+impl<'de, E: Deserialize<'de> + HasOrigin> Deserialize<'de> for Entries<E> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Vec::<Spanned<E>>::deserialize(deserializer)?;
+        Ok(Self(
+            spanned
+                .into_iter()
+                .map(|entry| {
+                    let span = entry.span();
+                    let mut entry = entry.into_inner();
+                    entry.origin_mut().span = span;
+                    entry
+                })
+                .collect(),
+        ))
+    }
+}
+
+macro_rules! impl_has_origin {
+    ($($entry:ty),* $(,)?) => {
+        $(impl $crate::origin::HasOrigin for $entry {
+            fn origin(&self) -> &$crate::origin::Origin { &self.origin }
+            fn origin_mut(&mut self) -> &mut $crate::origin::Origin { &mut self.origin }
+        })*
+    };
+}
+pub(crate) use impl_has_origin;
