@@ -1,0 +1,110 @@
+//! ECS clusters, their services, and the task definitions those services run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Tags;
+use crate::secret::{Salt, SecretHash};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ecs {
+    pub clusters: Vec<Cluster>,
+    /// Every task definition a read service runs, once each.
+    pub task_definitions: Vec<TaskDefinition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub name: String,
+    pub arn: String,
+    /// Capacity providers attached to the cluster; a service strategy may only use these.
+    pub capacity_providers: Vec<String>,
+    #[serde(default)]
+    pub default_strategy: Vec<StrategyItem>,
+    #[serde(default)]
+    pub tags: Tags,
+    pub services: Vec<Service>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub name: String,
+    pub arn: String,
+    /// Set when the service runs on a launch type rather than a capacity provider strategy.
+    pub launch_type: Option<String>,
+    #[serde(default)]
+    pub capacity_provider_strategy: Vec<StrategyItem>,
+    /// The task definition ARN, with its revision.
+    pub task_definition: String,
+    /// Recorded for the reader's benefit; holdfast leaves it to the autoscaler.
+    pub desired_count: u32,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StrategyItem {
+    pub provider: String,
+    pub weight: u32,
+    pub base: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TaskDefinition {
+    pub arn: String,
+    pub family: String,
+    pub revision: u32,
+    pub execution_role_arn: Option<String>,
+    pub containers: Vec<Container>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Container {
+    pub name: String,
+    /// Plaintext variables, values kept only as salted hashes: any of them may be a secret.
+    #[serde(default)]
+    pub environment: Vec<EnvironmentVariable>,
+    #[serde(default)]
+    pub secrets: Vec<SecretReference>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentVariable {
+    pub name: String,
+    pub value_hash: SecretHash,
+}
+
+impl EnvironmentVariable {
+    /// Hashes the value at once; the value itself is never kept.
+    pub fn new(salt: &Salt, name: &str, value: &str) -> Self {
+        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value) }
+    }
+}
+
+/// A container secret: the variable `name` is filled from `value_from` (an SSM
+/// parameter name or ARN, or a Secrets Manager ARN).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SecretReference {
+    pub name: String,
+    pub value_from: String,
+}
+
+impl Ecs {
+    pub fn task_definition(&self, arn: &str) -> Option<&TaskDefinition> {
+        self.task_definitions.iter().find(|definition| definition.arn == arn)
+    }
+
+    pub(crate) fn sort(&mut self) {
+        self.clusters.sort_by(|a, b| a.name.cmp(&b.name));
+        for cluster in &mut self.clusters {
+            cluster.services.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self.task_definitions.sort_by(|a, b| a.arn.cmp(&b.arn));
+    }
+}
+
+impl TaskDefinition {
+    /// `family:revision`, as the ECS console shows it.
+    pub fn short_name(&self) -> String {
+        format!("{}:{}", self.family, self.revision)
+    }
+}

@@ -1,0 +1,109 @@
+//! The live state of an AWS account as plain structs, and its versioned JSON snapshot.
+//!
+//! Nothing here talks to AWS or to disks: `crates/aws` fills these structs, and the
+//! planner reads them. Secret values never enter: container environment values and
+//! SSM parameter values are kept only as salted hashes ([`secret`]).
+
+pub mod aurora;
+pub mod ecs;
+pub mod kms;
+pub mod s3;
+pub mod secret;
+pub mod ssm;
+pub mod vpc;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use secret::{Salt, SecretHash};
+
+/// Resource tags, sorted by key.
+pub type Tags = BTreeMap<String, String>;
+
+/// The snapshot format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One account and region as read at one moment; serialised, it is a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub format_version: u32,
+    pub account_id: String,
+    pub region: String,
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+    /// The key of every [`SecretHash`] in this snapshot.
+    pub salt: Salt,
+    #[serde(default)]
+    pub ecs: ecs::Ecs,
+    #[serde(default)]
+    pub aurora: aurora::Aurora,
+    #[serde(default)]
+    pub s3: s3::S3,
+    #[serde(default)]
+    pub ssm: ssm::Ssm,
+    #[serde(default)]
+    pub vpc: vpc::Vpcs,
+    #[serde(default)]
+    pub kms: kms::Kms,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("the snapshot is not valid JSON of the holdfast snapshot format: {0}")]
+    Malformed(#[from] serde_json::Error),
+    #[error("the snapshot has format_version {found}; this holdfast reads version {FORMAT_VERSION}")]
+    UnsupportedVersion { found: u64 },
+}
+
+impl Inventory {
+    pub fn new(account_id: &str, region: &str, taken_at: &str, salt: Salt) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            account_id: account_id.to_owned(),
+            region: region.to_owned(),
+            taken_at: taken_at.to_owned(),
+            salt,
+            ecs: ecs::Ecs::default(),
+            aurora: aurora::Aurora::default(),
+            s3: s3::S3::default(),
+            ssm: ssm::Ssm::default(),
+            vpc: vpc::Vpcs::default(),
+            kms: kms::Kms::default(),
+        }
+    }
+
+    /// Parses a snapshot, refusing versions this build does not know.
+    pub fn from_snapshot(json: &str) -> Result<Self, SnapshotError> {
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u64,
+        }
+        let version: Version = serde_json::from_str(json)?;
+        if version.format_version != u64::from(FORMAT_VERSION) {
+            return Err(SnapshotError::UnsupportedVersion { found: version.format_version });
+        }
+        let mut inventory: Inventory = serde_json::from_str(json)?;
+        inventory.sort();
+        Ok(inventory)
+    }
+
+    /// The snapshot text: pretty JSON, every list sorted, so equal inventories give equal bytes.
+    pub fn to_snapshot(&self) -> String {
+        let mut sorted = self.clone();
+        sorted.sort();
+        let mut text = serde_json::to_string_pretty(&sorted).expect("an inventory always serialises");
+        text.push('\n');
+        text
+    }
+
+    /// Puts every list in name order, so plans and snapshots do not depend on read order.
+    pub fn sort(&mut self) {
+        self.ecs.sort();
+        self.aurora.clusters.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        self.s3.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+        self.ssm.parameters.sort_by(|a, b| a.name.cmp(&b.name));
+        self.vpc.vpcs.sort_by(|a, b| a.id.cmp(&b.id));
+        self.kms.aliases.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}

@@ -1,0 +1,74 @@
+//! S3 buckets: default encryption, lifecycle configuration, and whether they hold objects.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Tags;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct S3 {
+    pub buckets: Vec<Bucket>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bucket {
+    pub name: String,
+    /// None when the bucket has no default encryption configuration (before 2023,
+    /// or on an emulator); AWS now applies SSE-S3 to such buckets.
+    pub encryption: Option<Encryption>,
+    /// None when the bucket has no lifecycle configuration at all.
+    pub lifecycle: Option<Lifecycle>,
+    /// Whether a one-key listing found no object; None when it was not read.
+    pub empty: Option<bool>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Encryption {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub algorithm: String,
+    /// As AWS reports it: a key id, key ARN or alias ARN; None means the AWS managed key.
+    pub kms_key: Option<String>,
+    pub bucket_key: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub rules: Vec<LifecycleRule>,
+    /// `all_storage_classes_128K` or `varies_by_storage_class`, when reported.
+    pub transition_minimum_object_size: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleRule {
+    pub id: String,
+    /// `Enabled` or `Disabled`.
+    pub status: String,
+    /// The rule's `Filter`, exactly as stored: absent, `{}`, or with conditions.
+    pub filter: Option<LifecycleFilter>,
+    /// The deprecated top-level `Prefix`, from before filters existed.
+    pub legacy_prefix: Option<String>,
+    #[serde(default)]
+    pub transitions: Vec<Transition>,
+    pub expiration_days: Option<u32>,
+    pub noncurrent_expiration_days: Option<u32>,
+    pub abort_incomplete_multipart_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LifecycleFilter {
+    pub prefix: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    pub object_size_greater_than: Option<i64>,
+    pub object_size_less_than: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Transition {
+    /// None for a date-based transition, which holdfast does not manage.
+    pub days: Option<u32>,
+    pub storage_class: String,
+}

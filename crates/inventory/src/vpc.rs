@@ -1,0 +1,40 @@
+//! VPCs and their flow logs.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Tags;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Vpcs {
+    pub vpcs: Vec<Vpc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vpc {
+    pub id: String,
+    pub is_default: bool,
+    #[serde(default)]
+    pub tags: Tags,
+    pub flow_logs: Vec<FlowLog>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlowLog {
+    pub id: String,
+    /// `s3` or `cloud-watch-logs`.
+    pub destination_type: String,
+    /// The destination ARN as AWS reports it.
+    pub destination: String,
+    /// `ALL`, `ACCEPT` or `REJECT`.
+    pub traffic_type: String,
+    pub max_aggregation_interval: u32,
+    pub log_format: Option<String>,
+    pub status: String,
+}
+
+impl Vpc {
+    /// The `Name` tag, which is how people tell VPCs apart.
+    pub fn name(&self) -> Option<&str> {
+        self.tags.get("Name").map(String::as_str)
+    }
+}
