@@ -1,0 +1,67 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "holdfast", version, about = "Keeps an AWS account where its owners declared it: plan the drift, apply the fix, check it on a schedule.")]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how the account differs from the desired state, and what fixing it would do.
+    Plan(PlanArgs),
+    /// Check the desired-state files and report every error with its file, line and column.
+    Validate(DesiredArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DesiredArgs {
+    /// The folder of desired-state TOML files; every *.toml below it is read.
+    #[arg(long, default_value = "desired-state", value_name = "DIR")]
+    pub desired: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Plan against a saved inventory snapshot instead of the live account.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also save the plan as JSON, for review or a later `holdfast apply PLAN_FILE`.
+    #[arg(long, value_name = "PLAN_FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Only changes whose address matches this glob (and what they depend on). Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub target: Vec<String>,
+    /// Leave out changes whose address matches this glob. Repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}

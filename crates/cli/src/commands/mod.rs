@@ -1,0 +1,19 @@
+//! One module per subcommand.
+
+mod plan;
+mod validate;
+
+use crate::args::{Args, Command};
+use crate::output::Status;
+
+pub fn run(args: Args) -> anyhow::Result<Status> {
+    match args.command {
+        Command::Plan(plan_args) => plan::run(&plan_args),
+        Command::Validate(desired_args) => validate::run(&desired_args),
+    }
+}
+
+/// Loads the desired state; its errors already name file, line and column.
+fn load_desired(dir: &std::path::Path) -> anyhow::Result<holdfast_desired::Desired> {
+    holdfast_desired::load_dir(dir).map_err(|error| anyhow::anyhow!("{error}"))
+}

@@ -1,0 +1,18 @@
+//! `holdfast validate`: check the desired-state files, change nothing.
+
+use crate::args::DesiredArgs;
+use crate::commands::load_desired;
+use crate::output::{self, Status};
+
+pub fn run(args: &DesiredArgs) -> anyhow::Result<Status> {
+    let desired = load_desired(&args.desired)?;
+    let entries = desired.ecs.service.len()
+        + desired.ecs.task_secrets.len()
+        + desired.aurora.cluster.len()
+        + desired.s3.bucket.len()
+        + desired.ssm.parameter.len()
+        + desired.vpc.flow_logs.len();
+    let files = desired.files.len();
+    output::stdout(&format!("{} is valid: {files} file{}, {entries} entries.\n", args.desired.display(), if files == 1 { "" } else { "s" }));
+    Ok(Status::Success)
+}

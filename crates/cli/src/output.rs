@@ -1,0 +1,46 @@
+//! All terminal output happens here.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::args::ColorChoice;
+
+/// Exit codes, as Terraform's `-detailed-exitcode` defines them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    Failure,
+    ChangesPresent,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        ExitCode::from(match status {
+            Status::Success => 0,
+            Status::Failure => 1,
+            Status::ChangesPresent => 2,
+        })
+    }
+}
+
+/// Writes to stdout; a closed pipe (`holdfast plan | head`) is not an error.
+pub fn stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+pub fn stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+pub fn error(error: &anyhow::Error) {
+    stderr(&format!("{error:#}\n"));
+}
+
+pub fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}

@@ -1,0 +1,77 @@
+//! State shared by the per-kind planners while one plan is made.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use holdfast_desired::{Desired, Origin};
+use holdfast_inventory::{Inventory, SecretHash, Tags};
+
+use crate::plan::{Change, FORMAT_VERSION, Kind, Plan, Summary, Warning};
+
+pub(crate) struct Context<'a> {
+    pub desired: &'a Desired,
+    pub inventory: &'a Inventory,
+    pub env_hashes: &'a BTreeMap<String, SecretHash>,
+    pub changes: Vec<Change>,
+    pub warnings: Vec<Warning>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(desired: &'a Desired, inventory: &'a Inventory, env_hashes: &'a BTreeMap<String, SecretHash>) -> Self {
+        Self { desired, inventory, env_hashes, changes: Vec::new(), warnings: Vec::new() }
+    }
+
+    pub fn warn(&mut self, message: impl Into<String>, origin: Option<&Origin>) {
+        self.warnings.push(Warning { message: message.into(), source: origin.map(source) });
+    }
+
+    /// Orders changes so each comes after what it depends on, keeps only dependencies
+    /// that are in the plan, and counts them.
+    pub fn finish(mut self) -> Plan {
+        self.changes.sort_by(|a, b| (kind_rank(a.kind), &a.address).cmp(&(kind_rank(b.kind), &b.address)));
+        let addresses: BTreeSet<String> = self.changes.iter().map(|change| change.address.clone()).collect();
+        for change in &mut self.changes {
+            change.depends_on.retain(|address| addresses.contains(address));
+            change.depends_on.sort();
+            change.depends_on.dedup();
+            change.flags.sort();
+            change.flags.dedup();
+        }
+        self.warnings.sort();
+        self.warnings.dedup();
+        let summary = Summary::of(&self.changes);
+        Plan {
+            format_version: FORMAT_VERSION,
+            account_id: self.inventory.account_id.clone(),
+            region: self.inventory.region.clone(),
+            snapshot_taken_at: self.inventory.taken_at.clone(),
+            changes: self.changes,
+            warnings: self.warnings,
+            summary,
+        }
+    }
+}
+
+fn kind_rank(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|candidate| *candidate == kind).unwrap_or(usize::MAX)
+}
+
+/// `file:line` of a desired-state entry.
+pub(crate) fn source(origin: &Origin) -> String {
+    format!("{}:{}", origin.location.file, origin.location.line)
+}
+
+/// Notes for resources another tool deploys, which may put our change back.
+pub(crate) fn ownership_notes(tags: &Tags) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(stack) = tags.get("aws:cloudformation:stack-name") {
+        notes.push(format!("owned by CloudFormation stack `{stack}`: a later update of that stack may revert this change"));
+    }
+    let copilot: Vec<String> = [("copilot-application", "app"), ("copilot-environment", "env"), ("copilot-service", "svc")]
+        .iter()
+        .filter_map(|(tag, label)| tags.get(*tag).map(|value| format!("{label} {value}")))
+        .collect();
+    if !copilot.is_empty() {
+        notes.push(format!("deployed by AWS Copilot ({}): make the same change in the Copilot manifest, or the next `copilot deploy` reverts it", copilot.join(", ")));
+    }
+    notes
+}

@@ -1,0 +1,254 @@
+//! ECS: capacity provider strategies (and the cluster providers they need), and
+//! container variables moved from plaintext `environment` to SSM `secrets`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use holdfast_desired::ecs::{FARGATE_SPOT, ServiceEntry, TaskSecretsEntry};
+use holdfast_desired::{HasOrigin, Origin};
+use holdfast_inventory::SecretHash;
+use holdfast_inventory::ecs::{Cluster, Service, StrategyItem, TaskDefinition};
+
+use crate::context::{Context, ownership_notes, source};
+use crate::normalize::parameter_key;
+use crate::operation::{Operation, SecretMove, SecretMoves};
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
+use crate::select::{Hits, one};
+
+pub(crate) fn plan(cx: &mut Context<'_>) {
+    let desired = &cx.desired.ecs;
+    let mut service_hits = Hits::new(desired.service.len());
+    let mut secret_hits = Hits::new(desired.task_secrets.len());
+    for cluster in &cx.inventory.ecs.clusters {
+        let mut providers_needed: BTreeMap<String, Origin> = BTreeMap::new();
+        let mut service_changes = Vec::new();
+        for service in &cluster.services {
+            let strategy_entries = service_hits.select(&desired.service, |entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service));
+            let secret_entries = secret_hits.select(&desired.task_secrets, |entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service));
+            let strategy_entry = one(cx, &service_address(cluster, service), strategy_entries);
+            if let Some(entry) = strategy_entry {
+                for item in desired_strategy(cx, entry) {
+                    providers_needed.entry(item.provider).or_insert_with(|| entry.origin.clone());
+                }
+            }
+            if let Some(change) = plan_service(cx, cluster, service, strategy_entry, &secret_entries) {
+                service_changes.push(change);
+            }
+        }
+        let missing: Vec<&String> = providers_needed.keys().filter(|provider| !cluster.capacity_providers.contains(provider)).collect();
+        if let Some(first) = missing.first() {
+            let origin = providers_needed[*first].clone();
+            let cluster_address = Kind::EcsCluster.address(&cluster.name);
+            let mut after = cluster.capacity_providers.clone();
+            after.extend(missing.iter().map(|provider| (*provider).clone()));
+            after.sort();
+            cx.changes.push(Change {
+                address: cluster_address.clone(),
+                kind: Kind::EcsCluster,
+                action: Action::Update,
+                label: None,
+                attributes: vec![AttributeChange::new("capacity_providers", Some(list(&cluster.capacity_providers)), Some(list(&after)))],
+                flags: Vec::new(),
+                source: source(&origin),
+                reason: None,
+                notes: ownership_notes(&cluster.tags),
+                depends_on: Vec::new(),
+                operation: Operation::SetClusterCapacityProviders { cluster: cluster.name.clone(), capacity_providers: after, default_strategy: cluster.default_strategy.clone() },
+            });
+            for change in &mut service_changes {
+                change.depends_on.push(cluster_address.clone());
+            }
+        }
+        cx.changes.extend(service_changes);
+    }
+    service_hits.warn_unmatched(cx, &desired.service, |entry| format!("[[ecs.service]] cluster `{}`, service `{}`", entry.cluster, entry.service));
+    secret_hits.warn_unmatched(cx, &desired.task_secrets, |entry| format!("[[ecs.task_secrets]] cluster `{}`, service `{}`", entry.cluster, entry.service));
+}
+
+fn selects(cluster_glob: &holdfast_desired::NameGlob, service_glob: &holdfast_desired::NameGlob, tags: &holdfast_desired::TagSelector, cluster: &Cluster, service: &Service) -> bool {
+    cluster_glob.matches(&cluster.name) && service_glob.matches(&service.name) && tags.matches(&service.tags)
+}
+
+fn service_address(cluster: &Cluster, service: &Service) -> String {
+    Kind::EcsService.address(&format!("{}/{}", cluster.name, service.name))
+}
+
+fn desired_strategy(cx: &Context<'_>, entry: &ServiceEntry) -> Vec<StrategyItem> {
+    let mut items: Vec<StrategyItem> = cx
+        .desired
+        .ecs
+        .strategy(entry.strategy.get_ref())
+        .unwrap_or_default()
+        .iter()
+        .map(|item| StrategyItem { provider: item.provider.clone(), weight: item.weight, base: item.base })
+        .collect();
+    items.sort();
+    items
+}
+
+/// What the service runs on now: a launch type, its own strategy, or the cluster default.
+fn live_compute(cluster: &Cluster, service: &Service) -> (Option<String>, Vec<StrategyItem>) {
+    if let Some(launch_type) = &service.launch_type {
+        return (Some(launch_type.clone()), Vec::new());
+    }
+    let mut items = if service.capacity_provider_strategy.is_empty() { cluster.default_strategy.clone() } else { service.capacity_provider_strategy.clone() };
+    items.sort();
+    (None, items)
+}
+
+fn describe_strategy(items: &[StrategyItem]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|item| if item.base > 0 { format!("{} base {} weight {}", item.provider, item.base, item.weight) } else { format!("{} weight {}", item.provider, item.weight) })
+        .collect();
+    if parts.is_empty() { "(none)".to_owned() } else { parts.join(", ") }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() { "(none)".to_owned() } else { items.join(", ") }
+}
+
+fn plan_service(cx: &mut Context<'_>, cluster: &Cluster, service: &Service, strategy_entry: Option<&ServiceEntry>, secret_entries: &[&TaskSecretsEntry]) -> Option<Change> {
+    let address = service_address(cluster, service);
+    let mut attributes = Vec::new();
+    let mut flags = Vec::new();
+    let mut strategy = None;
+    let mut origin: Option<&Origin> = None;
+    if let Some(entry) = strategy_entry {
+        let want = desired_strategy(cx, entry);
+        let (launch_type, have) = live_compute(cluster, service);
+        if entry.realtime && uses_spot_items(&want) {
+            // Validation refuses this; the guard stays so no path can move a realtime service to Spot.
+            cx.warn(format!("{address} is realtime; holdfast will not move it to FARGATE_SPOT"), Some(&entry.origin));
+        } else if launch_type.is_some() || have != want {
+            let before = match &launch_type {
+                Some(launch_type) => format!("launch type {launch_type}"),
+                None => describe_strategy(&have),
+            };
+            attributes.push(AttributeChange::new("capacity_provider_strategy", Some(before), Some(describe_strategy(&want))));
+            flags.push(Flag::Redeploy);
+            strategy = Some(want);
+            origin = Some(&entry.origin);
+        }
+    }
+    let mut depends_on = Vec::new();
+    let secrets = plan_secrets(cx, &address, service, secret_entries, &mut attributes);
+    if let Some(moves) = &secrets {
+        flags.extend([Flag::Redeploy, Flag::TouchesSecret]);
+        depends_on.extend(moves.moves.iter().map(|secret| crate::ssm::address(&secret.parameter)));
+        origin = origin.or(secret_entries.first().map(|entry| entry.origin()));
+    }
+    let origin = origin?;
+    Some(Change {
+        address,
+        kind: Kind::EcsService,
+        action: Action::Update,
+        label: None,
+        attributes,
+        flags,
+        source: source(origin),
+        reason: None,
+        notes: ownership_notes(&service.tags),
+        depends_on,
+        operation: Operation::UpdateService { cluster: cluster.name.clone(), service: service.name.clone(), strategy, secrets, force_new_deployment: true },
+    })
+}
+
+fn uses_spot_items(items: &[StrategyItem]) -> bool {
+    items.iter().any(|item| item.provider == FARGATE_SPOT && (item.weight > 0 || item.base > 0))
+}
+
+/// The variable-to-parameter map the entries give a service; a variable two entries
+/// map to different parameters is left alone, with a warning.
+fn wanted_secrets(cx: &mut Context<'_>, address: &str, entries: &[&TaskSecretsEntry]) -> BTreeMap<String, String> {
+    let mut wanted: BTreeMap<String, (String, &Origin)> = BTreeMap::new();
+    let mut conflicted = BTreeSet::new();
+    for entry in entries {
+        for (variable, parameter) in &entry.secrets {
+            match wanted.get(variable) {
+                Some((other, first)) if other != parameter.get_ref() => {
+                    cx.warn(format!("{address}: {variable} is mapped to {other} at {} and to {} here; left unchanged", source(first), parameter.get_ref()), Some(&entry.origin));
+                    conflicted.insert(variable.clone());
+                }
+                Some(_) => {}
+                None => {
+                    wanted.insert(variable.clone(), (parameter.get_ref().clone(), &entry.origin));
+                }
+            }
+        }
+    }
+    wanted.into_iter().filter(|(variable, _)| !conflicted.contains(variable)).map(|(variable, (parameter, _))| (variable, parameter)).collect()
+}
+
+fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries: &[&TaskSecretsEntry], attributes: &mut Vec<AttributeChange>) -> Option<SecretMoves> {
+    if entries.is_empty() {
+        return None;
+    }
+    let wanted = wanted_secrets(cx, address, entries);
+    let Some(definition) = cx.inventory.ecs.task_definition(&service.task_definition) else {
+        cx.warn(format!("{address}: task definition {} is not in the inventory, so its secrets were not checked", service.task_definition), entries.first().map(|entry| entry.origin()));
+        return None;
+    };
+    let mut moves = Vec::new();
+    for (variable, parameter) in &wanted {
+        let after = Some(format!("secret from {parameter}"));
+        let mut found = false;
+        for container in &definition.containers {
+            if container.environment.iter().any(|env| &env.name == variable) {
+                found = true;
+                attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), Some("plaintext environment (sensitive)".to_owned()), after.clone()).sensitive());
+                moves.push(SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
+            } else if let Some(secret) = container.secrets.iter().find(|secret| &secret.name == variable) {
+                found = true;
+                if parameter_key(&secret.value_from) != parameter_key(parameter) {
+                    attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), Some(format!("secret from {}", secret.value_from)), after.clone()));
+                    moves.push(SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
+                }
+            }
+        }
+        if !found {
+            match definition.containers.as_slice() {
+                [only] => {
+                    attributes.push(AttributeChange::new(format!("container[{}].{variable}", only.name), None, after));
+                    moves.push(SecretMove { container: only.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
+                }
+                _ => cx.warn(
+                    format!("{address}: {variable} is in no container of {}, and with several containers holdfast cannot tell which one needs it", definition.short_name()),
+                    entries.first().map(|entry| entry.origin()),
+                ),
+            }
+        }
+    }
+    if moves.is_empty() {
+        return None;
+    }
+    attributes.push(AttributeChange::new("task_definition", Some(definition.short_name()), Some(format!("{}:(next revision)", definition.family))));
+    Some(SecretMoves { from_task_definition: definition.arn.clone(), moves })
+}
+
+/// A container that holds `variable` in plaintext, in a service that a
+/// `[[ecs.task_secrets]]` entry moves to `parameter`.
+pub(crate) struct PlaintextHolder {
+    pub task_definition: String,
+    pub container: String,
+    pub value_hash: SecretHash,
+}
+
+pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &str) -> Vec<PlaintextHolder> {
+    let entries: Vec<&TaskSecretsEntry> = cx.desired.ecs.task_secrets.iter().filter(|entry| entry.secrets.get(variable).is_some_and(|mapped| mapped.get_ref() == parameter)).collect();
+    let mut holders = Vec::new();
+    for cluster in &cx.inventory.ecs.clusters {
+        for service in &cluster.services {
+            if !entries.iter().any(|entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service)) {
+                continue;
+            }
+            let Some(definition): Option<&TaskDefinition> = cx.inventory.ecs.task_definition(&service.task_definition) else { continue };
+            for container in &definition.containers {
+                if let Some(env) = container.environment.iter().find(|env| env.name == variable) {
+                    holders.push(PlaintextHolder { task_definition: definition.arn.clone(), container: container.name.clone(), value_hash: env.value_hash.clone() });
+                }
+            }
+        }
+    }
+    holders.sort_by(|a, b| (&a.task_definition, &a.container).cmp(&(&b.task_definition, &b.container)));
+    holders
+}

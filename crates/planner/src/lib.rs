@@ -1,0 +1,77 @@
+//! The planner: a pure function from the desired state and a live inventory to a plan.
+//!
+//! No I/O, no clock, no AWS types: the same inputs give a byte-identical plan, which
+//! is what makes a plan reviewable, savable and testable. Each resource kind plans in
+//! its own module, in the order changes must be applied.
+
+mod aurora;
+mod context;
+mod ecs;
+mod normalize;
+pub mod operation;
+pub mod plan;
+pub mod render;
+mod s3;
+mod select;
+mod select_changes;
+mod ssm;
+mod vpc;
+
+use std::collections::BTreeMap;
+
+use holdfast_desired::Desired;
+use holdfast_inventory::{Inventory, SecretHash};
+
+pub use plan::{Action, AttributeChange, Change, Flag, Kind, Plan, PlanFileError, Summary, Warning};
+
+/// Plans with no secret values from the environment: `{ env = ... }` values that
+/// exist live are reported as not compared.
+pub fn plan(desired: &Desired, inventory: &Inventory) -> Plan {
+    Planner::new(desired, inventory).plan()
+}
+
+pub struct Planner<'a> {
+    desired: &'a Desired,
+    inventory: &'a Inventory,
+    env_hashes: BTreeMap<String, SecretHash>,
+}
+
+impl<'a> Planner<'a> {
+    pub fn new(desired: &'a Desired, inventory: &'a Inventory) -> Self {
+        Self { desired, inventory, env_hashes: BTreeMap::new() }
+    }
+
+    /// Hashes (with the inventory's salt) of the environment variables that
+    /// `value = { env = ... }` entries name and that are set; the caller reads the
+    /// environment so the planner stays pure.
+    pub fn with_env_hashes(mut self, env_hashes: BTreeMap<String, SecretHash>) -> Self {
+        self.env_hashes = env_hashes;
+        self
+    }
+
+    pub fn plan(&self) -> Plan {
+        let mut cx = context::Context::new(self.desired, self.inventory, &self.env_hashes);
+        ssm::plan(&mut cx);
+        s3::plan(&mut cx);
+        ecs::plan(&mut cx);
+        aurora::plan(&mut cx);
+        vpc::plan(&mut cx);
+        cx.finish()
+    }
+}
+
+/// The environment variables a desired state reads secret values from.
+pub fn env_variables(desired: &Desired) -> Vec<String> {
+    let mut names: Vec<String> = desired
+        .ssm
+        .parameter
+        .iter()
+        .filter_map(|entry| match entry.value() {
+            Some(holdfast_desired::ssm::ValueSource::Env(name)) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}

@@ -1,0 +1,94 @@
+//! What the applier runs for each change. Every choice is made here, at plan time, so
+//! the plan can be reviewed, saved and tested; the applier only carries it out.
+//!
+//! Operations carry no secret values: a value to write is named by where to read it
+//! at apply time.
+
+use holdfast_inventory::ecs::StrategyItem;
+use holdfast_inventory::s3::{Encryption, LifecycleRule};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Operation {
+    /// `PutParameter` with `Overwrite` when the parameter exists.
+    PutParameter {
+        name: String,
+        parameter_type: String,
+        kms_key: Option<String>,
+        value: ValueToWrite,
+        overwrite: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        /// Tags to add; tags not listed are left alone.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<(String, String)>,
+    },
+    /// `AddTagsToResource`: tags change, the value does not.
+    TagParameter { name: String, tags: Vec<(String, String)> },
+    /// `CreateBucket`, then its encryption and lifecycle.
+    CreateBucket { bucket: String, encryption: Option<Encryption>, lifecycle: Option<Vec<LifecycleRule>>, transition_minimum_object_size: Option<String> },
+    /// `PutBucketEncryption` and/or `PutBucketLifecycleConfiguration` (the whole rule set at once).
+    UpdateBucket { bucket: String, encryption: Option<Encryption>, lifecycle: Option<Vec<LifecycleRule>>, transition_minimum_object_size: Option<String> },
+    /// `DeleteBucket`; refused by the applier unless `--allow-delete`.
+    DeleteBucket { bucket: String },
+    /// `PutClusterCapacityProviders` with the whole resulting list and the default strategy unchanged.
+    SetClusterCapacityProviders { cluster: String, capacity_providers: Vec<String>, default_strategy: Vec<StrategyItem> },
+    /// Registers a new task definition revision when secrets move, then `UpdateService`.
+    UpdateService {
+        cluster: String,
+        service: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        strategy: Option<Vec<StrategyItem>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secrets: Option<SecretMoves>,
+        /// ECS refuses a strategy change without a new deployment.
+        force_new_deployment: bool,
+    },
+    /// `ModifyDBCluster` with `ApplyImmediately`.
+    ModifyAuroraCapacity { cluster: String, min_acu: f64, max_acu: f64 },
+    /// Snapshot, restore an encrypted copy, switch over; refused unless `--allow-replace`.
+    ReplaceAuroraEncrypted { cluster: String, storage_encrypted: bool, kms_key: Option<String>, min_acu: Option<f64>, max_acu: Option<f64> },
+    /// `CreateFlowLogs`, deleting `replaces` first when set.
+    CreateFlowLog {
+        vpc_id: String,
+        destination_type: String,
+        destination: String,
+        traffic_type: String,
+        max_aggregation_interval: Option<u32>,
+        log_format: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<String>,
+    },
+    /// Nothing to run: a person acts, as the change's reason says.
+    Manual,
+}
+
+/// Where the applier reads a value it writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum ValueToWrite {
+    /// The environment variable of the applying process.
+    Env { variable: String },
+    /// A plaintext variable of a live task definition's container, for a migration.
+    TaskDefinition { task_definition: String, container: String, variable: String },
+    /// A literal in the desired state (never a SecureString).
+    Literal { value: String },
+}
+
+/// Container variables to move from plaintext `environment` to `secrets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretMoves {
+    /// The task definition the new revision is based on; the apply refuses if the
+    /// service runs another by then.
+    pub from_task_definition: String,
+    pub moves: Vec<SecretMove>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SecretMove {
+    pub container: String,
+    pub variable: String,
+    /// The SSM parameter name; the applier writes its ARN as `valueFrom`.
+    pub parameter: String,
+}

@@ -1,0 +1,242 @@
+//! The plan as data: what changes, why, what it risks, and what the applier will run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::operation::Operation;
+
+/// The plan file format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub account_id: String,
+    pub region: String,
+    /// When the inventory this plan was made from was read.
+    pub snapshot_taken_at: String,
+    /// In the order they can be applied: everything a change depends on comes before it.
+    pub changes: Vec<Change>,
+    pub warnings: Vec<Warning>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// `kind/name`, e.g. `ecs.service/CLUSTER/SERVICE`; `--target` globs match it.
+    pub address: String,
+    pub kind: Kind,
+    pub action: Action,
+    /// What people call the resource, when the address does not say it (a VPC's name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub attributes: Vec<AttributeChange>,
+    pub flags: Vec<Flag>,
+    /// The desired-state entry that asked for this change, `file:line`.
+    pub source: String,
+    /// Why a replacement or a manual step is needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Things a reviewer should know, such as another tool owning the resource.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Addresses of changes that must be applied first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<String>,
+    /// Exactly what the applier does; it decides nothing else.
+    pub operation: Operation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    #[serde(rename = "ssm.parameter")]
+    SsmParameter,
+    #[serde(rename = "s3.bucket")]
+    S3Bucket,
+    #[serde(rename = "ecs.cluster")]
+    EcsCluster,
+    #[serde(rename = "ecs.service")]
+    EcsService,
+    #[serde(rename = "aurora.cluster")]
+    AuroraCluster,
+    #[serde(rename = "vpc.flow_log")]
+    VpcFlowLog,
+}
+
+impl Kind {
+    /// Every kind, in the order their changes are applied.
+    pub const ALL: [Kind; 6] = [Kind::SsmParameter, Kind::S3Bucket, Kind::EcsCluster, Kind::EcsService, Kind::AuroraCluster, Kind::VpcFlowLog];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SsmParameter => "ssm.parameter",
+            Kind::S3Bucket => "s3.bucket",
+            Kind::EcsCluster => "ecs.cluster",
+            Kind::EcsService => "ecs.service",
+            Kind::AuroraCluster => "aurora.cluster",
+            Kind::VpcFlowLog => "vpc.flow_log",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::SsmParameter => "SSM parameters",
+            Kind::S3Bucket => "S3 buckets",
+            Kind::EcsCluster => "ECS clusters",
+            Kind::EcsService => "ECS services",
+            Kind::AuroraCluster => "Aurora clusters",
+            Kind::VpcFlowLog => "VPC flow logs",
+        }
+    }
+
+    pub fn address(self, name: &str) -> String {
+        format!("{}/{name}", self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    /// Something holdfast will not do by itself; the reason says what a person must.
+    Manual,
+}
+
+impl Action {
+    /// Terraform's markers, which the users already read fluently.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Manual => "!",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+            Action::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    ForcesReplacement,
+    /// The service starts new tasks and stops the old ones.
+    Redeploy,
+    DeletesData,
+    /// A secret's value or its location changes; the values are never shown.
+    TouchesSecret,
+}
+
+impl Flag {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Flag::ForcesReplacement => "forces replacement",
+            Flag::Redeploy => "redeploys",
+            Flag::DeletesData => "deletes data",
+            Flag::TouchesSecret => "touches a secret",
+        }
+    }
+}
+
+/// One attribute's value before and after, as text; None when absent. Sensitive values
+/// are only ever described ("(sensitive)"), since the planner never holds them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeChange {
+    pub name: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+impl AttributeChange {
+    pub fn new(name: impl Into<String>, before: Option<String>, after: Option<String>) -> Self {
+        Self { name: name.into(), before, after, sensitive: false }
+    }
+
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Warning {
+    pub message: String,
+    /// The desired-state entry concerned, `file:line`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub manual: usize,
+}
+
+impl Summary {
+    pub fn of(changes: &[Change]) -> Self {
+        let mut summary = Summary::default();
+        for change in changes {
+            *match change.action {
+                Action::Create => &mut summary.create,
+                Action::Update => &mut summary.update,
+                Action::Replace => &mut summary.replace,
+                Action::Delete => &mut summary.delete,
+                Action::Manual => &mut summary.manual,
+            } += 1;
+        }
+        summary
+    }
+
+    pub fn total(&self) -> usize {
+        self.create + self.update + self.replace + self.delete + self.manual
+    }
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a plan always serialises");
+        text.push('\n');
+        text
+    }
+
+    pub fn from_json(text: &str) -> Result<Plan, PlanFileError> {
+        #[derive(Deserialize)]
+        struct Version {
+            format_version: u64,
+        }
+        let version: Version = serde_json::from_str(text)?;
+        if version.format_version != u64::from(FORMAT_VERSION) {
+            return Err(PlanFileError::UnsupportedVersion { found: version.format_version });
+        }
+        Ok(serde_json::from_str(text)?)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanFileError {
+    #[error("not a holdfast plan file: {0}")]
+    Malformed(#[from] serde_json::Error),
+    #[error("the plan file has format_version {found}; this holdfast reads version {FORMAT_VERSION}")]
+    UnsupportedVersion { found: u64 },
+}

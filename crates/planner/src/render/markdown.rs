@@ -1,0 +1,63 @@
+//! The plan as Markdown, for a pull request comment or a CI summary page.
+
+use std::fmt::Write;
+
+use crate::plan::{Change, Kind, Plan};
+use crate::render::text::{is_risky, risk, summary_line};
+
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### holdfast plan: account {} ({})\n", plan.account_id, plan.region);
+    let _ = writeln!(out, "**{}**  \nState read at {}.", summary_line(&plan.summary), plan.snapshot_taken_at);
+
+    let risky: Vec<&Change> = plan.changes.iter().filter(|change| is_risky(change)).collect();
+    if !risky.is_empty() {
+        let _ = writeln!(out, "\n> [!WARNING]\n> Needs a second look:");
+        for change in risky {
+            let _ = writeln!(out, "> - `{}` ({}): {}", change.address, change.action.as_str(), risk(change));
+        }
+    }
+
+    for kind in Kind::ALL {
+        let changes: Vec<&Change> = plan.changes.iter().filter(|change| change.kind == kind).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n#### {}\n", kind.title());
+        let _ = writeln!(out, "| | resource | flags | source |\n|---|---|---|---|");
+        for change in &changes {
+            let flags: Vec<&str> = change.flags.iter().map(|flag| flag.describe()).collect();
+            let name = change.address.strip_prefix(kind.as_str()).unwrap_or(&change.address).trim_start_matches('/');
+            let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
+            let _ = writeln!(out, "| `{}` | `{name}`{label} | {} | {} |", change.action.marker(), flags.join(", "), change.source);
+        }
+        let _ = writeln!(out, "\n<details><summary>attribute changes</summary>\n\n```diff");
+        for change in &changes {
+            let _ = writeln!(out, "{} {}", change.action.marker(), change.address);
+            for attribute in &change.attributes {
+                for line in attribute.before.as_deref().unwrap_or_default().lines() {
+                    let _ = writeln!(out, "-   {}: {line}", attribute.name);
+                }
+                for line in attribute.after.as_deref().unwrap_or_default().lines() {
+                    let _ = writeln!(out, "+   {}: {line}", attribute.name);
+                }
+            }
+            if let Some(reason) = &change.reason {
+                let _ = writeln!(out, "    why: {reason}");
+            }
+            for note in &change.notes {
+                let _ = writeln!(out, "    note: {note}");
+            }
+        }
+        let _ = writeln!(out, "```\n\n</details>");
+    }
+
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out, "\n#### Warnings\n");
+        for warning in &plan.warnings {
+            let at = warning.source.as_ref().map(|source| format!(" ({source})")).unwrap_or_default();
+            let _ = writeln!(out, "- {}{at}", warning.message);
+        }
+    }
+    out
+}

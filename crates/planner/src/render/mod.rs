@@ -1,0 +1,8 @@
+//! The plan for people: text for terminals and logs, Markdown for pull requests.
+//! JSON is [`crate::Plan::to_json`].
+
+mod markdown;
+mod text;
+
+pub use markdown::markdown;
+pub use text::text;

@@ -1,0 +1,146 @@
+//! The plan as a careful reviewer would write it: grouped by kind, Terraform's markers,
+//! attribute diffs, the risky changes called out, and a summary line.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+use similar::{ChangeTag, TextDiff};
+
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind, Plan, Summary};
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color { format!("{}{text}{}", style.render(), style.render_reset()) } else { text.to_owned() }
+    }
+}
+
+fn color(color: AnsiColor) -> Style {
+    Style::new().fg_color(Some(color.into()))
+}
+
+fn action_style(action: Action) -> Style {
+    match action {
+        Action::Create => color(AnsiColor::Green),
+        Action::Update => color(AnsiColor::Yellow),
+        Action::Replace | Action::Delete => color(AnsiColor::Red),
+        Action::Manual => color(AnsiColor::Cyan),
+    }
+}
+
+/// Renders the plan; `color` adds ANSI styles (the caller decides from the terminal
+/// and `NO_COLOR`).
+pub fn text(plan: &Plan, use_color: bool) -> String {
+    let painter = Painter { color: use_color };
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
+    let mut out = String::new();
+    let _ = writeln!(out, "Plan for account {} in {}, from the state read at {}.", plan.account_id, plan.region, plan.snapshot_taken_at);
+
+    for kind in Kind::ALL {
+        let changes: Vec<&Change> = plan.changes.iter().filter(|change| change.kind == kind).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", painter.paint(bold, kind.title()));
+        for change in changes {
+            let name = change.address.strip_prefix(kind.as_str()).unwrap_or(&change.address).trim_start_matches('/');
+            let marker = painter.paint(action_style(change.action), &format!("{:>3}", change.action.marker()));
+            let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
+            let _ = writeln!(out, "{marker} {}{label}  {}", painter.paint(bold, name), painter.paint(dim, &format!("will be {}d", change.action.as_str()).replace("manuald", "left to a person")));
+            let mut facts = vec![format!("from {}", change.source)];
+            facts.extend(change.flags.iter().map(|flag| flag.describe().to_owned()));
+            let _ = writeln!(out, "      {}", painter.paint(dim, &facts.join(" · ")));
+            for attribute in &change.attributes {
+                write_attribute(&mut out, &painter, attribute);
+            }
+            if let Some(reason) = &change.reason {
+                let _ = writeln!(out, "      why: {reason}");
+            }
+            for note in &change.notes {
+                let _ = writeln!(out, "      note: {note}");
+            }
+            if !change.depends_on.is_empty() {
+                let _ = writeln!(out, "      {}", painter.paint(dim, &format!("after: {}", change.depends_on.join(", "))));
+            }
+        }
+    }
+
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", painter.paint(bold, "Warnings"));
+        for warning in &plan.warnings {
+            let at = warning.source.as_ref().map(|source| format!(" ({source})")).unwrap_or_default();
+            let _ = writeln!(out, "  {} {}{at}", painter.paint(color(AnsiColor::Yellow), "!"), warning.message);
+        }
+    }
+
+    let risky: Vec<&Change> = plan.changes.iter().filter(|change| is_risky(change)).collect();
+    if !risky.is_empty() {
+        let _ = writeln!(out, "\n{}", painter.paint(bold, "Needs a second look"));
+        for change in risky {
+            let _ = writeln!(out, "  {} {}: {}", painter.paint(action_style(change.action), change.action.marker()), change.address, risk(change));
+        }
+    }
+
+    let _ = writeln!(out, "\n{}", painter.paint(bold, &summary_line(&plan.summary)));
+    out
+}
+
+fn write_attribute(out: &mut String, painter: &Painter, attribute: &AttributeChange) {
+    let before = attribute.before.as_deref();
+    let after = attribute.after.as_deref();
+    let multiline = before.is_some_and(|text| text.contains('\n')) || after.is_some_and(|text| text.contains('\n'));
+    if multiline {
+        let _ = writeln!(out, "      {}:", attribute.name);
+        let diff = TextDiff::from_lines(before.unwrap_or_default(), after.unwrap_or_default());
+        for line in diff.iter_all_changes() {
+            let (sign, style) = match line.tag() {
+                ChangeTag::Delete => ("-", color(AnsiColor::Red)),
+                ChangeTag::Insert => ("+", color(AnsiColor::Green)),
+                ChangeTag::Equal => (" ", Style::new()),
+            };
+            let _ = writeln!(out, "        {}", painter.paint(style, &format!("{sign} {}", line.value().trim_end_matches('\n'))));
+        }
+        return;
+    }
+    let red = color(AnsiColor::Red);
+    let green = color(AnsiColor::Green);
+    let line = match (before, after) {
+        (None, Some(after)) => painter.paint(green, after),
+        (Some(before), None) => format!("{} -> (removed)", painter.paint(red, before)),
+        (Some(before), Some(after)) => format!("{} -> {}", painter.paint(red, before), painter.paint(green, after)),
+        (None, None) => "(none)".to_owned(),
+    };
+    let _ = writeln!(out, "      {}: {line}", attribute.name);
+}
+
+/// Replacements, deletions and manual steps are the changes a reviewer must not miss.
+pub(crate) fn is_risky(change: &Change) -> bool {
+    matches!(change.action, Action::Replace | Action::Delete | Action::Manual) || change.flags.contains(&Flag::DeletesData)
+}
+
+pub(crate) fn risk(change: &Change) -> String {
+    let mut parts: Vec<String> = change.flags.iter().filter(|flag| matches!(flag, Flag::ForcesReplacement | Flag::DeletesData)).map(|flag| flag.describe().to_owned()).collect();
+    match change.action {
+        Action::Replace => parts.push("apply needs --allow-replace".to_owned()),
+        Action::Delete => parts.push("apply needs --allow-delete".to_owned()),
+        Action::Manual => parts.push(change.reason.clone().unwrap_or_else(|| "a person must act".to_owned())),
+        _ => {}
+    }
+    parts.join("; ")
+}
+
+pub(crate) fn summary_line(summary: &Summary) -> String {
+    if summary.total() == 0 {
+        return "No changes. The account matches the desired state.".to_owned();
+    }
+    let mut line = format!("Plan: {} to create, {} to update, {} to replace, {} to delete", summary.create, summary.update, summary.replace, summary.delete);
+    if summary.manual > 0 {
+        let _ = write!(line, ", {} for a person", summary.manual);
+    }
+    line.push('.');
+    line
+}

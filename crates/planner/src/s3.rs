@@ -1,0 +1,258 @@
+//! S3: default encryption and the lifecycle configuration of present buckets, buckets
+//! to create, and orphans to delete.
+
+use std::collections::BTreeMap;
+
+use holdfast_desired::s3::{BucketEntry, Ensure, LifecycleRule as DesiredRule};
+use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, Transition};
+
+use crate::context::{Context, ownership_notes, source};
+use crate::normalize::same_kms_key;
+use crate::operation::Operation;
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
+use crate::select::{Hits, one};
+
+const AWS_MANAGED_KEY: &str = "alias/aws/s3";
+
+pub(crate) fn plan(cx: &mut Context<'_>) {
+    let entries = &cx.desired.s3.bucket;
+    let mut hits = Hits::new(entries.len());
+    for bucket in &cx.inventory.s3.buckets {
+        let chosen = hits.select(entries, |entry| entry.name.matches(&bucket.name) && entry.tags.matches(&bucket.tags));
+        let address = Kind::S3Bucket.address(&bucket.name);
+        if let Some(entry) = one(cx, &address, chosen) {
+            let change = match entry.ensure {
+                Ensure::Absent => Some(delete(entry, bucket, address)),
+                Ensure::Present => update(cx, entry, bucket, address),
+            };
+            cx.changes.extend(change);
+        }
+    }
+    // A bucket named exactly (no glob) that does not exist is created; an absent one is already gone.
+    for (index, entry) in entries.iter().enumerate() {
+        let exists = cx.inventory.s3.buckets.iter().any(|bucket| entry.name.matches(&bucket.name));
+        if !exists && entry.name.is_literal() {
+            if entry.ensure == Ensure::Present {
+                cx.changes.push(create(entry));
+            }
+            hits.mark(index);
+        }
+    }
+    hits.warn_unmatched(cx, entries, |entry| format!("[[s3.bucket]] name `{}`", entry.name));
+}
+
+fn create(entry: &BucketEntry) -> Change {
+    let name = entry.name.as_str().to_owned();
+    let encryption = entry.encryption.as_ref().map(|encryption| desired_encryption(encryption.get_ref()));
+    let lifecycle = entry.lifecycle.as_ref().map(|rules| rules.iter().map(|rule| to_live(rule.get_ref())).collect::<Vec<_>>());
+    let mut attributes = vec![];
+    if let Some(encryption) = &encryption {
+        attributes.push(AttributeChange::new("encryption", None, Some(describe_encryption(encryption))));
+    }
+    if let Some(rules) = &lifecycle {
+        attributes.push(AttributeChange::new("lifecycle", None, Some(describe_rules(rules))));
+    }
+    Change {
+        address: Kind::S3Bucket.address(&name),
+        kind: Kind::S3Bucket,
+        action: Action::Create,
+        label: None,
+        attributes,
+        flags: Vec::new(),
+        source: source(&entry.origin),
+        reason: None,
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation: Operation::CreateBucket { bucket: name, encryption, lifecycle, transition_minimum_object_size: entry.transition_minimum_object_size.as_ref().map(|size| size.get_ref().clone()) },
+    }
+}
+
+fn delete(entry: &BucketEntry, bucket: &Bucket, address: String) -> Change {
+    let (flags, reason) = match bucket.empty {
+        Some(true) => (Vec::new(), "marked ensure = \"absent\"; the bucket is empty".to_owned()),
+        Some(false) => (vec![Flag::DeletesData], "marked ensure = \"absent\"; the bucket holds objects, and S3 deletes a bucket only once it is empty: empty it by hand first".to_owned()),
+        None => (vec![Flag::DeletesData], "marked ensure = \"absent\"; whether the bucket is empty was not read".to_owned()),
+    };
+    Change {
+        address,
+        kind: Kind::S3Bucket,
+        action: Action::Delete,
+        label: None,
+        attributes: Vec::new(),
+        flags,
+        source: source(&entry.origin),
+        reason: Some(reason),
+        notes: ownership_notes(&bucket.tags),
+        depends_on: Vec::new(),
+        operation: Operation::DeleteBucket { bucket: bucket.name.clone() },
+    }
+}
+
+fn update(cx: &Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: String) -> Option<Change> {
+    let mut attributes = Vec::new();
+    let mut put_encryption = None;
+    if let Some(want) = &entry.encryption {
+        let want = desired_encryption(want.get_ref());
+        // A bucket with no configuration gets SSE-S3 from AWS, so that is what it has.
+        let have = bucket.encryption.clone().unwrap_or(Encryption { algorithm: "AES256".to_owned(), kms_key: None, bucket_key: false });
+        let managed_bucket_key = entry.encryption.as_ref().and_then(|encryption| encryption.get_ref().bucket_key).is_some();
+        if !same_encryption(cx, &want, &have, managed_bucket_key) {
+            attributes.push(AttributeChange::new("encryption", Some(describe_encryption(&have)), Some(describe_encryption(&want))));
+            put_encryption = Some(want);
+        }
+    }
+    let mut put_lifecycle = None;
+    let mut put_minimum_size = None;
+    if let Some(rules) = &entry.lifecycle {
+        let want: Vec<LifecycleRule> = rules.iter().map(|rule| to_live(rule.get_ref())).collect();
+        let have: &[LifecycleRule] = bucket.lifecycle.as_ref().map_or(&[], |lifecycle| lifecycle.rules.as_slice());
+        if canonical_set(&want) != canonical_set(have) {
+            let before = if bucket.lifecycle.is_none() { "(none)".to_owned() } else { describe_rules(have) };
+            attributes.push(AttributeChange::new("lifecycle", Some(before), Some(describe_rules(&want))));
+            put_lifecycle = Some(want);
+        }
+    }
+    if let Some(size) = &entry.transition_minimum_object_size {
+        let have = bucket.lifecycle.as_ref().and_then(|lifecycle: &Lifecycle| lifecycle.transition_minimum_object_size.clone());
+        if have.as_deref() != Some(size.get_ref().as_str()) {
+            attributes.push(AttributeChange::new("transition_minimum_object_size", have, Some(size.get_ref().clone())));
+            put_minimum_size = Some(size.get_ref().clone());
+            // The size is part of the lifecycle configuration, so the rules are put with it.
+            put_lifecycle = put_lifecycle.or_else(|| entry.lifecycle.as_ref().map(|rules| rules.iter().map(|rule| to_live(rule.get_ref())).collect()));
+        }
+    }
+    if attributes.is_empty() {
+        return None;
+    }
+    Some(Change {
+        address,
+        kind: Kind::S3Bucket,
+        action: Action::Update,
+        label: None,
+        attributes,
+        flags: Vec::new(),
+        source: source(&entry.origin),
+        reason: None,
+        notes: ownership_notes(&bucket.tags),
+        depends_on: Vec::new(),
+        operation: Operation::UpdateBucket { bucket: bucket.name.clone(), encryption: put_encryption, lifecycle: put_lifecycle, transition_minimum_object_size: put_minimum_size },
+    })
+}
+
+fn desired_encryption(encryption: &holdfast_desired::s3::Encryption) -> Encryption {
+    Encryption { algorithm: encryption.algorithm.as_str().to_owned(), kms_key: encryption.kms_key.clone(), bucket_key: encryption.bucket_key.unwrap_or(false) }
+}
+
+fn same_encryption(cx: &Context<'_>, want: &Encryption, have: &Encryption, managed_bucket_key: bool) -> bool {
+    if want.algorithm != have.algorithm || (managed_bucket_key && want.bucket_key != have.bucket_key) {
+        return false;
+    }
+    if want.algorithm == "AES256" {
+        return true;
+    }
+    let want_key = want.kms_key.as_deref().unwrap_or(AWS_MANAGED_KEY);
+    let have_key = have.kms_key.as_deref().unwrap_or(AWS_MANAGED_KEY);
+    same_kms_key(&cx.inventory.kms, want_key, have_key)
+}
+
+fn describe_encryption(encryption: &Encryption) -> String {
+    match (&encryption.kms_key, encryption.algorithm.as_str()) {
+        (_, "AES256") => "AES256 (SSE-S3)".to_owned(),
+        (key, algorithm) => {
+            let key = key.as_deref().unwrap_or(AWS_MANAGED_KEY);
+            format!("{algorithm} with {key}, bucket key {}", if encryption.bucket_key { "on" } else { "off" })
+        }
+    }
+}
+
+/// The desired rule in the form AWS stores it, for the applier to put.
+fn to_live(rule: &DesiredRule) -> LifecycleRule {
+    LifecycleRule {
+        id: rule.id.clone(),
+        status: if rule.enabled { "Enabled" } else { "Disabled" }.to_owned(),
+        filter: Some(LifecycleFilter { prefix: Some(rule.prefix.clone().unwrap_or_default()), ..LifecycleFilter::default() }),
+        legacy_prefix: None,
+        transitions: rule.transitions.iter().map(|transition| Transition { days: Some(transition.days), storage_class: transition.class.as_str().to_owned() }).collect(),
+        expiration_days: rule.expiration_days,
+        noncurrent_expiration_days: rule.noncurrent_expiration_days,
+        abort_incomplete_multipart_days: rule.abort_incomplete_multipart_days,
+    }
+}
+
+/// A rule with every equivalent spelling made one: no filter, `{}`, `{ Prefix = "" }`
+/// and a legacy empty prefix all mean the whole bucket; transitions in any order are
+/// the same transitions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct CanonicalRule {
+    status: String,
+    prefix: String,
+    tags: BTreeMap<String, String>,
+    size_range: (Option<i64>, Option<i64>),
+    transitions: Vec<Transition>,
+    expiration_days: Option<u32>,
+    noncurrent_expiration_days: Option<u32>,
+    abort_incomplete_multipart_days: Option<u32>,
+}
+
+fn canonical(rule: &LifecycleRule) -> CanonicalRule {
+    let filter = rule.filter.clone().unwrap_or_default();
+    let prefix = filter.prefix.clone().or_else(|| rule.legacy_prefix.clone()).unwrap_or_default();
+    let mut transitions = rule.transitions.clone();
+    transitions.sort();
+    CanonicalRule {
+        status: rule.status.clone(),
+        prefix,
+        tags: filter.tags,
+        size_range: (filter.object_size_greater_than, filter.object_size_less_than),
+        transitions,
+        expiration_days: rule.expiration_days,
+        noncurrent_expiration_days: rule.noncurrent_expiration_days,
+        abort_incomplete_multipart_days: rule.abort_incomplete_multipart_days,
+    }
+}
+
+/// Rules by id: the order rules are stored in means nothing to S3.
+fn canonical_set(rules: &[LifecycleRule]) -> BTreeMap<String, CanonicalRule> {
+    rules.iter().map(|rule| (rule.id.clone(), canonical(rule))).collect()
+}
+
+/// One line per rule, in id order, so a diff of two rule sets reads rule by rule.
+fn describe_rules(rules: &[LifecycleRule]) -> String {
+    if rules.is_empty() {
+        return "(no rules)".to_owned();
+    }
+    let lines: Vec<String> = canonical_set(rules).into_iter().map(|(id, rule)| describe_rule(&id, &rule)).collect();
+    lines.join("\n")
+}
+
+fn describe_rule(id: &str, rule: &CanonicalRule) -> String {
+    let scope = if rule.prefix.is_empty() { "whole bucket".to_owned() } else { format!("prefix {}", rule.prefix) };
+    let mut parts = vec![format!("{id}: {scope}")];
+    if !rule.tags.is_empty() || rule.size_range != (None, None) {
+        parts.push("with tag or size conditions".to_owned());
+    }
+    if rule.status != "Enabled" {
+        parts.push(rule.status.to_lowercase());
+    }
+    let transitions: Vec<String> = rule
+        .transitions
+        .iter()
+        .map(|transition| match transition.days {
+            Some(days) => format!("day {days} -> {}", transition.storage_class),
+            None => format!("on a date -> {}", transition.storage_class),
+        })
+        .collect();
+    if !transitions.is_empty() {
+        parts.push(transitions.join(", "));
+    }
+    if let Some(days) = rule.expiration_days {
+        parts.push(format!("expire day {days}"));
+    }
+    if let Some(days) = rule.noncurrent_expiration_days {
+        parts.push(format!("expire noncurrent day {days}"));
+    }
+    if let Some(days) = rule.abort_incomplete_multipart_days {
+        parts.push(format!("abort incomplete uploads day {days}"));
+    }
+    parts.join("; ")
+}

@@ -1,0 +1,210 @@
+//! SSM parameters: create what is missing, and update type, key, value and tags.
+//! Values are compared by salted hash and never shown.
+
+use holdfast_desired::ssm::{ParameterEntry, ParameterType, ValueSource};
+use holdfast_inventory::SecretHash;
+use holdfast_inventory::ssm::{Parameter, ParameterValue};
+
+use crate::context::{Context, source};
+use crate::ecs::{PlaintextHolder, plaintext_holders};
+use crate::normalize::same_kms_key;
+use crate::operation::{Operation, ValueToWrite};
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
+
+/// The key SSM uses for a SecureString when none is named.
+const DEFAULT_KEY: &str = "alias/aws/ssm";
+
+pub(crate) fn plan(cx: &mut Context<'_>) {
+    for entry in cx.desired.ssm.parameter.iter() {
+        let live = cx.inventory.ssm.parameters.iter().find(|parameter| parameter.name == entry.name());
+        let change = match live {
+            None => plan_missing(cx, entry),
+            Some(live) => plan_existing(cx, entry, live),
+        };
+        cx.changes.extend(change);
+    }
+}
+
+pub(crate) fn address(name: &str) -> String {
+    Kind::SsmParameter.address(name.trim_start_matches('/'))
+}
+
+fn desired_key(entry: &ParameterEntry) -> Option<String> {
+    (entry.parameter_type == ParameterType::SecureString).then(|| entry.kms_key.clone().unwrap_or_else(|| DEFAULT_KEY.to_owned()))
+}
+
+fn new_change(entry: &ParameterEntry, action: Action, attributes: Vec<AttributeChange>, operation: Operation) -> Change {
+    let secret = entry.parameter_type == ParameterType::SecureString;
+    Change {
+        address: address(entry.name()),
+        kind: Kind::SsmParameter,
+        action,
+        label: None,
+        attributes,
+        flags: if secret { vec![Flag::TouchesSecret] } else { Vec::new() },
+        source: source(&entry.origin),
+        reason: None,
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation,
+    }
+}
+
+fn manual(entry: &ParameterEntry, reason: String) -> Change {
+    let mut change = new_change(entry, Action::Manual, Vec::new(), Operation::Manual);
+    change.reason = Some(reason);
+    change
+}
+
+fn put(entry: &ParameterEntry, value: ValueToWrite, overwrite: bool) -> Operation {
+    Operation::PutParameter {
+        name: entry.name().to_owned(),
+        parameter_type: entry.parameter_type.as_str().to_owned(),
+        kms_key: desired_key(entry),
+        value,
+        overwrite,
+        description: entry.description.clone(),
+        tags: entry.tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect(),
+    }
+}
+
+/// How a value to be written is shown: never the value, always where it comes from.
+fn value_label(value: &ValueToWrite) -> String {
+    match value {
+        ValueToWrite::Env { variable } => format!("(sensitive, from ${variable})"),
+        ValueToWrite::TaskDefinition { task_definition, container, variable } => {
+            let short = task_definition.rsplit('/').next().unwrap_or(task_definition);
+            format!("(sensitive, from the task definition: {variable} of container {container} in {short})")
+        }
+        ValueToWrite::Literal { value } => value.clone(),
+    }
+}
+
+/// Where a parameter's value will come from at apply time, or why there is none.
+fn value_to_write(cx: &mut Context<'_>, entry: &ParameterEntry, live: Option<&Parameter>) -> Result<ValueToWrite, String> {
+    match entry.value() {
+        Some(ValueSource::Literal(value)) => Ok(ValueToWrite::Literal { value: value.clone() }),
+        Some(ValueSource::Env(variable)) => {
+            if !cx.env_hashes.contains_key(variable) {
+                cx.warn(format!("${variable} is not set here, so the value of {} was not compared; apply reads it and fails if it is unset then", entry.name()), Some(&entry.origin));
+            }
+            Ok(ValueToWrite::Env { variable: variable.clone() })
+        }
+        Some(ValueSource::MigrateFromTaskEnv(variable)) => {
+            let holders = plaintext_holders(cx, variable, entry.name());
+            single_value(&holders, variable).map(|holder| ValueToWrite::TaskDefinition {
+                task_definition: holder.task_definition.clone(),
+                container: holder.container.clone(),
+                variable: variable.clone(),
+            })
+        }
+        None => Err(match live {
+            None => format!("{} does not exist, and the desired state gives no value (it only checks existence): create it by hand, or give it value = {{ env = \"NAME\" }}", entry.name()),
+            Some(_) => format!("{} must be rewritten to change its type or key, and the desired state gives no value: give it value = {{ env = \"NAME\" }}, or change it by hand", entry.name()),
+        }),
+    }
+}
+
+fn single_value<'h>(holders: &'h [PlaintextHolder], variable: &str) -> Result<&'h PlaintextHolder, String> {
+    let Some(first) = holders.first() else {
+        return Err(format!("no selected task definition holds {variable} in plaintext to migrate from: set the value another way, e.g. value = {{ env = \"NAME\" }}"));
+    };
+    let disagree: Vec<&PlaintextHolder> = holders.iter().filter(|holder| holder.value_hash != first.value_hash).collect();
+    if disagree.is_empty() {
+        return Ok(first);
+    }
+    let mut names: Vec<String> = holders.iter().map(|holder| format!("{} ({})", holder.task_definition.rsplit('/').next().unwrap_or_default(), &holder.value_hash.as_str()[12..20])).collect();
+    names.dedup();
+    Err(format!("task definitions hold different values of {variable}: {}; decide which is right and set it with value = {{ env = \"NAME\" }}", names.join(", ")))
+}
+
+fn plan_missing(cx: &mut Context<'_>, entry: &ParameterEntry) -> Option<Change> {
+    let value = match value_to_write(cx, entry, None) {
+        Ok(value) => value,
+        Err(reason) => return Some(manual(entry, reason)),
+    };
+    let mut attributes = vec![AttributeChange::new("type", None, Some(entry.parameter_type.as_str().to_owned()))];
+    if let Some(key) = desired_key(entry) {
+        attributes.push(AttributeChange::new("kms_key", None, Some(key)));
+    }
+    let shown = AttributeChange::new("value", None, Some(value_label(&value)));
+    attributes.push(if entry.parameter_type == ParameterType::SecureString { shown.sensitive() } else { shown });
+    for (key, tag) in &entry.tags {
+        attributes.push(AttributeChange::new(format!("tags.{key}"), None, Some(tag.clone())));
+    }
+    Some(new_change(entry, Action::Create, attributes, put(entry, value, false)))
+}
+
+fn plan_existing(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter) -> Option<Change> {
+    let mut attributes = Vec::new();
+    let mut rewrite = false;
+    if live.parameter_type != entry.parameter_type.as_str() {
+        attributes.push(AttributeChange::new("type", Some(live.parameter_type.clone()), Some(entry.parameter_type.as_str().to_owned())));
+        rewrite = true;
+    }
+    if let Some(want) = desired_key(entry) {
+        let have = live.kms_key.clone().unwrap_or_else(|| DEFAULT_KEY.to_owned());
+        if !same_kms_key(&cx.inventory.kms, &want, &have) {
+            attributes.push(AttributeChange::new("kms_key", Some(have), Some(want)));
+            rewrite = true;
+        }
+    }
+    let value_differs = compare_value(cx, entry, live);
+    for (key, tag) in &entry.tags {
+        if live.tags.get(key) != Some(tag) {
+            attributes.push(AttributeChange::new(format!("tags.{key}"), live.tags.get(key).cloned(), Some(tag.clone())));
+        }
+    }
+    if attributes.is_empty() && !value_differs {
+        return None;
+    }
+    let value = if value_differs || rewrite {
+        match value_to_write(cx, entry, Some(live)) {
+            Ok(value) => value,
+            Err(reason) => return Some(manual(entry, reason)),
+        }
+    } else {
+        // Only tags change: tagging needs no value.
+        return Some(new_change(entry, Action::Update, attributes, tag_only(entry)));
+    };
+    if value_differs {
+        attributes.push(AttributeChange::new("value", Some("(sensitive)".to_owned()), Some(value_label(&value))).sensitive());
+    }
+    Some(new_change(entry, Action::Update, attributes, put(entry, value, true)))
+}
+
+fn tag_only(entry: &ParameterEntry) -> Operation {
+    Operation::TagParameter { name: entry.name().to_owned(), tags: entry.tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect() }
+}
+
+/// True when the live value is known to differ from the desired one. Values that
+/// cannot be compared are reported as warnings, never guessed at.
+fn compare_value(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter) -> bool {
+    let want: Option<SecretHash> = match entry.value() {
+        None => return false,
+        Some(ValueSource::Literal(value)) => Some(SecretHash::of(&cx.inventory.salt, value)),
+        Some(ValueSource::Env(variable)) => cx.env_hashes.get(variable).cloned(),
+        Some(ValueSource::MigrateFromTaskEnv(variable)) => {
+            // The parameter is the source of truth once it exists; say when the
+            // plaintext the services run with differs from it.
+            let holders = plaintext_holders(cx, variable, entry.name());
+            if let ParameterValue::Hash(hash) = &live.value
+                && holders.iter().any(|holder| &holder.value_hash != hash)
+            {
+                cx.warn(
+                    format!("{} already exists with a value that differs from plaintext {variable} in the task definitions; after the move the services read the parameter's value", entry.name()),
+                    Some(&entry.origin),
+                );
+            }
+            return false;
+        }
+    };
+    let Some(want) = want else { return false };
+    match &live.value {
+        ParameterValue::Hash(have) => *have != want,
+        ParameterValue::Unreadable { reason } => {
+            cx.warn(format!("the value of {} could not be compared: {reason}", entry.name()), Some(&entry.origin));
+            false
+        }
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Writes examples/z360-before-sprint.json from z360_account.py.
+
+Secret-bearing values are written only as HMAC-SHA256 hashes keyed by the snapshot's
+salt, exactly as holdfast's inventory crate computes them.
+"""
+
+import hashlib
+import hmac
+import json
+import pathlib
+import sys
+
+import z360_account as z
+
+SALT = "7a3336302d6578616d706c652d73616c74"  # fixed, so the example is reproducible
+
+
+def secret_hash(value):
+    return "hmac-sha256:" + hmac.new(bytes.fromhex(SALT), value.encode(), hashlib.sha256).hexdigest()
+
+
+def ecs():
+    clusters, definitions = [], []
+    for app, env, suffix, providers, services in z.CLUSTERS:
+        name = z.cluster_name(app, env, suffix)
+        live_services = []
+        for service, service_suffix, revision in services:
+            family = z.family(app, env, service)
+            arn = f"arn:aws:ecs:{z.REGION}:{z.ACCOUNT_ID}:task-definition/{family}:{revision}"
+            live_services.append({
+                "name": z.service_name(app, env, service, service_suffix),
+                "arn": f"arn:aws:ecs:{z.REGION}:{z.ACCOUNT_ID}:service/{name}/{z.service_name(app, env, service, service_suffix)}",
+                "launch_type": "FARGATE",
+                "capacity_provider_strategy": [],
+                "task_definition": arn,
+                "desired_count": 1,
+                "tags": z.service_tags(app, env, service),
+            })
+            definitions.append({
+                "arn": arn,
+                "family": family,
+                "revision": revision,
+                "execution_role_arn": f"arn:aws:iam::{z.ACCOUNT_ID}:role/{family}-ExecutionRole",
+                "containers": [{
+                    "name": service,
+                    "environment": [{"name": key, "value_hash": secret_hash(value)} for key, value in sorted(z.environment(app, env, service).items())],
+                    "secrets": [],
+                }],
+            })
+        clusters.append({
+            "name": name,
+            "arn": f"arn:aws:ecs:{z.REGION}:{z.ACCOUNT_ID}:cluster/{name}",
+            "capacity_providers": providers,
+            "default_strategy": [],
+            "tags": {"copilot-application": app, "copilot-environment": env},
+            "services": sorted(live_services, key=lambda service: service["name"]),
+        })
+    return {"clusters": sorted(clusters, key=lambda c: c["name"]), "task_definitions": sorted(definitions, key=lambda d: d["arn"])}
+
+
+def aurora():
+    return {"clusters": sorted([{
+        "identifier": identifier,
+        "arn": f"arn:aws:rds:{z.REGION}:{z.ACCOUNT_ID}:cluster:{identifier}",
+        "engine": "aurora-postgresql",
+        "engine_version": "16.4",
+        "serverless_v2": {"min_acu": 0.5, "max_acu": max_acu},
+        "storage_encrypted": False,
+        "kms_key_id": None,
+        "tags": {},
+    } for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"])}
+
+
+def s3():
+    return {"buckets": sorted([{
+        "name": name,
+        "encryption": {"algorithm": "AES256", "kms_key": None, "bucket_key": False},
+        "lifecycle": None,
+        "empty": not holds_objects,
+        "tags": {},
+    } for name, holds_objects in z.BUCKETS], key=lambda b: b["name"])}
+
+
+def vpc():
+    return {"vpcs": sorted([{
+        "id": vpc_id,
+        "is_default": name is None,
+        "tags": {"Name": name} if name else {},
+        "flow_logs": [],
+    } for vpc_id, name, _ in z.VPCS], key=lambda v: v["id"])}
+
+
+def kms():
+    return {"aliases": sorted([{"name": name, "target_key_id": key} for name, key in z.KMS_ALIASES], key=lambda a: a["name"])}
+
+
+def main():
+    snapshot = {
+        "format_version": 1,
+        "account_id": z.ACCOUNT_ID,
+        "region": z.REGION,
+        "taken_at": z.TAKEN_AT,
+        "salt": SALT,
+        "ecs": ecs(),
+        "aurora": aurora(),
+        "s3": s3(),
+        "ssm": {"parameters": []},
+        "vpc": vpc(),
+        "kms": kms(),
+    }
+    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent.parent / "examples" / "z360-before-sprint.json")
+    out.write_text(json.dumps(snapshot, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

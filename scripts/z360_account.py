@@ -1,0 +1,96 @@
+"""The z360 account before the January 2026 sprint, as the seeds describe it.
+
+One description, two uses: `make_example_snapshot.py` writes it as a holdfast
+snapshot (examples/z360-before-sprint.json), and the emulator seeding script builds
+the same account through boto3, so a plan of either must agree.
+
+Names and generated suffixes follow AWS Copilot's patterns; the seeds give
+`z360-staging-Cluster-rTtLLOHCi694` and `z360-staging-web-Service-NVLWiAgNh0UF`.
+The REVERB values are made up: they stand for secrets and must never be printed.
+"""
+
+ACCOUNT_ID = "108782097218"
+REGION = "us-east-1"
+TAKEN_AT = "2026-01-09T09:00:00Z"
+
+REVERB = {
+    "staging": {"REVERB_APP_ID": "z360-staging", "REVERB_APP_KEY": "stg-key-4f9a0c2e71d8", "REVERB_APP_SECRET": "stg-secret-b83e5d17c09a"},
+    "beta": {"REVERB_APP_ID": "z360-beta", "REVERB_APP_KEY": "beta-key-0d6e2b9f43a1", "REVERB_APP_SECRET": "beta-secret-71c4e8a2f5d0"},
+}
+
+# (app, env, cluster suffix, capacity providers, [(service, service suffix, revision)])
+CLUSTERS = [
+    ("z360", "staging", "rTtLLOHCi694", ["FARGATE", "FARGATE_SPOT"],
+     [("web", "NVLWiAgNh0UF", 156), ("queue", "4kTq8ZbW1mXe", 47), ("reverb", "Jd72PqLxY3sA", 6)]),
+    ("z360", "beta", "Vb3nQ8sKe1Lm", ["FARGATE", "FARGATE_SPOT"],
+     [("web", "Hx5tR2wPq9Zc", 21), ("queue", "Mm4kW7yTn2Bd", 18), ("reverb", "Qp8sL3vXc6Ne", 3)]),
+    ("z360-agent-layer", "staging", "Tg6yH1jKd4Rw", [],
+     [("gateway", "Fa3nK8pLq2Wd", 12), ("aegra", "Zx7cV1bNm4Qt", 9), ("voice", "Ru5eY2tGh8Jk", 15)]),
+    ("z360-agent-layer", "beta", "Lc2vB9nMx5Qs", [],
+     [("gateway", "Wp6qE3rTy9Ui", 8), ("aegra", "Ds4fG7hJk1Lz", 6), ("voice", "Xc8vB2nMq5We", 11)]),
+]
+
+# Aurora Serverless v2 clusters: (identifier, max ACU). All unencrypted, 0.5 to 8 ACUs.
+AURORA = [
+    ("z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v", 8.0),
+    ("z360-agent-layer-staging-addonsstack-9pl4w2-agentdbcluster-3ft6yq1zx0ab", 8.0),
+    ("z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd", 8.0),
+    ("z360-agent-layer-beta-addonsstack-7hb3t6-agentdbcluster-6ry2ux8ni5ef", 8.0),
+]
+
+# S3 buckets: (name, holds objects). Default encryption (SSE-S3), no lifecycle rules.
+BUCKETS = [
+    ("app-z360", True),
+    ("zscribe-main", True),
+    ("livkit-recordings", True),
+    ("z360-staging-storage", True),
+    ("z360-beta-storage", True),
+    ("zscribe", False),  # orphaned and empty
+]
+
+# VPCs: (id, Name tag or None for the default VPC, cidr). No flow logs.
+VPCS = [
+    ("vpc-0c1e5a7b9d3f24680", "copilot-z360-beta", "10.1.0.0/16"),
+    ("vpc-0d2f6b8c0e4a35791", None, "172.31.0.0/16"),
+    ("vpc-0e3a7c9d1f5b46802", "copilot-z360-agent-layer-staging", "10.2.0.0/16"),
+    ("vpc-0f4b8d0e2a6c57913", "copilot-z360-staging", "10.0.0.0/16"),
+    ("vpc-0a5c9e1f3b7d68024", "copilot-z360-agent-layer-beta", "10.3.0.0/16"),
+]
+
+# KMS: the customer key for PHI, and the AWS managed keys in use.
+KMS_ALIASES = [
+    ("alias/z360-phi", "6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b"),
+    ("alias/aws/ssm", "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+    ("alias/aws/s3", "1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e"),
+    ("alias/aws/rds", "2c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e6f"),
+]
+
+
+def cluster_name(app, env, suffix):
+    return f"{app}-{env}-Cluster-{suffix}"
+
+
+def service_name(app, env, service, suffix):
+    return f"{app}-{env}-{service}-Service-{suffix}"
+
+
+def family(app, env, service):
+    return f"{app}-{env}-{service}"
+
+
+def environment(app, env, service):
+    """The plaintext container environment of a service's task definition."""
+    variables = {"COPILOT_APPLICATION_NAME": app, "COPILOT_ENVIRONMENT_NAME": env, "COPILOT_SERVICE_NAME": service, "LOG_CHANNEL": "stderr"}
+    if app == "z360":
+        variables["APP_ENV"] = env
+        variables.update(REVERB[env])
+    return variables
+
+
+def service_tags(app, env, service):
+    return {
+        "aws:cloudformation:stack-name": f"{app}-{env}-{service}",
+        "copilot-application": app,
+        "copilot-environment": env,
+        "copilot-service": service,
+    }
