@@ -85,11 +85,69 @@ impl SourceFile {
         Location { file: self.path.clone(), line, column }
     }
 
+    /// A diagnostic at `span`. A line that sets a `value` may hold a secret typed by
+    /// mistake, so what follows `value =` is never shown.
     pub fn diagnostic(&self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) -> Diagnostic {
         let location = self.location(span.start);
-        let source_line = self.text.lines().nth(location.line - 1).map(str::to_owned);
-        Diagnostic { location, source_line, message: message.into(), hint }
+        let line = self.text.lines().nth(location.line - 1).unwrap_or_default();
+        Diagnostic { location, source_line: Some(redact_value(line)), message: message.into(), hint }
     }
+
+    /// True when the line holding `offset` sets a `value`.
+    pub fn sets_a_value(&self, offset: usize) -> bool {
+        let line = self.location(offset).line;
+        self.text.lines().nth(line - 1).is_some_and(|text| value_assignment(text).is_some())
+    }
+}
+
+/// Where the text after `value =` starts, if the line assigns a `value`.
+fn value_assignment(line: &str) -> Option<usize> {
+    let mut search = 0;
+    while let Some(found) = line[search..].find("value") {
+        let start = search + found;
+        let end = start + "value".len();
+        let word_before = line[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        let rest = &line[end..];
+        let trimmed = rest.trim_start();
+        if !word_before && trimmed.starts_with('=') {
+            return Some(end + (rest.len() - trimmed.len()) + 1);
+        }
+        search = end;
+    }
+    None
+}
+
+fn redact_value(line: &str) -> String {
+    match value_assignment(line) {
+        Some(end) => format!("{} …", &line[..end]),
+        None => line.to_owned(),
+    }
+}
+
+/// Replaces the text inside quotes and backticks with `…`.
+pub(crate) fn redact_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<char> = None;
+    for c in text.chars() {
+        match open {
+            Some(quote) if c == quote => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if matches!(c, '"' | '\'' | '`') {
+                    open = Some(c);
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// "did you mean" for a misspelt word among the accepted ones.
@@ -100,4 +158,26 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, candidate)| format!("did you mean `{candidate}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_follows_value_is_never_shown() {
+        let file = SourceFile { path: "a.toml".into(), text: "name = \"x\"\nvalue = \"hunter2\"\nx = { name = \"n\", value = 12345 }\n".into() };
+        assert_eq!(file.diagnostic(11..16, "bad", None).source_line.as_deref(), Some("value = …"));
+        assert_eq!(file.diagnostic(30..31, "bad", None).source_line.as_deref(), Some("x = { name = \"n\", value = …"));
+        assert_eq!(file.diagnostic(0..4, "bad", None).source_line.as_deref(), Some("name = \"x\""));
+        assert!(file.sets_a_value(12) && !file.sets_a_value(0));
+        assert_eq!(redact_quoted("invalid type: string \"hunter2\", expected `x`"), "invalid type: string \"…\", expected `…`");
+    }
+
+    #[test]
+    fn location_counts_lines_and_characters_from_one() {
+        let file = SourceFile { path: "a.toml".into(), text: "a = 1\nbé = 2\n".into() };
+        assert_eq!(file.location(0), Location { file: "a.toml".into(), line: 1, column: 1 });
+        assert_eq!(file.location(10), Location { file: "a.toml".into(), line: 2, column: 4 });
+    }
 }

@@ -83,8 +83,12 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
 fn parse(file: &SourceFile, index: usize) -> Result<Desired, Diagnostic> {
     let mut desired: Desired = toml::from_str(&file.text).map_err(|error| {
         let span = error.span().unwrap_or(0..0);
-        let message = error.message().trim().to_owned();
+        let mut message = error.message().trim().to_owned();
         let hint = hint_for(&message);
+        // serde echoes the offending value in these; on a `value` line it may be a secret.
+        if file.sets_a_value(span.start) && (message.starts_with("invalid type") || message.starts_with("invalid value")) {
+            message = diagnostic::redact_quoted(&message);
+        }
         file.diagnostic(span, message, hint)
     })?;
     let locate = |origin: &mut Origin| {
@@ -157,6 +161,12 @@ fn hint_for(message: &str) -> Option<String> {
     }
     if message.starts_with("invalid type: integer") && message.contains("string") {
         return Some("quote it: account ids and names are strings".to_owned());
+    }
+    if message.starts_with("malformed glob") {
+        return Some("globs take `*`, `?`, `[a-z]` and `{a,b}`; `\\` escapes one of them".to_owned());
+    }
+    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string") {
+        return Some("a string ends on the line it starts: close it with a quote, or use \"\"\"triple quotes\"\"\" for several lines".to_owned());
     }
     if message.starts_with("missing field") {
         return Some("add the field to this table".to_owned());

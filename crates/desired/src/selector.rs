@@ -71,7 +71,7 @@ impl Eq for NameGlob {}
 impl<'de> Deserialize<'de> for NameGlob {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let pattern = String::deserialize(deserializer)?;
-        NameGlob::new(&pattern).map_err(|message| de::Error::custom(format!("{message}; hint: globs take `*`, `?`, `[a-z]` and `{{a,b}}`, and `\\` escapes one of them")))
+        NameGlob::new(&pattern).map_err(de::Error::custom)
     }
 }
 

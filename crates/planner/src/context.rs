@@ -60,18 +60,17 @@ pub(crate) fn source(origin: &Origin) -> String {
     format!("{}:{}", origin.location.file, origin.location.line)
 }
 
-/// Notes for resources another tool deploys, which may put our change back.
+/// A note for resources another tool deploys, which may put our change back.
 pub(crate) fn ownership_notes(tags: &Tags) -> Vec<String> {
-    let mut notes = Vec::new();
-    if let Some(stack) = tags.get("aws:cloudformation:stack-name") {
-        notes.push(format!("owned by CloudFormation stack `{stack}`: a later update of that stack may revert this change"));
-    }
+    let stack = tags.get("aws:cloudformation:stack-name");
     let copilot: Vec<String> = [("copilot-application", "app"), ("copilot-environment", "env"), ("copilot-service", "svc")]
         .iter()
         .filter_map(|(tag, label)| tags.get(*tag).map(|value| format!("{label} {value}")))
         .collect();
-    if !copilot.is_empty() {
-        notes.push(format!("deployed by AWS Copilot ({}): make the same change in the Copilot manifest, or the next `copilot deploy` reverts it", copilot.join(", ")));
-    }
-    notes
+    let note = match (copilot.is_empty(), stack) {
+        (false, _) => format!("deployed by AWS Copilot ({}): the next `copilot deploy` reverts this unless the manifest says the same", copilot.join(", ")),
+        (true, Some(stack)) => format!("owned by CloudFormation stack `{stack}`: the next update of that stack may revert this"),
+        (true, None) => return Vec::new(),
+    };
+    vec![note]
 }

@@ -89,8 +89,18 @@ impl Kind {
         }
     }
 
+    /// `kind/name`; an SSM name's own leading `/` serves as the separator.
     pub fn address(self, name: &str) -> String {
-        format!("{}/{name}", self.as_str())
+        if name.starts_with('/') { format!("{}{name}", self.as_str()) } else { format!("{}/{name}", self.as_str()) }
+    }
+
+    /// The resource's name within an address of this kind, for display.
+    pub fn name_in<'a>(self, address: &'a str) -> &'a str {
+        let rest = address.strip_prefix(self.as_str()).unwrap_or(address);
+        match self {
+            Kind::SsmParameter => rest,
+            _ => rest.trim_start_matches('/'),
+        }
     }
 }
 
@@ -114,6 +124,17 @@ impl Action {
             Action::Replace => "-/+",
             Action::Delete => "-",
             Action::Manual => "!",
+        }
+    }
+
+    /// How the text plan says it: "will be created".
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Action::Create => "will be created",
+            Action::Update => "will be updated in place",
+            Action::Replace => "will be replaced",
+            Action::Delete => "will be deleted",
+            Action::Manual => "needs a person",
         }
     }
 

@@ -26,7 +26,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
 }
 
 pub(crate) fn address(name: &str) -> String {
-    Kind::SsmParameter.address(name.trim_start_matches('/'))
+    Kind::SsmParameter.address(name)
 }
 
 fn desired_key(entry: &ParameterEntry) -> Option<String> {

@@ -27,7 +27,7 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "| | resource | flags | source |\n|---|---|---|---|");
         for change in &changes {
             let flags: Vec<&str> = change.flags.iter().map(|flag| flag.describe()).collect();
-            let name = change.address.strip_prefix(kind.as_str()).unwrap_or(&change.address).trim_start_matches('/');
+            let name = kind.name_in(&change.address);
             let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
             let _ = writeln!(out, "| `{}` | `{name}`{label} | {} | {} |", change.action.marker(), flags.join(", "), change.source);
         }

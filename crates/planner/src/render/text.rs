@@ -47,10 +47,10 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
         }
         let _ = writeln!(out, "\n{}", painter.paint(bold, kind.title()));
         for change in changes {
-            let name = change.address.strip_prefix(kind.as_str()).unwrap_or(&change.address).trim_start_matches('/');
+            let name = kind.name_in(&change.address);
             let marker = painter.paint(action_style(change.action), &format!("{:>3}", change.action.marker()));
             let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
-            let _ = writeln!(out, "{marker} {}{label}  {}", painter.paint(bold, name), painter.paint(dim, &format!("will be {}d", change.action.as_str()).replace("manuald", "left to a person")));
+            let _ = writeln!(out, "{marker} {}{label}  {}", painter.paint(bold, name), painter.paint(dim, change.action.outcome()));
             let mut facts = vec![format!("from {}", change.source)];
             facts.extend(change.flags.iter().map(|flag| flag.describe().to_owned()));
             let _ = writeln!(out, "      {}", painter.paint(dim, &facts.join(" · ")));

@@ -1,0 +1,202 @@
+//! Malformed desired-state files: each gives its precise error with file:line:col, a
+//! hint, exit code 1, and no panic.
+
+mod common;
+
+use common::{desired_dir, holdfast};
+
+const ACCOUNT: &str = "[account]\nid = \"108782097218\"\nregion = \"us-east-1\"\n";
+const STRATEGIES: &str = "[ecs.strategies]\nspot = [{ provider = \"FARGATE_SPOT\", weight = 1 }]\non-demand = [{ provider = \"FARGATE\", weight = 1 }]\n";
+
+/// Validates a folder of files and returns stderr with the temporary path replaced.
+fn validate(files: &[(&str, &str)]) -> String {
+    let dir = desired_dir(files);
+    let path = dir.path().display().to_string();
+    let run = holdfast(&["validate", "--desired", &path], &[]);
+    assert_eq!(run.code, 1, "expected exit 1; stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "nothing on stdout for an invalid desired state: {}", run.stdout);
+    run.stderr.replace(&path, "DIR")
+}
+
+fn one(text: &str) -> String {
+    validate(&[("main.toml", text)])
+}
+
+#[test]
+fn misspelt_key_names_the_field_and_suggests_the_right_one() {
+    let stderr = one(&format!("{STRATEGIES}[[ecs.service]]\ncluster = \"c-*\"\nservice = \"s-*\"\nstratgy = \"spot\"\n"));
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn misspelt_section_suggests_the_right_one() {
+    let stderr = one("[[ssm.paramter]]\nname = \"/a/b\"\ntype = \"String\"\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn number_written_as_a_string_is_a_type_error() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nmin_acu = 0.5\nmax_acu = \"4\"\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn unknown_strategy_name_suggests_a_defined_one() {
+    let stderr = one(&format!("{STRATEGIES}[[ecs.service]]\ncluster = \"c-*\"\nservice = \"s-*\"\nstrategy = \"spto\"\n"));
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn realtime_service_cannot_take_a_spot_strategy() {
+    let stderr = one(&format!("{STRATEGIES}[[ecs.service]]\ncluster = \"c-*\"\nservice = \"reverb-*\"\nstrategy = \"spot\"\nrealtime = true\n"));
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn min_acu_above_max_acu() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nmin_acu = 8\nmax_acu = 4\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn acu_outside_the_serverless_v2_range() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nmin_acu = 0.5\nmax_acu = 512\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn acu_off_the_half_step() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nmin_acu = 0.7\nmax_acu = 4\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn transition_to_standard_ia_before_30_days() {
+    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"ia\", transitions = [{ days = 10, class = \"STANDARD_IA\" }] }]\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn transitions_that_climb_back_up_the_waterfall() {
+    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 30, class = \"GLACIER\" }, { days = 90, class = \"INTELLIGENT_TIERING\" }] }]\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn expiration_before_the_last_transition() {
+    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 90, class = \"GLACIER\" }], expiration_days = 60 }]\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn misspelt_storage_class_suggests_the_right_one() {
+    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 90, class = \"GLACEIR\" }] }]\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn kms_key_with_sse_s3() {
+    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nencryption = { algorithm = \"AES256\", kms_key = \"alias/x\" }\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn literal_secure_string_is_refused_and_never_echoed() {
+    let canary = "CANARY-literal-7f3a9e";
+    let stderr = one(&format!("[[ssm.parameter]]\nname = \"/app/key\"\ntype = \"SecureString\"\nvalue = \"{canary}\"\n"));
+    assert!(!stderr.contains(canary), "the literal secret was echoed:\n{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn numeric_literal_secret_is_not_echoed_either() {
+    let stderr = one("[[ssm.parameter]]\nname = \"/app/pin\"\ntype = \"SecureString\"\nvalue = 7314159265\n");
+    assert!(!stderr.contains("7314159265"), "the literal secret was echoed:\n{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn misspelt_value_source() {
+    let stderr = one("[[ssm.parameter]]\nname = \"/app/key\"\ntype = \"SecureString\"\nvalue = { envv = \"APP_KEY\" }\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn migration_without_a_task_secrets_mapping() {
+    let stderr = one("[[ssm.parameter]]\nname = \"/app/key\"\ntype = \"SecureString\"\nvalue = { migrate_from_task_env = \"APP_KEY\" }\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn malformed_glob() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"z360-[staging\"\nmax_acu = 4\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn toml_syntax_error() {
+    let stderr = one("[[s3.bucket]]\nname = \"logs\nencryption = { algorithm = \"AES256\" }\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn account_id_that_is_not_twelve_digits() {
+    let stderr = one("[account]\nid = \"10878209721\"\nregion = \"us-east-1\"\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn account_declared_in_two_files() {
+    let stderr = validate(&[("a.toml", ACCOUNT), ("b.toml", ACCOUNT)]);
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn same_parameter_defined_in_two_files_names_both_places() {
+    let parameter = "[[ssm.parameter]]\nname = \"/app/key\"\ntype = \"SecureString\"\n";
+    let stderr = validate(&[("a.toml", parameter), ("b.toml", &format!("# another file\n{parameter}"))]);
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn flow_log_destination_that_is_not_a_destination() {
+    let stderr = one("[[vpc.flow_logs]]\nvpc = \"*\"\ndestination = \"z360-logs/flow\"\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn several_errors_are_reported_together() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nmin_acu = 8\nmax_acu = 4\n\n[[aurora.cluster]]\nmatch = \"other-*\"\nmax_acu = 300\n");
+    assert!(stderr.contains("2 errors"), "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn empty_folder() {
+    let stderr = validate(&[]);
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn missing_folder() {
+    let run = holdfast(&["validate", "--desired", "/nonexistent/holdfast-desired"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot read the desired-state folder /nonexistent/holdfast-desired"), "{}", run.stderr);
+}
+
+#[test]
+fn bad_input_applies_nothing_and_plans_nothing() {
+    let dir = desired_dir(&[("main.toml", "[[aurora.cluster]]\nmatch = \"db-*\"\nmin_acu = 8\nmax_acu = 4\n")]);
+    let path = dir.path().display().to_string();
+    let run = holdfast(&["plan", "--desired", &path, "--snapshot", &common::example_snapshot()], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty(), "no plan is printed: {}", run.stdout);
+    assert!(run.stderr.contains("min_acu = 8 is above max_acu = 4"), "{}", run.stderr);
+}
+
+#[test]
+fn shipped_desired_state_is_valid() {
+    let run = holdfast(&["validate", "--desired", &common::shipped_desired_state()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("is valid: 1 file"), "{}", run.stdout);
+}

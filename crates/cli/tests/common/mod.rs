@@ -1,0 +1,53 @@
+//! Runs the real `holdfast` binary, as a user would.
+
+#![allow(dead_code)] // each test file uses a different part of this module
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Everything the run printed, for "never appears anywhere" checks.
+    pub fn all_output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+pub fn holdfast(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_holdfast"));
+    command.args(args).env("NO_COLOR", "1");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("the holdfast binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "holdfast panicked:\n{stderr}");
+    Run { code: output.status.code().expect("holdfast exits, not killed"), stdout: String::from_utf8_lossy(&output.stdout).into_owned(), stderr }
+}
+
+/// A folder of desired-state files.
+pub fn desired_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write a desired-state file");
+    }
+    dir
+}
+
+/// The repository root, for the shipped example and desired state.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the repository root")
+}
+
+pub fn example_snapshot() -> String {
+    repo_root().join("examples/z360-before-sprint.json").display().to_string()
+}
+
+pub fn shipped_desired_state() -> String {
+    repo_root().join("desired-state").display().to_string()
+}
