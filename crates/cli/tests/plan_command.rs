@@ -1,0 +1,93 @@
+//! `holdfast plan` as a user runs it on the shipped example.
+
+mod common;
+
+use common::{desired_dir, example_snapshot, holdfast, shipped_desired_state};
+
+fn plan(extra: &[&str]) -> common::Run {
+    let desired = shipped_desired_state();
+    let snapshot = example_snapshot();
+    let mut args = vec!["plan", "--desired", desired.as_str(), "--snapshot", snapshot.as_str()];
+    args.extend_from_slice(extra);
+    holdfast(&args, &[])
+}
+
+#[test]
+fn example_plan_prints_the_summary_and_exits_zero() {
+    let run = plan(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Plan: 10 to create, 21 to update, 4 to replace, 1 to delete."), "{}", run.stdout);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn detailed_exitcode_is_two_with_changes_and_zero_without() {
+    assert_eq!(plan(&["--detailed-exitcode"]).code, 2);
+    let dir = desired_dir(&[("main.toml", "[account]\nid = \"108782097218\"\nregion = \"us-east-1\"\n")]);
+    let path = dir.path().display().to_string();
+    let run = holdfast(&["plan", "--desired", &path, "--snapshot", &example_snapshot(), "--detailed-exitcode"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("No changes. The account matches the desired state."), "{}", run.stdout);
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let run = plan(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    assert_eq!(json["format_version"], 1);
+    let change = &json["changes"][0];
+    for key in ["address", "kind", "action", "attributes", "flags", "source", "operation"] {
+        assert!(change.get(key).is_some(), "every change has `{key}`: {change}");
+    }
+    assert_eq!(json["summary"]["replace"], 4);
+    assert!(json["warnings"].is_array());
+}
+
+#[test]
+fn saved_plan_file_is_the_json_plan() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = dir.path().join("z360.plan.json");
+    let file_path = file.display().to_string();
+    let run = plan(&["--out", &file_path, "--format", "json"]);
+    assert_eq!(std::fs::read_to_string(&file).expect("the plan file"), run.stdout);
+}
+
+#[test]
+fn target_and_exclude_narrow_the_plan() {
+    let run = plan(&["--target", "s3.bucket/*", "--exclude", "s3.bucket/zscribe", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON on stdout");
+    let addresses: Vec<&str> = json["changes"].as_array().expect("changes").iter().map(|change| change["address"].as_str().expect("an address")).collect();
+    assert_eq!(addresses.len(), 6, "{addresses:?}");
+    assert!(addresses.iter().all(|address| address.starts_with("s3.bucket/") && *address != "s3.bucket/zscribe"));
+}
+
+#[test]
+fn plan_for_another_account_is_refused() {
+    let dir = desired_dir(&[("main.toml", "[account]\nid = \"999999999999\"\nregion = \"us-east-1\"\n")]);
+    let path = dir.path().display().to_string();
+    let run = holdfast(&["plan", "--desired", &path, "--snapshot", &example_snapshot()], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("the desired state is for account 999999999999"), "{}", run.stderr);
+    assert!(run.stderr.contains("but the snapshot is of account 108782097218"), "{}", run.stderr);
+}
+
+#[test]
+fn malformed_snapshot_and_bad_glob_are_clear_errors() {
+    let dir = desired_dir(&[("snapshot.json", "{\"format_version\": 99}")]);
+    let snapshot = dir.path().join("snapshot.json").display().to_string();
+    let run = holdfast(&["plan", "--desired", &shipped_desired_state(), "--snapshot", &snapshot], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("format_version 99; this holdfast reads version 1"), "{}", run.stderr);
+
+    let run = plan(&["--target", "ecs.service/[oops"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--target: malformed glob"), "{}", run.stderr);
+}
+
+#[test]
+fn colour_follows_the_flag() {
+    assert!(plan(&["--color", "always"]).stdout.contains("\u{1b}["));
+    assert!(!plan(&["--color", "never"]).stdout.contains("\u{1b}["));
+    assert!(!plan(&[]).stdout.contains("\u{1b}["), "not a terminal, so no colour");
+}

@@ -1,0 +1,119 @@
+//! Secret canaries planted in a task definition's plaintext environment, in an SSM
+//! parameter and in the environment the plan reads never appear in any output, plan
+//! file or snapshot.
+
+mod common;
+
+use common::{desired_dir, holdfast};
+use holdfast_inventory::ecs::{Cluster, Container, EnvironmentVariable, Service, TaskDefinition};
+use holdfast_inventory::ssm::{Parameter, ParameterValue};
+use holdfast_inventory::{Inventory, Salt, SecretHash};
+
+const TASK_CANARY: &str = "CANARY-task-env-5d1f0e9b";
+const PARAMETER_CANARY: &str = "CANARY-ssm-value-a7c23e41";
+const ENV_CANARY: &str = "CANARY-plan-env-93be7d02";
+
+const DESIRED: &str = r#"
+[account]
+id = "123456789012"
+region = "us-east-1"
+
+[[ecs.task_secrets]]
+service = "web-*"
+secrets = { APP_SECRET = "/app/secret" }
+
+[[ssm.parameter]]
+name = "/app/secret"
+type = "SecureString"
+value = { migrate_from_task_env = "APP_SECRET" }
+
+[[ssm.parameter]]
+name = "/app/api-token"
+type = "SecureString"
+value = { env = "APP_API_TOKEN" }
+"#;
+
+fn inventory() -> Inventory {
+    let salt = Salt::from_bytes(b"canary-test-salt");
+    let mut inventory = Inventory::new("123456789012", "us-east-1", "2026-01-01T00:00:00Z", salt.clone());
+    let definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:4".to_owned();
+    inventory.ecs.task_definitions.push(TaskDefinition {
+        arn: definition.clone(),
+        family: "web".into(),
+        revision: 4,
+        execution_role_arn: None,
+        containers: vec![Container {
+            name: "web".into(),
+            environment: vec![EnvironmentVariable::new(&salt, "APP_SECRET", TASK_CANARY), EnvironmentVariable::new(&salt, "PLAIN", TASK_CANARY)],
+            secrets: Vec::new(),
+        }],
+    });
+    inventory.ecs.clusters.push(Cluster {
+        name: "c".into(),
+        arn: "arn:aws:ecs:us-east-1:123456789012:cluster/c".into(),
+        capacity_providers: Vec::new(),
+        default_strategy: Vec::new(),
+        tags: Default::default(),
+        services: vec![Service {
+            name: "web-1".into(),
+            arn: "arn:aws:ecs:us-east-1:123456789012:service/c/web-1".into(),
+            launch_type: Some("FARGATE".into()),
+            capacity_provider_strategy: Vec::new(),
+            task_definition: definition,
+            desired_count: 1,
+            tags: Default::default(),
+        }],
+    });
+    inventory.ssm.parameters.push(Parameter {
+        name: "/app/api-token".into(),
+        arn: "arn:aws:ssm:us-east-1:123456789012:parameter/app/api-token".into(),
+        parameter_type: "SecureString".into(),
+        kms_key: Some("alias/aws/ssm".into()),
+        version: 3,
+        value: ParameterValue::Hash(SecretHash::of(&salt, PARAMETER_CANARY)),
+        tags: Default::default(),
+    });
+    inventory
+}
+
+fn assert_no_canary(what: &str, text: &str) {
+    for canary in [TASK_CANARY, PARAMETER_CANARY, ENV_CANARY] {
+        assert!(!text.contains(canary), "{what} contains the canary {canary}:\n{text}");
+    }
+}
+
+#[test]
+fn no_canary_in_any_output_format_plan_file_or_snapshot() {
+    let snapshot_text = inventory().to_snapshot();
+    assert_no_canary("the snapshot", &snapshot_text);
+    let dir = desired_dir(&[("main.toml", DESIRED)]);
+    let snapshot = dir.path().join("snapshot.json");
+    std::fs::write(&snapshot, &snapshot_text).expect("write the snapshot");
+    let desired = dir.path().display().to_string();
+    let snapshot = snapshot.display().to_string();
+
+    for format in ["text", "json", "markdown"] {
+        for color in ["never", "always"] {
+            let plan_file = dir.path().join(format!("plan-{format}-{color}.json"));
+            let plan_path = plan_file.display().to_string();
+            let run = holdfast(
+                &["plan", "--desired", &desired, "--snapshot", &snapshot, "--format", format, "--color", color, "--out", &plan_path, "--detailed-exitcode"],
+                &[("APP_API_TOKEN", ENV_CANARY)],
+            );
+            assert_eq!(run.code, 2, "changes are present: {}", run.stderr);
+            assert_no_canary(&format!("{format} output"), &run.all_output());
+            let saved = std::fs::read_to_string(&plan_file).expect("the plan file is written");
+            assert_no_canary("the plan file", &saved);
+            // The plan did see the drift it was asked about, so the canaries were in play.
+            assert!(saved.contains("(sensitive, from $APP_API_TOKEN)"), "the differing token is planned");
+            assert!(saved.contains("(sensitive, from the task definition: APP_SECRET of container web in web:4)"), "the migration is planned");
+        }
+    }
+}
+
+#[test]
+fn environment_values_are_hashed_even_for_variables_nobody_declared_secret() {
+    let snapshot_text = inventory().to_snapshot();
+    assert!(snapshot_text.contains("\"name\": \"PLAIN\""), "the variable name is kept");
+    assert!(!snapshot_text.contains(TASK_CANARY), "its value is not");
+}
