@@ -95,7 +95,7 @@ impl Kind {
     }
 
     /// The resource's name within an address of this kind, for display.
-    pub fn name_in<'a>(self, address: &'a str) -> &'a str {
+    pub fn name_in(self, address: &str) -> &str {
         let rest = address.strip_prefix(self.as_str()).unwrap_or(address);
         match self {
             Kind::SsmParameter => rest,

@@ -13,7 +13,10 @@ use holdfast_planner::Planner;
 use proptest::prelude::*;
 use support::*;
 
-const STRATEGIES: [(&str, &[(&str, u32, u32)]); 3] =
+/// (provider, weight, base)
+type StrategyItems = &'static [(&'static str, u32, u32)];
+
+const STRATEGIES: [(&str, StrategyItems); 3] =
     [("spot", &[("FARGATE_SPOT", 1, 0)]), ("on-demand", &[("FARGATE", 1, 0)]), ("mixed", &[("FARGATE", 1, 1), ("FARGATE_SPOT", 3, 0)])];
 const CLASSES: [(&str, u32); 4] = [("INTELLIGENT_TIERING", 0), ("STANDARD_IA", 30), ("GLACIER", 0), ("DEEP_ARCHIVE", 0)];
 
