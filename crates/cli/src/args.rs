@@ -17,6 +17,37 @@ pub enum Command {
     Plan(PlanArgs),
     /// Check the desired-state files and report every error with its file, line and column.
     Validate(DesiredArgs),
+    /// Read the account into a snapshot file, for planning later or elsewhere.
+    Snapshot(SnapshotArgs),
+}
+
+/// Where and how to reach AWS. Anything not given comes from the standard chain:
+/// environment, profiles, SSO, IMDS.
+#[derive(Debug, clap::Args)]
+pub struct AwsArgs {
+    /// A named profile from ~/.aws/config.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Defaults to [account] region in the desired state.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Send every request to this endpoint (an emulator, a proxy); AWS_ENDPOINT_URL works too.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// At most this many AWS calls in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Where to write the snapshot.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -31,8 +62,10 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub desired: DesiredArgs,
     /// Plan against a saved inventory snapshot instead of the live account.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "region", "endpoint_url"])]
     pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also save the plan as JSON, for review or a later `holdfast apply PLAN_FILE`.

@@ -44,3 +44,7 @@ pub fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stdout().is_terminal(),
     }
 }
+
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}

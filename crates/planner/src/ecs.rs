@@ -85,12 +85,17 @@ fn desired_strategy(cx: &Context<'_>, entry: &ServiceEntry) -> Vec<StrategyItem>
     items
 }
 
-/// What the service runs on now: a launch type, its own strategy, or the cluster default.
+/// What the service runs on now: its own strategy, a launch type, or the cluster
+/// default. A service cannot have both a strategy and a launch type in AWS; should a
+/// reader report both (moto does after a strategy update), the strategy is what runs.
 fn live_compute(cluster: &Cluster, service: &Service) -> (Option<String>, Vec<StrategyItem>) {
-    if let Some(launch_type) = &service.launch_type {
-        return (Some(launch_type.clone()), Vec::new());
+    let mut items = service.capacity_provider_strategy.clone();
+    if items.is_empty() {
+        if let Some(launch_type) = &service.launch_type {
+            return (Some(launch_type.clone()), Vec::new());
+        }
+        items = cluster.default_strategy.clone();
     }
-    let mut items = if service.capacity_provider_strategy.is_empty() { cluster.default_strategy.clone() } else { service.capacity_provider_strategy.clone() };
     items.sort();
     (None, items)
 }

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
+mod live;
 mod plan;
+mod snapshot;
 mod validate;
 
 use crate::args::{Args, Command};
@@ -10,6 +12,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
     match args.command {
         Command::Plan(plan_args) => plan::run(&plan_args),
         Command::Validate(desired_args) => validate::run(&desired_args),
+        Command::Snapshot(snapshot_args) => snapshot::run(&snapshot_args),
     }
 }
 

@@ -2,25 +2,28 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use holdfast_desired::{Desired, NameGlob};
 use holdfast_inventory::{Inventory, SecretHash};
 use holdfast_planner::{Plan, Planner, render};
 
 use crate::args::{Format, PlanArgs};
-use crate::commands::load_desired;
+use crate::commands::{live, load_desired};
 use crate::output::{self, Status};
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
     let targets = globs("--target", &args.target)?;
     let excludes = globs("--exclude", &args.exclude)?;
-    let Some(snapshot) = &args.snapshot else {
-        bail!("reading the live account is not built yet: pass --snapshot FILE (examples/z360-before-sprint.json is one)");
+    let inventory = match &args.snapshot {
+        Some(snapshot) => {
+            let text = std::fs::read_to_string(snapshot).with_context(|| format!("cannot read the snapshot {}", snapshot.display()))?;
+            let inventory = Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))?;
+            live::check_account(&desired, &inventory.account_id, &inventory.region, "the snapshot is of")?;
+            inventory
+        }
+        None => live::read(&desired, &args.aws)?,
     };
-    let text = std::fs::read_to_string(snapshot).with_context(|| format!("cannot read the snapshot {}", snapshot.display()))?;
-    let inventory = Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))?;
-    check_account(&desired, &inventory)?;
 
     let plan = Planner::new(&desired, &inventory).with_env_hashes(env_hashes(&desired, &inventory)).plan().select(&targets, &excludes);
     if let Some(out) = &args.out {
@@ -40,24 +43,6 @@ fn render_plan(plan: &Plan, args: &PlanArgs) -> String {
 
 fn globs(flag: &str, patterns: &[String]) -> anyhow::Result<Vec<NameGlob>> {
     patterns.iter().map(|pattern| NameGlob::new(pattern).map_err(|message| anyhow::anyhow!("{flag}: {message}"))).collect()
-}
-
-/// Planning one account against another's desired state is the worst mistake this
-/// tool could make, so a mismatch stops everything.
-fn check_account(desired: &Desired, inventory: &Inventory) -> anyhow::Result<()> {
-    let Some(account) = &desired.account else { return Ok(()) };
-    if account.id() != inventory.account_id {
-        bail!(
-            "the desired state is for account {} ({}), but the snapshot is of account {}: refusing to plan one account against another's desired state",
-            account.id(),
-            account.origin.location,
-            inventory.account_id
-        );
-    }
-    if account.region() != inventory.region {
-        bail!("the desired state is for region {} ({}), but the snapshot is of {}", account.region(), account.origin.location, inventory.region);
-    }
-    Ok(())
 }
 
 /// Hashes the secret values the desired state reads from the environment, with the

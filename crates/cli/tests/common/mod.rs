@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of this module
 
+pub mod emulator;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,8 +21,16 @@ impl Run {
 }
 
 pub fn holdfast(args: &[&str], env: &[(&str, &str)]) -> Run {
+    holdfast_without(args, env, &[])
+}
+
+/// Runs holdfast with `env` set and the variables in `remove` unset.
+pub fn holdfast_without(args: &[&str], env: &[(&str, &str)], remove: &[&str]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_holdfast"));
     command.args(args).env("NO_COLOR", "1");
+    for key in remove {
+        command.env_remove(key);
+    }
     for (key, value) in env {
         command.env(key, value);
     }

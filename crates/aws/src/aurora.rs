@@ -1,0 +1,51 @@
+//! Aurora: the DB clusters the desired state selects.
+
+use aws_sdk_rds::types::Filter;
+use holdfast_desired::Desired;
+use holdfast_inventory::aurora::{Aurora, Cluster, Scaling};
+
+use crate::Aws;
+use crate::error::{AwsError, call_error};
+use crate::progress::Progress;
+
+const KIND: &str = "Aurora";
+
+pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<Aurora, AwsError> {
+    let entries = &desired.aurora.cluster;
+    if entries.is_empty() {
+        return Ok(Aurora::default());
+    }
+    progress.started(KIND);
+    let mut request = aws.rds.describe_db_clusters().max_records(100);
+    // Exact names can be asked for by name; a glob needs the whole list.
+    if entries.iter().all(|entry| entry.name.is_literal()) {
+        request = request.filters(Filter::builder().name("db-cluster-id").set_values(Some(entries.iter().map(|entry| entry.name.to_string()).collect())).build());
+    }
+    let found = {
+        let _permit = aws.permit().await;
+        request.into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.map_err(|error| call_error("rds:DescribeDBClusters", "DB clusters", error))?
+    };
+    let clusters: Vec<Cluster> = found
+        .iter()
+        .filter(|cluster| cluster.engine().is_some_and(|engine| engine.starts_with("aurora")))
+        .filter_map(|cluster| {
+            let identifier = cluster.db_cluster_identifier()?.to_owned();
+            let encrypted = cluster.storage_encrypted().unwrap_or(false);
+            Some(Cluster {
+                arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
+                engine: cluster.engine().unwrap_or_default().to_owned(),
+                engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
+                serverless_v2: cluster.serverless_v2_scaling_configuration().and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
+                storage_encrypted: encrypted,
+                // Only an encrypted cluster has a key (moto reports a placeholder otherwise).
+                kms_key_id: if encrypted { cluster.kms_key_id().map(str::to_owned) } else { None },
+                tags: cluster.tag_list().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
+                identifier,
+            })
+        })
+        .filter(|cluster| entries.iter().any(|entry| entry.name.matches(&cluster.identifier)))
+        .collect();
+    progress.advanced(KIND, clusters.len());
+    progress.finished(KIND);
+    Ok(Aurora { clusters })
+}

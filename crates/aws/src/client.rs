@@ -1,0 +1,117 @@
+//! Client construction: one `SdkConfig` from the standard chain (environment,
+//! profiles, SSO, IMDS), shared by every client, with adaptive retry for throttling.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::RetryConfig;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::error::{AwsError, call_error};
+
+/// How to reach the account. Every field left None falls back to the standard chain.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    /// Also taken from `AWS_ENDPOINT_URL` by the SDK itself.
+    pub endpoint_url: Option<String>,
+    /// At most this many AWS calls in flight at once.
+    pub concurrency: usize,
+}
+
+/// Clients for every service holdfast uses, sharing one configuration.
+#[derive(Debug, Clone)]
+pub struct Aws {
+    pub(crate) ecs: aws_sdk_ecs::Client,
+    pub(crate) rds: aws_sdk_rds::Client,
+    pub(crate) s3: aws_sdk_s3::Client,
+    pub(crate) ssm: aws_sdk_ssm::Client,
+    pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) kms: aws_sdk_kms::Client,
+    pub(crate) sts: aws_sdk_sts::Client,
+    region: String,
+    calls: ApiCalls,
+    limit: Arc<Semaphore>,
+}
+
+impl Aws {
+    pub async fn connect(options: &ConnectOptions) -> Result<Aws, AwsError> {
+        // Adaptive retry paces requests when AWS throttles; AWS_MAX_ATTEMPTS still counts.
+        let attempts = std::env::var("AWS_MAX_ATTEMPTS").ok().and_then(|value| value.parse().ok()).unwrap_or(8);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &options.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let config = loader.load().await;
+        let region = config
+            .region()
+            .map(ToString::to_string)
+            .ok_or_else(|| AwsError::Setup("no AWS region is configured: give [account] region in the desired state, --region, or AWS_REGION".to_owned()))?;
+        let calls = ApiCalls::default();
+        // An emulator or proxy serves buckets on its own host, not on bucket subdomains.
+        let path_style = config.endpoint_url().is_some();
+        Ok(Aws {
+            ecs: aws_sdk_ecs::Client::from_conf(aws_sdk_ecs::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            rds: aws_sdk_rds::Client::from_conf(aws_sdk_rds::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style).interceptor(calls.clone()).build()),
+            ssm: aws_sdk_ssm::Client::from_conf(aws_sdk_ssm::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            ec2: aws_sdk_ec2::Client::from_conf(aws_sdk_ec2::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            kms: aws_sdk_kms::Client::from_conf(aws_sdk_kms::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            sts: aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            region,
+            calls,
+            limit: Arc::new(Semaphore::new(options.concurrency.max(1))),
+        })
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The account the credentials belong to (STS GetCallerIdentity).
+    pub async fn account_id(&self) -> Result<String, AwsError> {
+        let _permit = self.permit().await;
+        let identity = self.sts.get_caller_identity().send().await.map_err(|error| call_error("sts:GetCallerIdentity", "the credentials", error))?;
+        identity.account.ok_or_else(|| AwsError::Setup("STS GetCallerIdentity returned no account id".to_owned()))
+    }
+
+    /// Waits for a place among the calls in flight.
+    pub(crate) async fn permit(&self) -> SemaphorePermit<'_> {
+        self.limit.acquire().await.expect("the semaphore is never closed")
+    }
+
+    /// HTTP requests sent so far, retries included, by service and operation.
+    pub fn api_calls(&self) -> BTreeMap<(String, String), usize> {
+        self.calls.0.lock().expect("the counter lock is never poisoned").clone()
+    }
+}
+
+/// Counts every attempt each client sends, so reading can be measured call by call.
+#[derive(Debug, Clone, Default)]
+struct ApiCalls(Arc<Mutex<BTreeMap<(String, String), usize>>>);
+
+impl Intercept for ApiCalls {
+    fn name(&self) -> &'static str {
+        "holdfast::ApiCalls"
+    }
+
+    fn read_before_transmit(&self, _context: &BeforeTransmitInterceptorContextRef<'_>, _components: &RuntimeComponents, cfg: &mut ConfigBag) -> Result<(), BoxError> {
+        let key = cfg.load::<Metadata>().map_or_else(|| ("unknown".to_owned(), "unknown".to_owned()), |metadata| (metadata.service().to_owned(), metadata.name().to_owned()));
+        *self.0.lock().expect("the counter lock is never poisoned").entry(key).or_default() += 1;
+        Ok(())
+    }
+}

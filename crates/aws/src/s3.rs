@@ -1,0 +1,155 @@
+//! S3: the buckets the desired state names, in the account's region, with their
+//! encryption, lifecycle, tags and (for buckets to delete) whether they are empty.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionError;
+use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationError;
+use aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingError;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures_util::future::try_join_all;
+use holdfast_desired::Desired;
+use holdfast_desired::s3::{BucketEntry, Ensure};
+use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, S3, Transition};
+
+use crate::Aws;
+use crate::error::{AwsError, call_error};
+use crate::progress::Progress;
+
+const KIND: &str = "S3";
+
+pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<S3, AwsError> {
+    let entries = &desired.s3.bucket;
+    if entries.is_empty() {
+        return Ok(S3::default());
+    }
+    progress.started(KIND);
+    let names: Vec<String> = {
+        let _permit = aws.permit().await;
+        let output = aws.s3.list_buckets().send().await.map_err(|error| call_error("s3:ListAllMyBuckets", "buckets", error))?;
+        output.buckets().iter().filter_map(|bucket| bucket.name().map(str::to_owned)).collect()
+    };
+    let selected: Vec<(String, Vec<&BucketEntry>)> = names
+        .into_iter()
+        .filter_map(|name| {
+            let chosen: Vec<&BucketEntry> = entries.iter().filter(|entry| entry.name.matches(&name)).collect();
+            (!chosen.is_empty()).then_some((name, chosen))
+        })
+        .collect();
+    let buckets = try_join_all(selected.iter().map(|(name, chosen)| read_bucket(aws, name, chosen))).await?;
+    let buckets: Vec<Bucket> = buckets.into_iter().flatten().collect();
+    progress.advanced(KIND, buckets.len());
+    progress.finished(KIND);
+    Ok(S3 { buckets })
+}
+
+/// One bucket, or None when it lives in another region than the account's.
+async fn read_bucket(aws: &Aws, name: &str, entries: &[&BucketEntry]) -> Result<Option<Bucket>, AwsError> {
+    if region_of(aws, name).await? != aws.region() {
+        return Ok(None);
+    }
+    let present = entries.iter().any(|entry| entry.ensure == Ensure::Present);
+    let manages_lifecycle = entries.iter().any(|entry| entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some());
+    let encryption = if present { read_encryption(aws, name).await? } else { None };
+    let lifecycle = if manages_lifecycle { read_lifecycle(aws, name).await? } else { None };
+    let empty = if entries.iter().any(|entry| entry.ensure == Ensure::Absent) { Some(is_empty(aws, name).await?) } else { None };
+    let tags = read_tags(aws, name).await?;
+    Ok(Some(Bucket { name: name.to_owned(), encryption, lifecycle, empty, tags }))
+}
+
+async fn region_of(aws: &Aws, name: &str) -> Result<String, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws.s3.get_bucket_location().bucket(name).send().await.map_err(|error| call_error("s3:GetBucketLocation", format!("bucket {name}"), error))?;
+    // us-east-1 answers with no constraint, and the oldest eu-west-1 buckets with `EU`.
+    Ok(match output.location_constraint().map(|constraint| constraint.as_str()) {
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(region) => region.to_owned(),
+    })
+}
+
+/// True when the error is the answer "this bucket has none of that".
+fn is_absent<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>, codes: &[&str]) -> bool {
+    error.code().is_some_and(|code| codes.contains(&code))
+}
+
+async fn read_encryption(aws: &Aws, name: &str) -> Result<Option<Encryption>, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.s3.get_bucket_encryption().bucket(name).send().await {
+        Ok(output) => Ok(output.server_side_encryption_configuration().and_then(|configuration| {
+            let rule = configuration.rules().first()?;
+            let default = rule.apply_server_side_encryption_by_default()?;
+            Some(Encryption {
+                algorithm: default.sse_algorithm().as_str().to_owned(),
+                kms_key: default.kms_master_key_id().map(str::to_owned),
+                bucket_key: rule.bucket_key_enabled().unwrap_or(false),
+            })
+        })),
+        // AWS now always answers with SSE-S3; older buckets and emulators may have none.
+        Err(error) if is_absent::<GetBucketEncryptionError, _>(&error, &["ServerSideEncryptionConfigurationNotFoundError"]) => Ok(None),
+        Err(error) => Err(call_error("s3:GetEncryptionConfiguration", format!("bucket {name}"), error)),
+    }
+}
+
+async fn read_lifecycle(aws: &Aws, name: &str) -> Result<Option<Lifecycle>, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.s3.get_bucket_lifecycle_configuration().bucket(name).send().await {
+        Ok(output) => Ok(Some(Lifecycle {
+            rules: output.rules().iter().map(lifecycle_rule).collect(),
+            transition_minimum_object_size: output.transition_default_minimum_object_size().map(|size| size.as_str().to_owned()),
+        })),
+        Err(error) if is_absent::<GetBucketLifecycleConfigurationError, _>(&error, &["NoSuchLifecycleConfiguration"]) => Ok(None),
+        Err(error) => Err(call_error("s3:GetLifecycleConfiguration", format!("bucket {name}"), error)),
+    }
+}
+
+#[expect(deprecated, reason = "the legacy top-level Prefix must still be read: old rules use it")]
+fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
+    let filter = rule.filter().map(|filter| {
+        let mut tags = BTreeMap::new();
+        if let Some(tag) = filter.tag() {
+            tags.insert(tag.key().to_owned(), tag.value().to_owned());
+        }
+        let mut result = LifecycleFilter { prefix: filter.prefix().map(str::to_owned), tags, object_size_greater_than: filter.object_size_greater_than(), object_size_less_than: filter.object_size_less_than() };
+        if let Some(and) = filter.and() {
+            result.prefix = result.prefix.or_else(|| and.prefix().map(str::to_owned));
+            result.tags.extend(and.tags().iter().map(|tag| (tag.key().to_owned(), tag.value().to_owned())));
+            result.object_size_greater_than = result.object_size_greater_than.or(and.object_size_greater_than());
+            result.object_size_less_than = result.object_size_less_than.or(and.object_size_less_than());
+        }
+        result
+    });
+    LifecycleRule {
+        id: rule.id().unwrap_or_default().to_owned(),
+        status: rule.status().as_str().to_owned(),
+        filter,
+        legacy_prefix: rule.prefix().map(str::to_owned),
+        transitions: rule
+            .transitions()
+            .iter()
+            .map(|transition| Transition {
+                days: transition.days().and_then(|days| u32::try_from(days).ok()),
+                storage_class: transition.storage_class().map(|class| class.as_str().to_owned()).unwrap_or_default(),
+            })
+            .collect(),
+        expiration_days: rule.expiration().and_then(|expiration| expiration.days()).and_then(|days| u32::try_from(days).ok()),
+        noncurrent_expiration_days: rule.noncurrent_version_expiration().and_then(|expiration| expiration.noncurrent_days()).and_then(|days| u32::try_from(days).ok()),
+        abort_incomplete_multipart_days: rule.abort_incomplete_multipart_upload().and_then(|abort| abort.days_after_initiation()).and_then(|days| u32::try_from(days).ok()),
+    }
+}
+
+async fn read_tags(aws: &Aws, name: &str) -> Result<BTreeMap<String, String>, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.s3.get_bucket_tagging().bucket(name).send().await {
+        Ok(output) => Ok(output.tag_set().iter().map(|tag| (tag.key().to_owned(), tag.value().to_owned())).collect()),
+        Err(error) if is_absent::<GetBucketTaggingError, _>(&error, &["NoSuchTagSet", "NoSuchTagSetError"]) => Ok(BTreeMap::new()),
+        Err(error) => Err(call_error("s3:GetBucketTagging", format!("bucket {name}"), error)),
+    }
+}
+
+async fn is_empty(aws: &Aws, name: &str) -> Result<bool, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws.s3.list_objects_v2().bucket(name).max_keys(1).send().await.map_err(|error| call_error("s3:ListBucket", format!("bucket {name}"), error))?;
+    Ok(output.key_count().unwrap_or(0) == 0 && output.contents().is_empty())
+}

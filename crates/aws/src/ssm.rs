@@ -1,0 +1,114 @@
+//! SSM: the parameters the desired state names. Values are hashed the moment they
+//! arrive; a value that cannot be decrypted is recorded as unreadable, with the reason.
+
+use aws_sdk_ssm::types::{ParameterStringFilter, ResourceTypeForTagging};
+use futures_util::future::try_join_all;
+use holdfast_desired::Desired;
+use holdfast_inventory::ssm::{Parameter, ParameterValue, Ssm};
+use holdfast_inventory::{Salt, SecretHash};
+
+use crate::Aws;
+use crate::error::{AwsError, call_error};
+use crate::progress::Progress;
+
+const KIND: &str = "SSM";
+/// GetParameters takes 10 names; a DescribeParameters filter takes 50 values.
+const NAMES_PER_GET: usize = 10;
+const NAMES_PER_FILTER: usize = 50;
+
+pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &dyn Progress) -> Result<Ssm, AwsError> {
+    let names: Vec<String> = desired.ssm.parameter.iter().map(|entry| entry.name().to_owned()).collect();
+    if names.is_empty() {
+        return Ok(Ssm::default());
+    }
+    progress.started(KIND);
+    let values = try_join_all(names.chunks(NAMES_PER_GET).map(|chunk| get_values(aws, chunk, salt))).await?;
+    let mut parameters: Vec<Parameter> = values.into_iter().flatten().collect();
+    let keys = try_join_all(names.chunks(NAMES_PER_FILTER).map(|chunk| describe_keys(aws, chunk))).await?;
+    let keys: std::collections::BTreeMap<String, String> = keys.into_iter().flatten().collect();
+    for parameter in &mut parameters {
+        parameter.kms_key = keys.get(&parameter.name).cloned();
+    }
+    // Tags cost a call per parameter: read them only where the desired state declares some.
+    let tagged: Vec<usize> = parameters
+        .iter()
+        .enumerate()
+        .filter(|(_, parameter)| desired.ssm.parameter.iter().any(|entry| entry.name() == parameter.name && !entry.tags.is_empty()))
+        .map(|(index, _)| index)
+        .collect();
+    let tags = try_join_all(tagged.iter().map(|index| read_tags(aws, &parameters[*index].name))).await?;
+    for (index, tags) in tagged.into_iter().zip(tags) {
+        parameters[index].tags = tags;
+    }
+    progress.advanced(KIND, parameters.len());
+    progress.finished(KIND);
+    Ok(Ssm { parameters })
+}
+
+async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Parameter>, AwsError> {
+    let _permit = aws.permit().await;
+    let decrypted = aws.ssm.get_parameters().set_names(Some(names.to_vec())).with_decryption(true).send().await;
+    let (output, unreadable) = match decrypted {
+        Ok(output) => (output, None),
+        Err(error) => {
+            let error = call_error("ssm:GetParameters", format!("parameters {}", names.join(", ")), error);
+            if !error.is_access_denied() {
+                return Err(error);
+            }
+            // Decrypting needs kms:Decrypt, which a read-only drift job may lack: read
+            // what can be read without it and say why the rest was not compared.
+            let plain = aws.ssm.get_parameters().set_names(Some(names.to_vec())).with_decryption(false).send().await;
+            let output = plain.map_err(|plain_error| call_error("ssm:GetParameters", format!("parameters {}", names.join(", ")), plain_error))?;
+            (output, Some(format!("decrypting was denied ({}); grant kms:Decrypt on the parameter's key to compare it", error.code().unwrap_or("AccessDenied"))))
+        }
+    };
+    Ok(output
+        .parameters()
+        .iter()
+        .map(|parameter| {
+            let parameter_type = parameter.r#type().map(|kind| kind.as_str().to_owned()).unwrap_or_default();
+            let value = match (&unreadable, parameter_type.as_str()) {
+                (Some(reason), "SecureString") => ParameterValue::Unreadable { reason: reason.clone() },
+                _ => ParameterValue::Hash(SecretHash::of(salt, parameter.value().unwrap_or_default())),
+            };
+            Parameter {
+                name: parameter.name().unwrap_or_default().to_owned(),
+                arn: parameter.arn().unwrap_or_default().to_owned(),
+                parameter_type,
+                kms_key: None,
+                version: u64::try_from(parameter.version()).unwrap_or(0),
+                value,
+                tags: Default::default(),
+            }
+        })
+        .collect())
+}
+
+async fn describe_keys(aws: &Aws, names: &[String]) -> Result<Vec<(String, String)>, AwsError> {
+    let filter = ParameterStringFilter::builder().key("Name").option("Equals").set_values(Some(names.to_vec())).build().map_err(|error| AwsError::Setup(error.to_string()))?;
+    let _permit = aws.permit().await;
+    let pages = aws
+        .ssm
+        .describe_parameters()
+        .parameter_filters(filter)
+        .max_results(50)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|error| call_error("ssm:DescribeParameters", format!("{} parameters", names.len()), error))?;
+    Ok(pages.iter().flat_map(|page| page.parameters()).filter_map(|metadata| Some((metadata.name()?.to_owned(), metadata.key_id()?.to_owned()))).collect())
+}
+
+async fn read_tags(aws: &Aws, name: &str) -> Result<std::collections::BTreeMap<String, String>, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws
+        .ssm
+        .list_tags_for_resource()
+        .resource_type(ResourceTypeForTagging::Parameter)
+        .resource_id(name)
+        .send()
+        .await
+        .map_err(|error| call_error("ssm:ListTagsForResource", format!("parameter {name}"), error))?;
+    Ok(output.tag_list().iter().map(|tag| (tag.key().to_owned(), tag.value().to_owned())).collect())
+}

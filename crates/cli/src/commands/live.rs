@@ -1,0 +1,63 @@
+//! Reading the live account: the one path every command that talks to AWS takes.
+
+use anyhow::{Context, bail};
+use holdfast_aws::{Aws, ConnectOptions, Progress, Silent};
+use holdfast_desired::Desired;
+use holdfast_inventory::Inventory;
+
+use crate::args::AwsArgs;
+use crate::output;
+use crate::progress::Bars;
+
+/// Connects, checks the credentials are for the declared account and region before
+/// reading anything, and reads what the desired state can select.
+pub fn read(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inventory> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let options = ConnectOptions {
+            profile: args.profile.clone(),
+            region: args.region.clone().or_else(|| desired.account.as_ref().map(|account| account.region().to_owned())),
+            endpoint_url: args.endpoint_url.clone(),
+            concurrency: args.concurrency,
+        };
+        let aws = Aws::connect(&options).await?;
+        let account_id = aws.account_id().await?;
+        check_account(desired, &account_id, aws.region(), "these credentials are for")?;
+        let started = std::time::Instant::now();
+        let bars = output::stderr_is_terminal().then(Bars::new);
+        let progress: &dyn Progress = match &bars { Some(bars) => bars, None => &Silent };
+        let inventory = holdfast_aws::read_inventory(&aws, &account_id, desired, progress).await?;
+        drop(bars);
+        output::stderr(&summary(&aws, started.elapsed()));
+        Ok(inventory)
+    })
+}
+
+/// Planning or applying one account against another's desired state is the worst
+/// mistake this tool could make, so a mismatch stops everything.
+/// `what` says where the account id came from: "these credentials are for", "the snapshot is of".
+pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &str) -> anyhow::Result<()> {
+    let Some(account) = &desired.account else { return Ok(()) };
+    if account.id() != account_id {
+        bail!(
+            "the desired state is for account {} ({}), but {what} account {account_id}: refusing to plan or change another account\n  hint: choose the account's profile with --profile or AWS_PROFILE, or the right snapshot",
+            account.id(),
+            account.origin.location
+        );
+    }
+    if account.region() != region {
+        bail!("the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region", account.region(), account.origin.location);
+    }
+    Ok(())
+}
+
+fn summary(aws: &Aws, elapsed: std::time::Duration) -> String {
+    let calls = aws.api_calls();
+    let total: usize = calls.values().sum();
+    let mut by_service: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for ((service, _), count) in &calls {
+        *by_service.entry(service.as_str()).or_default() += count;
+    }
+    let parts: Vec<String> = by_service.iter().map(|(service, count)| format!("{service} {count}")).collect();
+    format!("Read the account in {:.1} s with {total} API calls ({}).\n", elapsed.as_secs_f64(), parts.join(", "))
+}

@@ -1,0 +1,84 @@
+//! The moto emulator that `scripts/test` starts, seeded with boto3 (not holdfast),
+//! one account per test so tests run in parallel without seeing each other.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{Run, repo_root};
+
+pub struct Emulator {
+    pub endpoint: String,
+    python: String,
+}
+
+/// Credentials for one emulated account, as environment variables.
+pub type Credentials = Vec<(String, String)>;
+
+impl Emulator {
+    /// Fails (never skips) when the emulator is not there: run the tests with `scripts/test`.
+    pub fn from_env() -> Emulator {
+        let endpoint = std::env::var("HOLDFAST_TEST_ENDPOINT").expect("HOLDFAST_TEST_ENDPOINT is not set: run the tests with ./scripts/test, which starts the AWS emulator");
+        let python = std::env::var("HOLDFAST_TEST_PYTHON").expect("HOLDFAST_TEST_PYTHON is not set: run the tests with ./scripts/test");
+        Emulator { endpoint, python }
+    }
+
+    /// Runs `scripts/emulator/seed.py WHAT` for an account and returns its credentials.
+    pub fn seed(&self, what: &str, account: &str, extra: &[&str]) -> Credentials {
+        let script = repo_root().join("scripts/emulator/seed.py");
+        let output = Command::new(&self.python)
+            .arg(script)
+            .args([what, "--endpoint", &self.endpoint, "--account", account])
+            .args(extra)
+            .output()
+            .expect("the seeding script runs");
+        assert!(output.status.success(), "seeding {what} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        let credentials: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&output.stdout).expect("the seeding script prints credentials");
+        credentials.into_iter().map(|(key, value)| (key, value.as_str().unwrap_or_default().to_owned())).collect()
+    }
+
+    /// Runs holdfast against the emulator with only these credentials: no profile,
+    /// config file or instance metadata of the machine can leak in.
+    pub fn holdfast(&self, credentials: &Credentials, args: &[&str]) -> Run {
+        let mut env: Vec<(String, String)> = credentials.clone();
+        env.extend(
+            [("AWS_ENDPOINT_URL", self.endpoint.as_str()), ("AWS_REGION", "us-east-1"), ("AWS_CONFIG_FILE", "/dev/null"), ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"), ("AWS_EC2_METADATA_DISABLED", "true")]
+                .map(|(key, value)| (key.to_owned(), value.to_owned())),
+        );
+        let borrowed: Vec<(&str, &str)> = env.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+        super::holdfast_without(args, &borrowed, &["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+    }
+}
+
+/// A 12-digit account id of the test's own, so parallel tests never share state.
+pub fn account_for(test: &str) -> String {
+    let mut hasher = DefaultHasher::new();
+    test.hash(&mut hasher);
+    format!("5{:011}", hasher.finish() % 100_000_000_000)
+}
+
+/// Seeds a copy of the z360 account into `account`. Bucket names are global (in moto
+/// as in AWS), so the copy's buckets carry the account id as a suffix.
+pub fn seed_z360_copy(emulator: &Emulator, account: &str, extra: &[&str]) -> (Credentials, tempfile::TempDir) {
+    let suffix = format!("-{account}");
+    let mut args = vec!["--bucket-suffix", suffix.as_str()];
+    args.extend_from_slice(extra);
+    (emulator.seed("z360", account, &args), z360_desired_for(account))
+}
+
+/// The shipped z360 desired state for a copy seeded by [`seed_z360_copy`]: its account
+/// id replaced, and its bucket names and globs given the same suffix.
+pub fn z360_desired_for(account: &str) -> tempfile::TempDir {
+    let mut text = std::fs::read_to_string(repo_root().join("desired-state/z360.toml")).expect("the shipped desired state");
+    for bucket in ["livkit-recordings", "{app-z360,zscribe-main}", "z360-*-storage", "zscribe"] {
+        text = text.replace(&format!("\"{bucket}\""), &format!("\"{bucket}-{account}\""));
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("z360.toml"), text.replace("108782097218", account)).expect("write the desired state");
+    dir
+}
+
+pub fn path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
+    dir.path().join(name)
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""Builds accounts in the moto emulator with boto3, independently of holdfast's code.
+
+    seed.py z360 --endpoint URL --account ID [--canary VALUE] [--bucket-suffix -SUFFIX]
+    seed.py bulk --endpoint URL --account ID --services N --parameters N [--canary VALUE]
+
+Each account is reached through STS AssumeRole into that account id (moto keeps the
+state of each account apart), so tests running in parallel each get their own. Prints
+the credentials for the account as JSON, for the test to hand to holdfast.
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+
+import boto3
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+import z360_account as z  # noqa: E402
+
+
+def session_for(endpoint, account, region):
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing")
+    credentials = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/holdfast-test", RoleSessionName="seed")["Credentials"]
+    session = boto3.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+        region_name=region,
+    )
+    return session, {
+        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": credentials["SessionToken"],
+    }
+
+
+class Account:
+    def __init__(self, session, endpoint):
+        self.client = lambda name: session.client(name, endpoint_url=endpoint)
+        self.ecs = self.client("ecs")
+        self.ec2 = self.client("ec2")
+        self._network = None
+
+    def network(self):
+        """A default subnet and a security group for awsvpc services (moto answers 500
+        without a group). The default VPC is used, so no VPC is added to the account."""
+        if self._network is None:
+            vpc = self.ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+            subnet = self.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
+            group = self.ec2.create_security_group(GroupName="services", Description="services", VpcId=vpc)["GroupId"]
+            self._network = {"awsvpcConfiguration": {"subnets": [subnet], "securityGroups": [group], "assignPublicIp": "DISABLED"}}
+        return self._network
+
+    def task_definition(self, family, revision, environment, execution_role):
+        """Registers revisions until `revision` exists, so the live numbers match the seeds."""
+        arn = None
+        for _ in range(revision):
+            arn = self.ecs.register_task_definition(
+                family=family,
+                requiresCompatibilities=["FARGATE"],
+                networkMode="awsvpc",
+                cpu="256",
+                memory="512",
+                executionRoleArn=execution_role,
+                containerDefinitions=[{
+                    "name": family.rsplit("-", 1)[-1],
+                    "image": f"{z.ACCOUNT_ID}.dkr.ecr.{z.REGION}.amazonaws.com/{family}:latest",
+                    "essential": True,
+                    "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+                }],
+            )["taskDefinition"]["taskDefinitionArn"]
+        return arn
+
+    def service(self, cluster, name, task_definition, tags):
+        self.ecs.create_service(
+            cluster=cluster,
+            serviceName=name,
+            taskDefinition=task_definition,
+            desiredCount=1,
+            launchType="FARGATE",
+            networkConfiguration=self.network(),
+            tags=[{"key": key, "value": value} for key, value in tags.items()],
+        )
+
+
+def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix=""):
+    account = Account(session, endpoint)
+    for app, env, suffix, providers, services in z.CLUSTERS:
+        cluster = z.cluster_name(app, env, suffix)
+        extra = {"capacityProviders": providers} if providers else {}
+        account.ecs.create_cluster(clusterName=cluster, tags=[{"key": "copilot-application", "value": app}, {"key": "copilot-environment", "value": env}], **extra)
+        for service, service_suffix, revision in services:
+            family = z.family(app, env, service)
+            environment = z.environment(app, env, service)
+            if canary and "REVERB_APP_SECRET" in environment:
+                environment["REVERB_APP_SECRET"] = canary
+            role = f"arn:aws:iam::{account_id}:role/{family}-ExecutionRole"
+            arn = account.task_definition(family, revision, environment, role)
+            account.service(cluster, z.service_name(app, env, service, service_suffix), arn, z.service_tags(app, env, service))
+
+    rds = account.client("rds")
+    for identifier, max_acu in z.AURORA:
+        rds.create_db_cluster(
+            DBClusterIdentifier=identifier,
+            Engine="aurora-postgresql",
+            EngineVersion="16.4",
+            MasterUsername="z360",
+            MasterUserPassword="not-a-real-password-1",
+            StorageEncrypted=False,
+            ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": max_acu},
+        )
+
+    s3 = account.client("s3")
+    for name, holds_objects in z.BUCKETS:
+        name += bucket_suffix
+        s3.create_bucket(Bucket=name)
+        # AWS applies SSE-S3 to every bucket since 2023; moto needs to be told.
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        if holds_objects:
+            s3.put_object(Bucket=name, Key="seed/object.txt", Body=b"z360")
+
+    ec2 = account.ec2
+    for _, name, cidr in z.VPCS:
+        if name is None:
+            continue  # moto gives every account a default VPC, as AWS does
+        ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])
+
+    kms = account.client("kms")
+    key = kms.create_key(Description="z360 PHI")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/z360-phi", TargetKeyId=key)
+
+
+def seed_bulk(session, endpoint, account_id, services, parameters, canary=None):
+    """Many services and parameters, to drive pagination."""
+    account = Account(session, endpoint)
+    account.ecs.create_cluster(clusterName="bulk-Cluster-pg1", capacityProviders=["FARGATE", "FARGATE_SPOT"])
+    arn = account.task_definition("bulk-app", 1, {"APP_SECRET": canary or "bulk-secret", "MODE": "bulk"}, f"arn:aws:iam::{account_id}:role/bulk")
+    for index in range(services):
+        account.service("bulk-Cluster-pg1", f"bulk-svc-{index:03d}-Service-x", arn, {"team": "bulk"})
+    ssm = account.client("ssm")
+    for index in range(parameters):
+        ssm.put_parameter(Name=f"/bulk/param-{index:03d}", Type="SecureString", Value=canary or f"value-{index}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["z360", "bulk", "empty"])
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--account", required=True)
+    parser.add_argument("--region", default=z.REGION)
+    parser.add_argument("--canary")
+    parser.add_argument("--services", type=int, default=0)
+    parser.add_argument("--parameters", type=int, default=0)
+    parser.add_argument("--bucket-suffix", default="", help="bucket names are global: tests sharing an emulator add one")
+    args = parser.parse_args()
+    session, environment = session_for(args.endpoint, args.account, args.region)
+    if args.what == "z360":
+        seed_z360(session, args.endpoint, args.account, args.canary, args.bucket_suffix)
+    elif args.what == "bulk":
+        seed_bulk(session, args.endpoint, args.account, args.services, args.parameters, args.canary)
+    json.dump(environment, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
