@@ -134,7 +134,7 @@ fn credentials_for_another_account_are_refused_before_reading() {
     let run = emulator.holdfast(&credentials, &["plan", "--desired", &shipped_desired_state()]);
     assert_eq!(run.code, 1);
     assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains(&format!("the desired state is for account 108782097218 (")), "{}", run.stderr);
+    assert!(run.stderr.contains("the desired state is for account 108782097218 ("), "{}", run.stderr);
     assert!(run.stderr.contains(&format!("but these credentials are for account {account}")), "{}", run.stderr);
     assert!(!run.stderr.contains("Read the account"), "nothing was read: {}", run.stderr);
 }
