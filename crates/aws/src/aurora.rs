@@ -49,3 +49,17 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     progress.finished(KIND);
     Ok(Aurora { clusters })
 }
+
+/// `ModifyDBCluster` of the Serverless v2 capacity, applied immediately.
+pub async fn modify_capacity(aws: &Aws, cluster: &str, min_acu: f64, max_acu: f64) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.rds
+        .modify_db_cluster()
+        .db_cluster_identifier(cluster)
+        .serverless_v2_scaling_configuration(aws_sdk_rds::types::ServerlessV2ScalingConfiguration::builder().min_capacity(min_acu).max_capacity(max_acu).build())
+        .apply_immediately(true)
+        .send()
+        .await
+        .map_err(|error| call_error("rds:ModifyDBCluster", format!("DB cluster {cluster}"), error))?;
+    Ok(())
+}

@@ -167,3 +167,136 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
             .collect(),
     })
 }
+
+/// `PutClusterCapacityProviders` with the whole resulting list; the default strategy is
+/// passed back unchanged, as the call requires it.
+pub async fn set_cluster_capacity_providers(aws: &Aws, cluster: &str, providers: &[String], default_strategy: &[StrategyItem]) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.ecs
+        .put_cluster_capacity_providers()
+        .cluster(cluster)
+        .set_capacity_providers(Some(providers.to_vec()))
+        .set_default_capacity_provider_strategy(Some(strategy_items(default_strategy)?))
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:PutClusterCapacityProviders", format!("cluster {cluster}"), error))?;
+    Ok(())
+}
+
+fn strategy_items(items: &[StrategyItem]) -> Result<Vec<aws_sdk_ecs::types::CapacityProviderStrategyItem>, AwsError> {
+    items
+        .iter()
+        .map(|item| {
+            aws_sdk_ecs::types::CapacityProviderStrategyItem::builder()
+                .capacity_provider(&item.provider)
+                .weight(i32::try_from(item.weight).unwrap_or(i32::MAX))
+                .base(i32::try_from(item.base).unwrap_or(i32::MAX))
+                .build()
+                .map_err(|error| AwsError::Setup(error.to_string()))
+        })
+        .collect()
+}
+
+/// A container variable to move from plaintext `environment` to `secrets`.
+pub struct SecretMove<'a> {
+    pub container: &'a str,
+    pub variable: &'a str,
+    /// The SSM parameter's ARN, written as `valueFrom`.
+    pub parameter_arn: String,
+}
+
+/// The task definition a service runs now.
+pub async fn current_task_definition(aws: &Aws, cluster: &str, service: &str) -> Result<String, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws.ecs.describe_services().cluster(cluster).services(service).send().await.map_err(|error| call_error("ecs:DescribeServices", format!("service {service} in cluster {cluster}"), error))?;
+    output
+        .services()
+        .first()
+        .and_then(|found| found.task_definition().map(str::to_owned))
+        .ok_or_else(|| AwsError::Setup(format!("service {service} is not in cluster {cluster} any more")))
+}
+
+/// Reads one plaintext container variable's value, for a migration into SSM. The caller
+/// writes it to SSM at once and drops it; it is never printed.
+pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container: &str, variable: &str) -> Result<String, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws.ecs.describe_task_definition().task_definition(task_definition).send().await.map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    output
+        .task_definition()
+        .and_then(|definition| definition.container_definitions().iter().find(|candidate| candidate.name() == Some(container)))
+        .and_then(|found| found.environment().iter().find(|pair| pair.name() == Some(variable)))
+        .and_then(|pair| pair.value().map(str::to_owned))
+        .ok_or_else(|| AwsError::Setup(format!("{variable} is no longer a plaintext variable of container {container} in {task_definition}")))
+}
+
+/// Registers a revision of `task_definition` with the variables moved to `secrets` and
+/// everything else unchanged; returns the new revision's ARN.
+pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[SecretMove<'_>]) -> Result<String, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws
+        .ecs
+        .describe_task_definition()
+        .task_definition(task_definition)
+        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    let definition = output.task_definition().ok_or_else(|| AwsError::Setup(format!("{task_definition} was not found")))?;
+    let mut containers = definition.container_definitions().to_vec();
+    for secret in moves {
+        let container = containers
+            .iter_mut()
+            .find(|candidate| candidate.name() == Some(secret.container))
+            .ok_or_else(|| AwsError::Setup(format!("container {} is not in {task_definition}", secret.container)))?;
+        if let Some(environment) = &mut container.environment {
+            environment.retain(|pair| pair.name() != Some(secret.variable));
+        }
+        let secrets = container.secrets.get_or_insert_with(Vec::new);
+        secrets.retain(|existing| existing.name() != secret.variable);
+        secrets.push(
+            aws_sdk_ecs::types::Secret::builder().name(secret.variable).value_from(&secret.parameter_arn).build().map_err(|error| AwsError::Setup(error.to_string()))?,
+        );
+    }
+    let tags = output.tags().to_vec();
+    let registered = aws
+        .ecs
+        .register_task_definition()
+        .set_family(definition.family().map(str::to_owned))
+        .set_task_role_arn(definition.task_role_arn().map(str::to_owned))
+        .set_execution_role_arn(definition.execution_role_arn().map(str::to_owned))
+        .set_network_mode(definition.network_mode().cloned())
+        .set_container_definitions(Some(containers))
+        .set_volumes(Some(definition.volumes().to_vec()))
+        .set_placement_constraints(Some(definition.placement_constraints().to_vec()))
+        .set_requires_compatibilities(Some(definition.requires_compatibilities().to_vec()))
+        .set_cpu(definition.cpu().map(str::to_owned))
+        .set_memory(definition.memory().map(str::to_owned))
+        .set_tags((!tags.is_empty()).then_some(tags))
+        .set_pid_mode(definition.pid_mode().cloned())
+        .set_ipc_mode(definition.ipc_mode().cloned())
+        .set_proxy_configuration(definition.proxy_configuration().cloned())
+        .set_ephemeral_storage(definition.ephemeral_storage().cloned())
+        .set_runtime_platform(definition.runtime_platform().cloned())
+        .set_enable_fault_injection(definition.enable_fault_injection())
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:RegisterTaskDefinition", definition.family().unwrap_or(task_definition).to_owned(), error))?;
+    registered.task_definition().and_then(|definition| definition.task_definition_arn().map(str::to_owned)).ok_or_else(|| AwsError::Setup("ecs:RegisterTaskDefinition returned no ARN".to_owned()))
+}
+
+/// `UpdateService` with a new task definition and/or strategy.
+pub async fn update_service(aws: &Aws, cluster: &str, service: &str, task_definition: Option<&str>, strategy: Option<&[StrategyItem]>, force_new_deployment: bool) -> Result<(), AwsError> {
+    let strategy = strategy.map(strategy_items).transpose()?;
+    let _permit = aws.permit().await;
+    aws.ecs
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .set_task_definition(task_definition.map(str::to_owned))
+        .set_capacity_provider_strategy(strategy)
+        .force_new_deployment(force_new_deployment)
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:UpdateService", format!("service {service} in cluster {cluster}"), error))?;
+    Ok(())
+}

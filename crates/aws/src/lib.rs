@@ -5,15 +5,16 @@
 //! lists are filtered by its globs before anything is described, batches are as large
 //! as each API takes, and independent calls run concurrently under one bound.
 
-mod aurora;
+pub mod aurora;
 mod client;
-mod ecs;
+pub mod ecs;
 pub mod error;
 mod kms;
+pub mod lock;
 pub mod progress;
-mod s3;
-mod ssm;
-mod vpc;
+pub mod s3;
+pub mod ssm;
+pub mod vpc;
 
 use std::time::SystemTime;
 
@@ -31,7 +32,7 @@ pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, prog
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|error| AwsError::Setup(format!("no randomness for the snapshot salt: {error}")))?;
     let salt = Salt::from_bytes(&salt);
-    let taken_at = DateTime::from(SystemTime::now()).fmt(Format::DateTime).map_err(|error| AwsError::Setup(error.to_string()))?;
+    let taken_at = timestamp_now()?;
     let mut inventory = Inventory::new(account_id, aws.region(), &taken_at, salt.clone());
     let (ecs, aurora, s3, ssm, vpc, kms) = tokio::try_join!(
         ecs::read(aws, desired, &salt, progress),
@@ -49,4 +50,9 @@ pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, prog
     inventory.kms = kms;
     inventory.sort();
     Ok(inventory)
+}
+
+/// Now, in RFC 3339 (UTC).
+pub fn timestamp_now() -> Result<String, AwsError> {
+    DateTime::from(SystemTime::now()).fmt(Format::DateTime).map_err(|error| AwsError::Setup(error.to_string()))
 }

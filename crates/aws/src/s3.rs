@@ -153,3 +153,100 @@ async fn is_empty(aws: &Aws, name: &str) -> Result<bool, AwsError> {
     let output = aws.s3.list_objects_v2().bucket(name).max_keys(1).send().await.map_err(|error| call_error("s3:ListBucket", format!("bucket {name}"), error))?;
     Ok(output.key_count().unwrap_or(0) == 0 && output.contents().is_empty())
 }
+
+fn build_error(error: aws_smithy_types::error::operation::BuildError) -> AwsError {
+    AwsError::Setup(error.to_string())
+}
+
+/// `CreateBucket` in the client's region.
+pub async fn create_bucket(aws: &Aws, name: &str) -> Result<(), AwsError> {
+    let mut request = aws.s3.create_bucket().bucket(name);
+    // us-east-1 takes no location constraint; every other region needs one.
+    if aws.region() != "us-east-1" {
+        request = request.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(aws.region())).build(),
+        );
+    }
+    let _permit = aws.permit().await;
+    request.send().await.map_err(|error| call_error("s3:CreateBucket", format!("bucket {name}"), error))?;
+    Ok(())
+}
+
+/// `PutBucketEncryption`: the bucket's default encryption.
+pub async fn put_encryption(aws: &Aws, name: &str, encryption: &Encryption) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule};
+    let default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::from(encryption.algorithm.as_str()))
+        .set_kms_master_key_id(encryption.kms_key.clone())
+        .build()
+        .map_err(build_error)?;
+    let rule = ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(default).bucket_key_enabled(encryption.bucket_key).build();
+    let configuration = ServerSideEncryptionConfiguration::builder().rules(rule).build().map_err(build_error)?;
+    let _permit = aws.permit().await;
+    aws.s3
+        .put_bucket_encryption()
+        .bucket(name)
+        .server_side_encryption_configuration(configuration)
+        .send()
+        .await
+        .map_err(|error| call_error("s3:PutEncryptionConfiguration", format!("bucket {name}"), error))?;
+    Ok(())
+}
+
+/// Puts the whole lifecycle configuration at once; no rules deletes it.
+pub async fn put_lifecycle(aws: &Aws, name: &str, rules: &[LifecycleRule], minimum_object_size: Option<&str>) -> Result<(), AwsError> {
+    use aws_sdk_s3::types::{
+        AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRuleFilter, NoncurrentVersionExpiration, TransitionDefaultMinimumObjectSize,
+        TransitionStorageClass,
+    };
+    if rules.is_empty() {
+        let _permit = aws.permit().await;
+        aws.s3.delete_bucket_lifecycle().bucket(name).send().await.map_err(|error| call_error("s3:PutLifecycleConfiguration", format!("bucket {name}"), error))?;
+        return Ok(());
+    }
+    let days = |days: u32| i32::try_from(days).unwrap_or(i32::MAX);
+    let rules = rules
+        .iter()
+        .map(|rule| {
+            let filter = rule.filter.clone().unwrap_or_default();
+            aws_sdk_s3::types::LifecycleRule::builder()
+                .id(&rule.id)
+                .status(ExpirationStatus::from(rule.status.as_str()))
+                .filter(LifecycleRuleFilter::builder().prefix(filter.prefix.unwrap_or_default()).build())
+                .set_transitions(Some(
+                    rule.transitions
+                        .iter()
+                        .map(|transition| {
+                            aws_sdk_s3::types::Transition::builder()
+                                .set_days(transition.days.map(days))
+                                .storage_class(TransitionStorageClass::from(transition.storage_class.as_str()))
+                                .build()
+                        })
+                        .collect(),
+                ))
+                .set_expiration(rule.expiration_days.map(|expire| LifecycleExpiration::builder().days(days(expire)).build()))
+                .set_noncurrent_version_expiration(rule.noncurrent_expiration_days.map(|expire| NoncurrentVersionExpiration::builder().noncurrent_days(days(expire)).build()))
+                .set_abort_incomplete_multipart_upload(rule.abort_incomplete_multipart_days.map(|abort| AbortIncompleteMultipartUpload::builder().days_after_initiation(days(abort)).build()))
+                .build()
+                .map_err(build_error)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let configuration = BucketLifecycleConfiguration::builder().set_rules(Some(rules)).build().map_err(build_error)?;
+    let _permit = aws.permit().await;
+    aws.s3
+        .put_bucket_lifecycle_configuration()
+        .bucket(name)
+        .lifecycle_configuration(configuration)
+        .set_transition_default_minimum_object_size(minimum_object_size.map(TransitionDefaultMinimumObjectSize::from))
+        .send()
+        .await
+        .map_err(|error| call_error("s3:PutLifecycleConfiguration", format!("bucket {name}"), error))?;
+    Ok(())
+}
+
+/// `DeleteBucket`; S3 refuses a bucket that still holds objects.
+pub async fn delete_bucket(aws: &Aws, name: &str) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.s3.delete_bucket().bucket(name).send().await.map_err(|error| call_error("s3:DeleteBucket", format!("bucket {name}"), error))?;
+    Ok(())
+}

@@ -112,3 +112,62 @@ async fn read_tags(aws: &Aws, name: &str) -> Result<std::collections::BTreeMap<S
         .map_err(|error| call_error("ssm:ListTagsForResource", format!("parameter {name}"), error))?;
     Ok(output.tag_list().iter().map(|tag| (tag.key().to_owned(), tag.value().to_owned())).collect())
 }
+
+/// What to write with `PutParameter`. The value is used for the one call and dropped.
+pub struct NewParameter<'a> {
+    pub name: &'a str,
+    pub parameter_type: &'a str,
+    pub kms_key: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub overwrite: bool,
+    pub tags: &'a [(String, String)],
+}
+
+pub async fn put_parameter(aws: &Aws, parameter: &NewParameter<'_>, value: String) -> Result<(), AwsError> {
+    use aws_sdk_ssm::types::ParameterType;
+    let mut request = aws
+        .ssm
+        .put_parameter()
+        .name(parameter.name)
+        .value(value)
+        .r#type(ParameterType::from(parameter.parameter_type))
+        .set_key_id(parameter.kms_key.map(str::to_owned))
+        .set_description(parameter.description.map(str::to_owned))
+        .overwrite(parameter.overwrite);
+    // SSM takes tags with a new parameter only; an overwrite tags separately.
+    if !parameter.overwrite && !parameter.tags.is_empty() {
+        request = request.set_tags(Some(ssm_tags(parameter.tags)?));
+    }
+    {
+        let _permit = aws.permit().await;
+        request.send().await.map_err(|error| call_error("ssm:PutParameter", format!("parameter {}", parameter.name), error))?;
+    }
+    if parameter.overwrite && !parameter.tags.is_empty() {
+        add_tags(aws, parameter.name, parameter.tags).await?;
+    }
+    Ok(())
+}
+
+fn ssm_tags(tags: &[(String, String)]) -> Result<Vec<aws_sdk_ssm::types::Tag>, AwsError> {
+    tags.iter().map(|(key, value)| aws_sdk_ssm::types::Tag::builder().key(key).value(value).build().map_err(|error| AwsError::Setup(error.to_string()))).collect()
+}
+
+pub async fn add_tags(aws: &Aws, name: &str, tags: &[(String, String)]) -> Result<(), AwsError> {
+    let tags = ssm_tags(tags)?;
+    let _permit = aws.permit().await;
+    aws.ssm
+        .add_tags_to_resource()
+        .resource_type(ResourceTypeForTagging::Parameter)
+        .resource_id(name)
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .map_err(|error| call_error("ssm:AddTagsToResource", format!("parameter {name}"), error))?;
+    Ok(())
+}
+
+/// The ARN ECS task definitions use to name a parameter in `valueFrom`.
+pub fn parameter_arn(region: &str, account_id: &str, name: &str) -> String {
+    let separator = if name.starts_with('/') { "" } else { "/" };
+    format!("arn:aws:ssm:{region}:{account_id}:parameter{separator}{name}")
+}

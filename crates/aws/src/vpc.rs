@@ -81,3 +81,42 @@ async fn describe_flow_logs(aws: &Aws, vpc_ids: &[String]) -> Result<Vec<(String
         })
         .collect())
 }
+
+/// What `CreateFlowLogs` is given.
+pub struct NewFlowLog<'a> {
+    pub vpc_id: &'a str,
+    pub destination_type: &'a str,
+    pub destination: &'a str,
+    pub traffic_type: &'a str,
+    pub max_aggregation_interval: Option<u32>,
+    pub log_format: Option<&'a str>,
+}
+
+pub async fn create_flow_log(aws: &Aws, flow_log: &NewFlowLog<'_>) -> Result<(), AwsError> {
+    use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+    let _permit = aws.permit().await;
+    let output = aws
+        .ec2
+        .create_flow_logs()
+        .resource_ids(flow_log.vpc_id)
+        .resource_type(FlowLogsResourceType::Vpc)
+        .traffic_type(TrafficType::from(flow_log.traffic_type))
+        .log_destination_type(LogDestinationType::from(flow_log.destination_type))
+        .log_destination(flow_log.destination)
+        .set_max_aggregation_interval(flow_log.max_aggregation_interval.map(|seconds| i32::try_from(seconds).unwrap_or(600)))
+        .set_log_format(flow_log.log_format.map(str::to_owned))
+        .send()
+        .await
+        .map_err(|error| call_error("ec2:CreateFlowLogs", format!("VPC {}", flow_log.vpc_id), error))?;
+    if let Some(failure) = output.unsuccessful().first() {
+        let message = failure.error().and_then(|error| error.message()).unwrap_or("no reason given");
+        return Err(AwsError::Setup(format!("ec2:CreateFlowLogs on VPC {} failed: {message}", flow_log.vpc_id)));
+    }
+    Ok(())
+}
+
+pub async fn delete_flow_log(aws: &Aws, id: &str) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.ec2.delete_flow_logs().flow_log_ids(id).send().await.map_err(|error| call_error("ec2:DeleteFlowLogs", format!("flow log {id}"), error))?;
+    Ok(())
+}

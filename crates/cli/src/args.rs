@@ -19,6 +19,43 @@ pub enum Command {
     Validate(DesiredArgs),
     /// Read the account into a snapshot file, for planning later or elsewhere.
     Snapshot(SnapshotArgs),
+    /// Converge the account to the desired state: plan, confirm, apply, verify.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// A plan saved with `holdfast plan --out`. It is applied only if the account has not
+    /// changed since. Without one, apply plans now and asks before changing anything.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Apply without asking. Without a terminal, apply refuses unless this is given.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Carry out replacements (`-/+`). Without it they are skipped and listed.
+    #[arg(long)]
+    pub allow_replace: bool,
+    /// Carry out deletions (`-`). Without it they are skipped and listed.
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Remove the lock another apply left behind (after checking it is not running).
+    #[arg(long)]
+    pub force_unlock: bool,
+    /// How the apply report is printed.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
 }
 
 /// Where and how to reach AWS. Anything not given comes from the standard chain:

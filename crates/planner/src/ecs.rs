@@ -118,6 +118,7 @@ fn plan_service(cx: &mut Context<'_>, cluster: &Cluster, service: &Service, stra
     let mut flags = Vec::new();
     let mut strategy = None;
     let mut origin: Option<&Origin> = None;
+    let realtime = strategy_entry.is_some_and(|entry| entry.realtime);
     if let Some(entry) = strategy_entry {
         let want = desired_strategy(cx, entry);
         let (launch_type, have) = live_compute(cluster, service);
@@ -154,7 +155,7 @@ fn plan_service(cx: &mut Context<'_>, cluster: &Cluster, service: &Service, stra
         reason: None,
         notes: ownership_notes(&service.tags),
         depends_on,
-        operation: Operation::UpdateService { cluster: cluster.name.clone(), service: service.name.clone(), strategy, secrets, force_new_deployment: true },
+        operation: Operation::UpdateService { cluster: cluster.name.clone(), service: service.name.clone(), strategy, secrets, force_new_deployment: true, realtime },
     })
 }
 

@@ -44,6 +44,10 @@ pub enum Operation {
         secrets: Option<SecretMoves>,
         /// ECS refuses a strategy change without a new deployment.
         force_new_deployment: bool,
+        /// The applier refuses to put a realtime service on FARGATE_SPOT, even from a
+        /// hand-edited plan file.
+        #[serde(default)]
+        realtime: bool,
     },
     /// `ModifyDBCluster` with `ApplyImmediately`.
     ModifyAuroraCapacity { cluster: String, min_acu: f64, max_acu: f64 },

@@ -9,28 +9,46 @@ use crate::args::AwsArgs;
 use crate::output;
 use crate::progress::Bars;
 
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
 /// Connects, checks the credentials are for the declared account and region before
 /// reading anything, and reads what the desired state can select.
 pub fn read(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inventory> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let options = ConnectOptions {
-            profile: args.profile.clone(),
-            region: args.region.clone().or_else(|| desired.account.as_ref().map(|account| account.region().to_owned())),
-            endpoint_url: args.endpoint_url.clone(),
-            concurrency: args.concurrency,
-        };
-        let aws = Aws::connect(&options).await?;
-        let account_id = aws.account_id().await?;
-        check_account(desired, &account_id, aws.region(), "these credentials are for")?;
-        let started = std::time::Instant::now();
-        let bars = output::stderr_is_terminal().then(Bars::new);
-        let progress: &dyn Progress = match &bars { Some(bars) => bars, None => &Silent };
-        let inventory = holdfast_aws::read_inventory(&aws, &account_id, desired, progress).await?;
-        drop(bars);
-        output::stderr(&summary(&aws, started.elapsed()));
-        Ok(inventory)
+    runtime()?.block_on(async {
+        let (aws, account_id) = connect(desired, args).await?;
+        read_inventory(&aws, &account_id, desired).await
     })
+}
+
+/// A connection to the account the desired state declares, and its id; refuses any other.
+pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, String)> {
+    let options = ConnectOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone().or_else(|| desired.account.as_ref().map(|account| account.region().to_owned())),
+        endpoint_url: args.endpoint_url.clone(),
+        concurrency: args.concurrency,
+    };
+    let aws = Aws::connect(&options).await?;
+    let account_id = aws.account_id().await?;
+    check_account(desired, &account_id, aws.region(), "these credentials are for")?;
+    Ok((aws, account_id))
+}
+
+/// Reads with progress on a terminal, and says on stderr what the read cost.
+pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired) -> anyhow::Result<Inventory> {
+    let started = std::time::Instant::now();
+    let before: usize = aws.api_calls().values().sum();
+    let bars = output::stderr_is_terminal().then(Bars::new);
+    let progress: &dyn Progress = match &bars {
+        Some(bars) => bars,
+        None => &Silent,
+    };
+    let inventory = holdfast_aws::read_inventory(aws, account_id, desired, progress).await?;
+    drop(bars);
+    output::stderr(&summary(aws, started.elapsed(), before));
+    Ok(inventory)
 }
 
 /// Planning or applying one account against another's desired state is the worst
@@ -51,13 +69,13 @@ pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &s
     Ok(())
 }
 
-fn summary(aws: &Aws, elapsed: std::time::Duration) -> String {
+fn summary(aws: &Aws, elapsed: std::time::Duration, before: usize) -> String {
     let calls = aws.api_calls();
-    let total: usize = calls.values().sum();
+    let total: usize = calls.values().sum::<usize>() - before;
     let mut by_service: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for ((service, _), count) in &calls {
         *by_service.entry(service.as_str()).or_default() += count;
     }
     let parts: Vec<String> = by_service.iter().map(|(service, count)| format!("{service} {count}")).collect();
-    format!("Read the account in {:.1} s with {total} API calls ({}).\n", elapsed.as_secs_f64(), parts.join(", "))
+    format!("Read the account in {:.1} s with {total} API calls (so far in this run: {}).\n", elapsed.as_secs_f64(), parts.join(", "))
 }

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod apply;
 mod live;
 mod plan;
 mod snapshot;
@@ -13,10 +14,24 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::Plan(plan_args) => plan::run(&plan_args),
         Command::Validate(desired_args) => validate::run(&desired_args),
         Command::Snapshot(snapshot_args) => snapshot::run(&snapshot_args),
+        Command::Apply(apply_args) => apply::run(&apply_args),
     }
 }
 
 /// Loads the desired state; its errors already name file, line and column.
 fn load_desired(dir: &std::path::Path) -> anyhow::Result<holdfast_desired::Desired> {
     holdfast_desired::load_dir(dir).map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+/// Plans with the secret values the desired state reads from the environment hashed
+/// with the inventory's salt; nothing else of them is kept.
+fn make_plan(desired: &holdfast_desired::Desired, inventory: &holdfast_inventory::Inventory) -> holdfast_planner::Plan {
+    let env_hashes = holdfast_planner::env_variables(desired)
+        .into_iter()
+        .filter_map(|name| {
+            let value = std::env::var(&name).ok()?;
+            Some((name, holdfast_inventory::SecretHash::of(&inventory.salt, &value)))
+        })
+        .collect();
+    holdfast_planner::Planner::new(desired, inventory).with_env_hashes(env_hashes).plan()
 }

@@ -1,14 +1,12 @@
 //! `holdfast plan`: how the account differs from the desired state.
 
-use std::collections::BTreeMap;
-
 use anyhow::Context;
-use holdfast_desired::{Desired, NameGlob};
-use holdfast_inventory::{Inventory, SecretHash};
-use holdfast_planner::{Plan, Planner, render};
+use holdfast_desired::NameGlob;
+use holdfast_inventory::Inventory;
+use holdfast_planner::{Plan, render};
 
 use crate::args::{Format, PlanArgs};
-use crate::commands::{live, load_desired};
+use crate::commands::{live, load_desired, make_plan};
 use crate::output::{self, Status};
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
@@ -25,7 +23,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
         None => live::read(&desired, &args.aws)?,
     };
 
-    let plan = Planner::new(&desired, &inventory).with_env_hashes(env_hashes(&desired, &inventory)).plan().select(&targets, &excludes);
+    let plan = make_plan(&desired, &inventory).select(&targets, &excludes);
     if let Some(out) = &args.out {
         std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write the plan file {}", out.display()))?;
     }
@@ -45,14 +43,3 @@ fn globs(flag: &str, patterns: &[String]) -> anyhow::Result<Vec<NameGlob>> {
     patterns.iter().map(|pattern| NameGlob::new(pattern).map_err(|message| anyhow::anyhow!("{flag}: {message}"))).collect()
 }
 
-/// Hashes the secret values the desired state reads from the environment, with the
-/// snapshot's salt, and keeps nothing else of them.
-fn env_hashes(desired: &Desired, inventory: &Inventory) -> BTreeMap<String, SecretHash> {
-    holdfast_planner::env_variables(desired)
-        .into_iter()
-        .filter_map(|name| {
-            let value = std::env::var(&name).ok()?;
-            Some((name, SecretHash::of(&inventory.salt, &value)))
-        })
-        .collect()
-}

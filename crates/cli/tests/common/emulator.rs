@@ -38,6 +38,26 @@ impl Emulator {
         credentials.into_iter().map(|(key, value)| (key, value.as_str().unwrap_or_default().to_owned())).collect()
     }
 
+    /// Runs one of the boto3 scripts in `scripts/emulator/` against an account; returns stdout.
+    pub fn script(&self, script: &str, what: &str, account: &str, extra: &[&str]) -> String {
+        let output = Command::new(&self.python)
+            .arg(repo_root().join("scripts/emulator").join(script))
+            .args([what, "--endpoint", &self.endpoint, "--account", account])
+            .args(extra)
+            .output()
+            .expect("the script runs");
+        assert!(output.status.success(), "{script} {what} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// What boto3 reads of a z360 copy (see `scripts/emulator/verify.py`).
+    pub fn verify_z360(&self, account: &str, extra: &[&str]) -> serde_json::Value {
+        let suffix = format!("-{account}");
+        let mut args = vec!["--bucket-suffix", suffix.as_str()];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&self.script("verify.py", "z360", account, &args)).expect("verify.py prints JSON")
+    }
+
     /// Runs holdfast against the emulator with only these credentials: no profile,
     /// config file or instance metadata of the machine can leak in.
     pub fn holdfast(&self, credentials: &Credentials, args: &[&str]) -> Run {
@@ -68,12 +88,14 @@ pub fn seed_z360_copy(emulator: &Emulator, account: &str, extra: &[&str]) -> (Cr
 }
 
 /// The shipped z360 desired state for a copy seeded by [`seed_z360_copy`]: its account
-/// id replaced, and its bucket names and globs given the same suffix.
+/// id replaced, and its bucket names and globs given the same suffix. Flow logs go to
+/// the bucket's root: moto takes `bucket/prefix` in a destination ARN for a bucket name.
 pub fn z360_desired_for(account: &str) -> tempfile::TempDir {
     let mut text = std::fs::read_to_string(repo_root().join("desired-state/z360.toml")).expect("the shipped desired state");
     for bucket in ["livkit-recordings", "{app-z360,zscribe-main}", "z360-*-storage", "zscribe"] {
         text = text.replace(&format!("\"{bucket}\""), &format!("\"{bucket}-{account}\""));
     }
+    text = text.replace("/flow-logs/\"", "\"");
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(dir.path().join("z360.toml"), text.replace("108782097218", account)).expect("write the desired state");
     dir

@@ -1,0 +1,229 @@
+//! `holdfast apply` against the moto emulator. The account is seeded by boto3 and
+//! every change is checked by boto3, never by holdfast's own reader.
+
+mod common;
+
+use common::emulator::{Credentials, Emulator, account_for, path, seed_z360_copy};
+use serde_json::Value;
+
+fn apply_json(emulator: &Emulator, credentials: &Credentials, desired: &str, extra: &[&str], env: &[(&str, &str)]) -> (common::Run, Value) {
+    let mut args = vec!["apply", "--desired", desired, "--auto-approve", "--format", "json"];
+    args.extend_from_slice(extra);
+    let mut credentials = credentials.clone();
+    credentials.extend(env.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())));
+    let run = emulator.holdfast(&credentials, &args);
+    let report = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run, report)
+}
+
+fn outcome<'a>(report: &'a Value, address_part: &str) -> Vec<&'a Value> {
+    report["changes"].as_array().expect("a report").iter().filter(|change| change["address"].as_str().is_some_and(|address| address.contains(address_part))).collect()
+}
+
+#[test]
+fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
+    let emulator = Emulator::from_env();
+    let account = account_for("apply_converges_the_z360_account_and_boto3_sees_every_change");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
+    let desired = desired_dir.path().display().to_string();
+
+    let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[]);
+    assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert_eq!(report["summary"]["failed"], 0, "{report:#}");
+    assert_eq!(report["summary"]["unverified"], 0, "every applied change was verified by a re-read: {report:#}");
+    for skipped in outcome(&report, "/encryption") {
+        assert_eq!(skipped["outcome"], "skipped");
+        assert_eq!(skipped["reason"], "a replacement needs --allow-replace");
+    }
+    assert_eq!(outcome(&report, &format!("s3.bucket/zscribe-{account}"))[0]["reason"], "a deletion needs --allow-delete");
+
+    let facts = emulator.verify_z360(&account, &[]);
+    let spot = serde_json::json!([["FARGATE_SPOT", 1, 0]]);
+    let on_demand = serde_json::json!([["FARGATE", 1, 0]]);
+    for service in ["z360-staging-web", "z360-staging-queue", "z360-staging-reverb", "z360-beta-queue", "z360-agent-layer-staging-gateway", "z360-agent-layer-staging-aegra", "z360-agent-layer-staging-voice", "z360-agent-layer-beta-aegra"] {
+        assert_eq!(facts["services"][service]["strategy"], spot, "{service} runs on Spot");
+    }
+    for service in ["z360-beta-web", "z360-beta-reverb", "z360-agent-layer-beta-voice", "z360-agent-layer-beta-gateway"] {
+        assert_eq!(facts["services"][service]["strategy"], on_demand, "{service} stays on-demand");
+    }
+    for (cluster, providers) in facts["clusters"].as_object().expect("clusters") {
+        assert!(providers.as_array().expect("providers").contains(&Value::from("FARGATE_SPOT")), "{cluster}: {providers}");
+    }
+    for (service, before) in [("z360-staging-web", 156), ("z360-staging-queue", 47), ("z360-staging-reverb", 6), ("z360-beta-web", 21), ("z360-beta-queue", 18), ("z360-beta-reverb", 3)] {
+        let facts = &facts["services"][service];
+        assert_eq!(facts["task_definition"], format!("{service}:{}", before + 1), "a new revision");
+        let environment = facts["environment"].as_array().expect("environment");
+        assert!(!environment.contains(&Value::from("REVERB_APP_KEY")) && !environment.contains(&Value::from("REVERB_APP_SECRET")), "{service}: no plaintext secret");
+        assert!(environment.contains(&Value::from("REVERB_APP_ID")), "{service}: other variables unchanged");
+        let env = if service.contains("staging") { "staging" } else { "beta" };
+        assert_eq!(facts["secrets"]["REVERB_APP_KEY"], format!("arn:aws:ssm:us-east-1:{account}:parameter/z360/{env}/reverb/app-key"));
+    }
+    for (name, parameter) in facts["parameters"].as_object().expect("parameters") {
+        assert_eq!(parameter["type"], "SecureString", "{name}");
+        assert_eq!(parameter["value_is_the_seeded_one"], true, "{name} holds the value from the task definition");
+    }
+    let aurora = &facts["aurora"];
+    assert_eq!(aurora["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"]["max"], 4.0);
+    assert_eq!(aurora["z360-agent-layer-staging-addonsstack-9pl4w2-agentdbcluster-3ft6yq1zx0ab"]["max"], 2.0);
+    assert_eq!(aurora["z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd"]["max"], 8.0);
+    let buckets = &facts["buckets"];
+    assert_eq!(buckets["livkit-recordings"]["lifecycle"]["tiering"], serde_json::json!([[30, "INTELLIGENT_TIERING"], [90, "GLACIER"]]));
+    assert_eq!(buckets["app-z360"]["lifecycle"]["intelligent-tiering"], serde_json::json!([[0, "INTELLIGENT_TIERING"]]));
+    for bucket in ["app-z360", "zscribe-main", "livkit-recordings", "z360-staging-storage", "z360-beta-storage"] {
+        assert_eq!(buckets[bucket]["algorithm"], "aws:kms", "{bucket}");
+        assert_eq!(buckets[bucket]["kms_key"], "alias/z360-phi", "{bucket}");
+    }
+    assert_eq!(buckets[format!("z360-security-logs-{account}")]["algorithm"], "AES256", "the security logs bucket was created");
+    assert!(!buckets["zscribe"].is_null(), "the orphan stays without --allow-delete");
+    let destination = format!("arn:aws:s3:::z360-security-logs-{account}");
+    for vpc in ["copilot-z360-beta", "copilot-z360-staging", "copilot-z360-agent-layer-staging", "copilot-z360-agent-layer-beta", "default"] {
+        assert_eq!(facts["flow_logs"][vpc], serde_json::json!([[destination, "ALL"]]), "{vpc}");
+    }
+
+    // What is left needs a flag: the Aurora replacements and the orphan's deletion.
+    let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--format", "json", "--detailed-exitcode"]);
+    assert_eq!(plan.code, 2);
+    let plan: Value = serde_json::from_str(&plan.stdout).expect("a JSON plan");
+    let left: Vec<(&str, &str)> = plan["changes"].as_array().expect("changes").iter().map(|change| (change["action"].as_str().unwrap_or_default(), change["address"].as_str().unwrap_or_default())).collect();
+    assert_eq!(left.len(), 5, "{left:?}");
+    assert!(left.iter().all(|(action, address)| (*action == "replace" && address.ends_with("/encryption")) || (*action == "delete" && address.contains("zscribe"))), "{left:?}");
+
+    // With --allow-delete the orphan goes; without replacements declared, nothing is left.
+    let (run, _) = apply_json(&emulator, &credentials, &desired, &["--allow-delete"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(emulator.verify_z360(&account, &[])["buckets"]["zscribe"].is_null(), "boto3 no longer finds the orphan");
+    let text = std::fs::read_to_string(path(&desired_dir, "z360.toml")).expect("the desired state").replace("storage_encrypted = true\n", "");
+    std::fs::write(path(&desired_dir, "z360.toml"), text).expect("rewrite the desired state");
+    let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "no perpetual diff after apply:\n{}", plan.stdout);
+}
+
+#[test]
+fn stale_plan_file_is_refused_and_nothing_is_applied() {
+    let emulator = Emulator::from_env();
+    let account = account_for("stale_plan_file_is_refused_and_nothing_is_applied");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
+    let desired = desired_dir.path().display().to_string();
+    let plan_file = path(&desired_dir, "saved.plan.json").display().to_string();
+    let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--out", &plan_file]);
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+
+    emulator.script("poke.py", "set-max-acu", &account, &["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v", "16"]);
+    let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("the plan file is stale"), "{}", run.stderr);
+    assert!(run.stderr.contains("aurora.cluster/z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v: max_acu was 8 when planned, is 16 now"), "{}", run.stderr);
+    let facts = emulator.verify_z360(&account, &[]);
+    assert_eq!(facts["services"]["z360-staging-web"]["strategy"], serde_json::json!([]), "nothing was applied");
+
+    // A fresh plan file applies.
+    let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--out", &plan_file]);
+    assert_eq!(planned.code, 0);
+    let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(emulator.verify_z360(&account, &[])["aurora"]["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"]["max"], 4.0);
+}
+
+#[test]
+fn realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file() {
+    let emulator = Emulator::from_env();
+    let account = account_for("realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
+    let desired = desired_dir.path().display().to_string();
+    let plan_file = path(&desired_dir, "edited.plan.json");
+    let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--target", "ecs.service/*/z360-beta-reverb-*", "--format", "json"]);
+    let edited = planned.stdout.replace("\"provider\": \"FARGATE\"", "\"provider\": \"FARGATE_SPOT\"");
+    assert_ne!(edited, planned.stdout, "the plan moved beta-reverb to FARGATE, now edited to Spot");
+    std::fs::write(&plan_file, edited).expect("write the edited plan");
+    let run = emulator.holdfast(&credentials, &["apply", &plan_file.display().to_string(), "--desired", &desired, "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
+    let service = outcome(&report, "z360-beta-reverb")[0];
+    assert_eq!(service["outcome"], "skipped");
+    assert!(service["reason"].as_str().is_some_and(|reason| reason.contains("is realtime: holdfast never moves it to FARGATE_SPOT")), "{service}");
+    assert_eq!(emulator.verify_z360(&account, &[])["services"]["z360-beta-reverb"]["strategy"], serde_json::json!([]));
+}
+
+#[test]
+fn failure_in_the_middle_is_reported_exactly_and_a_rerun_converges() {
+    let emulator = Emulator::from_env();
+    let account = account_for("failure_in_the_middle_is_reported_exactly_and_a_rerun_converges");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
+    let desired = desired_dir.path().display().to_string();
+    // The staging app key is to come from an environment variable that is not set.
+    let toml_path = path(&desired_dir, "z360.toml");
+    let text = std::fs::read_to_string(&toml_path).expect("the desired state").replacen("value = { migrate_from_task_env = \"REVERB_APP_KEY\" }", "value = { env = \"HOLDFAST_TEST_STAGING_KEY\" }", 1);
+    std::fs::write(&toml_path, text).expect("rewrite the desired state");
+
+    let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[]);
+    assert_eq!(run.code, 1, "a failure exits 1: {}", run.stderr);
+    let parameter = outcome(&report, "ssm.parameter/z360/staging/reverb/app-key")[0];
+    assert_eq!(parameter["outcome"], "failed");
+    assert!(parameter["error"].as_str().is_some_and(|error| error.contains("HOLDFAST_TEST_STAGING_KEY is not set")), "{parameter}");
+    for service in outcome(&report, "ecs.service/z360-staging-Cluster") {
+        assert_eq!(service["outcome"], "skipped", "{service}");
+        assert_eq!(service["reason"], "depends on ssm.parameter/z360/staging/reverb/app-key, which failed");
+    }
+    for service in outcome(&report, "ecs.service/z360-beta-Cluster") {
+        assert_eq!(service["outcome"], "done", "independent changes go ahead: {service}");
+    }
+    let facts = emulator.verify_z360(&account, &[]);
+    assert_eq!(facts["services"]["z360-staging-web"]["strategy"], serde_json::json!([]), "the dependant did not run");
+    assert_eq!(facts["services"]["z360-beta-queue"]["strategy"], serde_json::json!([["FARGATE_SPOT", 1, 0]]));
+
+    let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[("HOLDFAST_TEST_STAGING_KEY", "stg-key-4f9a0c2e71d8")]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["summary"]["failed"], 0);
+    let facts = emulator.verify_z360(&account, &[]);
+    assert_eq!(facts["services"]["z360-staging-web"]["strategy"], serde_json::json!([["FARGATE_SPOT", 1, 0]]));
+    assert_eq!(facts["parameters"]["/z360/staging/reverb/app-key"]["value_is_the_seeded_one"], true);
+}
+
+#[test]
+fn lock_blocks_a_second_apply_until_forced() {
+    let emulator = Emulator::from_env();
+    let account = account_for("lock_blocks_a_second_apply_until_forced");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
+    let desired = desired_dir.path().display().to_string();
+    emulator.script("poke.py", "hold-lock", &account, &["holdfast apply by alice@ci (pid 42) since yesterday"]);
+
+    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("another apply holds the lock"), "{}", run.stderr);
+    assert!(run.stderr.contains("alice@ci (pid 42)"), "the holder is named: {}", run.stderr);
+    assert_eq!(emulator.verify_z360(&account, &[])["services"]["z360-staging-web"]["strategy"], serde_json::json!([]), "nothing was applied");
+
+    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve", "--force-unlock"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The lock is released after the apply: another apply may run.
+    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn apply_without_a_terminal_or_auto_approve_refuses() {
+    let emulator = Emulator::from_env();
+    let account = account_for("apply_without_a_terminal_or_auto_approve_refuses");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
+    let desired = desired_dir.path().display().to_string();
+    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("there is no terminal to confirm the apply on"), "{}", run.stderr);
+    assert!(run.stdout.contains("Plan: "), "the plan was shown first");
+    assert_eq!(emulator.verify_z360(&account, &[])["services"]["z360-staging-web"]["strategy"], serde_json::json!([]));
+}
+
+#[test]
+fn secret_migrated_by_apply_never_appears_in_its_output() {
+    let canary = "CANARY-apply-secret-0b7e55";
+    let emulator = Emulator::from_env();
+    let account = account_for("secret_migrated_by_apply_never_appears_in_its_output");
+    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &["--canary", canary]);
+    let desired = desired_dir.path().display().to_string();
+    for format in ["text", "json"] {
+        let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve", "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(!run.all_output().contains(canary), "{format} apply output contains the canary");
+    }
+    let facts = emulator.verify_z360(&account, &["--canary", canary]);
+    assert_eq!(facts["parameters"]["/z360/staging/reverb/app-secret"]["value_is_the_seeded_one"], true, "the canary reached SSM, and only SSM");
+}
