@@ -1,5 +1,7 @@
 //! Reading the live account: the one path every command that talks to AWS takes.
 
+use std::collections::BTreeMap;
+
 use anyhow::{Context, bail};
 use holdfast_aws::{Aws, ConnectOptions, Progress, Silent};
 use holdfast_desired::Desired;
@@ -39,7 +41,7 @@ pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, 
 /// Reads with progress on a terminal, and says on stderr what the read cost.
 pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired) -> anyhow::Result<Inventory> {
     let started = std::time::Instant::now();
-    let before: usize = aws.api_calls().values().sum();
+    let before = aws.api_calls();
     let bars = output::stderr_is_terminal().then(Bars::new);
     let progress: &dyn Progress = match &bars {
         Some(bars) => bars,
@@ -69,13 +71,17 @@ pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &s
     Ok(())
 }
 
-fn summary(aws: &Aws, elapsed: std::time::Duration, before: usize) -> String {
+/// The calls made since `before`, by service: what this one read cost.
+fn summary(aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, String), usize>) -> String {
+    let mut by_service: BTreeMap<&str, usize> = BTreeMap::new();
     let calls = aws.api_calls();
-    let total: usize = calls.values().sum::<usize>() - before;
-    let mut by_service: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for ((service, _), count) in &calls {
-        *by_service.entry(service.as_str()).or_default() += count;
+    for ((service, operation), count) in &calls {
+        let earlier = before.get(&(service.clone(), operation.clone())).copied().unwrap_or(0);
+        if *count > earlier {
+            *by_service.entry(service.as_str()).or_default() += count - earlier;
+        }
     }
+    let total: usize = by_service.values().sum();
     let parts: Vec<String> = by_service.iter().map(|(service, count)| format!("{service} {count}")).collect();
-    format!("Read the account in {:.1} s with {total} API calls (so far in this run: {}).\n", elapsed.as_secs_f64(), parts.join(", "))
+    format!("Read the account in {:.1} s with {total} API calls ({}).\n", elapsed.as_secs_f64(), parts.join(", "))
 }
