@@ -1,0 +1,75 @@
+//! Stale saved plans and verification after an apply, on plans built by hand.
+
+use holdfast_applier::{ChangeReport, Outcome, Report, stale_changes, verify};
+use holdfast_planner::operation::Operation;
+use holdfast_planner::{Action, AttributeChange, Change, Kind, Plan, Summary};
+
+fn change(address: &str, action: Action, attributes: Vec<AttributeChange>) -> Change {
+    Change {
+        address: address.into(),
+        kind: Kind::AuroraCluster,
+        action,
+        label: None,
+        attributes,
+        flags: Vec::new(),
+        source: "test.toml:1".into(),
+        reason: None,
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation: Operation::Manual,
+    }
+}
+
+fn plan(changes: Vec<Change>) -> Plan {
+    let summary = Summary::of(&changes);
+    Plan { format_version: 1, account_id: "123456789012".into(), region: "us-east-1".into(), snapshot_taken_at: "t".into(), changes, warnings: Vec::new(), summary }
+}
+
+fn max_acu(before: &str) -> Vec<AttributeChange> {
+    vec![AttributeChange::new("max_acu", Some(before.into()), Some("4".into()))]
+}
+
+#[test]
+fn unchanged_account_leaves_the_saved_plan_applicable() {
+    let saved = plan(vec![change("aurora.cluster/db", Action::Update, max_acu("8"))]);
+    assert!(stale_changes(&saved, &saved.clone()).is_empty());
+}
+
+#[test]
+fn changed_before_value_makes_the_plan_stale_and_says_how() {
+    let saved = plan(vec![change("aurora.cluster/db", Action::Update, max_acu("8"))]);
+    let fresh = plan(vec![change("aurora.cluster/db", Action::Update, max_acu("16"))]);
+    assert_eq!(stale_changes(&saved, &fresh), vec!["aurora.cluster/db: max_acu was 8 when planned, is 16 now".to_owned()]);
+}
+
+#[test]
+fn change_no_longer_needed_or_of_another_action_is_stale() {
+    let saved = plan(vec![change("aurora.cluster/db", Action::Update, max_acu("8")), change("s3.bucket/b", Action::Create, Vec::new())]);
+    let fresh = plan(vec![change("s3.bucket/b", Action::Update, Vec::new())]);
+    assert_eq!(
+        stale_changes(&saved, &fresh),
+        vec!["aurora.cluster/db: no longer needs changing (someone changed it since the plan)".to_owned(), "s3.bucket/b: was planned to create, now needs to update".to_owned()]
+    );
+}
+
+#[test]
+fn sensitive_before_values_are_never_shown_in_staleness() {
+    let secret = |before: &str| vec![AttributeChange::new("value", Some(before.into()), Some("(sensitive, from $X)".into())).sensitive()];
+    let saved = plan(vec![change("ssm.parameter/p", Action::Update, secret("hmac-one"))]);
+    let fresh = plan(vec![change("ssm.parameter/p", Action::Update, secret("hmac-two"))]);
+    let stale = stale_changes(&saved, &fresh);
+    assert_eq!(stale, vec!["ssm.parameter/p: value was (sensitive) when planned, is (sensitive) now".to_owned()]);
+}
+
+#[test]
+fn verification_marks_what_still_differs() {
+    let done = |address: &str| ChangeReport { address: address.into(), action: Action::Update, outcome: Outcome::Done, verified: None };
+    let mut report = Report::new(vec![done("a"), done("b"), ChangeReport { address: "c".into(), action: Action::Replace, outcome: Outcome::Skipped { reason: "flag".into() }, verified: None }]);
+    verify(&mut report, &plan(vec![change("b", Action::Update, Vec::new()), change("c", Action::Replace, Vec::new())]));
+    assert_eq!(report.changes[0].verified, Some(true));
+    assert_eq!(report.changes[1].verified, Some(false));
+    assert_eq!(report.changes[2].verified, None, "a skipped change is not verified");
+    assert_eq!((report.summary.done, report.summary.unverified, report.summary.skipped), (2, 1, 1));
+    assert!(report.failed(), "a change that did not take effect fails the apply");
+    assert!(report.to_text().contains("unverified ~ b: applied, but the account still differs here"), "{}", report.to_text());
+}
