@@ -85,8 +85,13 @@ class Account:
         )
 
 
-def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix=""):
+TRUST_ECS_TASKS = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+READ_Z360_SECRETS = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": "arn:aws:ssm:*:*:parameter/z360/*"}]})
+
+
+def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix="", withhold_ssm_from=()):
     account = Account(session, endpoint)
+    iam = account.client("iam")
     for app, env, suffix, providers, services in z.CLUSTERS:
         cluster = z.cluster_name(app, env, suffix)
         extra = {"capacityProviders": providers} if providers else {}
@@ -96,7 +101,10 @@ def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix=""):
             environment = z.environment(app, env, service)
             if canary and "REVERB_APP_SECRET" in environment:
                 environment["REVERB_APP_SECRET"] = canary
-            role = f"arn:aws:iam::{account_id}:role/{family}-ExecutionRole"
+            # The execution roles as the sprint left them: allowed to read /z360/* parameters.
+            role = iam.create_role(RoleName=f"{family}-ExecutionRole", AssumeRolePolicyDocument=TRUST_ECS_TASKS)["Role"]["Arn"]
+            if family not in withhold_ssm_from:
+                iam.put_role_policy(RoleName=f"{family}-ExecutionRole", PolicyName="read-z360-secrets", PolicyDocument=READ_Z360_SECRETS)
             arn = account.task_definition(family, revision, environment, role)
             account.service(cluster, z.service_name(app, env, service, service_suffix), arn, z.service_tags(app, env, service))
 
@@ -154,10 +162,11 @@ def main():
     parser.add_argument("--services", type=int, default=0)
     parser.add_argument("--parameters", type=int, default=0)
     parser.add_argument("--bucket-suffix", default="", help="bucket names are global: tests sharing an emulator add one")
+    parser.add_argument("--withhold-ssm-from", action="append", default=[], help="a task family whose execution role may not read SSM")
     args = parser.parse_args()
     session, environment = session_for(args.endpoint, args.account, args.region)
     if args.what == "z360":
-        seed_z360(session, args.endpoint, args.account, args.canary, args.bucket_suffix)
+        seed_z360(session, args.endpoint, args.account, args.canary, args.bucket_suffix, args.withhold_ssm_from)
     elif args.what == "bulk":
         seed_bulk(session, args.endpoint, args.account, args.services, args.parameters, args.canary)
     json.dump(environment, sys.stdout)

@@ -1,6 +1,6 @@
 //! One executor per operation, each a direct translation into `crates/aws` calls.
 
-use holdfast_aws::{Aws, aurora, ecs, s3, ssm, vpc};
+use holdfast_aws::{Aws, aurora, ecs, iam, s3, ssm, vpc};
 use holdfast_desired::ecs::FARGATE_SPOT;
 use holdfast_planner::Plan;
 use holdfast_planner::operation::{Operation, ValueToWrite};
@@ -8,13 +8,15 @@ use holdfast_planner::operation::{Operation, ValueToWrite};
 use crate::Env;
 
 pub(crate) enum Executed {
-    Yes,
+    /// Done, with anything the person applying should know.
+    Yes(Vec<String>),
     /// A guard said no: the change is skipped, with the reason.
     Refused(String),
 }
 
 pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env: Env<'_>) -> Result<Executed, String> {
     let text = |error: holdfast_aws::AwsError| error.to_string();
+    let mut warnings = Vec::new();
     match operation {
         Operation::PutParameter { name, parameter_type, kms_key, value, overwrite, description, tags } => {
             let value = match value {
@@ -52,6 +54,7 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
                     .iter()
                     .map(|secret| ecs::SecretMove { container: &secret.container, variable: &secret.variable, parameter_arn: ssm::parameter_arn(&plan.region, &plan.account_id, &secret.parameter) })
                     .collect();
+                check_execution_role(aws, &secrets.from_task_definition, &moves, &mut warnings).await?;
                 task_definition = Some(ecs::register_with_secrets(aws, &secrets.from_task_definition, &moves).await.map_err(text)?);
             }
             ecs::update_service(aws, cluster, service, task_definition.as_deref(), strategy.as_deref(), *force_new_deployment).await.map_err(text)?;
@@ -71,7 +74,30 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
         }
         Operation::Manual => return Ok(Executed::Refused("a person must do this".to_owned())),
     }
-    Ok(Executed::Yes)
+    Ok(Executed::Yes(warnings))
+}
+
+/// ECS reads secrets with the task execution role: a revision whose role may not read
+/// its parameters would start no task. A role that certainly may not is an error before
+/// anything changes; one that cannot be checked is a warning.
+async fn check_execution_role(aws: &Aws, task_definition: &str, moves: &[ecs::SecretMove<'_>], warnings: &mut Vec<String>) -> Result<(), String> {
+    let Some(role) = ecs::execution_role(aws, task_definition).await.map_err(|error| error.to_string())? else {
+        return Err(format!("{task_definition} has no task execution role, which ECS needs to read SSM secrets: give it one, then run apply again"));
+    };
+    for secret in moves {
+        match iam::role_allows(aws, &role, "ssm:GetParameters", &secret.parameter_arn).await {
+            Ok(iam::Verdict::Allowed) => {}
+            Ok(verdict) => {
+                let how = if verdict == iam::Verdict::Denied { "denies" } else { "has no statement allowing" };
+                return Err(format!(
+                    "the task execution role {role} {how} ssm:GetParameters on {}: new tasks could not start, so the service was left unchanged; grant it, then run apply again",
+                    secret.parameter_arn
+                ));
+            }
+            Err(error) => warnings.push(format!("could not check that {role} may read {} ({}); if it may not, new tasks will not start", secret.parameter_arn, error.code().unwrap_or("no error code"))),
+        }
+    }
+    Ok(())
 }
 
 async fn configure_bucket(

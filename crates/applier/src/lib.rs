@@ -34,6 +34,7 @@ pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 /// dependencies are all done, concurrently (the `Aws` bound limits calls in flight).
 pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> Report {
     let mut outcomes: BTreeMap<&str, Outcome> = BTreeMap::new();
+    let mut warnings: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     loop {
         let mut ready = Vec::new();
         for change in &plan.changes {
@@ -58,8 +59,9 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
             break;
         }
         let results = join_all(ready.iter().map(|change| run(aws, plan, change, options, env))).await;
-        for (change, outcome) in ready.into_iter().zip(results) {
+        for (change, (outcome, said)) in ready.into_iter().zip(results) {
             outcomes.insert(&change.address, outcome);
+            warnings.insert(&change.address, said);
         }
     }
     Report::new(
@@ -69,23 +71,25 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
                 address: change.address.clone(),
                 action: change.action,
                 outcome: outcomes.remove(change.address.as_str()).unwrap_or(Outcome::Skipped { reason: "its dependencies never completed".to_owned() }),
+                warnings: warnings.remove(change.address.as_str()).unwrap_or_default(),
                 verified: None,
             })
             .collect(),
     )
 }
 
-async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: Env<'_>) -> Outcome {
+async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: Env<'_>) -> (Outcome, Vec<String>) {
+    let skipped = |reason: String| (Outcome::Skipped { reason }, Vec::new());
     match change.action {
-        Action::Replace if !options.allow_replace => return Outcome::Skipped { reason: "a replacement needs --allow-replace".to_owned() },
-        Action::Delete if !options.allow_delete => return Outcome::Skipped { reason: "a deletion needs --allow-delete".to_owned() },
-        Action::Manual => return Outcome::Skipped { reason: format!("needs a person: {}", change.reason.as_deref().unwrap_or("see the plan")) },
+        Action::Replace if !options.allow_replace => return skipped("a replacement needs --allow-replace".to_owned()),
+        Action::Delete if !options.allow_delete => return skipped("a deletion needs --allow-delete".to_owned()),
+        Action::Manual => return skipped(format!("needs a person: {}", change.reason.as_deref().unwrap_or("see the plan"))),
         _ => {}
     }
     match execute::operation(aws, plan, &change.operation, env).await {
-        Ok(execute::Executed::Yes) => Outcome::Done,
-        Ok(execute::Executed::Refused(reason)) => Outcome::Skipped { reason },
-        Err(error) => Outcome::Failed { error },
+        Ok(execute::Executed::Yes(warnings)) => (Outcome::Done, warnings),
+        Ok(execute::Executed::Refused(reason)) => skipped(reason),
+        Err(error) => (Outcome::Failed { error }, Vec::new()),
     }
 }
 

@@ -17,6 +17,9 @@ pub struct ChangeReport {
     pub action: Action,
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// Things the person applying should know, such as a check that could not be made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// After a re-read: whether the account now matches the desired state here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
@@ -82,6 +85,9 @@ impl Report {
             };
             let detail = if change.verified == Some(false) { ": applied, but the account still differs here".to_owned() } else { detail };
             let _ = writeln!(out, "  {word:<10} {} {}{detail}", change.action.marker(), change.address);
+            for warning in &change.warnings {
+                let _ = writeln!(out, "{:13}! {warning}", "");
+            }
         }
         let summary = &self.summary;
         let _ = write!(out, "\nApply: {} done, {} failed, {} skipped", summary.done, summary.failed, summary.skipped);

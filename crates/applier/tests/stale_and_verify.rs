@@ -63,8 +63,8 @@ fn sensitive_before_values_are_never_shown_in_staleness() {
 
 #[test]
 fn verification_marks_what_still_differs() {
-    let done = |address: &str| ChangeReport { address: address.into(), action: Action::Update, outcome: Outcome::Done, verified: None };
-    let mut report = Report::new(vec![done("a"), done("b"), ChangeReport { address: "c".into(), action: Action::Replace, outcome: Outcome::Skipped { reason: "flag".into() }, verified: None }]);
+    let done = |address: &str| ChangeReport { address: address.into(), action: Action::Update, outcome: Outcome::Done, warnings: Vec::new(), verified: None };
+    let mut report = Report::new(vec![done("a"), done("b"), ChangeReport { address: "c".into(), action: Action::Replace, outcome: Outcome::Skipped { reason: "flag".into() }, warnings: Vec::new(), verified: None }]);
     verify(&mut report, &plan(vec![change("b", Action::Update, Vec::new()), change("c", Action::Replace, Vec::new())]));
     assert_eq!(report.changes[0].verified, Some(true));
     assert_eq!(report.changes[1].verified, Some(false));

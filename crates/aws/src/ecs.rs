@@ -229,6 +229,13 @@ pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container
         .ok_or_else(|| AwsError::Setup(format!("{variable} is no longer a plaintext variable of container {container} in {task_definition}")))
 }
 
+/// The execution role of a task definition: the role ECS reads its secrets with.
+pub async fn execution_role(aws: &Aws, task_definition: &str) -> Result<Option<String>, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws.ecs.describe_task_definition().task_definition(task_definition).send().await.map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    Ok(output.task_definition().and_then(|definition| definition.execution_role_arn().map(str::to_owned)))
+}
+
 /// Registers a revision of `task_definition` with the variables moved to `secrets` and
 /// everything else unchanged; returns the new revision's ARN.
 pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[SecretMove<'_>]) -> Result<String, AwsError> {

@@ -9,6 +9,7 @@ pub mod aurora;
 mod client;
 pub mod ecs;
 pub mod error;
+pub mod iam;
 mod kms;
 pub mod lock;
 pub mod progress;

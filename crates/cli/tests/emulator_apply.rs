@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::emulator::{Credentials, Emulator, account_for, path, seed_z360_copy};
+use common::emulator::{Credentials, Emulator, Z360Copy, path};
 use serde_json::Value;
 
 fn apply_json(emulator: &Emulator, credentials: &Credentials, desired: &str, extra: &[&str], env: &[(&str, &str)]) -> (common::Run, Value) {
@@ -23,9 +23,7 @@ fn outcome<'a>(report: &'a Value, address_part: &str) -> Vec<&'a Value> {
 #[test]
 fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     let emulator = Emulator::from_env();
-    let account = account_for("apply_converges_the_z360_account_and_boto3_sees_every_change");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "apply_converges_the_z360_account_and_boto3_sees_every_change", &[]);
 
     let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[]);
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
@@ -101,9 +99,7 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
 #[test]
 fn stale_plan_file_is_refused_and_nothing_is_applied() {
     let emulator = Emulator::from_env();
-    let account = account_for("stale_plan_file_is_refused_and_nothing_is_applied");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "stale_plan_file_is_refused_and_nothing_is_applied", &[]);
     let plan_file = path(&desired_dir, "saved.plan.json").display().to_string();
     let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--out", &plan_file]);
     assert_eq!(planned.code, 0, "{}", planned.stderr);
@@ -127,9 +123,7 @@ fn stale_plan_file_is_refused_and_nothing_is_applied() {
 #[test]
 fn realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file() {
     let emulator = Emulator::from_env();
-    let account = account_for("realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file", &[]);
     let plan_file = path(&desired_dir, "edited.plan.json");
     let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--target", "ecs.service/*/z360-beta-reverb-*", "--format", "json"]);
     let edited = planned.stdout.replace("\"provider\": \"FARGATE\"", "\"provider\": \"FARGATE_SPOT\"");
@@ -146,9 +140,7 @@ fn realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file() {
 #[test]
 fn failure_in_the_middle_is_reported_exactly_and_a_rerun_converges() {
     let emulator = Emulator::from_env();
-    let account = account_for("failure_in_the_middle_is_reported_exactly_and_a_rerun_converges");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "failure_in_the_middle_is_reported_exactly_and_a_rerun_converges", &[]);
     // The staging app key is to come from an environment variable that is not set.
     let toml_path = path(&desired_dir, "z360.toml");
     let text = std::fs::read_to_string(&toml_path).expect("the desired state").replacen("value = { migrate_from_task_env = \"REVERB_APP_KEY\" }", "value = { env = \"HOLDFAST_TEST_STAGING_KEY\" }", 1);
@@ -181,9 +173,7 @@ fn failure_in_the_middle_is_reported_exactly_and_a_rerun_converges() {
 #[test]
 fn lock_blocks_a_second_apply_until_forced() {
     let emulator = Emulator::from_env();
-    let account = account_for("lock_blocks_a_second_apply_until_forced");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: _dir, desired } = Z360Copy::seed(&emulator, "lock_blocks_a_second_apply_until_forced", &[]);
     emulator.script("poke.py", "hold-lock", &account, &["holdfast apply by alice@ci (pid 42) since yesterday"]);
 
     let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve"]);
@@ -202,9 +192,7 @@ fn lock_blocks_a_second_apply_until_forced() {
 #[test]
 fn apply_without_a_terminal_or_auto_approve_refuses() {
     let emulator = Emulator::from_env();
-    let account = account_for("apply_without_a_terminal_or_auto_approve_refuses");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: _dir, desired } = Z360Copy::seed(&emulator, "apply_without_a_terminal_or_auto_approve_refuses", &[]);
     let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("there is no terminal to confirm the apply on"), "{}", run.stderr);
@@ -216,9 +204,7 @@ fn apply_without_a_terminal_or_auto_approve_refuses() {
 fn secret_migrated_by_apply_never_appears_in_its_output() {
     let canary = "CANARY-apply-secret-0b7e55";
     let emulator = Emulator::from_env();
-    let account = account_for("secret_migrated_by_apply_never_appears_in_its_output");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &["--canary", canary]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: _dir, desired } = Z360Copy::seed(&emulator, "secret_migrated_by_apply_never_appears_in_its_output", &["--canary", canary]);
     for format in ["text", "json"] {
         let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve", "--format", format]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -226,4 +212,21 @@ fn secret_migrated_by_apply_never_appears_in_its_output() {
     }
     let facts = emulator.verify_z360(&account, &["--canary", canary]);
     assert_eq!(facts["parameters"]["/z360/staging/reverb/app-secret"]["value_is_the_seeded_one"], true, "the canary reached SSM, and only SSM");
+}
+
+#[test]
+fn execution_role_that_may_not_read_the_secrets_leaves_the_service_unchanged() {
+    let emulator = Emulator::from_env();
+    // The folder must outlive the test: binding it keeps it from being deleted.
+    let Z360Copy { account, credentials, desired, dir: _dir } =
+        Z360Copy::seed(&emulator, "execution_role_that_may_not_read_the_secrets_leaves_the_service_unchanged", &["--withhold-ssm-from", "z360-beta-web"]);
+    let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let service = outcome(&report, "z360-beta-web-Service")[0];
+    assert_eq!(service["outcome"], "failed");
+    let error = service["error"].as_str().unwrap_or_default();
+    assert!(error.contains(&format!("the task execution role arn:aws:iam::{account}:role/z360-beta-web-ExecutionRole has no statement allowing ssm:GetParameters")), "{error}");
+    let facts = emulator.verify_z360(&account, &[]);
+    assert_eq!(facts["services"]["z360-beta-web"]["task_definition"], "z360-beta-web:21", "no revision was registered for it");
+    assert_eq!(facts["services"]["z360-beta-reverb"]["task_definition"], "z360-beta-reverb:4", "the others went ahead");
 }

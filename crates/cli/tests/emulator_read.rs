@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::emulator::{Emulator, account_for, path, seed_z360_copy};
+use common::emulator::{Emulator, Z360Copy, account_for, path};
 use common::{example_snapshot, holdfast, shipped_desired_state};
 use holdfast_inventory::Inventory;
 
@@ -51,9 +51,7 @@ fn plan_of_the_emulated_z360_account_equals_the_offline_example() {
 #[test]
 fn snapshot_round_trips_and_plans_like_the_live_account() {
     let emulator = Emulator::from_env();
-    let account = account_for("snapshot_round_trips_and_plans_like_the_live_account");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &[]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "snapshot_round_trips_and_plans_like_the_live_account", &[]);
     let snapshot_path = path(&desired_dir, "snapshot.json").display().to_string();
 
     let snapshot = emulator.holdfast(&credentials, &["snapshot", "--desired", &desired, "--out", &snapshot_path]);
@@ -107,9 +105,7 @@ fn pagination_reads_every_service_and_parameter() {
 fn canary_seeded_in_the_emulator_never_appears() {
     let canary = "CANARY-emulator-reverb-6c0d1f";
     let emulator = Emulator::from_env();
-    let account = account_for("canary_seeded_in_the_emulator_never_appears");
-    let (credentials, desired_dir) = seed_z360_copy(&emulator, &account, &["--canary", canary]);
-    let desired = desired_dir.path().display().to_string();
+    let Z360Copy { account: _, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "canary_seeded_in_the_emulator_never_appears", &["--canary", canary]);
     let snapshot_path = path(&desired_dir, "snapshot.json").display().to_string();
     let plan_path = path(&desired_dir, "plan.json").display().to_string();
 

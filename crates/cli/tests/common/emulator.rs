@@ -78,13 +78,29 @@ pub fn account_for(test: &str) -> String {
     format!("5{:011}", hasher.finish() % 100_000_000_000)
 }
 
-/// Seeds a copy of the z360 account into `account`. Bucket names are global (in moto
-/// as in AWS), so the copy's buckets carry the account id as a suffix.
-pub fn seed_z360_copy(emulator: &Emulator, account: &str, extra: &[&str]) -> (Credentials, tempfile::TempDir) {
-    let suffix = format!("-{account}");
-    let mut args = vec!["--bucket-suffix", suffix.as_str()];
-    args.extend_from_slice(extra);
-    (emulator.seed("z360", account, &args), z360_desired_for(account))
+/// A copy of the z360 account seeded into a test's own account, with its desired state.
+pub struct Z360Copy {
+    pub account: String,
+    pub credentials: Credentials,
+    /// Holds the desired state, and room for plan files and snapshots.
+    pub dir: tempfile::TempDir,
+    /// The desired-state folder, as an argument.
+    pub desired: String,
+}
+
+impl Z360Copy {
+    /// Seeds the copy into the account of the test called `test`. Bucket names are global
+    /// (in moto as in AWS), so the copy's buckets carry the account id as a suffix.
+    pub fn seed(emulator: &Emulator, test: &str, extra: &[&str]) -> Z360Copy {
+        let account = account_for(test);
+        let suffix = format!("-{account}");
+        let mut args = vec!["--bucket-suffix", suffix.as_str()];
+        args.extend_from_slice(extra);
+        let credentials = emulator.seed("z360", &account, &args);
+        let dir = z360_desired_for(&account);
+        let desired = dir.path().display().to_string();
+        Z360Copy { account, credentials, dir, desired }
+    }
 }
 
 /// The shipped z360 desired state for a copy seeded by [`seed_z360_copy`]: its account
