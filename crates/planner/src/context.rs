@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use holdfast_desired::{Desired, Origin};
+use holdfast_inventory::ecs::TaskDefinition;
 use holdfast_inventory::{Inventory, SecretHash, Tags};
 
 use crate::plan::{Change, FORMAT_VERSION, Kind, Plan, Summary, Warning};
@@ -10,6 +11,8 @@ use crate::plan::{Change, FORMAT_VERSION, Kind, Plan, Summary, Warning};
 pub(crate) struct Context<'a> {
     pub desired: &'a Desired,
     pub inventory: &'a Inventory,
+    /// Task definitions by ARN: thousands of services look theirs up.
+    task_definitions: BTreeMap<&'a str, &'a TaskDefinition>,
     pub env_hashes: &'a BTreeMap<String, SecretHash>,
     pub changes: Vec<Change>,
     pub warnings: Vec<Warning>,
@@ -17,7 +20,12 @@ pub(crate) struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(desired: &'a Desired, inventory: &'a Inventory, env_hashes: &'a BTreeMap<String, SecretHash>) -> Self {
-        Self { desired, inventory, env_hashes, changes: Vec::new(), warnings: Vec::new() }
+        let task_definitions = inventory.ecs.task_definitions.iter().map(|definition| (definition.arn.as_str(), definition)).collect();
+        Self { desired, inventory, task_definitions, env_hashes, changes: Vec::new(), warnings: Vec::new() }
+    }
+
+    pub fn task_definition(&self, arn: &str) -> Option<&'a TaskDefinition> {
+        self.task_definitions.get(arn).copied()
     }
 
     pub fn warn(&mut self, message: impl Into<String>, origin: Option<&Origin>) {

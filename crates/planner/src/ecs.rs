@@ -190,7 +190,7 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
         return None;
     }
     let wanted = wanted_secrets(cx, address, entries);
-    let Some(definition) = cx.inventory.ecs.task_definition(&service.task_definition) else {
+    let Some(definition) = cx.task_definition(&service.task_definition) else {
         cx.warn(format!("{address}: task definition {} is not in the inventory, so its secrets were not checked", service.task_definition), entries.first().map(|entry| entry.origin()));
         return None;
     };
@@ -247,7 +247,7 @@ pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &st
             if !entries.iter().any(|entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service)) {
                 continue;
             }
-            let Some(definition): Option<&TaskDefinition> = cx.inventory.ecs.task_definition(&service.task_definition) else { continue };
+            let Some(definition): Option<&TaskDefinition> = cx.task_definition(&service.task_definition) else { continue };
             for container in &definition.containers {
                 if let Some(env) = container.environment.iter().find(|env| env.name == variable) {
                     holders.push(PlaintextHolder { task_definition: definition.arn.clone(), container: container.name.clone(), value_hash: env.value_hash.clone() });
