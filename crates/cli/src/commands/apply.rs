@@ -74,6 +74,9 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
     };
     if plan.is_empty() {
         output::stderr("Nothing to apply.\n");
+        if args.format == ReportFormat::Json {
+            output::stdout(&Report::new(Vec::new()).to_json());
+        }
         return Ok(Status::Success);
     }
     if args.plan_file.is_none() && !args.auto_approve && !confirm(&plan, account_id)? {

@@ -83,5 +83,6 @@ fn summary(aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, St
     }
     let total: usize = by_service.values().sum();
     let parts: Vec<String> = by_service.iter().map(|(service, count)| format!("{service} {count}")).collect();
-    format!("Read the account in {:.1} s with {total} API calls ({}).\n", elapsed.as_secs_f64(), parts.join(", "))
+    let detail = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
+    format!("Read the account in {:.1} s with {total} API calls{detail}.\n", elapsed.as_secs_f64())
 }
