@@ -20,11 +20,16 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
     match operation {
         Operation::PutParameter { name, parameter_type, kms_key, value, overwrite, description, tags } => {
             let value = match value {
-                ValueToWrite::Env { variable } => env(variable).ok_or_else(|| format!("the environment variable {variable} is not set; set it and run apply again"))?,
-                ValueToWrite::TaskDefinition { task_definition, container, variable } => ecs::read_plaintext_variable(aws, task_definition, container, variable).await.map_err(text)?,
+                ValueToWrite::Env { variable } => {
+                    env(variable).ok_or_else(|| format!("the environment variable {variable} is not set; set it and run apply again"))?
+                }
+                ValueToWrite::TaskDefinition { task_definition, container, variable } => {
+                    ecs::read_plaintext_variable(aws, task_definition, container, variable).await.map_err(text)?
+                }
                 ValueToWrite::Literal { value } => value.clone(),
             };
-            let parameter = ssm::NewParameter { name, parameter_type, kms_key: kms_key.as_deref(), description: description.as_deref(), overwrite: *overwrite, tags };
+            let parameter =
+                ssm::NewParameter { name, parameter_type, kms_key: kms_key.as_deref(), description: description.as_deref(), overwrite: *overwrite, tags };
             ssm::put_parameter(aws, &parameter, value).await.map_err(text)?;
         }
         Operation::TagParameter { name, tags } => ssm::add_tags(aws, name, tags).await.map_err(text)?,
@@ -40,7 +45,8 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
             ecs::set_cluster_capacity_providers(aws, cluster, capacity_providers, default_strategy).await.map_err(text)?;
         }
         Operation::UpdateService { cluster, service, strategy, secrets, force_new_deployment, realtime } => {
-            if *realtime && strategy.as_ref().is_some_and(|items| items.iter().any(|item| item.provider == FARGATE_SPOT && (item.weight > 0 || item.base > 0))) {
+            if *realtime && strategy.as_ref().is_some_and(|items| items.iter().any(|item| item.provider == FARGATE_SPOT && (item.weight > 0 || item.base > 0)))
+            {
                 return Ok(Executed::Refused(format!("{service} is realtime: holdfast never moves it to FARGATE_SPOT")));
             }
             let mut task_definition = None;
@@ -52,7 +58,11 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
                 let moves: Vec<ecs::SecretMove<'_>> = secrets
                     .moves
                     .iter()
-                    .map(|secret| ecs::SecretMove { container: &secret.container, variable: &secret.variable, parameter_arn: ssm::parameter_arn(&plan.region, &plan.account_id, &secret.parameter) })
+                    .map(|secret| ecs::SecretMove {
+                        container: &secret.container,
+                        variable: &secret.variable,
+                        parameter_arn: ssm::parameter_arn(&plan.region, &plan.account_id, &secret.parameter),
+                    })
                     .collect();
                 check_execution_role(aws, &secrets.from_task_definition, &moves, &mut warnings).await?;
                 task_definition = Some(ecs::register_with_secrets(aws, &secrets.from_task_definition, &moves).await.map_err(text)?);
@@ -69,7 +79,14 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
             if let Some(old) = replaces {
                 vpc::delete_flow_log(aws, old).await.map_err(text)?;
             }
-            let flow_log = vpc::NewFlowLog { vpc_id, destination_type, destination, traffic_type, max_aggregation_interval: *max_aggregation_interval, log_format: log_format.as_deref() };
+            let flow_log = vpc::NewFlowLog {
+                vpc_id,
+                destination_type,
+                destination,
+                traffic_type,
+                max_aggregation_interval: *max_aggregation_interval,
+                log_format: log_format.as_deref(),
+            };
             vpc::create_flow_log(aws, &flow_log).await.map_err(text)?;
         }
         Operation::Manual => return Ok(Executed::Refused("a person must do this".to_owned())),
@@ -94,7 +111,11 @@ async fn check_execution_role(aws: &Aws, task_definition: &str, moves: &[ecs::Se
                     secret.parameter_arn
                 ));
             }
-            Err(error) => warnings.push(format!("could not check that {role} may read {} ({}); if it may not, new tasks will not start", secret.parameter_arn, error.code().unwrap_or("no error code"))),
+            Err(error) => warnings.push(format!(
+                "could not check that {role} may read {} ({}); if it may not, new tasks will not start",
+                secret.parameter_arn,
+                error.code().unwrap_or("no error code")
+            )),
         }
     }
     Ok(())

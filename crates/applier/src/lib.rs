@@ -41,7 +41,8 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
             if outcomes.contains_key(change.address.as_str()) {
                 continue;
             }
-            let blocking = change.depends_on.iter().find(|dependency| matches!(outcomes.get(dependency.as_str()), Some(Outcome::Failed { .. } | Outcome::Skipped { .. })));
+            let blocking =
+                change.depends_on.iter().find(|dependency| matches!(outcomes.get(dependency.as_str()), Some(Outcome::Failed { .. } | Outcome::Skipped { .. })));
             if let Some(dependency) = blocking {
                 let why = match &outcomes[dependency.as_str()] {
                     Outcome::Failed { .. } => "failed",
@@ -50,7 +51,10 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
                 outcomes.insert(&change.address, Outcome::Skipped { reason: format!("depends on {dependency}, which {why}") });
                 continue;
             }
-            let waiting = change.depends_on.iter().any(|dependency| !outcomes.contains_key(dependency.as_str()) && plan.changes.iter().any(|other| &other.address == dependency));
+            let waiting = change
+                .depends_on
+                .iter()
+                .any(|dependency| !outcomes.contains_key(dependency.as_str()) && plan.changes.iter().any(|other| &other.address == dependency));
             if !waiting {
                 ready.push(change);
             }
@@ -110,7 +114,9 @@ pub fn stale_changes(saved: &Plan, fresh: &Plan) -> Vec<String> {
     for change in &saved.changes {
         match fresh.changes.iter().find(|candidate| candidate.address == change.address) {
             None => stale.push(format!("{}: no longer needs changing (someone changed it since the plan)", change.address)),
-            Some(now) if now.action != change.action => stale.push(format!("{}: was planned to {}, now needs to {}", change.address, change.action.as_str(), now.action.as_str())),
+            Some(now) if now.action != change.action => {
+                stale.push(format!("{}: was planned to {}, now needs to {}", change.address, change.action.as_str(), now.action.as_str()))
+            }
             Some(now) => {
                 for attribute in &change.attributes {
                     let current = now.attributes.iter().find(|candidate| candidate.name == attribute.name);
@@ -120,7 +126,13 @@ pub fn stale_changes(saved: &Plan, fresh: &Plan) -> Vec<String> {
                             Some(Some(_)) => "(sensitive)".to_owned(),
                             _ => "(absent)".to_owned(),
                         };
-                        stale.push(format!("{}: {} was {} when planned, is {} now", change.address, attribute.name, shown(Some(&attribute.before)), shown(current.map(|current| &current.before))));
+                        stale.push(format!(
+                            "{}: {} was {} when planned, is {} now",
+                            change.address,
+                            attribute.name,
+                            shown(Some(&attribute.before)),
+                            shown(current.map(|current| &current.before))
+                        ));
                     }
                 }
             }

@@ -22,7 +22,15 @@ fn change(address: &str, action: Action, attributes: Vec<AttributeChange>) -> Ch
 
 fn plan(changes: Vec<Change>) -> Plan {
     let summary = Summary::of(&changes);
-    Plan { format_version: 1, account_id: "123456789012".into(), region: "us-east-1".into(), snapshot_taken_at: "t".into(), changes, warnings: Vec::new(), summary }
+    Plan {
+        format_version: 1,
+        account_id: "123456789012".into(),
+        region: "us-east-1".into(),
+        snapshot_taken_at: "t".into(),
+        changes,
+        warnings: Vec::new(),
+        summary,
+    }
 }
 
 fn max_acu(before: &str) -> Vec<AttributeChange> {
@@ -48,7 +56,10 @@ fn change_no_longer_needed_or_of_another_action_is_stale() {
     let fresh = plan(vec![change("s3.bucket/b", Action::Update, Vec::new())]);
     assert_eq!(
         stale_changes(&saved, &fresh),
-        vec!["aurora.cluster/db: no longer needs changing (someone changed it since the plan)".to_owned(), "s3.bucket/b: was planned to create, now needs to update".to_owned()]
+        vec![
+            "aurora.cluster/db: no longer needs changing (someone changed it since the plan)".to_owned(),
+            "s3.bucket/b: was planned to create, now needs to update".to_owned()
+        ]
     );
 }
 
@@ -64,7 +75,17 @@ fn sensitive_before_values_are_never_shown_in_staleness() {
 #[test]
 fn verification_marks_what_still_differs() {
     let done = |address: &str| ChangeReport { address: address.into(), action: Action::Update, outcome: Outcome::Done, warnings: Vec::new(), verified: None };
-    let mut report = Report::new(vec![done("a"), done("b"), ChangeReport { address: "c".into(), action: Action::Replace, outcome: Outcome::Skipped { reason: "flag".into() }, warnings: Vec::new(), verified: None }]);
+    let mut report = Report::new(vec![
+        done("a"),
+        done("b"),
+        ChangeReport {
+            address: "c".into(),
+            action: Action::Replace,
+            outcome: Outcome::Skipped { reason: "flag".into() },
+            warnings: Vec::new(),
+            verified: None,
+        },
+    ]);
     verify(&mut report, &plan(vec![change("b", Action::Update, Vec::new()), change("c", Action::Replace, Vec::new())]));
     assert_eq!(report.changes[0].verified, Some(true));
     assert_eq!(report.changes[1].verified, Some(false));

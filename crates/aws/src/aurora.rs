@@ -19,11 +19,18 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     let mut request = aws.rds.describe_db_clusters().max_records(100);
     // Exact names can be asked for by name; a glob needs the whole list.
     if entries.iter().all(|entry| entry.name.is_literal()) {
-        request = request.filters(Filter::builder().name("db-cluster-id").set_values(Some(entries.iter().map(|entry| entry.name.to_string()).collect())).build());
+        request =
+            request.filters(Filter::builder().name("db-cluster-id").set_values(Some(entries.iter().map(|entry| entry.name.to_string()).collect())).build());
     }
     let found = {
         let _permit = aws.permit().await;
-        request.into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.map_err(|error| call_error("rds:DescribeDBClusters", "DB clusters", error))?
+        request
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("rds:DescribeDBClusters", "DB clusters", error))?
     };
     let clusters: Vec<Cluster> = found
         .iter()
@@ -35,7 +42,9 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
                 arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
                 engine: cluster.engine().unwrap_or_default().to_owned(),
                 engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
-                serverless_v2: cluster.serverless_v2_scaling_configuration().and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
+                serverless_v2: cluster
+                    .serverless_v2_scaling_configuration()
+                    .and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
                 storage_encrypted: encrypted,
                 // Only an encrypted cluster has a key (moto reports a placeholder otherwise).
                 kms_key_id: if encrypted { cluster.kms_key_id().map(str::to_owned) } else { None },
@@ -56,7 +65,9 @@ pub async fn modify_capacity(aws: &Aws, cluster: &str, min_acu: f64, max_acu: f6
     aws.rds
         .modify_db_cluster()
         .db_cluster_identifier(cluster)
-        .serverless_v2_scaling_configuration(aws_sdk_rds::types::ServerlessV2ScalingConfiguration::builder().min_capacity(min_acu).max_capacity(max_acu).build())
+        .serverless_v2_scaling_configuration(
+            aws_sdk_rds::types::ServerlessV2ScalingConfiguration::builder().min_capacity(min_acu).max_capacity(max_acu).build(),
+        )
         .apply_immediately(true)
         .send()
         .await

@@ -111,8 +111,15 @@ impl Intercept for ApiCalls {
         "holdfast::ApiCalls"
     }
 
-    fn read_before_transmit(&self, _context: &BeforeTransmitInterceptorContextRef<'_>, _components: &RuntimeComponents, cfg: &mut ConfigBag) -> Result<(), BoxError> {
-        let key = cfg.load::<Metadata>().map_or_else(|| ("unknown".to_owned(), "unknown".to_owned()), |metadata| (metadata.service().to_owned(), metadata.name().to_owned()));
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let key = cfg
+            .load::<Metadata>()
+            .map_or_else(|| ("unknown".to_owned(), "unknown".to_owned()), |metadata| (metadata.service().to_owned(), metadata.name().to_owned()));
         *self.0.lock().expect("the counter lock is never poisoned").entry(key).or_default() += 1;
         Ok(())
     }

@@ -37,7 +37,15 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
     progress.started(KIND);
     let arns: Vec<String> = {
         let _permit = aws.permit().await;
-        aws.ecs.list_clusters().max_results(100).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.map_err(|error| call_error("ecs:ListClusters", "clusters", error))?
+        aws.ecs
+            .list_clusters()
+            .max_results(100)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("ecs:ListClusters", "clusters", error))?
     };
     let wanted: Vec<String> = arns.into_iter().filter(|arn| selectors.iter().any(|(cluster, ..)| cluster.matches(last_segment(arn)))).collect();
     let described = try_join_all(wanted.chunks(CLUSTERS_PER_CALL).map(|chunk| describe_clusters(aws, chunk))).await?;
@@ -51,7 +59,11 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
     let definitions: BTreeSet<String> = clusters
         .iter()
         .flat_map(|cluster| {
-            cluster.services.iter().filter(|service| selectors.iter().any(|(cluster_glob, service_glob, tags, reads)| *reads && cluster_glob.matches(&cluster.name) && service_glob.matches(&service.name) && tags.matches(&service.tags)))
+            cluster.services.iter().filter(|service| {
+                selectors.iter().any(|(cluster_glob, service_glob, tags, reads)| {
+                    *reads && cluster_glob.matches(&cluster.name) && service_glob.matches(&service.name) && tags.matches(&service.tags)
+                })
+            })
         })
         .map(|service| service.task_definition.clone())
         .collect();
@@ -70,7 +82,14 @@ fn tags(tags: &[aws_sdk_ecs::types::Tag]) -> BTreeMap<String, String> {
 }
 
 fn strategy(items: &[aws_sdk_ecs::types::CapacityProviderStrategyItem]) -> Vec<StrategyItem> {
-    items.iter().map(|item| StrategyItem { provider: item.capacity_provider().to_owned(), weight: u32::try_from(item.weight()).unwrap_or(0), base: u32::try_from(item.base()).unwrap_or(0) }).collect()
+    items
+        .iter()
+        .map(|item| StrategyItem {
+            provider: item.capacity_provider().to_owned(),
+            weight: u32::try_from(item.weight()).unwrap_or(0),
+            base: u32::try_from(item.base()).unwrap_or(0),
+        })
+        .collect()
 }
 
 async fn describe_clusters(aws: &Aws, arns: &[String]) -> Result<Vec<Cluster>, AwsError> {
@@ -145,7 +164,13 @@ async fn describe_services(aws: &Aws, cluster_arn: &str, cluster_name: &str, arn
 
 async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<TaskDefinition, AwsError> {
     let _permit = aws.permit().await;
-    let output = aws.ecs.describe_task_definition().task_definition(arn).send().await.map_err(|error| call_error("ecs:DescribeTaskDefinition", arn.to_owned(), error))?;
+    let output = aws
+        .ecs
+        .describe_task_definition()
+        .task_definition(arn)
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:DescribeTaskDefinition", arn.to_owned(), error))?;
     let definition = output.task_definition().ok_or_else(|| AwsError::Setup(format!("ecs:DescribeTaskDefinition returned nothing for {arn}")))?;
     Ok(TaskDefinition {
         arn: definition.task_definition_arn().unwrap_or(arn).to_owned(),
@@ -162,7 +187,11 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
                     .iter()
                     .map(|pair| EnvironmentVariable::new(salt, pair.name().unwrap_or_default(), pair.value().unwrap_or_default()))
                     .collect(),
-                secrets: container.secrets().iter().map(|secret| SecretReference { name: secret.name().to_owned(), value_from: secret.value_from().to_owned() }).collect(),
+                secrets: container
+                    .secrets()
+                    .iter()
+                    .map(|secret| SecretReference { name: secret.name().to_owned(), value_from: secret.value_from().to_owned() })
+                    .collect(),
             })
             .collect(),
     })
@@ -208,7 +237,14 @@ pub struct SecretMove<'a> {
 /// The task definition a service runs now.
 pub async fn current_task_definition(aws: &Aws, cluster: &str, service: &str) -> Result<String, AwsError> {
     let _permit = aws.permit().await;
-    let output = aws.ecs.describe_services().cluster(cluster).services(service).send().await.map_err(|error| call_error("ecs:DescribeServices", format!("service {service} in cluster {cluster}"), error))?;
+    let output = aws
+        .ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:DescribeServices", format!("service {service} in cluster {cluster}"), error))?;
     output
         .services()
         .first()
@@ -220,7 +256,13 @@ pub async fn current_task_definition(aws: &Aws, cluster: &str, service: &str) ->
 /// writes it to SSM at once and drops it; it is never printed.
 pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container: &str, variable: &str) -> Result<String, AwsError> {
     let _permit = aws.permit().await;
-    let output = aws.ecs.describe_task_definition().task_definition(task_definition).send().await.map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    let output = aws
+        .ecs
+        .describe_task_definition()
+        .task_definition(task_definition)
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
     output
         .task_definition()
         .and_then(|definition| definition.container_definitions().iter().find(|candidate| candidate.name() == Some(container)))
@@ -232,7 +274,13 @@ pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container
 /// The execution role of a task definition: the role ECS reads its secrets with.
 pub async fn execution_role(aws: &Aws, task_definition: &str) -> Result<Option<String>, AwsError> {
     let _permit = aws.permit().await;
-    let output = aws.ecs.describe_task_definition().task_definition(task_definition).send().await.map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    let output = aws
+        .ecs
+        .describe_task_definition()
+        .task_definition(task_definition)
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
     Ok(output.task_definition().and_then(|definition| definition.execution_role_arn().map(str::to_owned)))
 }
 
@@ -261,7 +309,11 @@ pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[Se
         let secrets = container.secrets.get_or_insert_with(Vec::new);
         secrets.retain(|existing| existing.name() != secret.variable);
         secrets.push(
-            aws_sdk_ecs::types::Secret::builder().name(secret.variable).value_from(&secret.parameter_arn).build().map_err(|error| AwsError::Setup(error.to_string()))?,
+            aws_sdk_ecs::types::Secret::builder()
+                .name(secret.variable)
+                .value_from(&secret.parameter_arn)
+                .build()
+                .map_err(|error| AwsError::Setup(error.to_string()))?,
         );
     }
     let tags = output.tags().to_vec();
@@ -288,11 +340,21 @@ pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[Se
         .send()
         .await
         .map_err(|error| call_error("ecs:RegisterTaskDefinition", definition.family().unwrap_or(task_definition).to_owned(), error))?;
-    registered.task_definition().and_then(|definition| definition.task_definition_arn().map(str::to_owned)).ok_or_else(|| AwsError::Setup("ecs:RegisterTaskDefinition returned no ARN".to_owned()))
+    registered
+        .task_definition()
+        .and_then(|definition| definition.task_definition_arn().map(str::to_owned))
+        .ok_or_else(|| AwsError::Setup("ecs:RegisterTaskDefinition returned no ARN".to_owned()))
 }
 
 /// `UpdateService` with a new task definition and/or strategy.
-pub async fn update_service(aws: &Aws, cluster: &str, service: &str, task_definition: Option<&str>, strategy: Option<&[StrategyItem]>, force_new_deployment: bool) -> Result<(), AwsError> {
+pub async fn update_service(
+    aws: &Aws,
+    cluster: &str,
+    service: &str,
+    task_definition: Option<&str>,
+    strategy: Option<&[StrategyItem]>,
+    force_new_deployment: bool,
+) -> Result<(), AwsError> {
     let strategy = strategy.map(strategy_items).transpose()?;
     let _permit = aws.permit().await;
     aws.ecs

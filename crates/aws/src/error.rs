@@ -29,7 +29,10 @@ impl AwsError {
 }
 
 fn is_access_denied(code: &str) -> bool {
-    matches!(code, "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedAccess" | "AuthorizationError" | "KMS.AccessDeniedException")
+    matches!(
+        code,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "UnauthorizedAccess" | "AuthorizationError" | "KMS.AccessDeniedException"
+    )
 }
 
 /// Maps a failed SDK call to an [`AwsError`] naming the call and resource, with a hint.
@@ -41,11 +44,19 @@ where
     let resource = resource.into();
     let (code, message, hint) = match &error {
         SdkError::DispatchFailure(failure) => {
-            let detail = if failure.is_timeout() { "timed out" } else if failure.is_io() { "could not connect" } else { "could not send the request" };
+            let detail = if failure.is_timeout() {
+                "timed out"
+            } else if failure.is_io() {
+                "could not connect"
+            } else {
+                "could not send the request"
+            };
             (None, detail.to_owned(), "check the network, the region, and AWS_ENDPOINT_URL / --endpoint-url if you set one".to_owned())
         }
         SdkError::TimeoutError(_) => (None, "timed out".to_owned(), "AWS did not answer in time; try again, or lower --concurrency".to_owned()),
-        SdkError::ConstructionFailure(_) => (None, "the request could not be built".to_owned(), "check the credentials and region configuration (aws configure list)".to_owned()),
+        SdkError::ConstructionFailure(_) => {
+            (None, "the request could not be built".to_owned(), "check the credentials and region configuration (aws configure list)".to_owned())
+        }
         _ => {
             let code = error.code().map(str::to_owned);
             let message = error.message().map(str::to_owned).unwrap_or_else(|| aws_smithy_types::error::display::DisplayErrorContext(&error).to_string());
@@ -58,7 +69,9 @@ where
 
 fn hint_for(call: &str, code: Option<&str>) -> String {
     match code {
-        Some(code) if is_access_denied(code) => format!("the credentials may not call {call}: grant the IAM action `{call}` (docs/permissions.md lists every action holdfast uses)"),
+        Some(code) if is_access_denied(code) => {
+            format!("the credentials may not call {call}: grant the IAM action `{call}` (docs/permissions.md lists every action holdfast uses)")
+        }
         Some("ExpiredToken" | "ExpiredTokenException" | "RequestExpired") => "the credentials have expired: refresh them (for SSO: aws sso login)".to_owned(),
         Some("InvalidClientTokenId" | "UnrecognizedClientException" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "AuthFailure") => {
             "the credentials are not valid for this account: check AWS_PROFILE / --profile and the access key".to_owned()

@@ -24,17 +24,43 @@ pub enum Verdict {
 async fn documents(aws: &Aws, role_name: &str) -> Result<Vec<Value>, AwsError> {
     let mut documents = Vec::new();
     let _permit = aws.permit().await;
-    let inline = aws.iam.list_role_policies().role_name(role_name).send().await.map_err(|error| call_error("iam:ListRolePolicies", format!("role {role_name}"), error))?;
+    let inline = aws
+        .iam
+        .list_role_policies()
+        .role_name(role_name)
+        .send()
+        .await
+        .map_err(|error| call_error("iam:ListRolePolicies", format!("role {role_name}"), error))?;
     for policy in inline.policy_names() {
-        let output = aws.iam.get_role_policy().role_name(role_name).policy_name(policy).send().await.map_err(|error| call_error("iam:GetRolePolicy", format!("policy {policy} of role {role_name}"), error))?;
+        let output = aws
+            .iam
+            .get_role_policy()
+            .role_name(role_name)
+            .policy_name(policy)
+            .send()
+            .await
+            .map_err(|error| call_error("iam:GetRolePolicy", format!("policy {policy} of role {role_name}"), error))?;
         documents.push(parse(output.policy_document()));
     }
-    let attached = aws.iam.list_attached_role_policies().role_name(role_name).send().await.map_err(|error| call_error("iam:ListAttachedRolePolicies", format!("role {role_name}"), error))?;
+    let attached = aws
+        .iam
+        .list_attached_role_policies()
+        .role_name(role_name)
+        .send()
+        .await
+        .map_err(|error| call_error("iam:ListAttachedRolePolicies", format!("role {role_name}"), error))?;
     for policy in attached.attached_policies() {
         let Some(arn) = policy.policy_arn() else { continue };
         let found = aws.iam.get_policy().policy_arn(arn).send().await.map_err(|error| call_error("iam:GetPolicy", arn.to_owned(), error))?;
         let Some(version) = found.policy().and_then(|policy| policy.default_version_id()) else { continue };
-        let output = aws.iam.get_policy_version().policy_arn(arn).version_id(version).send().await.map_err(|error| call_error("iam:GetPolicyVersion", arn.to_owned(), error))?;
+        let output = aws
+            .iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .map_err(|error| call_error("iam:GetPolicyVersion", arn.to_owned(), error))?;
         if let Some(document) = output.policy_version().and_then(|version| version.document()) {
             documents.push(parse(document));
         }

@@ -12,6 +12,20 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
         return Ok(Kms::default());
     }
     let _permit = aws.permit().await;
-    let aliases = aws.kms.list_aliases().limit(100).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.map_err(|error| call_error("kms:ListAliases", "aliases", error))?;
-    Ok(Kms { aliases: aliases.iter().filter_map(|alias| Some(Alias { name: alias.alias_name()?.to_owned(), target_key_id: alias.target_key_id().map(str::to_owned) })).collect() })
+    let aliases = aws
+        .kms
+        .list_aliases()
+        .limit(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|error| call_error("kms:ListAliases", "aliases", error))?;
+    Ok(Kms {
+        aliases: aliases
+            .iter()
+            .filter_map(|alias| Some(Alias { name: alias.alias_name()?.to_owned(), target_key_id: alias.target_key_id().map(str::to_owned) }))
+            .collect(),
+    })
 }

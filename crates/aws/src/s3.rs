@@ -111,7 +111,12 @@ fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
         if let Some(tag) = filter.tag() {
             tags.insert(tag.key().to_owned(), tag.value().to_owned());
         }
-        let mut result = LifecycleFilter { prefix: filter.prefix().map(str::to_owned), tags, object_size_greater_than: filter.object_size_greater_than(), object_size_less_than: filter.object_size_less_than() };
+        let mut result = LifecycleFilter {
+            prefix: filter.prefix().map(str::to_owned),
+            tags,
+            object_size_greater_than: filter.object_size_greater_than(),
+            object_size_less_than: filter.object_size_less_than(),
+        };
         if let Some(and) = filter.and() {
             result.prefix = result.prefix.or_else(|| and.prefix().map(str::to_owned));
             result.tags.extend(and.tags().iter().map(|tag| (tag.key().to_owned(), tag.value().to_owned())));
@@ -134,8 +139,14 @@ fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
             })
             .collect(),
         expiration_days: rule.expiration().and_then(|expiration| expiration.days()).and_then(|days| u32::try_from(days).ok()),
-        noncurrent_expiration_days: rule.noncurrent_version_expiration().and_then(|expiration| expiration.noncurrent_days()).and_then(|days| u32::try_from(days).ok()),
-        abort_incomplete_multipart_days: rule.abort_incomplete_multipart_upload().and_then(|abort| abort.days_after_initiation()).and_then(|days| u32::try_from(days).ok()),
+        noncurrent_expiration_days: rule
+            .noncurrent_version_expiration()
+            .and_then(|expiration| expiration.noncurrent_days())
+            .and_then(|days| u32::try_from(days).ok()),
+        abort_incomplete_multipart_days: rule
+            .abort_incomplete_multipart_upload()
+            .and_then(|abort| abort.days_after_initiation())
+            .and_then(|days| u32::try_from(days).ok()),
     }
 }
 
@@ -150,7 +161,8 @@ async fn read_tags(aws: &Aws, name: &str) -> Result<BTreeMap<String, String>, Aw
 
 async fn is_empty(aws: &Aws, name: &str) -> Result<bool, AwsError> {
     let _permit = aws.permit().await;
-    let output = aws.s3.list_objects_v2().bucket(name).max_keys(1).send().await.map_err(|error| call_error("s3:ListBucket", format!("bucket {name}"), error))?;
+    let output =
+        aws.s3.list_objects_v2().bucket(name).max_keys(1).send().await.map_err(|error| call_error("s3:ListBucket", format!("bucket {name}"), error))?;
     Ok(output.key_count().unwrap_or(0) == 0 && output.contents().is_empty())
 }
 
@@ -164,7 +176,9 @@ pub async fn create_bucket(aws: &Aws, name: &str) -> Result<(), AwsError> {
     // us-east-1 takes no location constraint; every other region needs one.
     if aws.region() != "us-east-1" {
         request = request.create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder().location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(aws.region())).build(),
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(aws.region()))
+                .build(),
         );
     }
     let _permit = aws.permit().await;
@@ -196,12 +210,17 @@ pub async fn put_encryption(aws: &Aws, name: &str, encryption: &Encryption) -> R
 /// Puts the whole lifecycle configuration at once; no rules deletes it.
 pub async fn put_lifecycle(aws: &Aws, name: &str, rules: &[LifecycleRule], minimum_object_size: Option<&str>) -> Result<(), AwsError> {
     use aws_sdk_s3::types::{
-        AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRuleFilter, NoncurrentVersionExpiration, TransitionDefaultMinimumObjectSize,
-        TransitionStorageClass,
+        AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRuleFilter, NoncurrentVersionExpiration,
+        TransitionDefaultMinimumObjectSize, TransitionStorageClass,
     };
     if rules.is_empty() {
         let _permit = aws.permit().await;
-        aws.s3.delete_bucket_lifecycle().bucket(name).send().await.map_err(|error| call_error("s3:PutLifecycleConfiguration", format!("bucket {name}"), error))?;
+        aws.s3
+            .delete_bucket_lifecycle()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(|error| call_error("s3:PutLifecycleConfiguration", format!("bucket {name}"), error))?;
         return Ok(());
     }
     let days = |days: u32| i32::try_from(days).unwrap_or(i32::MAX);
@@ -225,8 +244,12 @@ pub async fn put_lifecycle(aws: &Aws, name: &str, rules: &[LifecycleRule], minim
                         .collect(),
                 ))
                 .set_expiration(rule.expiration_days.map(|expire| LifecycleExpiration::builder().days(days(expire)).build()))
-                .set_noncurrent_version_expiration(rule.noncurrent_expiration_days.map(|expire| NoncurrentVersionExpiration::builder().noncurrent_days(days(expire)).build()))
-                .set_abort_incomplete_multipart_upload(rule.abort_incomplete_multipart_days.map(|abort| AbortIncompleteMultipartUpload::builder().days_after_initiation(days(abort)).build()))
+                .set_noncurrent_version_expiration(
+                    rule.noncurrent_expiration_days.map(|expire| NoncurrentVersionExpiration::builder().noncurrent_days(days(expire)).build()),
+                )
+                .set_abort_incomplete_multipart_upload(
+                    rule.abort_incomplete_multipart_days.map(|abort| AbortIncompleteMultipartUpload::builder().days_after_initiation(days(abort)).build()),
+                )
                 .build()
                 .map_err(build_error)
         })

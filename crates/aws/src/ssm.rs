@@ -59,7 +59,10 @@ async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Para
             // what can be read without it and say why the rest was not compared.
             let plain = aws.ssm.get_parameters().set_names(Some(names.to_vec())).with_decryption(false).send().await;
             let output = plain.map_err(|plain_error| call_error("ssm:GetParameters", format!("parameters {}", names.join(", ")), plain_error))?;
-            (output, Some(format!("decrypting was denied ({}); grant kms:Decrypt on the parameter's key to compare it", error.code().unwrap_or("AccessDenied"))))
+            (
+                output,
+                Some(format!("decrypting was denied ({}); grant kms:Decrypt on the parameter's key to compare it", error.code().unwrap_or("AccessDenied"))),
+            )
         }
     };
     Ok(output
@@ -85,7 +88,12 @@ async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Para
 }
 
 async fn describe_keys(aws: &Aws, names: &[String]) -> Result<Vec<(String, String)>, AwsError> {
-    let filter = ParameterStringFilter::builder().key("Name").option("Equals").set_values(Some(names.to_vec())).build().map_err(|error| AwsError::Setup(error.to_string()))?;
+    let filter = ParameterStringFilter::builder()
+        .key("Name")
+        .option("Equals")
+        .set_values(Some(names.to_vec()))
+        .build()
+        .map_err(|error| AwsError::Setup(error.to_string()))?;
     let _permit = aws.permit().await;
     let pages = aws
         .ssm
@@ -149,7 +157,9 @@ pub async fn put_parameter(aws: &Aws, parameter: &NewParameter<'_>, value: Strin
 }
 
 fn ssm_tags(tags: &[(String, String)]) -> Result<Vec<aws_sdk_ssm::types::Tag>, AwsError> {
-    tags.iter().map(|(key, value)| aws_sdk_ssm::types::Tag::builder().key(key).value(value).build().map_err(|error| AwsError::Setup(error.to_string()))).collect()
+    tags.iter()
+        .map(|(key, value)| aws_sdk_ssm::types::Tag::builder().key(key).value(value).build().map_err(|error| AwsError::Setup(error.to_string())))
+        .collect()
 }
 
 pub async fn add_tags(aws: &Aws, name: &str, tags: &[(String, String)]) -> Result<(), AwsError> {

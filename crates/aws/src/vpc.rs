@@ -20,7 +20,15 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     progress.started(KIND);
     let found = {
         let _permit = aws.permit().await;
-        aws.ec2.describe_vpcs().max_results(1000).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await.map_err(|error| call_error("ec2:DescribeVpcs", "VPCs", error))?
+        aws.ec2
+            .describe_vpcs()
+            .max_results(1000)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("ec2:DescribeVpcs", "VPCs", error))?
     };
     let mut vpcs: Vec<Vpc> = found
         .iter()

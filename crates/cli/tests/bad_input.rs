@@ -78,13 +78,16 @@ fn transition_to_standard_ia_before_30_days() {
 
 #[test]
 fn transitions_that_climb_back_up_the_waterfall() {
-    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 30, class = \"GLACIER\" }, { days = 90, class = \"INTELLIGENT_TIERING\" }] }]\n");
+    let stderr = one(
+        "[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 30, class = \"GLACIER\" }, { days = 90, class = \"INTELLIGENT_TIERING\" }] }]\n",
+    );
     insta::assert_snapshot!(stderr);
 }
 
 #[test]
 fn expiration_before_the_last_transition() {
-    let stderr = one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 90, class = \"GLACIER\" }], expiration_days = 60 }]\n");
+    let stderr =
+        one("[[s3.bucket]]\nname = \"logs\"\nlifecycle = [{ id = \"t\", transitions = [{ days = 90, class = \"GLACIER\" }], expiration_days = 60 }]\n");
     insta::assert_snapshot!(stderr);
 }
 

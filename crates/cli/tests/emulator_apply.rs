@@ -17,13 +17,19 @@ fn apply_json(emulator: &Emulator, credentials: &Credentials, desired: &str, ext
 }
 
 fn outcome<'a>(report: &'a Value, address_part: &str) -> Vec<&'a Value> {
-    report["changes"].as_array().expect("a report").iter().filter(|change| change["address"].as_str().is_some_and(|address| address.contains(address_part))).collect()
+    report["changes"]
+        .as_array()
+        .expect("a report")
+        .iter()
+        .filter(|change| change["address"].as_str().is_some_and(|address| address.contains(address_part)))
+        .collect()
 }
 
 #[test]
 fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     let emulator = Emulator::from_env();
-    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "apply_converges_the_z360_account_and_boto3_sees_every_change", &[]);
+    let Z360Copy { account, credentials, dir: desired_dir, desired } =
+        Z360Copy::seed(&emulator, "apply_converges_the_z360_account_and_boto3_sees_every_change", &[]);
 
     let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[]);
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
@@ -38,7 +44,16 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     let facts = emulator.verify_z360(&account, &[]);
     let spot = serde_json::json!([["FARGATE_SPOT", 1, 0]]);
     let on_demand = serde_json::json!([["FARGATE", 1, 0]]);
-    for service in ["z360-staging-web", "z360-staging-queue", "z360-staging-reverb", "z360-beta-queue", "z360-agent-layer-staging-gateway", "z360-agent-layer-staging-aegra", "z360-agent-layer-staging-voice", "z360-agent-layer-beta-aegra"] {
+    for service in [
+        "z360-staging-web",
+        "z360-staging-queue",
+        "z360-staging-reverb",
+        "z360-beta-queue",
+        "z360-agent-layer-staging-gateway",
+        "z360-agent-layer-staging-aegra",
+        "z360-agent-layer-staging-voice",
+        "z360-agent-layer-beta-aegra",
+    ] {
         assert_eq!(facts["services"][service]["strategy"], spot, "{service} runs on Spot");
     }
     for service in ["z360-beta-web", "z360-beta-reverb", "z360-agent-layer-beta-voice", "z360-agent-layer-beta-gateway"] {
@@ -47,11 +62,21 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     for (cluster, providers) in facts["clusters"].as_object().expect("clusters") {
         assert!(providers.as_array().expect("providers").contains(&Value::from("FARGATE_SPOT")), "{cluster}: {providers}");
     }
-    for (service, before) in [("z360-staging-web", 156), ("z360-staging-queue", 47), ("z360-staging-reverb", 6), ("z360-beta-web", 21), ("z360-beta-queue", 18), ("z360-beta-reverb", 3)] {
+    for (service, before) in [
+        ("z360-staging-web", 156),
+        ("z360-staging-queue", 47),
+        ("z360-staging-reverb", 6),
+        ("z360-beta-web", 21),
+        ("z360-beta-queue", 18),
+        ("z360-beta-reverb", 3),
+    ] {
         let facts = &facts["services"][service];
         assert_eq!(facts["task_definition"], format!("{service}:{}", before + 1), "a new revision");
         let environment = facts["environment"].as_array().expect("environment");
-        assert!(!environment.contains(&Value::from("REVERB_APP_KEY")) && !environment.contains(&Value::from("REVERB_APP_SECRET")), "{service}: no plaintext secret");
+        assert!(
+            !environment.contains(&Value::from("REVERB_APP_KEY")) && !environment.contains(&Value::from("REVERB_APP_SECRET")),
+            "{service}: no plaintext secret"
+        );
         assert!(environment.contains(&Value::from("REVERB_APP_ID")), "{service}: other variables unchanged");
         let env = if service.contains("staging") { "staging" } else { "beta" };
         assert_eq!(facts["secrets"]["REVERB_APP_KEY"], format!("arn:aws:ssm:us-east-1:{account}:parameter/z360/{env}/reverb/app-key"));
@@ -82,9 +107,17 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--format", "json", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2);
     let plan: Value = serde_json::from_str(&plan.stdout).expect("a JSON plan");
-    let left: Vec<(&str, &str)> = plan["changes"].as_array().expect("changes").iter().map(|change| (change["action"].as_str().unwrap_or_default(), change["address"].as_str().unwrap_or_default())).collect();
+    let left: Vec<(&str, &str)> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|change| (change["action"].as_str().unwrap_or_default(), change["address"].as_str().unwrap_or_default()))
+        .collect();
     assert_eq!(left.len(), 5, "{left:?}");
-    assert!(left.iter().all(|(action, address)| (*action == "replace" && address.ends_with("/encryption")) || (*action == "delete" && address.contains("zscribe"))), "{left:?}");
+    assert!(
+        left.iter().all(|(action, address)| (*action == "replace" && address.ends_with("/encryption")) || (*action == "delete" && address.contains("zscribe"))),
+        "{left:?}"
+    );
 
     // With --allow-delete the orphan goes; without replacements declared, nothing is left.
     let (run, _) = apply_json(&emulator, &credentials, &desired, &["--allow-delete"], &[]);
@@ -108,7 +141,11 @@ fn stale_plan_file_is_refused_and_nothing_is_applied() {
     let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("the plan file is stale"), "{}", run.stderr);
-    assert!(run.stderr.contains("aurora.cluster/z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v: max_acu was 8 when planned, is 16 now"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("aurora.cluster/z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v: max_acu was 8 when planned, is 16 now"),
+        "{}",
+        run.stderr
+    );
     let facts = emulator.verify_z360(&account, &[]);
     assert_eq!(facts["services"]["z360-staging-web"]["strategy"], serde_json::json!([]), "nothing was applied");
 
@@ -123,7 +160,8 @@ fn stale_plan_file_is_refused_and_nothing_is_applied() {
 #[test]
 fn realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file() {
     let emulator = Emulator::from_env();
-    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file", &[]);
+    let Z360Copy { account, credentials, dir: desired_dir, desired } =
+        Z360Copy::seed(&emulator, "realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file", &[]);
     let plan_file = path(&desired_dir, "edited.plan.json");
     let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--target", "ecs.service/*/z360-beta-reverb-*", "--format", "json"]);
     let edited = planned.stdout.replace("\"provider\": \"FARGATE\"", "\"provider\": \"FARGATE_SPOT\"");
@@ -140,10 +178,15 @@ fn realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file() {
 #[test]
 fn failure_in_the_middle_is_reported_exactly_and_a_rerun_converges() {
     let emulator = Emulator::from_env();
-    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "failure_in_the_middle_is_reported_exactly_and_a_rerun_converges", &[]);
+    let Z360Copy { account, credentials, dir: desired_dir, desired } =
+        Z360Copy::seed(&emulator, "failure_in_the_middle_is_reported_exactly_and_a_rerun_converges", &[]);
     // The staging app key is to come from an environment variable that is not set.
     let toml_path = path(&desired_dir, "z360.toml");
-    let text = std::fs::read_to_string(&toml_path).expect("the desired state").replacen("value = { migrate_from_task_env = \"REVERB_APP_KEY\" }", "value = { env = \"HOLDFAST_TEST_STAGING_KEY\" }", 1);
+    let text = std::fs::read_to_string(&toml_path).expect("the desired state").replacen(
+        "value = { migrate_from_task_env = \"REVERB_APP_KEY\" }",
+        "value = { env = \"HOLDFAST_TEST_STAGING_KEY\" }",
+        1,
+    );
     std::fs::write(&toml_path, text).expect("rewrite the desired state");
 
     let (run, report) = apply_json(&emulator, &credentials, &desired, &[], &[]);
@@ -204,7 +247,8 @@ fn apply_without_a_terminal_or_auto_approve_refuses() {
 fn secret_migrated_by_apply_never_appears_in_its_output() {
     let canary = "CANARY-apply-secret-0b7e55";
     let emulator = Emulator::from_env();
-    let Z360Copy { account, credentials, dir: _dir, desired } = Z360Copy::seed(&emulator, "secret_migrated_by_apply_never_appears_in_its_output", &["--canary", canary]);
+    let Z360Copy { account, credentials, dir: _dir, desired } =
+        Z360Copy::seed(&emulator, "secret_migrated_by_apply_never_appears_in_its_output", &["--canary", canary]);
     for format in ["text", "json"] {
         let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve", "--format", format]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -225,7 +269,10 @@ fn execution_role_that_may_not_read_the_secrets_leaves_the_service_unchanged() {
     let service = outcome(&report, "z360-beta-web-Service")[0];
     assert_eq!(service["outcome"], "failed");
     let error = service["error"].as_str().unwrap_or_default();
-    assert!(error.contains(&format!("the task execution role arn:aws:iam::{account}:role/z360-beta-web-ExecutionRole has no statement allowing ssm:GetParameters")), "{error}");
+    assert!(
+        error.contains(&format!("the task execution role arn:aws:iam::{account}:role/z360-beta-web-ExecutionRole has no statement allowing ssm:GetParameters")),
+        "{error}"
+    );
     let facts = emulator.verify_z360(&account, &[]);
     assert_eq!(facts["services"]["z360-beta-web"]["task_definition"], "z360-beta-web:21", "no revision was registered for it");
     assert_eq!(facts["services"]["z360-beta-reverb"]["task_definition"], "z360-beta-reverb:4", "the others went ahead");

@@ -105,7 +105,8 @@ fn pagination_reads_every_service_and_parameter() {
 fn canary_seeded_in_the_emulator_never_appears() {
     let canary = "CANARY-emulator-reverb-6c0d1f";
     let emulator = Emulator::from_env();
-    let Z360Copy { account: _, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "canary_seeded_in_the_emulator_never_appears", &["--canary", canary]);
+    let Z360Copy { account: _, credentials, dir: desired_dir, desired } =
+        Z360Copy::seed(&emulator, "canary_seeded_in_the_emulator_never_appears", &["--canary", canary]);
     let snapshot_path = path(&desired_dir, "snapshot.json").display().to_string();
     let plan_path = path(&desired_dir, "plan.json").display().to_string();
 

@@ -55,24 +55,48 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             let Some(value) = value else { continue };
             let acu = *value.get_ref();
             if !(MIN_ACU..=MAX_ACU).contains(&acu) {
-                checker.error(&entry.origin, value.span(), format!("{field} = {acu} is outside {MIN_ACU}..={MAX_ACU}"), Some("Aurora Serverless v2 scales between 0 and 256 ACUs".to_owned()));
+                checker.error(
+                    &entry.origin,
+                    value.span(),
+                    format!("{field} = {acu} is outside {MIN_ACU}..={MAX_ACU}"),
+                    Some("Aurora Serverless v2 scales between 0 and 256 ACUs".to_owned()),
+                );
             } else if (acu / ACU_STEP).fract() != 0.0 {
-                checker.error(&entry.origin, value.span(), format!("{field} = {acu} is not a multiple of {ACU_STEP}"), Some(format!("Aurora Serverless v2 capacity moves in steps of half an ACU: try {}", (acu / ACU_STEP).round() * ACU_STEP)));
+                checker.error(
+                    &entry.origin,
+                    value.span(),
+                    format!("{field} = {acu} is not a multiple of {ACU_STEP}"),
+                    Some(format!("Aurora Serverless v2 capacity moves in steps of half an ACU: try {}", (acu / ACU_STEP).round() * ACU_STEP)),
+                );
             }
         }
         if let Some(max) = &entry.max_acu
             && *max.get_ref() < 1.0
             && *max.get_ref() >= MIN_ACU
         {
-            checker.error(&entry.origin, max.span(), format!("max_acu = {} is below 1", max.get_ref()), Some("Aurora Serverless v2 needs a maximum of at least 1 ACU".to_owned()));
+            checker.error(
+                &entry.origin,
+                max.span(),
+                format!("max_acu = {} is below 1", max.get_ref()),
+                Some("Aurora Serverless v2 needs a maximum of at least 1 ACU".to_owned()),
+            );
         }
         if let (Some(min), Some(max)) = (&entry.min_acu, &entry.max_acu)
             && min.get_ref() > max.get_ref()
         {
-            checker.error(&entry.origin, min.span(), format!("min_acu = {} is above max_acu = {}", min.get_ref(), max.get_ref()), Some("swap them, or raise max_acu".to_owned()));
+            checker.error(
+                &entry.origin,
+                min.span(),
+                format!("min_acu = {} is above max_acu = {}", min.get_ref(), max.get_ref()),
+                Some("swap them, or raise max_acu".to_owned()),
+            );
         }
         if entry.kms_key.is_some() && entry.storage_encrypted == Some(false) {
-            checker.entry_error(&entry.origin, "kms_key is set on a cluster with storage_encrypted = false", Some("remove kms_key, or set storage_encrypted = true".to_owned()));
+            checker.entry_error(
+                &entry.origin,
+                "kms_key is set on a cluster with storage_encrypted = false",
+                Some("remove kms_key, or set storage_encrypted = true".to_owned()),
+            );
         }
     }
     let clusters = &checker.desired.aurora.cluster;

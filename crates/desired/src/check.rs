@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::Desired;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::origin::Origin;
-use crate::Desired;
 
 pub(crate) struct Checker<'a> {
     pub desired: &'a Desired,

@@ -90,19 +90,44 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         let span = items.span();
         let items = items.get_ref();
         if items.is_empty() {
-            checker.error(&origin, span.clone(), format!("strategy `{name}` has no capacity providers"), Some("give it at least one: [{ provider = \"FARGATE\", weight = 1 }]".to_owned()));
+            checker.error(
+                &origin,
+                span.clone(),
+                format!("strategy `{name}` has no capacity providers"),
+                Some("give it at least one: [{ provider = \"FARGATE\", weight = 1 }]".to_owned()),
+            );
         } else if items.iter().all(|item| item.weight == 0) {
-            checker.error(&origin, span.clone(), format!("strategy `{name}` gives every provider weight 0"), Some("ECS needs at least one provider with a weight above 0".to_owned()));
+            checker.error(
+                &origin,
+                span.clone(),
+                format!("strategy `{name}` gives every provider weight 0"),
+                Some("ECS needs at least one provider with a weight above 0".to_owned()),
+            );
         }
         if items.iter().filter(|item| item.base > 0).count() > 1 {
-            checker.error(&origin, span.clone(), format!("strategy `{name}` sets `base` on more than one provider"), Some("ECS accepts a base on one provider of a strategy only".to_owned()));
+            checker.error(
+                &origin,
+                span.clone(),
+                format!("strategy `{name}` sets `base` on more than one provider"),
+                Some("ECS accepts a base on one provider of a strategy only".to_owned()),
+            );
         }
         for item in items {
             if item.weight > 1000 {
-                checker.error(&origin, span.clone(), format!("strategy `{name}`: weight {} is above 1000", item.weight), Some("ECS accepts weights from 0 to 1000".to_owned()));
+                checker.error(
+                    &origin,
+                    span.clone(),
+                    format!("strategy `{name}`: weight {} is above 1000", item.weight),
+                    Some("ECS accepts weights from 0 to 1000".to_owned()),
+                );
             }
             if item.base > 100_000 {
-                checker.error(&origin, span.clone(), format!("strategy `{name}`: base {} is above 100000", item.base), Some("ECS accepts a base from 0 to 100000".to_owned()));
+                checker.error(
+                    &origin,
+                    span.clone(),
+                    format!("strategy `{name}`: base {} is above 100000", item.base),
+                    Some("ECS accepts a base from 0 to 100000".to_owned()),
+                );
             }
         }
         let mut providers: Vec<&str> = items.iter().map(|item| item.provider.as_str()).collect();
@@ -117,8 +142,9 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         match ecs.strategy(name) {
             None => {
                 let known: Vec<&str> = ecs.strategies.keys().map(String::as_str).collect();
-                let hint = did_you_mean(name, known.iter().copied())
-                    .or_else(|| Some(format!("define it under [ecs.strategies]; known strategies: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") })));
+                let hint = did_you_mean(name, known.iter().copied()).or_else(|| {
+                    Some(format!("define it under [ecs.strategies]; known strategies: {}", if known.is_empty() { "none".to_owned() } else { known.join(", ") }))
+                });
                 checker.error(&entry.origin, entry.strategy.span(), format!("unknown strategy `{name}`"), hint);
             }
             Some(items) if entry.realtime && uses_spot(items) => {
@@ -140,10 +166,19 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     for entry in ecs.task_secrets.iter() {
         for (variable, parameter) in &entry.secrets {
             if !is_variable_name(variable) {
-                checker.entry_error(&entry.origin, format!("`{variable}` is not a valid container variable name"), Some("use letters, digits and `_`, not starting with a digit".to_owned()));
+                checker.entry_error(
+                    &entry.origin,
+                    format!("`{variable}` is not a valid container variable name"),
+                    Some("use letters, digits and `_`, not starting with a digit".to_owned()),
+                );
             }
             if !crate::ssm::is_parameter_name(parameter.get_ref()) {
-                checker.error(&entry.origin, parameter.span(), format!("`{}` is not an SSM parameter name", parameter.get_ref()), Some("parameter names look like `/team/env/name`".to_owned()));
+                checker.error(
+                    &entry.origin,
+                    parameter.span(),
+                    format!("`{}` is not an SSM parameter name", parameter.get_ref()),
+                    Some("parameter names look like `/team/env/name`".to_owned()),
+                );
             }
         }
     }

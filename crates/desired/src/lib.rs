@@ -118,7 +118,11 @@ impl Desired {
         match (&self.account, other.account) {
             (Some(first), Some(second)) => {
                 let message = format!("[account] is defined twice: here and at {}", first.origin.location);
-                diagnostics.push(files[second.origin.file].diagnostic(second.origin.span.clone(), message, Some("keep one [account] table for the whole folder".to_owned())));
+                diagnostics.push(files[second.origin.file].diagnostic(
+                    second.origin.span.clone(),
+                    message,
+                    Some("keep one [account] table for the whole folder".to_owned()),
+                ));
             }
             (None, second) => self.account = second,
             (Some(_), None) => {}
@@ -154,7 +158,8 @@ fn hint_for(message: &str) -> Option<String> {
         let word = rest.split('`').next().unwrap_or_default();
         let expected = message.split_once("expected").map(|(_, tail)| tail).unwrap_or_default();
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        return diagnostic::did_you_mean(word, candidates.iter().copied()).or_else(|| (!candidates.is_empty()).then(|| format!("accepted here: {}", candidates.join(", "))));
+        return diagnostic::did_you_mean(word, candidates.iter().copied())
+            .or_else(|| (!candidates.is_empty()).then(|| format!("accepted here: {}", candidates.join(", "))));
     }
     if message.starts_with("invalid type: string") && (message.contains("f64") || message.contains("u32") || message.contains("integer")) {
         return Some("write numbers without quotes: max_acu = 4".to_owned());
@@ -197,5 +202,12 @@ fn toml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 fn single(path: &Path, message: String) -> LoadError {
     let location = Location { file: path.display().to_string(), line: 0, column: 0 };
-    LoadError { diagnostics: vec![Diagnostic { location, source_line: None, message, hint: Some("pass the folder that holds the desired-state .toml files with --desired".to_owned()) }] }
+    LoadError {
+        diagnostics: vec![Diagnostic {
+            location,
+            source_line: None,
+            message,
+            hint: Some("pass the folder that holds the desired-state .toml files with --desired".to_owned()),
+        }],
+    }
 }

@@ -145,25 +145,44 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     for entry in checker.desired.s3.bucket.iter() {
         if entry.ensure == Ensure::Absent {
             if entry.encryption.is_some() || entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some() {
-                checker.entry_error(&entry.origin, format!("bucket `{}` is `ensure = \"absent\"` but also sets its configuration", entry.name), Some("an absent bucket has nothing to configure: remove encryption and lifecycle".to_owned()));
+                checker.entry_error(
+                    &entry.origin,
+                    format!("bucket `{}` is `ensure = \"absent\"` but also sets its configuration", entry.name),
+                    Some("an absent bucket has nothing to configure: remove encryption and lifecycle".to_owned()),
+                );
             }
             if !entry.name.is_literal() {
-                checker.entry_error(&entry.origin, format!("`ensure = \"absent\"` needs an exact bucket name, not the glob `{}`", entry.name), Some("a glob could delete buckets nobody meant to; name each bucket".to_owned()));
+                checker.entry_error(
+                    &entry.origin,
+                    format!("`ensure = \"absent\"` needs an exact bucket name, not the glob `{}`", entry.name),
+                    Some("a glob could delete buckets nobody meant to; name each bucket".to_owned()),
+                );
             }
         }
         if let Some(encryption) = &entry.encryption {
             let value = encryption.get_ref();
             if value.kms_key.is_some() && !value.algorithm.uses_kms() {
-                checker.error(&entry.origin, encryption.span(), "kms_key is set with algorithm = \"AES256\"", Some("SSE-S3 (AES256) uses S3's own keys: use algorithm = \"aws:kms\" for a KMS key".to_owned()));
+                checker.error(
+                    &entry.origin,
+                    encryption.span(),
+                    "kms_key is set with algorithm = \"AES256\"",
+                    Some("SSE-S3 (AES256) uses S3's own keys: use algorithm = \"aws:kms\" for a KMS key".to_owned()),
+                );
             }
             if value.bucket_key.is_some() && !value.algorithm.uses_kms() {
-                checker.error(&entry.origin, encryption.span(), "bucket_key is set with algorithm = \"AES256\"", Some("S3 Bucket Keys apply to SSE-KMS only".to_owned()));
+                checker.error(
+                    &entry.origin,
+                    encryption.span(),
+                    "bucket_key is set with algorithm = \"AES256\"",
+                    Some("S3 Bucket Keys apply to SSE-KMS only".to_owned()),
+                );
             }
         }
         if let Some(size) = &entry.transition_minimum_object_size
             && !MINIMUM_OBJECT_SIZES.contains(&size.get_ref().as_str())
         {
-            let hint = crate::diagnostic::did_you_mean(size.get_ref(), MINIMUM_OBJECT_SIZES).unwrap_or_else(|| format!("one of {}", MINIMUM_OBJECT_SIZES.join(", ")));
+            let hint =
+                crate::diagnostic::did_you_mean(size.get_ref(), MINIMUM_OBJECT_SIZES).unwrap_or_else(|| format!("one of {}", MINIMUM_OBJECT_SIZES.join(", ")));
             checker.error(&entry.origin, size.span(), format!("unknown transition_minimum_object_size `{}`", size.get_ref()), Some(hint));
         }
         let rules = entry.lifecycle.as_deref().unwrap_or_default();
@@ -175,7 +194,12 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             check_rule(checker, &entry.origin, rule);
             let id = rule.get_ref().id.as_str();
             if ids.contains(&id) {
-                checker.error(&entry.origin, rule.span(), format!("lifecycle rule id `{id}` is used twice in bucket `{}`", entry.name), Some("rule ids must be unique within a bucket".to_owned()));
+                checker.error(
+                    &entry.origin,
+                    rule.span(),
+                    format!("lifecycle rule id `{id}` is used twice in bucket `{}`", entry.name),
+                    Some("rule ids must be unique within a bucket".to_owned()),
+                );
             }
             ids.push(id);
         }
@@ -191,14 +215,23 @@ fn check_rule(checker: &mut Checker<'_>, origin: &Origin, rule: &Spanned<Lifecyc
     if rule.id.is_empty() || rule.id.len() > 255 {
         error(format!("lifecycle rule id `{}` must be 1 to 255 characters", rule.id), "give each rule a short, unique id");
     }
-    if rule.transitions.is_empty() && rule.expiration_days.is_none() && rule.noncurrent_expiration_days.is_none() && rule.abort_incomplete_multipart_days.is_none() {
+    if rule.transitions.is_empty()
+        && rule.expiration_days.is_none()
+        && rule.noncurrent_expiration_days.is_none()
+        && rule.abort_incomplete_multipart_days.is_none()
+    {
         error(format!("lifecycle rule `{}` does nothing", rule.id), "give it transitions, expiration_days or abort_incomplete_multipart_days");
     }
     for transition in &rule.transitions {
         let minimum = transition.class.minimum_days();
         if transition.days < minimum {
             error(
-                format!("lifecycle rule `{}`: a transition to {} after {} days; S3 requires at least {minimum}", rule.id, transition.class.as_str(), transition.days),
+                format!(
+                    "lifecycle rule `{}`: a transition to {} after {} days; S3 requires at least {minimum}",
+                    rule.id,
+                    transition.class.as_str(),
+                    transition.days
+                ),
                 "objects must stay 30 days in S3 Standard before moving to STANDARD_IA or ONEZONE_IA",
             );
         }
@@ -211,12 +244,24 @@ fn check_rule(checker: &mut Checker<'_>, origin: &Origin, rule: &Spanned<Lifecyc
             error(format!("lifecycle rule `{}`: two transitions on day {}", rule.id, earlier.days), "each transition needs its own day");
         } else if later.class <= earlier.class {
             error(
-                format!("lifecycle rule `{}`: {} on day {} comes after {} on day {}, which S3 cannot move objects back up from", rule.id, later.class.as_str(), later.days, earlier.class.as_str(), earlier.days),
+                format!(
+                    "lifecycle rule `{}`: {} on day {} comes after {} on day {}, which S3 cannot move objects back up from",
+                    rule.id,
+                    later.class.as_str(),
+                    later.days,
+                    earlier.class.as_str(),
+                    earlier.days
+                ),
                 "order transitions down the waterfall: STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE",
             );
         } else if matches!(earlier.class, StorageClass::StandardIa | StorageClass::OnezoneIa) && later.days - earlier.days < 30 {
             error(
-                format!("lifecycle rule `{}`: objects leave {} after {} days, before the 30 days S3 requires", rule.id, earlier.class.as_str(), later.days - earlier.days),
+                format!(
+                    "lifecycle rule `{}`: objects leave {} after {} days, before the 30 days S3 requires",
+                    rule.id,
+                    earlier.class.as_str(),
+                    later.days - earlier.days
+                ),
                 "leave at least 30 days between a transition to an infrequent-access class and the next one",
             );
         }
@@ -224,7 +269,10 @@ fn check_rule(checker: &mut Checker<'_>, origin: &Origin, rule: &Spanned<Lifecyc
     if let (Some(expiration), Some(last)) = (rule.expiration_days, sorted.last())
         && expiration <= last.days
     {
-        error(format!("lifecycle rule `{}`: objects expire on day {expiration}, not after their last transition on day {}", rule.id, last.days), "expiration_days must be later than every transition");
+        error(
+            format!("lifecycle rule `{}`: objects expire on day {expiration}, not after their last transition on day {}", rule.id, last.days),
+            "expiration_days must be later than every transition",
+        );
     }
     if rule.expiration_days == Some(0) || rule.abort_incomplete_multipart_days == Some(0) || rule.noncurrent_expiration_days == Some(0) {
         error(format!("lifecycle rule `{}`: a day count of 0", rule.id), "expirations take a positive number of days");

@@ -139,10 +139,19 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     for entry in desired.ssm.parameter.iter() {
         let name = entry.name();
         if !is_parameter_name(name) {
-            checker.error(&entry.origin, entry.name.span(), format!("`{name}` is not a valid SSM parameter name"), Some("use letters, digits and `_.-/`; hierarchical names start with `/`; names may not begin with `aws` or `ssm`".to_owned()));
+            checker.error(
+                &entry.origin,
+                entry.name.span(),
+                format!("`{name}` is not a valid SSM parameter name"),
+                Some("use letters, digits and `_.-/`; hierarchical names start with `/`; names may not begin with `aws` or `ssm`".to_owned()),
+            );
         }
         if entry.kms_key.is_some() && entry.parameter_type != ParameterType::SecureString {
-            checker.entry_error(&entry.origin, format!("kms_key is set on `{name}`, a {}", entry.parameter_type.as_str()), Some("only SecureString parameters are encrypted with a KMS key".to_owned()));
+            checker.entry_error(
+                &entry.origin,
+                format!("kms_key is set on `{name}`, a {}", entry.parameter_type.as_str()),
+                Some("only SecureString parameters are encrypted with a KMS key".to_owned()),
+            );
         }
         let Some(value) = &entry.value else { continue };
         match value.get_ref() {

@@ -92,12 +92,22 @@ pub fn parse_destination(text: &str) -> Result<Destination, String> {
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for entry in checker.desired.vpc.flow_logs.iter() {
         if let Err(message) = entry.destination() {
-            checker.error(&entry.origin, entry.destination.span(), message, Some("write s3://bucket/prefix/, arn:aws:s3:::bucket/prefix, or arn:aws:logs:REGION:ACCOUNT:log-group:NAME".to_owned()));
+            checker.error(
+                &entry.origin,
+                entry.destination.span(),
+                message,
+                Some("write s3://bucket/prefix/, arn:aws:s3:::bucket/prefix, or arn:aws:logs:REGION:ACCOUNT:log-group:NAME".to_owned()),
+            );
         }
         if let Some(interval) = &entry.max_aggregation_interval
             && ![60, 600].contains(interval.get_ref())
         {
-            checker.error(&entry.origin, interval.span(), format!("max_aggregation_interval = {}", interval.get_ref()), Some("AWS accepts 60 or 600 seconds".to_owned()));
+            checker.error(
+                &entry.origin,
+                interval.span(),
+                format!("max_aggregation_interval = {}", interval.get_ref()),
+                Some("AWS accepts 60 or 600 seconds".to_owned()),
+            );
         }
     }
     let entries = &checker.desired.vpc.flow_logs;

@@ -31,5 +31,7 @@ pub enum ParameterValue {
     Hash(SecretHash),
     /// Reading needs `ssm:GetParameter` and, for a SecureString, `kms:Decrypt`; a
     /// read-only drift job may lack them.
-    Unreadable { reason: String },
+    Unreadable {
+        reason: String,
+    },
 }

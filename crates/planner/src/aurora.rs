@@ -54,7 +54,11 @@ fn plan_cluster(cx: &Context<'_>, entry: &ClusterEntry, cluster: &Cluster, addre
             reason: None,
             notes,
             depends_on: Vec::new(),
-            operation: Operation::ModifyAuroraCapacity { cluster: cluster.identifier.clone(), min_acu: want_min.unwrap_or(0.5), max_acu: want_max.unwrap_or(1.0) },
+            operation: Operation::ModifyAuroraCapacity {
+                cluster: cluster.identifier.clone(),
+                min_acu: want_min.unwrap_or(0.5),
+                max_acu: want_max.unwrap_or(1.0),
+            },
         });
     }
 
@@ -64,7 +68,9 @@ fn plan_cluster(cx: &Context<'_>, entry: &ClusterEntry, cluster: &Cluster, addre
         && want != cluster.storage_encrypted
     {
         attributes.push(AttributeChange::new("storage_encrypted", Some(cluster.storage_encrypted.to_string()), Some(want.to_string())));
-        reason = Some("storage encryption can only be chosen when a cluster is created: the cluster is snapshotted, restored as an encrypted copy, and switched over; writes after the snapshot are lost unless the application is stopped first");
+        reason = Some(
+            "storage encryption can only be chosen when a cluster is created: the cluster is snapshotted, restored as an encrypted copy, and switched over; writes after the snapshot are lost unless the application is stopped first",
+        );
     }
     if cluster.storage_encrypted
         && entry.storage_encrypted != Some(false)
@@ -72,7 +78,9 @@ fn plan_cluster(cx: &Context<'_>, entry: &ClusterEntry, cluster: &Cluster, addre
         && !same_kms_key(&cx.inventory.kms, want, have)
     {
         attributes.push(AttributeChange::new("kms_key", Some(have.clone()), Some(want.clone())));
-        reason = Some("the key of an encrypted cluster cannot be changed: the cluster is snapshotted, the snapshot copied under the new key and restored, and switched over; writes after the snapshot are lost unless the application is stopped first");
+        reason = Some(
+            "the key of an encrypted cluster cannot be changed: the cluster is snapshotted, the snapshot copied under the new key and restored, and switched over; writes after the snapshot are lost unless the application is stopped first",
+        );
     }
     if let Some(reason) = reason {
         let storage_encrypted = entry.storage_encrypted.unwrap_or(cluster.storage_encrypted);

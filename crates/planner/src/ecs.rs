@@ -52,7 +52,11 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
                 reason: None,
                 notes: ownership_notes(&cluster.tags),
                 depends_on: Vec::new(),
-                operation: Operation::SetClusterCapacityProviders { cluster: cluster.name.clone(), capacity_providers: after, default_strategy: cluster.default_strategy.clone() },
+                operation: Operation::SetClusterCapacityProviders {
+                    cluster: cluster.name.clone(),
+                    capacity_providers: after,
+                    default_strategy: cluster.default_strategy.clone(),
+                },
             });
             for change in &mut service_changes {
                 change.depends_on.push(cluster_address.clone());
@@ -64,7 +68,13 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     secret_hits.warn_unmatched(cx, &desired.task_secrets, |entry| format!("[[ecs.task_secrets]] cluster `{}`, service `{}`", entry.cluster, entry.service));
 }
 
-fn selects(cluster_glob: &holdfast_desired::NameGlob, service_glob: &holdfast_desired::NameGlob, tags: &holdfast_desired::TagSelector, cluster: &Cluster, service: &Service) -> bool {
+fn selects(
+    cluster_glob: &holdfast_desired::NameGlob,
+    service_glob: &holdfast_desired::NameGlob,
+    tags: &holdfast_desired::TagSelector,
+    cluster: &Cluster,
+    service: &Service,
+) -> bool {
     cluster_glob.matches(&cluster.name) && service_glob.matches(&service.name) && tags.matches(&service.tags)
 }
 
@@ -103,7 +113,13 @@ fn live_compute(cluster: &Cluster, service: &Service) -> (Option<String>, Vec<St
 fn describe_strategy(items: &[StrategyItem]) -> String {
     let parts: Vec<String> = items
         .iter()
-        .map(|item| if item.base > 0 { format!("{} base {} weight {}", item.provider, item.base, item.weight) } else { format!("{} weight {}", item.provider, item.weight) })
+        .map(|item| {
+            if item.base > 0 {
+                format!("{} base {} weight {}", item.provider, item.base, item.weight)
+            } else {
+                format!("{} weight {}", item.provider, item.weight)
+            }
+        })
         .collect();
     if parts.is_empty() { "(none)".to_owned() } else { parts.join(", ") }
 }
@@ -112,7 +128,13 @@ fn list(items: &[String]) -> String {
     if items.is_empty() { "(none)".to_owned() } else { items.join(", ") }
 }
 
-fn plan_service(cx: &mut Context<'_>, cluster: &Cluster, service: &Service, strategy_entry: Option<&ServiceEntry>, secret_entries: &[&TaskSecretsEntry]) -> Option<Change> {
+fn plan_service(
+    cx: &mut Context<'_>,
+    cluster: &Cluster,
+    service: &Service,
+    strategy_entry: Option<&ServiceEntry>,
+    secret_entries: &[&TaskSecretsEntry],
+) -> Option<Change> {
     let address = service_address(cluster, service);
     let mut attributes = Vec::new();
     let mut flags = Vec::new();
@@ -155,7 +177,14 @@ fn plan_service(cx: &mut Context<'_>, cluster: &Cluster, service: &Service, stra
         reason: None,
         notes: ownership_notes(&service.tags),
         depends_on,
-        operation: Operation::UpdateService { cluster: cluster.name.clone(), service: service.name.clone(), strategy, secrets, force_new_deployment: true, realtime },
+        operation: Operation::UpdateService {
+            cluster: cluster.name.clone(),
+            service: service.name.clone(),
+            strategy,
+            secrets,
+            force_new_deployment: true,
+            realtime,
+        },
     })
 }
 
@@ -172,7 +201,10 @@ fn wanted_secrets(cx: &mut Context<'_>, address: &str, entries: &[&TaskSecretsEn
         for (variable, parameter) in &entry.secrets {
             match wanted.get(variable) {
                 Some((other, first)) if other != parameter.get_ref() => {
-                    cx.warn(format!("{address}: {variable} is mapped to {other} at {} and to {} here; left unchanged", source(first), parameter.get_ref()), Some(&entry.origin));
+                    cx.warn(
+                        format!("{address}: {variable} is mapped to {other} at {} and to {} here; left unchanged", source(first), parameter.get_ref()),
+                        Some(&entry.origin),
+                    );
                     conflicted.insert(variable.clone());
                 }
                 Some(_) => {}
@@ -185,13 +217,22 @@ fn wanted_secrets(cx: &mut Context<'_>, address: &str, entries: &[&TaskSecretsEn
     wanted.into_iter().filter(|(variable, _)| !conflicted.contains(variable)).map(|(variable, (parameter, _))| (variable, parameter)).collect()
 }
 
-fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries: &[&TaskSecretsEntry], attributes: &mut Vec<AttributeChange>) -> Option<SecretMoves> {
+fn plan_secrets(
+    cx: &mut Context<'_>,
+    address: &str,
+    service: &Service,
+    entries: &[&TaskSecretsEntry],
+    attributes: &mut Vec<AttributeChange>,
+) -> Option<SecretMoves> {
     if entries.is_empty() {
         return None;
     }
     let wanted = wanted_secrets(cx, address, entries);
     let Some(definition) = cx.task_definition(&service.task_definition) else {
-        cx.warn(format!("{address}: task definition {} is not in the inventory, so its secrets were not checked", service.task_definition), entries.first().map(|entry| entry.origin()));
+        cx.warn(
+            format!("{address}: task definition {} is not in the inventory, so its secrets were not checked", service.task_definition),
+            entries.first().map(|entry| entry.origin()),
+        );
         return None;
     };
     let mut moves = Vec::new();
@@ -201,12 +242,23 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
         for container in &definition.containers {
             if container.environment.iter().any(|env| &env.name == variable) {
                 found = true;
-                attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), Some("plaintext environment (sensitive)".to_owned()), after.clone()).sensitive());
+                attributes.push(
+                    AttributeChange::new(
+                        format!("container[{}].{variable}", container.name),
+                        Some("plaintext environment (sensitive)".to_owned()),
+                        after.clone(),
+                    )
+                    .sensitive(),
+                );
                 moves.push(SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
             } else if let Some(secret) = container.secrets.iter().find(|secret| &secret.name == variable) {
                 found = true;
                 if parameter_key(&secret.value_from) != parameter_key(parameter) {
-                    attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), Some(format!("secret from {}", secret.value_from)), after.clone()));
+                    attributes.push(AttributeChange::new(
+                        format!("container[{}].{variable}", container.name),
+                        Some(format!("secret from {}", secret.value_from)),
+                        after.clone(),
+                    ));
                     moves.push(SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
                 }
             }
@@ -218,7 +270,10 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
                     moves.push(SecretMove { container: only.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
                 }
                 _ => cx.warn(
-                    format!("{address}: {variable} is in no container of {}, and with several containers holdfast cannot tell which one needs it", definition.short_name()),
+                    format!(
+                        "{address}: {variable} is in no container of {}, and with several containers holdfast cannot tell which one needs it",
+                        definition.short_name()
+                    ),
                     entries.first().map(|entry| entry.origin()),
                 ),
             }
@@ -240,7 +295,8 @@ pub(crate) struct PlaintextHolder {
 }
 
 pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &str) -> Vec<PlaintextHolder> {
-    let entries: Vec<&TaskSecretsEntry> = cx.desired.ecs.task_secrets.iter().filter(|entry| entry.secrets.get(variable).is_some_and(|mapped| mapped.get_ref() == parameter)).collect();
+    let entries: Vec<&TaskSecretsEntry> =
+        cx.desired.ecs.task_secrets.iter().filter(|entry| entry.secrets.get(variable).is_some_and(|mapped| mapped.get_ref() == parameter)).collect();
     let mut holders = Vec::new();
     for cluster in &cx.inventory.ecs.clusters {
         for service in &cluster.services {
@@ -250,7 +306,11 @@ pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &st
             let Some(definition): Option<&TaskDefinition> = cx.task_definition(&service.task_definition) else { continue };
             for container in &definition.containers {
                 if let Some(env) = container.environment.iter().find(|env| env.name == variable) {
-                    holders.push(PlaintextHolder { task_definition: definition.arn.clone(), container: container.name.clone(), value_hash: env.value_hash.clone() });
+                    holders.push(PlaintextHolder {
+                        task_definition: definition.arn.clone(),
+                        container: container.name.clone(),
+                        value_hash: env.value_hash.clone(),
+                    });
                 }
             }
         }

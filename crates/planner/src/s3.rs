@@ -63,14 +63,22 @@ fn create(entry: &BucketEntry) -> Change {
         reason: None,
         notes: Vec::new(),
         depends_on: Vec::new(),
-        operation: Operation::CreateBucket { bucket: name, encryption, lifecycle, transition_minimum_object_size: entry.transition_minimum_object_size.as_ref().map(|size| size.get_ref().clone()) },
+        operation: Operation::CreateBucket {
+            bucket: name,
+            encryption,
+            lifecycle,
+            transition_minimum_object_size: entry.transition_minimum_object_size.as_ref().map(|size| size.get_ref().clone()),
+        },
     }
 }
 
 fn delete(entry: &BucketEntry, bucket: &Bucket, address: String) -> Change {
     let (flags, reason) = match bucket.empty {
         Some(true) => (Vec::new(), "marked ensure = \"absent\"; the bucket is empty".to_owned()),
-        Some(false) => (vec![Flag::DeletesData], "marked ensure = \"absent\"; the bucket holds objects, and S3 deletes a bucket only once it is empty: empty it by hand first".to_owned()),
+        Some(false) => (
+            vec![Flag::DeletesData],
+            "marked ensure = \"absent\"; the bucket holds objects, and S3 deletes a bucket only once it is empty: empty it by hand first".to_owned(),
+        ),
         None => (vec![Flag::DeletesData], "marked ensure = \"absent\"; whether the bucket is empty was not read".to_owned()),
     };
     Change {
@@ -135,7 +143,12 @@ fn update(cx: &Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: Strin
         reason: None,
         notes: ownership_notes(&bucket.tags),
         depends_on: Vec::new(),
-        operation: Operation::UpdateBucket { bucket: bucket.name.clone(), encryption: put_encryption, lifecycle: put_lifecycle, transition_minimum_object_size: put_minimum_size },
+        operation: Operation::UpdateBucket {
+            bucket: bucket.name.clone(),
+            encryption: put_encryption,
+            lifecycle: put_lifecycle,
+            transition_minimum_object_size: put_minimum_size,
+        },
     })
 }
 
@@ -172,7 +185,11 @@ fn to_live(rule: &DesiredRule) -> LifecycleRule {
         status: if rule.enabled { "Enabled" } else { "Disabled" }.to_owned(),
         filter: Some(LifecycleFilter { prefix: Some(rule.prefix.clone().unwrap_or_default()), ..LifecycleFilter::default() }),
         legacy_prefix: None,
-        transitions: rule.transitions.iter().map(|transition| Transition { days: Some(transition.days), storage_class: transition.class.as_str().to_owned() }).collect(),
+        transitions: rule
+            .transitions
+            .iter()
+            .map(|transition| Transition { days: Some(transition.days), storage_class: transition.class.as_str().to_owned() })
+            .collect(),
         expiration_days: rule.expiration_days,
         noncurrent_expiration_days: rule.noncurrent_expiration_days,
         abort_incomplete_multipart_days: rule.abort_incomplete_multipart_days,

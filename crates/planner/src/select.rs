@@ -50,7 +50,10 @@ pub(crate) fn one<'e, E: HasOrigin>(cx: &mut Context<'_>, resource: &str, chosen
         [only] => Some(*only),
         [first, rest @ ..] => {
             let others: Vec<String> = rest.iter().map(|entry| source(entry.origin())).collect();
-            cx.warn(format!("{resource} is selected by more than one entry (also {}); holdfast leaves it unchanged until one entry selects it", others.join(", ")), Some(first.origin()));
+            cx.warn(
+                format!("{resource} is selected by more than one entry (also {}); holdfast leaves it unchanged until one entry selects it", others.join(", ")),
+                Some(first.origin()),
+            );
             None
         }
     }

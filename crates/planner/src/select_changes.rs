@@ -29,7 +29,10 @@ impl Plan {
                         continue;
                     }
                     if excluded(dependency) {
-                        self.warnings.push(Warning { message: format!("{} depends on {dependency}, which --exclude leaves out; applying it alone may fail", change.address), source: None });
+                        self.warnings.push(Warning {
+                            message: format!("{} depends on {dependency}, which --exclude leaves out; applying it alone may fail", change.address),
+                            source: None,
+                        });
                     } else {
                         added.push(dependency.clone());
                     }

@@ -86,7 +86,10 @@ fn value_to_write(cx: &mut Context<'_>, entry: &ParameterEntry, live: Option<&Pa
         Some(ValueSource::Literal(value)) => Ok(ValueToWrite::Literal { value: value.clone() }),
         Some(ValueSource::Env(variable)) => {
             if !cx.env_hashes.contains_key(variable) {
-                cx.warn(format!("${variable} is not set here, so the value of {} was not compared; apply reads it and fails if it is unset then", entry.name()), Some(&entry.origin));
+                cx.warn(
+                    format!("${variable} is not set here, so the value of {} was not compared; apply reads it and fails if it is unset then", entry.name()),
+                    Some(&entry.origin),
+                );
             }
             Ok(ValueToWrite::Env { variable: variable.clone() })
         }
@@ -99,23 +102,37 @@ fn value_to_write(cx: &mut Context<'_>, entry: &ParameterEntry, live: Option<&Pa
             })
         }
         None => Err(match live {
-            None => format!("{} does not exist, and the desired state gives no value (it only checks existence): create it by hand, or give it value = {{ env = \"NAME\" }}", entry.name()),
-            Some(_) => format!("{} must be rewritten to change its type or key, and the desired state gives no value: give it value = {{ env = \"NAME\" }}, or change it by hand", entry.name()),
+            None => format!(
+                "{} does not exist, and the desired state gives no value (it only checks existence): create it by hand, or give it value = {{ env = \"NAME\" }}",
+                entry.name()
+            ),
+            Some(_) => format!(
+                "{} must be rewritten to change its type or key, and the desired state gives no value: give it value = {{ env = \"NAME\" }}, or change it by hand",
+                entry.name()
+            ),
         }),
     }
 }
 
 fn single_value<'h>(holders: &'h [PlaintextHolder], variable: &str) -> Result<&'h PlaintextHolder, String> {
     let Some(first) = holders.first() else {
-        return Err(format!("no selected task definition holds {variable} in plaintext to migrate from: set the value another way, e.g. value = {{ env = \"NAME\" }}"));
+        return Err(format!(
+            "no selected task definition holds {variable} in plaintext to migrate from: set the value another way, e.g. value = {{ env = \"NAME\" }}"
+        ));
     };
     let disagree: Vec<&PlaintextHolder> = holders.iter().filter(|holder| holder.value_hash != first.value_hash).collect();
     if disagree.is_empty() {
         return Ok(first);
     }
-    let mut names: Vec<String> = holders.iter().map(|holder| format!("{} ({})", holder.task_definition.rsplit('/').next().unwrap_or_default(), &holder.value_hash.as_str()[12..20])).collect();
+    let mut names: Vec<String> = holders
+        .iter()
+        .map(|holder| format!("{} ({})", holder.task_definition.rsplit('/').next().unwrap_or_default(), &holder.value_hash.as_str()[12..20]))
+        .collect();
     names.dedup();
-    Err(format!("task definitions hold different values of {variable}: {}; decide which is right and set it with value = {{ env = \"NAME\" }}", names.join(", ")))
+    Err(format!(
+        "task definitions hold different values of {variable}: {}; decide which is right and set it with value = {{ env = \"NAME\" }}",
+        names.join(", ")
+    ))
 }
 
 fn plan_missing(cx: &mut Context<'_>, entry: &ParameterEntry) -> Option<Change> {

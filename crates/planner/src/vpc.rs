@@ -79,7 +79,9 @@ fn plan_flow_log(entry: &FlowLogEntry, vpc: &Vpc, destination: &Destination) -> 
         attributes,
         flags: if live.is_some() { vec![Flag::ForcesReplacement] } else { Vec::new() },
         source: source(&entry.origin),
-        reason: live.map(|live| format!("flow logs cannot be modified: {} is deleted and a new one created; no log records are lost, the old ones stay in the destination", live.id)),
+        reason: live.map(|live| {
+            format!("flow logs cannot be modified: {} is deleted and a new one created; no log records are lost, the old ones stay in the destination", live.id)
+        }),
         notes: ownership_notes(&vpc.tags),
         depends_on: bucket.into_iter().map(|bucket| Kind::S3Bucket.address(&bucket)).collect(),
         operation: Operation::CreateFlowLog {

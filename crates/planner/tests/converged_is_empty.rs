@@ -69,11 +69,13 @@ fn aurora() -> impl Strategy<Value = Aurora> {
 }
 
 fn rule() -> impl Strategy<Value = Rule> {
-    (proptest::option::of("[a-z]{1,6}/"), proptest::collection::btree_set(1..4u32, 1..4), any::<bool>(), 0..4u8).prop_map(|(prefix, steps, expiration, filter_form)| {
-        // Days grow with the class order, 30 days apart, so every rule is one S3 accepts.
-        let transition_days = steps.into_iter().map(|step| step * 30).collect();
-        Rule { prefix, transition_days, expiration, filter_form }
-    })
+    (proptest::option::of("[a-z]{1,6}/"), proptest::collection::btree_set(1..4u32, 1..4), any::<bool>(), 0..4u8).prop_map(
+        |(prefix, steps, expiration, filter_form)| {
+            // Days grow with the class order, 30 days apart, so every rule is one S3 accepts.
+            let transition_days = steps.into_iter().map(|step| step * 30).collect();
+            Rule { prefix, transition_days, expiration, filter_form }
+        },
+    )
 }
 
 fn bucket() -> impl Strategy<Value = Bucket> {
@@ -100,18 +102,24 @@ fn class_for(index: usize) -> (&'static str, u32) {
 fn desired_toml(model: &Model) -> String {
     let mut out = String::from("[account]\nid = \"123456789012\"\nregion = \"us-east-1\"\n\n[ecs.strategies]\n");
     for (name, items) in STRATEGIES {
-        let items: Vec<String> = items.iter().map(|(provider, weight, base)| format!("{{ provider = \"{provider}\", weight = {weight}, base = {base} }}")).collect();
+        let items: Vec<String> =
+            items.iter().map(|(provider, weight, base)| format!("{{ provider = \"{provider}\", weight = {weight}, base = {base} }}")).collect();
         let _ = writeln!(out, "{name} = [{}]", items.join(", "));
     }
     for (index, service) in model.services.iter().enumerate() {
         let realtime = STRATEGIES[service.strategy].0 == "on-demand";
-        let _ = writeln!(out, "\n[[ecs.service]]\ncluster = \"app{index}-Cluster-*\"\nservice = \"app{index}-svc-*\"\nstrategy = \"{}\"\nrealtime = {realtime}", STRATEGIES[service.strategy].0);
+        let _ = writeln!(
+            out,
+            "\n[[ecs.service]]\ncluster = \"app{index}-Cluster-*\"\nservice = \"app{index}-svc-*\"\nstrategy = \"{}\"\nrealtime = {realtime}",
+            STRATEGIES[service.strategy].0
+        );
     }
     for (index, cluster) in model.aurora.iter().enumerate() {
         let min = f64::from(cluster.min_half_acus) / 2.0;
         let max = f64::from(cluster.min_half_acus.max(2) + cluster.extra_half_acus) / 2.0;
         let key = if cluster.encrypted { "\nkms_key = \"alias/data\"" } else { "" };
-        let _ = writeln!(out, "\n[[aurora.cluster]]\nmatch = \"db{index}-*\"\nmin_acu = {min}\nmax_acu = {max}\nstorage_encrypted = {}{key}", cluster.encrypted);
+        let _ =
+            writeln!(out, "\n[[aurora.cluster]]\nmatch = \"db{index}-*\"\nmin_acu = {min}\nmax_acu = {max}\nstorage_encrypted = {}{key}", cluster.encrypted);
     }
     for (index, bucket) in model.buckets.iter().enumerate() {
         let encryption = if bucket.kms { "{ algorithm = \"aws:kms\", kms_key = \"alias/data\", bucket_key = true }" } else { "{ algorithm = \"AES256\" }" };
@@ -121,8 +129,12 @@ fn desired_toml(model: &Model) -> String {
                 .iter()
                 .enumerate()
                 .map(|(rule_index, rule)| {
-                    let transitions: Vec<String> =
-                        rule.transition_days.iter().enumerate().map(|(step, days)| format!("{{ days = {days}, class = \"{}\" }}", class_for(step + usize::from(*days > 30)).0)).collect();
+                    let transitions: Vec<String> = rule
+                        .transition_days
+                        .iter()
+                        .enumerate()
+                        .map(|(step, days)| format!("{{ days = {days}, class = \"{}\" }}", class_for(step + usize::from(*days > 30)).0))
+                        .collect();
                     let prefix = rule.prefix.as_ref().map(|prefix| format!(", prefix = \"{prefix}\"")).unwrap_or_default();
                     let expiration = if rule.expiration { ", expiration_days = 400" } else { "" };
                     format!("{{ id = \"rule-{rule_index}\"{prefix}, transitions = [{}]{expiration} }}", transitions.join(", "))
@@ -132,7 +144,10 @@ fn desired_toml(model: &Model) -> String {
         }
     }
     for (index, _) in model.secrets.iter().enumerate() {
-        let _ = writeln!(out, "\n[[ssm.parameter]]\nname = \"/app/secret-{index}\"\ntype = \"SecureString\"\nkms_key = \"alias/data\"\nvalue = {{ env = \"SECRET_{index}\" }}");
+        let _ = writeln!(
+            out,
+            "\n[[ssm.parameter]]\nname = \"/app/secret-{index}\"\ntype = \"SecureString\"\nkms_key = \"alias/data\"\nvalue = {{ env = \"SECRET_{index}\" }}"
+        );
     }
     if model.vpcs > 0 {
         let slash = if model.trailing_slash.0 { "/" } else { "" };
@@ -181,7 +196,13 @@ fn converged_inventory(model: &Model) -> Inventory {
             items.reverse();
         }
         for live in 0..service.live_count {
-            add_service(&mut inventory, &format!("app{index}-Cluster-Xy{index}"), &format!("app{index}-svc-{live}-Service-Q{live}"), Err(items.clone()), "td:1");
+            add_service(
+                &mut inventory,
+                &format!("app{index}-Cluster-Xy{index}"),
+                &format!("app{index}-svc-{live}-Service-Q{live}"),
+                Err(items.clone()),
+                "td:1",
+            );
         }
     }
     for (index, cluster) in model.aurora.iter().enumerate() {
@@ -195,7 +216,8 @@ fn converged_inventory(model: &Model) -> Inventory {
             let key = if bucket.key_by_alias_arn { format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/data") } else { key_arn("key-data") };
             sse_kms(&key, true)
         });
-        let encryption: Option<Encryption> = encryption.or_else(|| (index % 2 == 0).then(|| Encryption { algorithm: "AES256".into(), kms_key: None, bucket_key: false }));
+        let encryption: Option<Encryption> =
+            encryption.or_else(|| (index % 2 == 0).then(|| Encryption { algorithm: "AES256".into(), kms_key: None, bucket_key: false }));
         let lifecycle = bucket.rules.as_ref().map(|rules| {
             let mut rules: Vec<LifecycleRule> = rules.iter().enumerate().map(|(rule_index, rule)| live_rule(rule_index, rule, bucket.reverse_rules)).collect();
             if bucket.reverse_rules {
@@ -211,7 +233,12 @@ fn converged_inventory(model: &Model) -> Inventory {
     let slash = if model.trailing_slash.1 { "/" } else { "" };
     for index in 0..model.vpcs {
         let name = (index > 0).then(|| format!("vpc-name-{index}"));
-        add_vpc(&mut inventory, &format!("vpc-{index}"), name.as_deref(), vec![s3_flow_log(&format!("fl-{index}"), &format!("arn:aws:s3:::flow-logs/vpc{slash}"), "ALL")]);
+        add_vpc(
+            &mut inventory,
+            &format!("vpc-{index}"),
+            name.as_deref(),
+            vec![s3_flow_log(&format!("fl-{index}"), &format!("arn:aws:s3:::flow-logs/vpc{slash}"), "ALL")],
+        );
     }
     inventory
 }

@@ -78,7 +78,11 @@ fn missing_capacity_provider_is_added_to_the_cluster_first() {
     assert_eq!(cluster.attributes[0].after.as_deref(), Some("FARGATE, FARGATE_SPOT"));
     assert_eq!(
         cluster.operation,
-        Operation::SetClusterCapacityProviders { cluster: "c".into(), capacity_providers: vec!["FARGATE".into(), "FARGATE_SPOT".into()], default_strategy: strategy(&[("FARGATE", 1, 0)]) }
+        Operation::SetClusterCapacityProviders {
+            cluster: "c".into(),
+            capacity_providers: vec!["FARGATE".into(), "FARGATE_SPOT".into()],
+            default_strategy: strategy(&[("FARGATE", 1, 0)])
+        }
     );
     assert_eq!(service.depends_on, vec!["ecs.cluster/c".to_owned()]);
 }

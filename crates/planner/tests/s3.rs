@@ -14,10 +14,8 @@ lifecycle = [{ id = "tiering", transitions = [{ days = 30, class = "INTELLIGENT_
 "#;
 
 fn tiering_rule(filter: Option<LifecycleFilter>, legacy_prefix: Option<&str>, reversed: bool) -> LifecycleRule {
-    let mut transitions = vec![
-        Transition { days: Some(30), storage_class: "INTELLIGENT_TIERING".into() },
-        Transition { days: Some(90), storage_class: "GLACIER".into() },
-    ];
+    let mut transitions =
+        vec![Transition { days: Some(30), storage_class: "INTELLIGENT_TIERING".into() }, Transition { days: Some(90), storage_class: "GLACIER".into() }];
     if reversed {
         transitions.reverse();
     }
@@ -62,7 +60,13 @@ fn empty_filter_empty_prefix_no_filter_and_legacy_prefix_are_one_rule() {
         for reversed in [false, true] {
             let mut inventory = inventory();
             // AWS's 2024 default for the minimum object size must not show as drift either.
-            add_bucket(&mut inventory, "livkit-recordings", None, lifecycle(vec![tiering_rule(filter.clone(), legacy, reversed)], Some("all_storage_classes_128K")), Some(false));
+            add_bucket(
+                &mut inventory,
+                "livkit-recordings",
+                None,
+                lifecycle(vec![tiering_rule(filter.clone(), legacy, reversed)], Some("all_storage_classes_128K")),
+                Some(false),
+            );
             let plan = plan(&desired(TIERING), &inventory);
             assert!(plan.is_empty(), "filter {filter:?}, legacy prefix {legacy:?}, reversed {reversed}: {:#?}", plan.changes);
         }
@@ -105,7 +109,10 @@ fn undeclared_rules_are_removed_and_the_diff_shows_each_rule() {
     add_bucket(&mut inventory, "livkit-recordings", None, lifecycle(vec![tiering_rule(None, None, false), extra], None), Some(false));
     let plan = plan(&desired(TIERING), &inventory);
     let attribute = &plan.changes[0].attributes[0];
-    assert_eq!(attribute.before.as_deref(), Some("old: whole bucket; day 60 -> STANDARD_IA\ntiering: whole bucket; day 30 -> INTELLIGENT_TIERING, day 90 -> GLACIER"));
+    assert_eq!(
+        attribute.before.as_deref(),
+        Some("old: whole bucket; day 60 -> STANDARD_IA\ntiering: whole bucket; day 30 -> INTELLIGENT_TIERING, day 90 -> GLACIER")
+    );
     assert_eq!(attribute.after.as_deref(), Some("tiering: whole bucket; day 30 -> INTELLIGENT_TIERING, day 90 -> GLACIER"));
 }
 

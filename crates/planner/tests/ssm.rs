@@ -100,11 +100,12 @@ fn migration_takes_the_value_from_the_task_definition() {
     let plan = plan(&desired, &inventory);
     let parameter = &plan.changes[0];
     assert_eq!(parameter.action, Action::Create);
-    assert!(
-        matches!(&parameter.operation, Operation::PutParameter { value: ValueToWrite::TaskDefinition { task_definition, container, variable }, .. }
-            if task_definition == &queue && container == "app" && variable == "APP_KEY")
+    assert!(matches!(&parameter.operation, Operation::PutParameter { value: ValueToWrite::TaskDefinition { task_definition, container, variable }, .. }
+            if task_definition == &queue && container == "app" && variable == "APP_KEY"));
+    assert_eq!(
+        parameter.attributes.iter().find(|attribute| attribute.name == "value").and_then(|attribute| attribute.after.as_deref()),
+        Some("(sensitive, from the task definition: APP_KEY of container app in queue:5)")
     );
-    assert_eq!(parameter.attributes.iter().find(|attribute| attribute.name == "value").and_then(|attribute| attribute.after.as_deref()), Some("(sensitive, from the task definition: APP_KEY of container app in queue:5)"));
 }
 
 #[test]
@@ -118,7 +119,11 @@ fn migration_refuses_to_choose_between_different_values() {
     let plan = plan(&desired, &inventory);
     let parameter = &plan.changes[0];
     assert_eq!(parameter.action, Action::Manual);
-    assert!(parameter.reason.as_deref().is_some_and(|reason| reason.starts_with("task definitions hold different values of APP_KEY: queue:5 (")), "{:?}", parameter.reason);
+    assert!(
+        parameter.reason.as_deref().is_some_and(|reason| reason.starts_with("task definitions hold different values of APP_KEY: queue:5 (")),
+        "{:?}",
+        parameter.reason
+    );
 }
 
 #[test]

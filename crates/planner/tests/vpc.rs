@@ -22,7 +22,9 @@ fn every_vpc_without_the_flow_log_gets_one_after_its_bucket() {
     assert_eq!(flow_logs[1].label.as_deref(), Some("default VPC"));
     assert_eq!(flow_logs[0].action, Action::Create);
     assert_eq!(flow_logs[0].depends_on, vec!["s3.bucket/z360-security-logs".to_owned()]);
-    assert!(matches!(&flow_logs[0].operation, Operation::CreateFlowLog { destination, replaces: None, .. } if destination == "arn:aws:s3:::z360-security-logs/flow-logs"));
+    assert!(
+        matches!(&flow_logs[0].operation, Operation::CreateFlowLog { destination, replaces: None, .. } if destination == "arn:aws:s3:::z360-security-logs/flow-logs")
+    );
 }
 
 #[test]

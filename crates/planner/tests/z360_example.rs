@@ -40,7 +40,9 @@ fn example_shows_every_kind_of_drift_the_seeds_describe() {
     assert_eq!(plan.changes.iter().filter(|change| change.kind == Kind::SsmParameter).count(), 4);
     assert!(plan.warnings.is_empty(), "{:#?}", plan.warnings);
     // The realtime services stay on-demand.
-    for change in plan.changes.iter().filter(|change| ["beta-reverb", "beta-web", "beta-voice", "beta-gateway"].iter().any(|name| change.address.contains(name))) {
+    for change in
+        plan.changes.iter().filter(|change| ["beta-reverb", "beta-web", "beta-voice", "beta-gateway"].iter().any(|name| change.address.contains(name)))
+    {
         let strategy = change.attributes.iter().find(|attribute| attribute.name == "capacity_provider_strategy").expect("a strategy change");
         assert_eq!(strategy.after.as_deref(), Some("FARGATE weight 1"), "{}", change.address);
     }
@@ -123,11 +125,18 @@ fn target_keeps_what_the_targeted_change_depends_on() {
     let addresses: Vec<&str> = plan.changes.iter().map(|change| change.address.as_str()).collect();
     assert_eq!(
         addresses,
-        ["ssm.parameter/z360/staging/reverb/app-key", "ssm.parameter/z360/staging/reverb/app-secret", "ecs.service/z360-staging-Cluster-rTtLLOHCi694/z360-staging-web-Service-NVLWiAgNh0UF"]
+        [
+            "ssm.parameter/z360/staging/reverb/app-key",
+            "ssm.parameter/z360/staging/reverb/app-secret",
+            "ecs.service/z360-staging-Cluster-rTtLLOHCi694/z360-staging-web-Service-NVLWiAgNh0UF"
+        ]
     );
     assert_eq!(plan.summary.total(), 3);
 
     let excluded = z360_plan().select(&[], &[glob("aurora.*"), glob("ssm.*")]);
     assert!(excluded.changes.iter().all(|change| !change.address.starts_with("aurora.")));
-    assert!(excluded.warnings.iter().any(|warning| warning.message.contains("which --exclude leaves out")), "services that need the excluded parameters say so");
+    assert!(
+        excluded.warnings.iter().any(|warning| warning.message.contains("which --exclude leaves out")),
+        "services that need the excluded parameters say so"
+    );
 }

@@ -59,7 +59,10 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
         Some(saved) => {
             let stale = holdfast_applier::stale_changes(&saved, &fresh);
             if !stale.is_empty() {
-                bail!("the plan file is stale: the account changed since it was made, so nothing was applied\n  {}\n  hint: run holdfast plan --out again", stale.join("\n  "));
+                bail!(
+                    "the plan file is stale: the account changed since it was made, so nothing was applied\n  {}\n  hint: run holdfast plan --out again",
+                    stale.join("\n  ")
+                );
             }
             saved
         }

@@ -66,7 +66,11 @@ pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &s
         );
     }
     if account.region() != region {
-        bail!("the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region", account.region(), account.origin.location);
+        bail!(
+            "the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region",
+            account.region(),
+            account.origin.location
+        );
     }
     Ok(())
 }

@@ -42,4 +42,3 @@ fn render_plan(plan: &Plan, args: &PlanArgs) -> String {
 fn globs(flag: &str, patterns: &[String]) -> anyhow::Result<Vec<NameGlob>> {
     patterns.iter().map(|pattern| NameGlob::new(pattern).map_err(|message| anyhow::anyhow!("{flag}: {message}"))).collect()
 }
-

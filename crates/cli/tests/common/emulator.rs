@@ -19,7 +19,8 @@ pub type Credentials = Vec<(String, String)>;
 impl Emulator {
     /// Fails (never skips) when the emulator is not there: run the tests with `scripts/test`.
     pub fn from_env() -> Emulator {
-        let endpoint = std::env::var("HOLDFAST_TEST_ENDPOINT").expect("HOLDFAST_TEST_ENDPOINT is not set: run the tests with ./scripts/test, which starts the AWS emulator");
+        let endpoint = std::env::var("HOLDFAST_TEST_ENDPOINT")
+            .expect("HOLDFAST_TEST_ENDPOINT is not set: run the tests with ./scripts/test, which starts the AWS emulator");
         let python = std::env::var("HOLDFAST_TEST_PYTHON").expect("HOLDFAST_TEST_PYTHON is not set: run the tests with ./scripts/test");
         Emulator { endpoint, python }
     }
@@ -63,8 +64,14 @@ impl Emulator {
     pub fn holdfast(&self, credentials: &Credentials, args: &[&str]) -> Run {
         let mut env: Vec<(String, String)> = credentials.clone();
         env.extend(
-            [("AWS_ENDPOINT_URL", self.endpoint.as_str()), ("AWS_REGION", "us-east-1"), ("AWS_CONFIG_FILE", "/dev/null"), ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"), ("AWS_EC2_METADATA_DISABLED", "true")]
-                .map(|(key, value)| (key.to_owned(), value.to_owned())),
+            [
+                ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+                ("AWS_REGION", "us-east-1"),
+                ("AWS_CONFIG_FILE", "/dev/null"),
+                ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+                ("AWS_EC2_METADATA_DISABLED", "true"),
+            ]
+            .map(|(key, value)| (key.to_owned(), value.to_owned())),
         );
         let borrowed: Vec<(&str, &str)> = env.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
         super::holdfast_without(args, &borrowed, &["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])

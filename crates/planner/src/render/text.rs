@@ -123,7 +123,8 @@ pub(crate) fn is_risky(change: &Change) -> bool {
 }
 
 pub(crate) fn risk(change: &Change) -> String {
-    let mut parts: Vec<String> = change.flags.iter().filter(|flag| matches!(flag, Flag::ForcesReplacement | Flag::DeletesData)).map(|flag| flag.describe().to_owned()).collect();
+    let mut parts: Vec<String> =
+        change.flags.iter().filter(|flag| matches!(flag, Flag::ForcesReplacement | Flag::DeletesData)).map(|flag| flag.describe().to_owned()).collect();
     match change.action {
         Action::Replace => parts.push("apply needs --allow-replace".to_owned()),
         Action::Delete => parts.push("apply needs --allow-delete".to_owned()),

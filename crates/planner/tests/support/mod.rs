@@ -17,7 +17,8 @@ pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
 
 pub fn desired(text: &str) -> Desired {
-    holdfast_desired::load_sources(vec![SourceFile { path: "test.toml".into(), text: text.into() }]).unwrap_or_else(|error| panic!("test desired state is invalid:\n{error}"))
+    holdfast_desired::load_sources(vec![SourceFile { path: "test.toml".into(), text: text.into() }])
+        .unwrap_or_else(|error| panic!("test desired state is invalid:\n{error}"))
 }
 
 pub fn salt() -> Salt {
@@ -131,7 +132,12 @@ pub fn add_parameter(inventory: &mut Inventory, name: &str, parameter_type: &str
 }
 
 pub fn add_vpc(inventory: &mut Inventory, id: &str, name: Option<&str>, flow_logs: Vec<FlowLog>) {
-    inventory.vpc.vpcs.push(vpc::Vpc { id: id.into(), is_default: name.is_none(), tags: name.map(|name| tags(&[("Name", name)])).unwrap_or_default(), flow_logs });
+    inventory.vpc.vpcs.push(vpc::Vpc {
+        id: id.into(),
+        is_default: name.is_none(),
+        tags: name.map(|name| tags(&[("Name", name)])).unwrap_or_default(),
+        flow_logs,
+    });
 }
 
 pub fn s3_flow_log(id: &str, destination: &str, traffic: &str) -> FlowLog {
