@@ -79,7 +79,7 @@ def s3():
         "lifecycle": None,
         "empty": not holds_objects,
         "tags": {},
-    } for name, holds_objects in z.BUCKETS], key=lambda b: b["name"])}
+    } for name, holds_objects in z.BUCKETS], key=lambda b: b["name"]), "names": sorted(name for name, _ in z.BUCKETS)}
 
 
 def vpc():
@@ -92,16 +92,21 @@ def vpc():
 
 
 def kms():
-    return {"aliases": sorted([{"name": name, "target_key_id": key} for name, key in z.KMS_ALIASES], key=lambda a: a["name"])}
+    return {
+        "aliases": sorted([{"name": name, "target_key_id": key} for name, key in z.KMS_ALIASES], key=lambda a: a["name"]),
+        "keys": sorted([{"id": key, "arn": f"arn:aws:kms:{z.REGION}:{z.ACCOUNT_ID}:key/{key}"} for _, key in z.KMS_ALIASES], key=lambda k: k["id"]),
+    }
 
 
 def main():
     snapshot = {
-        "format_version": 1,
+        "format_version": 2,
         "account_id": z.ACCOUNT_ID,
         "region": z.REGION,
         "taken_at": z.TAKEN_AT,
         "salt": SALT,
+        # The example describes the whole account, so a plan may rely on every part of it.
+        "coverage": "everything",
         "ecs": ecs(),
         "aurora": aurora(),
         "s3": s3(),

@@ -1,6 +1,6 @@
 //! One executor per operation, each a direct translation into `crates/aws` calls.
 
-use holdfast_aws::{Aws, aurora, ecs, iam, s3, ssm, vpc};
+use holdfast_aws::{Aws, aurora, ecs, iam, kms, s3, ssm, vpc};
 use holdfast_desired::ecs::FARGATE_SPOT;
 use holdfast_planner::Plan;
 use holdfast_planner::operation::{Operation, ValueToWrite};
@@ -64,7 +64,8 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
                         parameter_arn: ssm::parameter_arn(&plan.region, &plan.account_id, &secret.parameter),
                     })
                     .collect();
-                check_execution_role(aws, &secrets.from_task_definition, &moves, &mut warnings).await?;
+                let keys = check_parameters(aws, &secrets.from_task_definition, &secrets.moves).await?;
+                check_execution_role(aws, &secrets.from_task_definition, &moves, &keys, &mut warnings).await?;
                 task_definition = Some(ecs::register_with_secrets(aws, &secrets.from_task_definition, &moves).await.map_err(text)?);
             }
             ecs::update_service(aws, cluster, service, task_definition.as_deref(), strategy.as_deref(), *force_new_deployment).await.map_err(text)?;
@@ -75,10 +76,18 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
                 "holdfast does not yet carry out the snapshot-restore that encrypts {cluster}; follow the encryption migration runbook, then plan again"
             )));
         }
-        Operation::CreateFlowLog { vpc_id, destination_type, destination, traffic_type, max_aggregation_interval, log_format, replaces } => {
-            if let Some(old) = replaces {
-                vpc::delete_flow_log(aws, old).await.map_err(text)?;
-            }
+        Operation::CreateFlowLog {
+            vpc_id,
+            destination_type,
+            destination,
+            traffic_type,
+            max_aggregation_interval,
+            log_format,
+            deliver_logs_permission_arn,
+            destination_options,
+            tags,
+            replaces,
+        } => {
             let flow_log = vpc::NewFlowLog {
                 vpc_id,
                 destination_type,
@@ -86,39 +95,165 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
                 traffic_type,
                 max_aggregation_interval: *max_aggregation_interval,
                 log_format: log_format.as_deref(),
+                deliver_logs_permission_arn: deliver_logs_permission_arn.as_deref(),
+                destination_options: destination_options.as_ref(),
+                tags,
             };
-            vpc::create_flow_log(aws, &flow_log).await.map_err(text)?;
+            match replaces {
+                None => match vpc::create_flow_log(aws, &flow_log).await.map_err(text)? {
+                    vpc::Created::Yes(_) => {}
+                    vpc::Created::AlreadyExists => return Err(format!("EC2 already has a flow log of VPC {vpc_id} to {destination}: plan again")),
+                },
+                Some(old) => replace_flow_log(aws, &flow_log, old, &mut warnings).await?,
+            }
+        }
+        Operation::DeleteFlowLog { vpc_id, flow_log_id } => {
+            // Confirm it is still the flow log of that VPC before deleting it.
+            match vpc::describe_flow_log(aws, flow_log_id).await.map_err(text)? {
+                Some(found) if &found.vpc_id == vpc_id => vpc::delete_flow_log(aws, flow_log_id).await.map_err(text)?,
+                Some(found) => return Err(format!("{flow_log_id} now belongs to {}, not {vpc_id}: left alone; plan again", found.vpc_id)),
+                None => warnings.push(format!("{flow_log_id} was already gone")),
+            }
         }
         Operation::Manual => return Ok(Executed::Refused("a person must do this".to_owned())),
     }
     Ok(Executed::Yes(warnings))
 }
 
+/// Confirms, just before a task definition is registered to name them, that every
+/// parameter exists and, where a plaintext variable moves, holds the very value the
+/// service runs with now: otherwise new tasks would not start, or would start with
+/// another secret. Returns the key of each parameter, for the execution-role check.
+async fn check_parameters(aws: &Aws, task_definition: &str, moves: &[holdfast_planner::operation::SecretMove]) -> Result<Vec<Option<String>>, String> {
+    let mut keys = Vec::new();
+    for secret in moves {
+        let plaintext = ecs::plaintext_variable(aws, task_definition, &secret.container, &secret.variable).await.map_err(|error| error.to_string())?;
+        let checked = ssm::check_parameter(aws, &secret.parameter, plaintext.as_deref()).await.map_err(|error| error.to_string())?;
+        drop(plaintext);
+        match checked {
+            ssm::Checked::Missing => {
+                return Err(format!(
+                    "{} does not exist, so a task definition naming it would start no task: the service was left unchanged; create the parameter (declare it in [[ssm.parameter]]), then run apply again",
+                    secret.parameter
+                ));
+            }
+            ssm::Checked::HoldsAnotherValue => {
+                return Err(format!(
+                    "{} holds a different value from plaintext {} in container {} of {task_definition}: moving the service would change the secret it runs with, so it was left unchanged; decide which value is right",
+                    secret.parameter, secret.variable, secret.container
+                ));
+            }
+            ssm::Checked::Holds { key_id } => keys.push(key_id),
+        }
+    }
+    Ok(keys)
+}
+
 /// ECS reads secrets with the task execution role: a revision whose role may not read
 /// its parameters would start no task. A role that certainly may not is an error before
 /// anything changes; one that cannot be checked is a warning.
-async fn check_execution_role(aws: &Aws, task_definition: &str, moves: &[ecs::SecretMove<'_>], warnings: &mut Vec<String>) -> Result<(), String> {
+async fn check_execution_role(
+    aws: &Aws,
+    task_definition: &str,
+    moves: &[ecs::SecretMove<'_>],
+    keys: &[Option<String>],
+    warnings: &mut Vec<String>,
+) -> Result<(), String> {
     let Some(role) = ecs::execution_role(aws, task_definition).await.map_err(|error| error.to_string())? else {
         return Err(format!("{task_definition} has no task execution role, which ECS needs to read SSM secrets: give it one, then run apply again"));
     };
-    for secret in moves {
+    let refuse = |how: &str, what: &str| {
+        format!("the task execution role {role} {how} {what}: new tasks could not start, so the service was left unchanged; grant it, then run apply again")
+    };
+    for (secret, key) in moves.iter().zip(keys) {
         match iam::role_allows(aws, &role, "ssm:GetParameters", &secret.parameter_arn).await {
             Ok(iam::Verdict::Allowed) => {}
-            Ok(verdict) => {
-                let how = if verdict == iam::Verdict::Denied { "denies" } else { "has no statement allowing" };
-                return Err(format!(
-                    "the task execution role {role} {how} ssm:GetParameters on {}: new tasks could not start, so the service was left unchanged; grant it, then run apply again",
-                    secret.parameter_arn
-                ));
-            }
+            Ok(verdict) => return Err(refuse(how(&verdict), &format!("ssm:GetParameters on {}", secret.parameter_arn))),
             Err(error) => warnings.push(format!(
                 "could not check that {role} may read {} ({}); if it may not, new tasks will not start",
                 secret.parameter_arn,
                 error.code().unwrap_or("no error code")
             )),
         }
+        // A SecureString under a customer managed key also needs kms:Decrypt on that key,
+        // from the role's policies or from the key policy itself.
+        let Some(key) = key else { continue };
+        let facts = match kms::describe_key(aws, key).await {
+            Ok(facts) => facts,
+            Err(error) => {
+                warnings.push(format!(
+                    "could not check that {role} may decrypt with {key} ({}); if it may not, new tasks will not start",
+                    error.code().unwrap_or("no error code")
+                ));
+                continue;
+            }
+        };
+        if !facts.customer_managed {
+            continue;
+        }
+        let verdict = match iam::role_allows(aws, &role, "kms:Decrypt", &facts.arn).await {
+            Ok(iam::Verdict::NotAllowed) => kms::key_policy(aws, &facts.arn).await.map(|policy| iam::key_policy_allows(&policy, &role, "kms:Decrypt")),
+            other => other,
+        };
+        match verdict {
+            Ok(iam::Verdict::Allowed) => {}
+            Ok(verdict) => {
+                return Err(refuse(
+                    how(&verdict),
+                    &format!("kms:Decrypt on {} (the key of {}), in its own policies and in the key policy", facts.arn, secret.parameter_arn),
+                ));
+            }
+            Err(error) => warnings.push(format!(
+                "could not check that {role} may decrypt with {} ({}); if it may not, new tasks will not start",
+                facts.arn,
+                error.code().unwrap_or("no error code")
+            )),
+        }
     }
     Ok(())
+}
+
+fn how(verdict: &iam::Verdict) -> &'static str {
+    if *verdict == iam::Verdict::Denied { "denies" } else { "has no statement allowing" }
+}
+
+/// Replaces a flow log without leaving the VPC unlogged: the new one is created first and
+/// the old one deleted after. Where EC2 keeps one flow log per destination and refuses
+/// the new one, the old one is deleted first, and put back as it was should the new one
+/// then fail.
+async fn replace_flow_log(aws: &Aws, flow_log: &vpc::NewFlowLog<'_>, old: &str, warnings: &mut Vec<String>) -> Result<(), String> {
+    let text = |error: holdfast_aws::AwsError| error.to_string();
+    let Some(previous) = vpc::describe_flow_log(aws, old).await.map_err(text)? else {
+        warnings.push(format!("{old} was already gone; the new flow log was created alone"));
+        return match vpc::create_flow_log(aws, flow_log).await.map_err(text)? {
+            vpc::Created::Yes(_) => Ok(()),
+            vpc::Created::AlreadyExists => Err(format!("EC2 already has a flow log of VPC {} to {}: plan again", flow_log.vpc_id, flow_log.destination)),
+        };
+    };
+    if vpc::create_flow_log(aws, flow_log).await.map_err(text)? == vpc::Created::AlreadyExists {
+        vpc::delete_flow_log(aws, old).await.map_err(text)?;
+        if let Err(error) = create_or_refuse(aws, flow_log).await {
+            let restored = vpc::create_flow_log(aws, &previous.as_new()).await;
+            let after = match restored {
+                Ok(vpc::Created::Yes(id)) => format!("the old flow log was put back as {id}, with its settings"),
+                _ => format!(
+                    "putting the old flow log back failed too: VPC {} has no flow log to {} now; run apply again",
+                    flow_log.vpc_id, flow_log.destination
+                ),
+            };
+            return Err(format!("{error}; {after}"));
+        }
+        return Ok(());
+    }
+    vpc::delete_flow_log(aws, old).await.map_err(text)?;
+    Ok(())
+}
+
+async fn create_or_refuse(aws: &Aws, flow_log: &vpc::NewFlowLog<'_>) -> Result<(), String> {
+    match vpc::create_flow_log(aws, flow_log).await.map_err(|error| error.to_string())? {
+        vpc::Created::Yes(_) => Ok(()),
+        vpc::Created::AlreadyExists => Err(format!("EC2 refused the new flow log of VPC {} as a duplicate", flow_log.vpc_id)),
+    }
 }
 
 async fn configure_bucket(

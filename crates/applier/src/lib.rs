@@ -3,18 +3,26 @@
 //!
 //! # Guarantees
 //! - Nothing is decided here that the plan did not decide: each change's `operation`
-//!   is executed as written, or not at all.
+//!   is executed as written, or not at all. A saved plan file is applied only where it is
+//!   exactly what a fresh plan computes ([`changes_to_apply`]), and then the fresh plan's
+//!   operations run, so guards such as `realtime` come from the desired state.
+//! - Each executor confirms, at the moment of acting, what its change rests on (the
+//!   parameter exists and holds the value the service runs with, the execution role may
+//!   read it), instead of trusting the plan or AWS to refuse.
 //! - `replace` and `delete` run only with their flag; a realtime service is never moved
 //!   to `FARGATE_SPOT`, whatever the plan file says.
-//! - A failed change stops the changes that depend on it, and nothing else.
+//! - A failed change stops the changes that depend on it, and nothing else; once a stop
+//!   is requested no change starts, and the ones in progress finish.
 //! - Every executor is idempotent in effect, so running apply again converges.
 
 mod execute;
 mod report;
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt};
 use holdfast_aws::Aws;
 use holdfast_planner::{Action, Change, Plan};
 
@@ -24,15 +32,42 @@ pub use report::{ChangeReport, Outcome, Report, Summary};
 pub struct Options {
     pub allow_replace: bool,
     pub allow_delete: bool,
+    /// At most this many changes in progress at once.
+    pub concurrency: usize,
 }
 
 /// Reads an environment variable for `value = { env = ... }`; the caller decides where
 /// from, so tests need not touch the process environment.
 pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
-/// Applies the plan's changes in waves: each wave runs every change whose
-/// dependencies are all done, concurrently (the `Aws` bound limits calls in flight).
-pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> Report {
+/// Asked to stop (Ctrl-C, SIGTERM, a lost lock): no change starts after that; the ones in
+/// progress finish, so nothing is left half-made by holdfast itself.
+#[derive(Debug, Default)]
+pub struct Stop {
+    requested: AtomicBool,
+    reason: Mutex<Option<String>>,
+}
+
+impl Stop {
+    pub fn request(&self, reason: impl Into<String>) {
+        let mut slot = self.reason.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        slot.get_or_insert_with(|| reason.into());
+        self.requested.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_requested(&self) -> bool {
+        self.requested.load(Ordering::SeqCst)
+    }
+
+    pub fn reason(&self) -> Option<String> {
+        self.reason.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+/// Applies the plan's changes in waves: each wave runs every change whose dependencies
+/// are all done, at most `options.concurrency` at a time. Once `stop` is requested no
+/// further change starts.
+pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>, stop: &Stop) -> Report {
     let mut outcomes: BTreeMap<&str, Outcome> = BTreeMap::new();
     let mut warnings: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     loop {
@@ -41,11 +76,13 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
             if outcomes.contains_key(change.address.as_str()) {
                 continue;
             }
-            let blocking =
-                change.depends_on.iter().find(|dependency| matches!(outcomes.get(dependency.as_str()), Some(Outcome::Failed { .. } | Outcome::Skipped { .. })));
+            let blocking = change.depends_on.iter().find(|dependency| {
+                matches!(outcomes.get(dependency.as_str()), Some(Outcome::Failed { .. } | Outcome::Skipped { .. } | Outcome::NotStarted { .. }))
+            });
             if let Some(dependency) = blocking {
                 let why = match &outcomes[dependency.as_str()] {
                     Outcome::Failed { .. } => "failed",
+                    Outcome::NotStarted { .. } => "was not started",
                     _ => "was skipped",
                 };
                 outcomes.insert(&change.address, Outcome::Skipped { reason: format!("depends on {dependency}, which {why}") });
@@ -62,10 +99,20 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
         if ready.is_empty() {
             break;
         }
-        let results = join_all(ready.iter().map(|change| run(aws, plan, change, options, env))).await;
-        for (change, (outcome, said)) in ready.into_iter().zip(results) {
-            outcomes.insert(&change.address, outcome);
-            warnings.insert(&change.address, said);
+        let results: Vec<(&str, Outcome, Vec<String>)> = stream::iter(ready)
+            .map(|change| async move {
+                if stop.is_requested() {
+                    return (change.address.as_str(), not_started(stop), Vec::new());
+                }
+                let (outcome, said) = run(aws, plan, change, options, env).await;
+                (change.address.as_str(), outcome, said)
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .collect()
+            .await;
+        for (address, outcome, said) in results {
+            outcomes.insert(address, outcome);
+            warnings.insert(address, said);
         }
     }
     Report::new(
@@ -80,6 +127,10 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>) -> R
             })
             .collect(),
     )
+}
+
+fn not_started(stop: &Stop) -> Outcome {
+    Outcome::NotStarted { reason: stop.reason().unwrap_or_else(|| "the apply was stopped".to_owned()) }
 }
 
 async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: Env<'_>) -> (Outcome, Vec<String>) {
@@ -107,36 +158,84 @@ pub fn verify(report: &mut Report, fresh: &Plan) {
     report.count();
 }
 
-/// The changes of a saved plan that no longer hold: the resource changed since the
-/// plan was made (or already converged). Empty when the plan can be applied as is.
-pub fn stale_changes(saved: &Plan, fresh: &Plan) -> Vec<String> {
-    let mut stale = Vec::new();
+/// What to apply for a saved plan file: the fresh plan's own changes at the saved
+/// addresses, and only when every saved change is exactly what the fresh plan computes
+/// now from the desired state and the live account. A plan file is a request, never an
+/// authority: an edited operation, a changed account or a changed desired state are all
+/// refused, each named, and nothing is applied.
+pub fn changes_to_apply(saved: &Plan, fresh: &Plan) -> Result<Plan, Vec<String>> {
+    let mut mismatches = Vec::new();
     for change in &saved.changes {
-        match fresh.changes.iter().find(|candidate| candidate.address == change.address) {
-            None => stale.push(format!("{}: no longer needs changing (someone changed it since the plan)", change.address)),
-            Some(now) if now.action != change.action => {
-                stale.push(format!("{}: was planned to {}, now needs to {}", change.address, change.action.as_str(), now.action.as_str()))
-            }
-            Some(now) => {
-                for attribute in &change.attributes {
-                    let current = now.attributes.iter().find(|candidate| candidate.name == attribute.name);
-                    if current.map(|current| &current.before) != Some(&attribute.before) {
-                        let shown = |value: Option<&Option<String>>| match value {
-                            Some(Some(text)) if !attribute.sensitive => text.clone(),
-                            Some(Some(_)) => "(sensitive)".to_owned(),
-                            _ => "(absent)".to_owned(),
-                        };
-                        stale.push(format!(
-                            "{}: {} was {} when planned, is {} now",
-                            change.address,
-                            attribute.name,
-                            shown(Some(&attribute.before)),
-                            shown(current.map(|current| &current.before))
-                        ));
-                    }
-                }
+        let Some(now) = fresh.changes.iter().find(|candidate| candidate.address == change.address) else {
+            mismatches.push(format!("{}: no longer needs changing (the account or the desired state changed since the plan)", change.address));
+            continue;
+        };
+        if now.action != change.action {
+            mismatches.push(format!("{}: was planned to {}, now needs to {}", change.address, change.action.as_str(), now.action.as_str()));
+            continue;
+        }
+        let before = mismatches.len();
+        for attribute in &change.attributes {
+            let current = now.attributes.iter().find(|candidate| candidate.name == attribute.name);
+            let shown = |value: Option<&Option<String>>| match value {
+                Some(Some(text)) if !attribute.sensitive => text.clone(),
+                Some(Some(_)) => "(sensitive)".to_owned(),
+                _ => "(absent)".to_owned(),
+            };
+            if current.map(|current| &current.before) != Some(&attribute.before) {
+                mismatches.push(format!(
+                    "{}: {} was {} when planned, is {} now",
+                    change.address,
+                    attribute.name,
+                    shown(Some(&attribute.before)),
+                    shown(current.map(|current| &current.before))
+                ));
+            } else if current.map(|current| &current.after) != Some(&attribute.after) {
+                mismatches.push(format!(
+                    "{}: {} was planned to become {}, the desired state now says {}",
+                    change.address,
+                    attribute.name,
+                    shown(Some(&attribute.after)),
+                    shown(current.map(|current| &current.after))
+                ));
             }
         }
+        if mismatches.len() > before {
+            continue;
+        }
+        let fields = differing_fields(&change.operation, &now.operation);
+        if !fields.is_empty() || change.attributes.len() != now.attributes.len() || change.flags != now.flags {
+            let detail = if fields.is_empty() { "its attributes or flags".to_owned() } else { fields.join(", ") };
+            mismatches.push(format!(
+                "{}: the saved change is not what the desired state and the account give now ({detail} differ); a plan file must not be edited",
+                change.address
+            ));
+        }
     }
-    stale
+    if !mismatches.is_empty() {
+        return Err(mismatches);
+    }
+    let addresses: Vec<&str> = saved.changes.iter().map(|change| change.address.as_str()).collect();
+    let mut plan = fresh.clone();
+    plan.changes.retain(|change| addresses.contains(&change.address.as_str()));
+    plan.summary = holdfast_planner::Summary::of(&plan.changes);
+    Ok(plan)
+}
+
+/// The operation fields that differ, by name (`operation.cluster`): never their values,
+/// which an edited file could have filled with anything.
+fn differing_fields(saved: &holdfast_planner::operation::Operation, fresh: &holdfast_planner::operation::Operation) -> Vec<String> {
+    let saved = serde_json::to_value(saved).unwrap_or_default();
+    let fresh = serde_json::to_value(fresh).unwrap_or_default();
+    match (saved.as_object(), fresh.as_object()) {
+        (Some(saved), Some(fresh)) => {
+            let mut names: Vec<String> =
+                saved.keys().chain(fresh.keys()).filter(|key| saved.get(*key) != fresh.get(*key)).map(|key| format!("operation.{key}")).collect();
+            names.sort();
+            names.dedup();
+            names
+        }
+        _ if saved != fresh => vec!["operation".to_owned()],
+        _ => Vec::new(),
+    }
 }

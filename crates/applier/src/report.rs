@@ -29,8 +29,16 @@ pub struct ChangeReport {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Done,
-    Failed { error: String },
-    Skipped { reason: String },
+    Failed {
+        error: String,
+    },
+    Skipped {
+        reason: String,
+    },
+    /// The apply was stopped before this change started.
+    NotStarted {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -38,6 +46,7 @@ pub struct Summary {
     pub done: usize,
     pub failed: usize,
     pub skipped: usize,
+    pub not_started: usize,
     pub unverified: usize,
 }
 
@@ -55,6 +64,7 @@ impl Report {
                 Outcome::Done => summary.done += 1,
                 Outcome::Failed { .. } => summary.failed += 1,
                 Outcome::Skipped { .. } => summary.skipped += 1,
+                Outcome::NotStarted { .. } => summary.not_started += 1,
             }
             if change.verified == Some(false) {
                 summary.unverified += 1;
@@ -65,7 +75,7 @@ impl Report {
 
     /// True when something failed or did not take effect: the exit code is then 1.
     pub fn failed(&self) -> bool {
-        self.summary.failed > 0 || self.summary.unverified > 0
+        self.summary.failed > 0 || self.summary.unverified > 0 || self.summary.not_started > 0
     }
 
     pub fn to_json(&self) -> String {
@@ -82,15 +92,19 @@ impl Report {
                 Outcome::Done => (if change.verified == Some(false) { "unverified" } else { "done" }, String::new()),
                 Outcome::Failed { error } => ("failed", format!(": {error}")),
                 Outcome::Skipped { reason } => ("skipped", format!(": {reason}")),
+                Outcome::NotStarted { reason } => ("not started", format!(": {reason}")),
             };
             let detail = if change.verified == Some(false) { ": applied, but the account still differs here".to_owned() } else { detail };
-            let _ = writeln!(out, "  {word:<10} {} {}{detail}", change.action.marker(), change.address);
+            let _ = writeln!(out, "  {word:<11} {} {}{detail}", change.action.marker(), change.address);
             for warning in &change.warnings {
-                let _ = writeln!(out, "{:13}! {warning}", "");
+                let _ = writeln!(out, "{:14}! {warning}", "");
             }
         }
         let summary = &self.summary;
         let _ = write!(out, "\nApply: {} done, {} failed, {} skipped", summary.done, summary.failed, summary.skipped);
+        if summary.not_started > 0 {
+            let _ = write!(out, ", {} not started", summary.not_started);
+        }
         if summary.unverified > 0 {
             let _ = write!(out, ", {} not verified", summary.unverified);
         }

@@ -1,6 +1,7 @@
-//! Stale saved plans and verification after an apply, on plans built by hand.
+//! Saved plans checked against a fresh one, and verification after an apply, on plans
+//! built by hand.
 
-use holdfast_applier::{ChangeReport, Outcome, Report, stale_changes, verify};
+use holdfast_applier::{ChangeReport, Outcome, Report, changes_to_apply, verify};
 use holdfast_planner::operation::Operation;
 use holdfast_planner::{Action, AttributeChange, Change, Kind, Plan, Summary};
 
@@ -29,8 +30,24 @@ fn plan(changes: Vec<Change>) -> Plan {
         snapshot_taken_at: "t".into(),
         changes,
         warnings: Vec::new(),
+        errors: Vec::new(),
         summary,
+        left_out: 0,
     }
+}
+
+fn stale_changes(saved: &Plan, fresh: &Plan) -> Vec<String> {
+    changes_to_apply(saved, fresh).err().unwrap_or_default()
+}
+
+fn capacity(cluster: &str, min_acu: f64, max_acu: f64) -> Change {
+    let mut change = change(&format!("aurora.cluster/{cluster}"), Action::Update, max_acu_change("8"));
+    change.operation = Operation::ModifyAuroraCapacity { cluster: cluster.into(), min_acu, max_acu };
+    change
+}
+
+fn max_acu_change(before: &str) -> Vec<AttributeChange> {
+    max_acu(before)
 }
 
 fn max_acu(before: &str) -> Vec<AttributeChange> {
@@ -41,6 +58,25 @@ fn max_acu(before: &str) -> Vec<AttributeChange> {
 fn unchanged_account_leaves_the_saved_plan_applicable() {
     let saved = plan(vec![change("aurora.cluster/db", Action::Update, max_acu("8"))]);
     assert!(stale_changes(&saved, &saved.clone()).is_empty());
+}
+
+#[test]
+fn the_fresh_plans_own_operations_are_applied_never_the_files() {
+    let fresh = plan(vec![capacity("db", 0.5, 4.0), capacity("other", 0.5, 2.0)]);
+    let saved = plan(vec![capacity("db", 0.5, 4.0)]);
+    let to_apply = changes_to_apply(&saved, &fresh).expect("an untouched plan file applies");
+    assert_eq!(to_apply.changes, vec![capacity("db", 0.5, 4.0)], "only the saved addresses, as the fresh plan computes them");
+}
+
+#[test]
+fn an_edited_operation_is_refused_naming_the_fields() {
+    let fresh = plan(vec![capacity("db", 0.5, 4.0)]);
+    let mut edited = capacity("db", 0.0, 1.0);
+    edited.operation = Operation::ModifyAuroraCapacity { cluster: "prod-db".into(), min_acu: 0.0, max_acu: 1.0 };
+    let refused = stale_changes(&plan(vec![edited]), &fresh);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("operation.cluster, operation.max_acu, operation.min_acu differ"), "{refused:?}");
+    assert!(!refused[0].contains("prod-db"), "edited values are not echoed: {refused:?}");
 }
 
 #[test]
@@ -57,7 +93,7 @@ fn change_no_longer_needed_or_of_another_action_is_stale() {
     assert_eq!(
         stale_changes(&saved, &fresh),
         vec![
-            "aurora.cluster/db: no longer needs changing (someone changed it since the plan)".to_owned(),
+            "aurora.cluster/db: no longer needs changing (the account or the desired state changed since the plan)".to_owned(),
             "s3.bucket/b: was planned to create, now needs to update".to_owned()
         ]
     );
@@ -92,5 +128,5 @@ fn verification_marks_what_still_differs() {
     assert_eq!(report.changes[2].verified, None, "a skipped change is not verified");
     assert_eq!((report.summary.done, report.summary.unverified, report.summary.skipped), (2, 1, 1));
     assert!(report.failed(), "a change that did not take effect fails the apply");
-    assert!(report.to_text().contains("unverified ~ b: applied, but the account still differs here"), "{}", report.to_text());
+    assert!(report.to_text().contains("unverified  ~ b: applied, but the account still differs here"), "{}", report.to_text());
 }

@@ -49,7 +49,10 @@ impl Aws {
         let attempts = std::env::var("AWS_MAX_ATTEMPTS").ok().and_then(|value| value.parse().ok()).unwrap_or(8);
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            // An explicit profile wins over AWS_ACCESS_KEY_ID in the environment, as in
+            // the AWS CLI: the default chain would read the environment first.
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder().profile_name(profile).build();
+            loader = loader.profile_name(profile).credentials_provider(credentials);
         }
         if let Some(region) = &options.region {
             loader = loader.region(Region::new(region.clone()));
@@ -62,6 +65,7 @@ impl Aws {
             .region()
             .map(ToString::to_string)
             .ok_or_else(|| AwsError::Setup("no AWS region is configured: give [account] region in the desired state, --region, or AWS_REGION".to_owned()))?;
+        check_credentials(&config, options.profile.as_deref()).await?;
         let calls = ApiCalls::default();
         // An emulator or proxy serves buckets on its own host, not on bucket subdomains.
         let path_style = config.endpoint_url().is_some();
@@ -84,11 +88,13 @@ impl Aws {
         &self.region
     }
 
-    /// The account the credentials belong to (STS GetCallerIdentity).
-    pub async fn account_id(&self) -> Result<String, AwsError> {
+    /// Who the credentials are (STS GetCallerIdentity): the account, and the ARN that
+    /// names the caller in a lock.
+    pub async fn identity(&self) -> Result<Identity, AwsError> {
         let _permit = self.permit().await;
         let identity = self.sts.get_caller_identity().send().await.map_err(|error| call_error("sts:GetCallerIdentity", "the credentials", error))?;
-        identity.account.ok_or_else(|| AwsError::Setup("STS GetCallerIdentity returned no account id".to_owned()))
+        let account_id = identity.account.ok_or_else(|| AwsError::Setup("STS GetCallerIdentity returned no account id".to_owned()))?;
+        Ok(Identity { account_id, arn: identity.arn.unwrap_or_default() })
     }
 
     /// Waits for a place among the calls in flight.
@@ -100,6 +106,37 @@ impl Aws {
     pub fn api_calls(&self) -> BTreeMap<(String, String), usize> {
         self.calls.0.lock().expect("the counter lock is never poisoned").clone()
     }
+}
+
+/// The caller, as STS names it.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub account_id: String,
+    pub arn: String,
+}
+
+/// Resolves the credentials before any call, so "no credentials" and "no such profile"
+/// are said as such, not as a network failure of the first request.
+async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>) -> Result<(), AwsError> {
+    use aws_credential_types::provider::ProvideCredentials;
+    use aws_credential_types::provider::error::CredentialsError;
+    let Some(provider) = config.credentials_provider() else {
+        return Err(AwsError::Setup("no AWS credentials provider is configured".to_owned()));
+    };
+    let error = match provider.provide_credentials().await {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    let detail = aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
+    Err(AwsError::Setup(match (profile, &error) {
+        (Some(profile), _) => format!(
+            "the credentials of profile `{profile}` could not be loaded: {detail}\n  hint: check that ~/.aws/config or ~/.aws/credentials defines [profile {profile}] (`aws configure list-profiles`), and log in if it uses SSO (`aws sso login --profile {profile}`)"
+        ),
+        (None, CredentialsError::CredentialsNotLoaded(_)) => format!(
+            "no AWS credentials were found: {detail}\n  hint: pass --profile or set AWS_PROFILE, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them"
+        ),
+        (None, _) => format!("the AWS credentials could not be loaded: {detail}\n  hint: check AWS_PROFILE, the access key variables and ~/.aws/config"),
+    }))
 }
 
 /// Counts every attempt each client sends, so reading can be measured call by call.

@@ -18,6 +18,9 @@ const KIND: &str = "ECS";
 /// DescribeClusters takes 100 clusters, DescribeServices 10 services.
 const CLUSTERS_PER_CALL: usize = 100;
 const SERVICES_PER_CALL: usize = 10;
+/// The tag on a revision holdfast registered to move variables into `secrets`: the ARN
+/// of the revision it was made from, which still holds their plaintext values.
+pub const SECRETS_MOVED_FROM: &str = "holdfast:secrets-moved-from";
 
 /// The selectors of every ECS entry: (cluster glob, service glob, tags, reads task definitions).
 fn selectors(desired: &Desired) -> Vec<(&NameGlob, &NameGlob, &TagSelector, bool)> {
@@ -68,8 +71,51 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
         .map(|service| service.task_definition.clone())
         .collect();
     let task_definitions = try_join_all(definitions.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
+    let capacity_providers = if holdfast_desired::reads::needs_capacity_providers(desired) { read_capacity_providers(aws).await? } else { Vec::new() };
     progress.finished(KIND);
-    Ok(Ecs { clusters, task_definitions })
+    Ok(Ecs { clusters, task_definitions, capacity_providers })
+}
+
+/// The names of every capacity provider in the account.
+async fn read_capacity_providers(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    let mut names = Vec::new();
+    let mut next_token = None;
+    loop {
+        let _permit = aws.permit().await;
+        let output = aws
+            .ecs
+            .describe_capacity_providers()
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|error| call_error("ecs:DescribeCapacityProviders", "capacity providers", error))?;
+        names.extend(output.capacity_providers().iter().filter_map(|provider| provider.name().map(str::to_owned)));
+        next_token = output.next_token().map(str::to_owned);
+        if next_token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
+/// Services moved to a parameter that is missing still have its value in the revision
+/// they were moved from: read those revisions, so the value can be migrated from there.
+pub(crate) async fn read_revisions_before_moves(aws: &Aws, ecs: &mut Ecs, missing_parameters: &[String], salt: &Salt) -> Result<(), AwsError> {
+    let points_at_missing = |definition: &TaskDefinition| {
+        definition.containers.iter().flat_map(|container| &container.secrets).any(|secret| {
+            let name = secret.value_from.split_once(":parameter").map_or(secret.value_from.as_str(), |(_, name)| name);
+            missing_parameters.iter().any(|missing| missing.trim_start_matches('/') == name.trim_start_matches('/'))
+        })
+    };
+    let wanted: BTreeSet<String> = ecs
+        .task_definitions
+        .iter()
+        .filter(|definition| points_at_missing(definition))
+        .filter_map(|definition| definition.secrets_moved_from.clone())
+        .filter(|arn| ecs.task_definition(arn).is_none())
+        .collect();
+    let previous = try_join_all(wanted.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
+    ecs.task_definitions.extend(previous);
+    Ok(())
 }
 
 /// The name at the end of an ECS ARN (`.../cluster/NAME`, `.../service/CLUSTER/NAME`).
@@ -168,10 +214,12 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
         .ecs
         .describe_task_definition()
         .task_definition(arn)
+        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
         .send()
         .await
         .map_err(|error| call_error("ecs:DescribeTaskDefinition", arn.to_owned(), error))?;
     let definition = output.task_definition().ok_or_else(|| AwsError::Setup(format!("ecs:DescribeTaskDefinition returned nothing for {arn}")))?;
+    let secrets_moved_from = output.tags().iter().find(|tag| tag.key() == Some(SECRETS_MOVED_FROM)).and_then(|tag| tag.value().map(str::to_owned));
     Ok(TaskDefinition {
         arn: definition.task_definition_arn().unwrap_or(arn).to_owned(),
         family: definition.family().unwrap_or_default().to_owned(),
@@ -194,6 +242,7 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
                     .collect(),
             })
             .collect(),
+        secrets_moved_from,
     })
 }
 
@@ -271,6 +320,16 @@ pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container
         .ok_or_else(|| AwsError::Setup(format!("{variable} is no longer a plaintext variable of container {container} in {task_definition}")))
 }
 
+/// A plaintext container variable's value, or None when the container has no such
+/// plaintext variable. For comparisons only: the caller drops it at once.
+pub async fn plaintext_variable(aws: &Aws, task_definition: &str, container: &str, variable: &str) -> Result<Option<String>, AwsError> {
+    match read_plaintext_variable(aws, task_definition, container, variable).await {
+        Ok(value) => Ok(Some(value)),
+        Err(AwsError::Setup(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// The execution role of a task definition: the role ECS reads its secrets with.
 pub async fn execution_role(aws: &Aws, task_definition: &str) -> Result<Option<String>, AwsError> {
     let _permit = aws.permit().await;
@@ -316,7 +375,9 @@ pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[Se
                 .map_err(|error| AwsError::Setup(error.to_string()))?,
         );
     }
-    let tags = output.tags().to_vec();
+    let mut tags = output.tags().to_vec();
+    tags.retain(|tag| tag.key() != Some(SECRETS_MOVED_FROM));
+    tags.push(aws_sdk_ecs::types::Tag::builder().key(SECRETS_MOVED_FROM).value(task_definition).build());
     let registered = aws
         .ecs
         .register_task_definition()

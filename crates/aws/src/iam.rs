@@ -115,6 +115,29 @@ pub fn evaluate(documents: &[Value], action: &str, resource: &str) -> Verdict {
     if allowed { Verdict::Allowed } else { Verdict::NotAllowed }
 }
 
+/// Whether a key policy itself lets `principal_arn` call `action`: a statement naming the
+/// principal (or `*`) directly. A statement naming the account root only delegates to
+/// IAM policies, which [`role_allows`] reads. Conditions are not evaluated.
+pub fn key_policy_allows(policy: &Value, principal_arn: &str, action: &str) -> Verdict {
+    let mut allowed = false;
+    for statement in statements(policy) {
+        if !matches_any(&statement["Action"], action, true) {
+            continue;
+        }
+        let principal = &statement["Principal"];
+        let names_it = principal.as_str() == Some("*") || matches_any(&principal["AWS"], principal_arn, false) && !principal_arn.ends_with(":root");
+        if !names_it {
+            continue;
+        }
+        match statement["Effect"].as_str() {
+            Some("Deny") => return Verdict::Denied,
+            Some("Allow") => allowed = true,
+            _ => {}
+        }
+    }
+    if allowed { Verdict::Allowed } else { Verdict::NotAllowed }
+}
+
 fn statements(document: &Value) -> Vec<&Value> {
     match &document["Statement"] {
         Value::Array(items) => items.iter().collect(),
@@ -171,6 +194,17 @@ mod tests {
             { "Effect": "Deny", "Action": "ssm:*", "Resource": "*" }
         ]));
         assert_eq!(evaluate(&documents, "ssm:GetParameters", PARAMETER), Verdict::Denied);
+    }
+
+    #[test]
+    fn key_policy_must_name_the_role_itself() {
+        let role = "arn:aws:iam::108782097218:role/web-ExecutionRole";
+        let root_only = serde_json::json!({ "Statement": [{ "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::108782097218:root" }, "Action": "kms:*", "Resource": "*" }] });
+        assert_eq!(key_policy_allows(&root_only, role, "kms:Decrypt"), Verdict::NotAllowed, "the root statement only delegates to IAM");
+        let names_role =
+            serde_json::json!({ "Statement": [{ "Effect": "Allow", "Principal": { "AWS": [role] }, "Action": ["kms:Decrypt"], "Resource": "*" }] });
+        assert_eq!(key_policy_allows(&names_role, role, "kms:Decrypt"), Verdict::Allowed);
+        assert_eq!(key_policy_allows(&names_role, role, "kms:Encrypt"), Verdict::NotAllowed);
     }
 
     #[test]

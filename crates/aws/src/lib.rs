@@ -10,7 +10,7 @@ mod client;
 pub mod ecs;
 pub mod error;
 pub mod iam;
-mod kms;
+pub mod kms;
 pub mod lock;
 pub mod progress;
 pub mod s3;
@@ -21,9 +21,9 @@ use std::time::SystemTime;
 
 use aws_smithy_types::date_time::{DateTime, Format};
 use holdfast_desired::Desired;
-use holdfast_inventory::{Inventory, Salt};
+use holdfast_inventory::{Coverage, Inventory, Salt};
 
-pub use client::{Aws, ConnectOptions};
+pub use client::{Aws, ConnectOptions, Identity};
 pub use error::AwsError;
 pub use progress::{Progress, Silent};
 
@@ -49,6 +49,14 @@ pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, prog
     inventory.ssm = ssm;
     inventory.vpc = vpc;
     inventory.kms = kms;
+    let missing: Vec<String> = holdfast_desired::reads::parameter_names(desired)
+        .into_iter()
+        .filter(|name| !inventory.ssm.parameters.iter().any(|parameter| &parameter.name == name))
+        .collect();
+    if !missing.is_empty() {
+        ecs::read_revisions_before_moves(aws, &mut inventory.ecs, &missing, &salt).await?;
+    }
+    inventory.coverage = Coverage::Reads(holdfast_desired::reads(desired).into_iter().map(|read| read.key).collect());
     inventory.sort();
     Ok(inventory)
 }

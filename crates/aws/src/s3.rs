@@ -21,7 +21,7 @@ const KIND: &str = "S3";
 
 pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<S3, AwsError> {
     let entries = &desired.s3.bucket;
-    if entries.is_empty() {
+    if !holdfast_desired::reads::needs_bucket_names(desired) {
         return Ok(S3::default());
     }
     progress.started(KIND);
@@ -31,7 +31,8 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
         output.buckets().iter().filter_map(|bucket| bucket.name().map(str::to_owned)).collect()
     };
     let selected: Vec<(String, Vec<&BucketEntry>)> = names
-        .into_iter()
+        .iter()
+        .cloned()
         .filter_map(|name| {
             let chosen: Vec<&BucketEntry> = entries.iter().filter(|entry| entry.name.matches(&name)).collect();
             (!chosen.is_empty()).then_some((name, chosen))
@@ -41,7 +42,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     let buckets: Vec<Bucket> = buckets.into_iter().flatten().collect();
     progress.advanced(KIND, buckets.len());
     progress.finished(KIND);
-    Ok(S3 { buckets })
+    Ok(S3 { buckets, names })
 }
 
 /// One bucket, or None when it lives in another region than the account's.
@@ -49,7 +50,7 @@ async fn read_bucket(aws: &Aws, name: &str, entries: &[&BucketEntry]) -> Result<
     if region_of(aws, name).await? != aws.region() {
         return Ok(None);
     }
-    let present = entries.iter().any(|entry| entry.ensure == Ensure::Present);
+    let present = entries.iter().any(|entry| entry.ensure == Ensure::Present && entry.encryption.is_some());
     let manages_lifecycle = entries.iter().any(|entry| entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some());
     let encryption = if present { read_encryption(aws, name).await? } else { None };
     let lifecycle = if manages_lifecycle { read_lifecycle(aws, name).await? } else { None };

@@ -17,7 +17,7 @@ const NAMES_PER_GET: usize = 10;
 const NAMES_PER_FILTER: usize = 50;
 
 pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &dyn Progress) -> Result<Ssm, AwsError> {
-    let names: Vec<String> = desired.ssm.parameter.iter().map(|entry| entry.name().to_owned()).collect();
+    let names = holdfast_desired::reads::parameter_names(desired);
     if names.is_empty() {
         return Ok(Ssm::default());
     }
@@ -180,4 +180,42 @@ pub async fn add_tags(aws: &Aws, name: &str, tags: &[(String, String)]) -> Resul
 pub fn parameter_arn(region: &str, account_id: &str, name: &str) -> String {
     let separator = if name.starts_with('/') { "" } else { "/" };
     format!("arn:aws:ssm:{region}:{account_id}:parameter{separator}{name}")
+}
+
+/// What a parameter holds, checked at the moment a task definition is about to name it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Checked {
+    Missing,
+    /// It exists, but not with the value the service runs with now.
+    HoldsAnotherValue,
+    /// It exists (with the expected value, when one was given), under this key.
+    Holds {
+        key_id: Option<String>,
+    },
+}
+
+/// Reads a parameter (decrypting it) and compares it with `expected` here, so the value
+/// never leaves this function: it is dropped as soon as it is compared.
+pub async fn check_parameter(aws: &Aws, name: &str, expected: Option<&str>) -> Result<Checked, AwsError> {
+    let read = {
+        let _permit = aws.permit().await;
+        aws.ssm.get_parameter().name(name).with_decryption(true).send().await
+    };
+    let output = match read {
+        Ok(output) => output,
+        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_ssm::operation::get_parameter::GetParameterError::ParameterNotFound(_))) => {
+            return Ok(Checked::Missing);
+        }
+        Err(error) => return Err(call_error("ssm:GetParameter", format!("parameter {name}"), error)),
+    };
+    let same = match expected {
+        Some(expected) => output.parameter().and_then(|parameter| parameter.value()) == Some(expected),
+        None => true,
+    };
+    drop(output);
+    if !same {
+        return Ok(Checked::HoldsAnotherValue);
+    }
+    let keys = describe_keys(aws, &[name.to_owned()]).await?;
+    Ok(Checked::Holds { key_id: keys.into_iter().find(|(found, _)| found == name).map(|(_, key)| key) })
 }

@@ -3,7 +3,7 @@
 use aws_sdk_ec2::types::Filter;
 use futures_util::future::try_join_all;
 use holdfast_desired::Desired;
-use holdfast_inventory::vpc::{FlowLog, Vpc, Vpcs};
+use holdfast_inventory::vpc::{DestinationOptions, FlowLog, Vpc, Vpcs};
 
 use crate::Aws;
 use crate::error::{AwsError, call_error};
@@ -70,24 +70,66 @@ async fn describe_flow_logs(aws: &Aws, vpc_ids: &[String]) -> Result<Vec<(String
         .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|error| call_error("ec2:DescribeFlowLogs", format!("flow logs of {} VPCs", vpc_ids.len()), error))?;
-    Ok(found
-        .iter()
-        .filter_map(|flow_log| {
-            let destination_type = flow_log.log_destination_type().map_or("cloud-watch-logs", |kind| kind.as_str()).to_owned();
-            Some((
-                flow_log.resource_id()?.to_owned(),
-                FlowLog {
-                    id: flow_log.flow_log_id().unwrap_or_default().to_owned(),
-                    destination: flow_log.log_destination().or(flow_log.log_group_name()).unwrap_or_default().to_owned(),
-                    destination_type,
-                    traffic_type: flow_log.traffic_type().map(|traffic| traffic.as_str().to_owned()).unwrap_or_default(),
-                    max_aggregation_interval: flow_log.max_aggregation_interval().and_then(|seconds| u32::try_from(seconds).ok()).unwrap_or(600),
-                    log_format: flow_log.log_format().map(str::to_owned),
-                    status: flow_log.flow_log_status().unwrap_or_default().to_owned(),
-                },
-            ))
-        })
-        .collect())
+    Ok(found.iter().filter_map(to_flow_log).collect())
+}
+
+/// A flow log as EC2 describes it, with the VPC (or other resource) it logs.
+fn to_flow_log(flow_log: &aws_sdk_ec2::types::FlowLog) -> Option<(String, FlowLog)> {
+    let destination_type = flow_log.log_destination_type().map_or("cloud-watch-logs", |kind| kind.as_str()).to_owned();
+    Some((
+        flow_log.resource_id()?.to_owned(),
+        FlowLog {
+            id: flow_log.flow_log_id().unwrap_or_default().to_owned(),
+            destination: flow_log.log_destination().or(flow_log.log_group_name()).unwrap_or_default().to_owned(),
+            destination_type,
+            traffic_type: flow_log.traffic_type().map(|traffic| traffic.as_str().to_owned()).unwrap_or_default(),
+            max_aggregation_interval: flow_log.max_aggregation_interval().and_then(|seconds| u32::try_from(seconds).ok()).unwrap_or(600),
+            log_format: flow_log.log_format().map(str::to_owned),
+            status: flow_log.flow_log_status().unwrap_or_default().to_owned(),
+            deliver_logs_permission_arn: flow_log.deliver_logs_permission_arn().map(str::to_owned),
+            destination_options: flow_log.destination_options().map(|options| DestinationOptions {
+                file_format: options.file_format().map(|format| format.as_str().to_owned()),
+                hive_compatible_partitions: options.hive_compatible_partitions(),
+                per_hour_partition: options.per_hour_partition(),
+            }),
+            tags: flow_log.tags().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
+        },
+    ))
+}
+
+/// A flow log as it is now, with everything needed to create it again.
+pub struct ExistingFlowLog {
+    pub vpc_id: String,
+    pub flow_log: FlowLog,
+    tags: Vec<(String, String)>,
+}
+
+impl ExistingFlowLog {
+    /// The same flow log, to create again.
+    pub fn as_new(&self) -> NewFlowLog<'_> {
+        let flow_log = &self.flow_log;
+        NewFlowLog {
+            vpc_id: &self.vpc_id,
+            destination_type: &flow_log.destination_type,
+            destination: &flow_log.destination,
+            traffic_type: &flow_log.traffic_type,
+            max_aggregation_interval: Some(flow_log.max_aggregation_interval),
+            log_format: flow_log.log_format.as_deref(),
+            deliver_logs_permission_arn: flow_log.deliver_logs_permission_arn.as_deref(),
+            destination_options: flow_log.destination_options.as_ref(),
+            tags: &self.tags,
+        }
+    }
+}
+
+pub async fn describe_flow_log(aws: &Aws, id: &str) -> Result<Option<ExistingFlowLog>, AwsError> {
+    let _permit = aws.permit().await;
+    let output =
+        aws.ec2.describe_flow_logs().flow_log_ids(id).send().await.map_err(|error| call_error("ec2:DescribeFlowLogs", format!("flow log {id}"), error))?;
+    Ok(output.flow_logs().iter().filter(|flow_log| flow_log.flow_log_id() == Some(id)).find_map(to_flow_log).map(|(vpc_id, flow_log)| {
+        let tags = flow_log.tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect();
+        ExistingFlowLog { vpc_id, flow_log, tags }
+    }))
 }
 
 /// What `CreateFlowLogs` is given.
@@ -98,12 +140,40 @@ pub struct NewFlowLog<'a> {
     pub traffic_type: &'a str,
     pub max_aggregation_interval: Option<u32>,
     pub log_format: Option<&'a str>,
+    pub deliver_logs_permission_arn: Option<&'a str>,
+    pub destination_options: Option<&'a DestinationOptions>,
+    pub tags: &'a [(String, String)],
 }
 
-pub async fn create_flow_log(aws: &Aws, flow_log: &NewFlowLog<'_>) -> Result<(), AwsError> {
-    use aws_sdk_ec2::types::{FlowLogsResourceType, LogDestinationType, TrafficType};
+/// What `CreateFlowLogs` answered.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Created {
+    Yes(String),
+    /// EC2 keeps one flow log per VPC and destination with the same configuration.
+    AlreadyExists,
+}
+
+pub async fn create_flow_log(aws: &Aws, flow_log: &NewFlowLog<'_>) -> Result<Created, AwsError> {
+    use aws_sdk_ec2::types::{
+        DestinationFileFormat, DestinationOptionsRequest, FlowLogsResourceType, LogDestinationType, ResourceType, Tag, TagSpecification, TrafficType,
+    };
+    let options = flow_log.destination_options.map(|options| {
+        DestinationOptionsRequest::builder()
+            .set_file_format(options.file_format.as_deref().map(DestinationFileFormat::from))
+            .set_hive_compatible_partitions(options.hive_compatible_partitions)
+            .set_per_hour_partition(options.per_hour_partition)
+            .build()
+    });
+    let tags = (!flow_log.tags.is_empty()).then(|| {
+        vec![
+            TagSpecification::builder()
+                .resource_type(ResourceType::VpcFlowLog)
+                .set_tags(Some(flow_log.tags.iter().map(|(key, value)| Tag::builder().key(key).value(value).build()).collect()))
+                .build(),
+        ]
+    });
     let _permit = aws.permit().await;
-    let output = aws
+    let sent = aws
         .ec2
         .create_flow_logs()
         .resource_ids(flow_log.vpc_id)
@@ -113,14 +183,31 @@ pub async fn create_flow_log(aws: &Aws, flow_log: &NewFlowLog<'_>) -> Result<(),
         .log_destination(flow_log.destination)
         .set_max_aggregation_interval(flow_log.max_aggregation_interval.map(|seconds| i32::try_from(seconds).unwrap_or(600)))
         .set_log_format(flow_log.log_format.map(str::to_owned))
+        .set_deliver_logs_permission_arn(flow_log.deliver_logs_permission_arn.map(str::to_owned))
+        .set_destination_options(options)
+        .set_tag_specifications(tags)
         .send()
-        .await
-        .map_err(|error| call_error("ec2:CreateFlowLogs", format!("VPC {}", flow_log.vpc_id), error))?;
+        .await;
+    let output = match sent {
+        Ok(output) => output,
+        Err(error) if aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&error) == Some("FlowLogAlreadyExists") => {
+            return Ok(Created::AlreadyExists);
+        }
+        Err(error) => return Err(call_error("ec2:CreateFlowLogs", format!("VPC {}", flow_log.vpc_id), error)),
+    };
     if let Some(failure) = output.unsuccessful().first() {
-        let message = failure.error().and_then(|error| error.message()).unwrap_or("no reason given");
+        let error = failure.error();
+        if error.and_then(|error| error.code()) == Some("FlowLogAlreadyExists") {
+            return Ok(Created::AlreadyExists);
+        }
+        let message = error.and_then(|error| error.message()).unwrap_or("no reason given");
         return Err(AwsError::Setup(format!("ec2:CreateFlowLogs on VPC {} failed: {message}", flow_log.vpc_id)));
     }
-    Ok(())
+    output
+        .flow_log_ids()
+        .first()
+        .map(|id| Created::Yes(id.clone()))
+        .ok_or_else(|| AwsError::Setup(format!("ec2:CreateFlowLogs on VPC {} returned no flow log id", flow_log.vpc_id)))
 }
 
 pub async fn delete_flow_log(aws: &Aws, id: &str) -> Result<(), AwsError> {

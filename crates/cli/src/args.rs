@@ -42,9 +42,13 @@ pub struct ApplyArgs {
     /// Carry out deletions (`-`). Without it they are skipped and listed.
     #[arg(long)]
     pub allow_delete: bool,
-    /// Remove the lock another apply left behind (after checking it is not running).
-    #[arg(long)]
-    pub force_unlock: bool,
+    /// Remove the apply lock with this id, left by an apply that died, then apply. The
+    /// lock is removed only if it has this id and its lease expired (nobody renews it).
+    #[arg(long, value_name = "LOCK_ID")]
+    pub force_unlock: Option<String>,
+    /// With --force-unlock: remove the lock even though its lease is still being renewed.
+    #[arg(long, requires = "force_unlock")]
+    pub even_if_live: bool,
     /// How the apply report is printed.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,

@@ -10,7 +10,15 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = args::Args::parse();
+    // Usage errors exit 1 like every other error: 2 means "changes present" to
+    // `--detailed-exitcode`, and a typo must never read as drift.
+    let args = match args::Args::try_parse() {
+        Ok(args) => args,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { output::Status::Failure.into() } else { output::Status::Success.into() };
+        }
+    };
     match commands::run(args) {
         Ok(status) => status.into(),
         Err(error) => {

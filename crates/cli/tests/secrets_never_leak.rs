@@ -7,7 +7,7 @@ mod common;
 use common::{desired_dir, holdfast};
 use holdfast_inventory::ecs::{Cluster, Container, EnvironmentVariable, Service, TaskDefinition};
 use holdfast_inventory::ssm::{Parameter, ParameterValue};
-use holdfast_inventory::{Inventory, Salt, SecretHash};
+use holdfast_inventory::{Coverage, Inventory, Salt, SecretHash};
 
 const TASK_CANARY: &str = "CANARY-task-env-5d1f0e9b";
 const PARAMETER_CANARY: &str = "CANARY-ssm-value-a7c23e41";
@@ -36,6 +36,7 @@ value = { env = "APP_API_TOKEN" }
 fn inventory() -> Inventory {
     let salt = Salt::from_bytes(b"canary-test-salt");
     let mut inventory = Inventory::new("123456789012", "us-east-1", "2026-01-01T00:00:00Z", salt.clone());
+    inventory.coverage = Coverage::Everything;
     let definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:4".to_owned();
     inventory.ecs.task_definitions.push(TaskDefinition {
         arn: definition.clone(),
@@ -47,6 +48,7 @@ fn inventory() -> Inventory {
             environment: vec![EnvironmentVariable::new(&salt, "APP_SECRET", TASK_CANARY), EnvironmentVariable::new(&salt, "PLAIN", TASK_CANARY)],
             secrets: Vec::new(),
         }],
+        secrets_moved_from: None,
     });
     inventory.ecs.clusters.push(Cluster {
         name: "c".into(),

@@ -78,6 +78,11 @@ impl Ecs {
     }
 }
 
+/// `FARGATE` or `FARGATE_SPOT`: the providers every cluster can use without creating them.
+pub fn is_fargate(provider: &str) -> bool {
+    provider == FARGATE || provider == FARGATE_SPOT
+}
+
 /// True when the strategy can place tasks on Spot capacity.
 pub fn uses_spot(items: &[StrategyItem]) -> bool {
     items.iter().any(|item| item.provider == FARGATE_SPOT && (item.weight > 0 || item.base > 0))
@@ -128,6 +133,17 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                     format!("strategy `{name}`: base {} is above 100000", item.base),
                     Some("ECS accepts a base from 0 to 100000".to_owned()),
                 );
+            }
+        }
+        for item in items {
+            // ECS reserves names that start with `aws`, `ecs` or `fargate` for its own providers.
+            let lower = item.provider.to_ascii_lowercase();
+            if !is_fargate(&item.provider) && ["aws", "ecs", "fargate"].iter().any(|prefix| lower.starts_with(prefix)) {
+                let hint = did_you_mean(&item.provider, [FARGATE, FARGATE_SPOT]).unwrap_or_else(|| {
+                    "names starting with `aws`, `ecs` or `fargate` are reserved: use FARGATE, FARGATE_SPOT, or the name of a capacity provider you created"
+                        .to_owned()
+                });
+                checker.error(&origin, span.clone(), format!("strategy `{name}`: `{}` is not a capacity provider ECS has", item.provider), Some(hint));
             }
         }
         let mut providers: Vec<&str> = items.iter().map(|item| item.provider.as_str()).collect();

@@ -9,6 +9,7 @@ mod check;
 pub mod diagnostic;
 pub mod ecs;
 mod origin;
+pub mod reads;
 pub mod s3;
 pub mod selector;
 pub mod ssm;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 
 pub use diagnostic::{Diagnostic, LoadError, Location, SourceFile};
 pub use origin::{Entries, HasOrigin, Origin};
+pub use reads::{Read, reads};
 pub use selector::{NameGlob, TagSelector};
 
 /// The whole desired state: every file merged.
@@ -51,7 +53,7 @@ pub fn load_dir(dir: &Path) -> Result<Desired, LoadError> {
     let mut files = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|error| single(&path, format!("cannot read {}: {error}", path.display())))?;
-        files.push(SourceFile { path: path.display().to_string(), text });
+        files.push(SourceFile::new(path.display().to_string(), text));
     }
     load_sources(files)
 }

@@ -8,8 +8,13 @@ use crate::secret::{Salt, SecretHash};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ecs {
     pub clusters: Vec<Cluster>,
-    /// Every task definition a read service runs, once each.
+    /// Every task definition a read service runs, once each, and the revisions holdfast
+    /// moved secrets out of where a value may still be needed from them.
     pub task_definitions: Vec<TaskDefinition>,
+    /// Every capacity provider in the account (read only when a strategy names one
+    /// other than FARGATE and FARGATE_SPOT).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub capacity_providers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +60,11 @@ pub struct TaskDefinition {
     pub revision: u32,
     pub execution_role_arn: Option<String>,
     pub containers: Vec<Container>,
+    /// For a revision holdfast registered to move variables into `secrets`: the revision
+    /// it was made from (its `holdfast:secrets-moved-from` tag), which still holds the
+    /// plaintext values should a parameter they moved to be missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets_moved_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

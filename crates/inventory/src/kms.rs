@@ -5,6 +5,27 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Kms {
     pub aliases: Vec<Alias>,
+    /// Every key of the account and region (ListKeys).
+    #[serde(default)]
+    pub keys: Vec<Key>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub id: String,
+    pub arn: String,
+}
+
+/// What a key reference in the desired state names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyReference {
+    /// A key of this account, by ARN.
+    Key(String),
+    /// An AWS managed alias (`alias/aws/s3`): valid before its key is first used.
+    AwsManaged,
+    /// A key or alias of another account, which cannot be listed from here.
+    OtherAccount,
+    Missing,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +37,30 @@ pub struct Alias {
 }
 
 impl Kms {
+    /// Resolves a key id, key ARN, alias name or alias ARN against the keys and
+    /// aliases read; `account_id` tells this account's ARNs from others'.
+    pub fn resolve(&self, reference: &str, account_id: &str) -> KeyReference {
+        if reference.starts_with("arn:") && reference.split(':').nth(4).is_some_and(|account| account != account_id) {
+            return KeyReference::OtherAccount;
+        }
+        let alias_name = match reference.find(":alias/") {
+            Some(position) => Some(&reference[position + 1..]),
+            None => reference.starts_with("alias/").then_some(reference),
+        };
+        let key_id = match alias_name {
+            Some(alias) if alias.starts_with("alias/aws/") => return KeyReference::AwsManaged,
+            Some(alias) => match self.aliases.iter().find(|candidate| candidate.name == alias).and_then(|found| found.target_key_id.clone()) {
+                Some(id) => id,
+                None => return KeyReference::Missing,
+            },
+            None => reference.rsplit_once(":key/").map_or(reference, |(_, id)| id).to_owned(),
+        };
+        match self.keys.iter().find(|key| key.id == key_id) {
+            Some(key) => KeyReference::Key(key.arn.clone()),
+            None => KeyReference::Missing,
+        }
+    }
+
     /// The key id a reference means, when it can be told: a key id, a key ARN, an alias
     /// name or an alias ARN. Unknown aliases stay unresolved.
     pub fn key_id(&self, reference: &str) -> Option<String> {
@@ -42,12 +87,34 @@ mod tests {
 
     #[test]
     fn alias_key_id_and_arns_resolve_to_one_key() {
-        let kms = Kms { aliases: vec![Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) }] };
+        let kms = Kms { aliases: vec![Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) }], keys: Vec::new() };
         let id = Some("1234abcd".to_owned());
         assert_eq!(kms.key_id("alias/z360-phi"), id);
         assert_eq!(kms.key_id("arn:aws:kms:us-east-1:108782097218:alias/z360-phi"), id);
         assert_eq!(kms.key_id("arn:aws:kms:us-east-1:108782097218:key/1234abcd"), id);
         assert_eq!(kms.key_id("1234abcd"), id);
         assert_eq!(kms.key_id("alias/unknown"), None);
+    }
+
+    #[test]
+    fn references_resolve_to_this_accounts_key_arns_or_are_missing() {
+        let arn = "arn:aws:kms:us-east-1:108782097218:key/1234abcd".to_owned();
+        let kms = Kms {
+            aliases: vec![
+                Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) },
+                Alias { name: "alias/dangling".into(), target_key_id: None },
+            ],
+            keys: vec![Key { id: "1234abcd".into(), arn: arn.clone() }],
+        };
+        let resolve = |reference: &str| kms.resolve(reference, "108782097218");
+        assert_eq!(resolve("alias/z360-phi"), KeyReference::Key(arn.clone()));
+        assert_eq!(resolve("arn:aws:kms:us-east-1:108782097218:alias/z360-phi"), KeyReference::Key(arn.clone()));
+        assert_eq!(resolve("1234abcd"), KeyReference::Key(arn.clone()));
+        assert_eq!(resolve(&arn), KeyReference::Key(arn.clone()));
+        assert_eq!(resolve("alias/does-not-exist"), KeyReference::Missing);
+        assert_eq!(resolve("alias/dangling"), KeyReference::Missing);
+        assert_eq!(resolve("ffff0000"), KeyReference::Missing);
+        assert_eq!(resolve("alias/aws/s3"), KeyReference::AwsManaged);
+        assert_eq!(resolve("arn:aws:kms:us-east-1:999999999999:key/abc"), KeyReference::OtherAccount);
     }
 }

@@ -21,8 +21,8 @@ pub use secret::{Salt, SecretHash};
 /// Resource tags, sorted by key.
 pub type Tags = BTreeMap<String, String>;
 
-/// The snapshot format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The snapshot format this build writes and reads. Version 2 records what was read.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// One account and region as read at one moment; serialised, it is a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,8 @@ pub struct Inventory {
     pub taken_at: String,
     /// The key of every [`SecretHash`] in this snapshot.
     pub salt: Salt,
+    /// What the read covered: a plan needs everything its desired state selects read.
+    pub coverage: Coverage,
     #[serde(default)]
     pub ecs: ecs::Ecs,
     #[serde(default)]
@@ -48,11 +50,32 @@ pub struct Inventory {
     pub kms: kms::Kms,
 }
 
+/// What one read of the account covered, as the keys `holdfast_desired::reads` gives:
+/// `s3.bucket.lifecycle NAME`, `ssm.parameter NAME`, ... A plan made from a snapshot
+/// refuses to treat as absent what the snapshot never looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// A complete description of the account (the shipped example).
+    Everything,
+    Reads(std::collections::BTreeSet<String>),
+}
+
+impl Coverage {
+    pub fn covers(&self, key: &str) -> bool {
+        match self {
+            Coverage::Everything => true,
+            Coverage::Reads(keys) => keys.contains(key),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
-    #[error("the snapshot is not valid JSON of the holdfast snapshot format: {0}")]
+    // The parser's own message follows as the error's source: not repeated here.
+    #[error("the snapshot is not valid JSON of the holdfast snapshot format")]
     Malformed(#[from] serde_json::Error),
-    #[error("the snapshot has format_version {found}; this holdfast reads version {FORMAT_VERSION}")]
+    #[error("the snapshot has format_version {found}; this holdfast reads version {FORMAT_VERSION}: take a new one with `holdfast snapshot`")]
     UnsupportedVersion { found: u64 },
 }
 
@@ -64,6 +87,7 @@ impl Inventory {
             region: region.to_owned(),
             taken_at: taken_at.to_owned(),
             salt,
+            coverage: Coverage::Reads(Default::default()),
             ecs: ecs::Ecs::default(),
             aurora: aurora::Aurora::default(),
             s3: s3::S3::default(),
@@ -105,5 +129,8 @@ impl Inventory {
         self.ssm.parameters.sort_by(|a, b| a.name.cmp(&b.name));
         self.vpc.vpcs.sort_by(|a, b| a.id.cmp(&b.id));
         self.kms.aliases.sort_by(|a, b| a.name.cmp(&b.name));
+        self.kms.keys.sort_by(|a, b| a.id.cmp(&b.id));
+        self.s3.names.sort();
+        self.ecs.capacity_providers.sort();
     }
 }

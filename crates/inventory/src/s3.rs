@@ -9,6 +9,10 @@ use crate::Tags;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct S3 {
     pub buckets: Vec<Bucket>,
+    /// The name of every bucket the account owns, in any region: destinations are
+    /// checked against it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -30,6 +30,22 @@ pub struct FlowLog {
     pub max_aggregation_interval: u32,
     pub log_format: Option<String>,
     pub status: String,
+    /// The role that delivers to CloudWatch Logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_logs_permission_arn: Option<String>,
+    /// S3 delivery options: file format, Hive-compatible prefixes, hourly partitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_options: Option<DestinationOptions>,
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationOptions {
+    /// `plain-text` or `parquet`.
+    pub file_format: Option<String>,
+    pub hive_compatible_partitions: Option<bool>,
+    pub per_hour_partition: Option<bool>,
 }
 
 impl Vpc {

@@ -16,12 +16,13 @@ pub(crate) struct Context<'a> {
     pub env_hashes: &'a BTreeMap<String, SecretHash>,
     pub changes: Vec<Change>,
     pub warnings: Vec<Warning>,
+    pub errors: Vec<Warning>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(desired: &'a Desired, inventory: &'a Inventory, env_hashes: &'a BTreeMap<String, SecretHash>) -> Self {
         let task_definitions = inventory.ecs.task_definitions.iter().map(|definition| (definition.arn.as_str(), definition)).collect();
-        Self { desired, inventory, task_definitions, env_hashes, changes: Vec::new(), warnings: Vec::new() }
+        Self { desired, inventory, task_definitions, env_hashes, changes: Vec::new(), warnings: Vec::new(), errors: Vec::new() }
     }
 
     pub fn task_definition(&self, arn: &str) -> Option<&'a TaskDefinition> {
@@ -30,6 +31,11 @@ impl<'a> Context<'a> {
 
     pub fn warn(&mut self, message: impl Into<String>, origin: Option<&Origin>) {
         self.warnings.push(Warning { message: message.into(), source: origin.map(source) });
+    }
+
+    /// Something that stops the whole plan from being applied.
+    pub fn error(&mut self, message: impl Into<String>, origin: Option<&Origin>) {
+        self.errors.push(Warning { message: message.into(), source: origin.map(source) });
     }
 
     /// Orders changes so each comes after what it depends on, keeps only dependencies
@@ -46,6 +52,8 @@ impl<'a> Context<'a> {
         }
         self.warnings.sort();
         self.warnings.dedup();
+        self.errors.sort();
+        self.errors.dedup();
         let summary = Summary::of(&self.changes);
         Plan {
             format_version: FORMAT_VERSION,
@@ -54,7 +62,9 @@ impl<'a> Context<'a> {
             snapshot_taken_at: self.inventory.taken_at.clone(),
             changes: self.changes,
             warnings: self.warnings,
+            errors: self.errors,
             summary,
+            left_out: 0,
         }
     }
 }

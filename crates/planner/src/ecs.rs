@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use holdfast_desired::ecs::{FARGATE_SPOT, ServiceEntry, TaskSecretsEntry};
+use holdfast_desired::diagnostic::did_you_mean;
+use holdfast_desired::ecs::{FARGATE, FARGATE_SPOT, ServiceEntry, TaskSecretsEntry, is_fargate};
 use holdfast_desired::{HasOrigin, Origin};
 use holdfast_inventory::SecretHash;
 use holdfast_inventory::ecs::{Cluster, Service, StrategyItem, TaskDefinition};
@@ -13,8 +14,10 @@ use crate::normalize::parameter_key;
 use crate::operation::{Operation, SecretMove, SecretMoves};
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 use crate::select::{Hits, one};
+use crate::ssm::After;
 
 pub(crate) fn plan(cx: &mut Context<'_>) {
+    check_capacity_providers(cx);
     let desired = &cx.desired.ecs;
     let mut service_hits = Hits::new(desired.service.len());
     let mut secret_hits = Hits::new(desired.task_secrets.len());
@@ -30,9 +33,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
                     providers_needed.entry(item.provider).or_insert_with(|| entry.origin.clone());
                 }
             }
-            if let Some(change) = plan_service(cx, cluster, service, strategy_entry, &secret_entries) {
-                service_changes.push(change);
-            }
+            service_changes.extend(plan_service(cx, cluster, service, strategy_entry, &secret_entries));
         }
         let missing: Vec<&String> = providers_needed.keys().filter(|provider| !cluster.capacity_providers.contains(provider)).collect();
         if let Some(first) = missing.first() {
@@ -66,6 +67,27 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     }
     service_hits.warn_unmatched(cx, &desired.service, |entry| format!("[[ecs.service]] cluster `{}`, service `{}`", entry.cluster, entry.service));
     secret_hits.warn_unmatched(cx, &desired.task_secrets, |entry| format!("[[ecs.task_secrets]] cluster `{}`, service `{}`", entry.cluster, entry.service));
+}
+
+/// A strategy may only name capacity providers that exist: FARGATE and FARGATE_SPOT
+/// always do, any other must be in the account. Adding a misspelt one to a cluster and
+/// its services would fail half-way through an apply.
+fn check_capacity_providers(cx: &mut Context<'_>) {
+    let desired = cx.desired;
+    for entry in desired.ecs.service.iter() {
+        let Some(items) = desired.ecs.strategy(entry.strategy.get_ref()) else { continue };
+        for item in items.iter().filter(|item| !is_fargate(&item.provider)) {
+            if cx.inventory.ecs.capacity_providers.contains(&item.provider) {
+                continue;
+            }
+            let known = [FARGATE, FARGATE_SPOT].into_iter().chain(cx.inventory.ecs.capacity_providers.iter().map(String::as_str));
+            let hint = did_you_mean(&item.provider, known).map(|hint| format!(" ({hint})")).unwrap_or_default();
+            cx.error(
+                format!("strategy `{}` names the capacity provider `{}`, which does not exist in the account{hint}", entry.strategy.get_ref(), item.provider),
+                Some(&entry.origin),
+            );
+        }
+    }
 }
 
 fn selects(
@@ -110,6 +132,17 @@ fn live_compute(cluster: &Cluster, service: &Service) -> (Option<String>, Vec<St
     (None, items)
 }
 
+/// Whether the service already runs on the capacity the strategy asks for. Launch type
+/// `FARGATE` and a strategy of `FARGATE` alone place tasks on the same on-demand
+/// capacity: changing one into the other would only force a redeployment, which drops
+/// every websocket and call of a realtime service.
+fn same_capacity(launch_type: Option<&str>, have: &[StrategyItem], want: &[StrategyItem]) -> bool {
+    match launch_type {
+        Some(launch_type) => launch_type == FARGATE && !want.is_empty() && want.iter().all(|item| item.provider == FARGATE),
+        None => have == want,
+    }
+}
+
 fn describe_strategy(items: &[StrategyItem]) -> String {
     let parts: Vec<String> = items
         .iter()
@@ -134,7 +167,7 @@ fn plan_service(
     service: &Service,
     strategy_entry: Option<&ServiceEntry>,
     secret_entries: &[&TaskSecretsEntry],
-) -> Option<Change> {
+) -> Vec<Change> {
     let address = service_address(cluster, service);
     let mut attributes = Vec::new();
     let mut flags = Vec::new();
@@ -147,7 +180,7 @@ fn plan_service(
         if entry.realtime && uses_spot_items(&want) {
             // Validation refuses this; the guard stays so no path can move a realtime service to Spot.
             cx.warn(format!("{address} is realtime; holdfast will not move it to FARGATE_SPOT"), Some(&entry.origin));
-        } else if launch_type.is_some() || have != want {
+        } else if !same_capacity(launch_type.as_deref(), &have, &want) {
             let before = match &launch_type {
                 Some(launch_type) => format!("launch type {launch_type}"),
                 None => describe_strategy(&have),
@@ -158,34 +191,61 @@ fn plan_service(
             origin = Some(&entry.origin);
         }
     }
+    let mut changes = Vec::new();
     let mut depends_on = Vec::new();
-    let secrets = plan_secrets(cx, &address, service, secret_entries, &mut attributes);
-    if let Some(moves) = &secrets {
-        flags.extend([Flag::Redeploy, Flag::TouchesSecret]);
-        depends_on.extend(moves.moves.iter().map(|secret| crate::ssm::address(&secret.parameter)));
-        origin = origin.or(secret_entries.first().map(|entry| entry.origin()));
+    let mut secrets = None;
+    let secret_origin = secret_entries.first().map(|entry| entry.origin());
+    if let Some(planned) = plan_secrets(cx, &address, service, secret_entries) {
+        if planned.problems.is_empty() {
+            flags.extend([Flag::Redeploy, Flag::TouchesSecret]);
+            depends_on.extend(planned.moves.moves.iter().map(|secret| crate::ssm::address(&secret.parameter)));
+            attributes.extend(planned.attributes);
+            origin = origin.or(secret_origin);
+            secrets = Some(planned.moves);
+        } else if let Some(secret_origin) = secret_origin {
+            // The move would break the service or change a secret it runs with: a person
+            // settles it; the rest of the service's change goes ahead on its own.
+            changes.push(Change {
+                address: format!("{address}/secrets"),
+                kind: Kind::EcsService,
+                action: Action::Manual,
+                label: None,
+                attributes: planned.attributes,
+                flags: vec![Flag::TouchesSecret],
+                source: source(secret_origin),
+                reason: Some(format!("{}; nothing is moved until this is settled", planned.problems.join("; "))),
+                notes: ownership_notes(&service.tags),
+                depends_on: Vec::new(),
+                operation: Operation::Manual,
+            });
+        }
     }
-    let origin = origin?;
-    Some(Change {
-        address,
-        kind: Kind::EcsService,
-        action: Action::Update,
-        label: None,
-        attributes,
-        flags,
-        source: source(origin),
-        reason: None,
-        notes: ownership_notes(&service.tags),
-        depends_on,
-        operation: Operation::UpdateService {
-            cluster: cluster.name.clone(),
-            service: service.name.clone(),
-            strategy,
-            secrets,
-            force_new_deployment: true,
-            realtime,
-        },
-    })
+    if let Some(origin) = origin {
+        changes.insert(
+            0,
+            Change {
+                address,
+                kind: Kind::EcsService,
+                action: Action::Update,
+                label: None,
+                attributes,
+                flags,
+                source: source(origin),
+                reason: None,
+                notes: ownership_notes(&service.tags),
+                depends_on,
+                operation: Operation::UpdateService {
+                    cluster: cluster.name.clone(),
+                    service: service.name.clone(),
+                    strategy,
+                    secrets,
+                    force_new_deployment: true,
+                    realtime,
+                },
+            },
+        );
+    }
+    changes
 }
 
 fn uses_spot_items(items: &[StrategyItem]) -> bool {
@@ -217,13 +277,14 @@ fn wanted_secrets(cx: &mut Context<'_>, address: &str, entries: &[&TaskSecretsEn
     wanted.into_iter().filter(|(variable, _)| !conflicted.contains(variable)).map(|(variable, (parameter, _))| (variable, parameter)).collect()
 }
 
-fn plan_secrets(
-    cx: &mut Context<'_>,
-    address: &str,
-    service: &Service,
-    entries: &[&TaskSecretsEntry],
-    attributes: &mut Vec<AttributeChange>,
-) -> Option<SecretMoves> {
+/// The secret moves of one service, what they change, and why they may not go ahead.
+struct PlannedSecrets {
+    moves: SecretMoves,
+    attributes: Vec<AttributeChange>,
+    problems: Vec<String>,
+}
+
+fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries: &[&TaskSecretsEntry]) -> Option<PlannedSecrets> {
     if entries.is_empty() {
         return None;
     }
@@ -235,31 +296,25 @@ fn plan_secrets(
         );
         return None;
     };
-    let mut moves = Vec::new();
+    let mut attributes = Vec::new();
+    // Each move with the plaintext value it replaces, when it replaces one.
+    let mut moves: Vec<(SecretMove, Option<&SecretHash>)> = Vec::new();
     for (variable, parameter) in &wanted {
         let after = Some(format!("secret from {parameter}"));
         let mut found = false;
         for container in &definition.containers {
-            if container.environment.iter().any(|env| &env.name == variable) {
+            let secret_move = || SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() };
+            if let Some(env) = container.environment.iter().find(|env| &env.name == variable) {
                 found = true;
-                attributes.push(
-                    AttributeChange::new(
-                        format!("container[{}].{variable}", container.name),
-                        Some("plaintext environment (sensitive)".to_owned()),
-                        after.clone(),
-                    )
-                    .sensitive(),
-                );
-                moves.push(SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
+                let before = Some("plaintext environment (sensitive)".to_owned());
+                attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), before, after.clone()).sensitive());
+                moves.push((secret_move(), Some(&env.value_hash)));
             } else if let Some(secret) = container.secrets.iter().find(|secret| &secret.name == variable) {
                 found = true;
                 if parameter_key(&secret.value_from) != parameter_key(parameter) {
-                    attributes.push(AttributeChange::new(
-                        format!("container[{}].{variable}", container.name),
-                        Some(format!("secret from {}", secret.value_from)),
-                        after.clone(),
-                    ));
-                    moves.push(SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
+                    let before = Some(format!("secret from {}", secret.value_from));
+                    attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), before, after.clone()));
+                    moves.push((secret_move(), None));
                 }
             }
         }
@@ -267,7 +322,7 @@ fn plan_secrets(
             match definition.containers.as_slice() {
                 [only] => {
                     attributes.push(AttributeChange::new(format!("container[{}].{variable}", only.name), None, after));
-                    moves.push(SecretMove { container: only.name.clone(), variable: variable.clone(), parameter: parameter.clone() });
+                    moves.push((SecretMove { container: only.name.clone(), variable: variable.clone(), parameter: parameter.clone() }, None));
                 }
                 _ => cx.warn(
                     format!(
@@ -282,8 +337,27 @@ fn plan_secrets(
     if moves.is_empty() {
         return None;
     }
+    let mut problems = Vec::new();
+    for (secret, plaintext) in &moves {
+        match crate::ssm::value_after(cx, &secret.parameter) {
+            After::Missing => problems.push(format!(
+                "{} does not exist and no [[ssm.parameter]] declares it, so a task definition naming it would start no task: declare it (value = {{ migrate_from_task_env = \"{}\" }} moves the plaintext value there)",
+                secret.parameter, secret.variable
+            )),
+            After::Hash(hash) if plaintext.is_some_and(|plaintext| *plaintext != hash) => problems.push(format!(
+                "{} holds a different value from plaintext {} in container {} of {}: moving the service would change the value it runs with",
+                secret.parameter,
+                secret.variable,
+                secret.container,
+                definition.short_name()
+            )),
+            _ => {}
+        }
+    }
+    problems.dedup();
     attributes.push(AttributeChange::new("task_definition", Some(definition.short_name()), Some(format!("{}:(next revision)", definition.family))));
-    Some(SecretMoves { from_task_definition: definition.arn.clone(), moves })
+    let moves = SecretMoves { from_task_definition: definition.arn.clone(), moves: moves.into_iter().map(|(secret, _)| secret).collect() };
+    Some(PlannedSecrets { moves, attributes, problems })
 }
 
 /// A container that holds `variable` in plaintext, in a service that a
@@ -294,7 +368,17 @@ pub(crate) struct PlaintextHolder {
     pub value_hash: SecretHash,
 }
 
-pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &str) -> Vec<PlaintextHolder> {
+/// Which revisions hold a plaintext value to migrate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revisions {
+    /// The revisions the services run now.
+    Current,
+    /// The revisions holdfast moved them from, for services already moved to a parameter
+    /// that is missing: the value survives only there.
+    BeforeTheMove,
+}
+
+pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &str, revisions: Revisions) -> Vec<PlaintextHolder> {
     let entries: Vec<&TaskSecretsEntry> =
         cx.desired.ecs.task_secrets.iter().filter(|entry| entry.secrets.get(variable).is_some_and(|mapped| mapped.get_ref() == parameter)).collect();
     let mut holders = Vec::new();
@@ -303,7 +387,14 @@ pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &st
             if !entries.iter().any(|entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service)) {
                 continue;
             }
-            let Some(definition): Option<&TaskDefinition> = cx.task_definition(&service.task_definition) else { continue };
+            let Some(current): Option<&TaskDefinition> = cx.task_definition(&service.task_definition) else { continue };
+            let definition = match revisions {
+                Revisions::Current => current,
+                Revisions::BeforeTheMove => match current.secrets_moved_from.as_deref().and_then(|arn| cx.task_definition(arn)) {
+                    Some(previous) => previous,
+                    None => continue,
+                },
+            };
             for container in &definition.containers {
                 if let Some(env) = container.environment.iter().find(|env| env.name == variable) {
                     holders.push(PlaintextHolder {
@@ -316,5 +407,6 @@ pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &st
         }
     }
     holders.sort_by(|a, b| (&a.task_definition, &a.container).cmp(&(&b.task_definition, &b.container)));
+    holders.dedup_by(|a, b| a.task_definition == b.task_definition && a.container == b.container);
     holders
 }

@@ -6,7 +6,9 @@
 
 mod aurora;
 mod context;
+mod coverage;
 mod ecs;
+mod kms;
 mod normalize;
 pub mod operation;
 pub mod plan;
@@ -51,6 +53,8 @@ impl<'a> Planner<'a> {
 
     pub fn plan(&self) -> Plan {
         let mut cx = context::Context::new(self.desired, self.inventory, &self.env_hashes);
+        coverage::plan(&mut cx);
+        kms::plan(&mut cx);
         ssm::plan(&mut cx);
         s3::plan(&mut cx);
         ecs::plan(&mut cx);

@@ -6,6 +6,7 @@
 
 use holdfast_inventory::ecs::StrategyItem;
 use holdfast_inventory::s3::{Encryption, LifecycleRule};
+use holdfast_inventory::vpc::DestinationOptions;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,7 +54,7 @@ pub enum Operation {
     ModifyAuroraCapacity { cluster: String, min_acu: f64, max_acu: f64 },
     /// Snapshot, restore an encrypted copy, switch over; refused unless `--allow-replace`.
     ReplaceAuroraEncrypted { cluster: String, storage_encrypted: bool, kms_key: Option<String>, min_acu: Option<f64>, max_acu: Option<f64> },
-    /// `CreateFlowLogs`, deleting `replaces` first when set.
+    /// `CreateFlowLogs`; then, when it `replaces` one, `DeleteFlowLogs` of that one.
     CreateFlowLog {
         vpc_id: String,
         destination_type: String,
@@ -61,9 +62,18 @@ pub enum Operation {
         traffic_type: String,
         max_aggregation_interval: Option<u32>,
         log_format: Option<String>,
+        /// Carried over from the flow log replaced, as are the next two.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deliver_logs_permission_arn: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        destination_options: Option<DestinationOptions>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<(String, String)>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         replaces: Option<String>,
     },
+    /// `DeleteFlowLogs`; refused by the applier unless `--allow-delete`.
+    DeleteFlowLog { vpc_id: String, flow_log_id: String },
     /// Nothing to run: a person acts, as the change's reason says.
     Manual,
 }

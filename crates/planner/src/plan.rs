@@ -17,7 +17,19 @@ pub struct Plan {
     /// In the order they can be applied: everything a change depends on comes before it.
     pub changes: Vec<Change>,
     pub warnings: Vec<Warning>,
+    /// What stops the plan from being applied at all: a reference to something that does
+    /// not exist, or a snapshot that did not read what the desired state selects. `plan`
+    /// exits 1 and `apply` changes nothing while there is one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Warning>,
     pub summary: Summary,
+    /// Changes `--target` / `--exclude` left out of this plan.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub left_out: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,6 +245,11 @@ impl Summary {
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// True when the plan must not be applied at all (see [`Plan::errors`]).
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
     }
 
     pub fn to_json(&self) -> String {

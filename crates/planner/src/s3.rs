@@ -33,7 +33,8 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         let exists = cx.inventory.s3.buckets.iter().any(|bucket| entry.name.matches(&bucket.name));
         if !exists && entry.name.is_literal() {
             if entry.ensure == Ensure::Present {
-                cx.changes.push(create(entry));
+                let change = create(cx, entry);
+                cx.changes.push(change);
             }
             hits.mark(index);
         }
@@ -41,7 +42,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     hits.warn_unmatched(cx, entries, |entry| format!("[[s3.bucket]] name `{}`", entry.name));
 }
 
-fn create(entry: &BucketEntry) -> Change {
+fn create(cx: &Context<'_>, entry: &BucketEntry) -> Change {
     let name = entry.name.as_str().to_owned();
     let encryption = entry.encryption.as_ref().map(|encryption| desired_encryption(encryption.get_ref()));
     let lifecycle = entry.lifecycle.as_ref().map(|rules| rules.iter().map(|rule| to_live(rule.get_ref())).collect::<Vec<_>>());
@@ -49,6 +50,7 @@ fn create(entry: &BucketEntry) -> Change {
     if let Some(encryption) = &encryption {
         attributes.push(AttributeChange::new("encryption", None, Some(describe_encryption(encryption))));
     }
+    let encryption = encryption.map(|encryption| with_key_arn(cx, encryption));
     if let Some(rules) = &lifecycle {
         attributes.push(AttributeChange::new("lifecycle", None, Some(describe_rules(rules))));
     }
@@ -100,13 +102,17 @@ fn update(cx: &Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: Strin
     let mut attributes = Vec::new();
     let mut put_encryption = None;
     if let Some(want) = &entry.encryption {
-        let want = desired_encryption(want.get_ref());
+        let declared = want.get_ref();
         // A bucket with no configuration gets SSE-S3 from AWS, so that is what it has.
         let have = bucket.encryption.clone().unwrap_or(Encryption { algorithm: "AES256".to_owned(), kms_key: None, bucket_key: false });
-        let managed_bucket_key = entry.encryption.as_ref().and_then(|encryption| encryption.get_ref().bucket_key).is_some();
-        if !same_encryption(cx, &want, &have, managed_bucket_key) {
+        let mut want = desired_encryption(declared);
+        // Undeclared settings stay as they are: the put carries the live bucket key.
+        if declared.bucket_key.is_none() {
+            want.bucket_key = have.bucket_key;
+        }
+        if !same_encryption(cx, &want, &have) {
             attributes.push(AttributeChange::new("encryption", Some(describe_encryption(&have)), Some(describe_encryption(&want))));
-            put_encryption = Some(want);
+            put_encryption = Some(with_key_arn(cx, want));
         }
     }
     let mut put_lifecycle = None;
@@ -156,8 +162,15 @@ fn desired_encryption(encryption: &holdfast_desired::s3::Encryption) -> Encrypti
     Encryption { algorithm: encryption.algorithm.as_str().to_owned(), kms_key: encryption.kms_key.clone(), bucket_key: encryption.bucket_key.unwrap_or(false) }
 }
 
-fn same_encryption(cx: &Context<'_>, want: &Encryption, have: &Encryption, managed_bucket_key: bool) -> bool {
-    if want.algorithm != have.algorithm || (managed_bucket_key && want.bucket_key != have.bucket_key) {
+/// The encryption to put, naming its key by ARN: S3 stores whatever it is given, and an
+/// alias there is resolved at every upload.
+fn with_key_arn(cx: &Context<'_>, mut encryption: Encryption) -> Encryption {
+    encryption.kms_key = encryption.kms_key.map(|key| crate::kms::key_to_write(cx, &key));
+    encryption
+}
+
+fn same_encryption(cx: &Context<'_>, want: &Encryption, have: &Encryption) -> bool {
+    if want.algorithm != have.algorithm || (want.algorithm != "AES256" && want.bucket_key != have.bucket_key) {
         return false;
     }
     if want.algorithm == "AES256" {

@@ -43,7 +43,9 @@ impl Plan {
             }
             keep.extend(added);
         }
+        let before = self.changes.len();
         self.changes.retain(|change| keep.contains(&change.address));
+        self.left_out += before - self.changes.len();
         self.warnings.sort();
         self.warnings.dedup();
         self.summary = Summary::of(&self.changes);

@@ -6,7 +6,7 @@ use holdfast_inventory::SecretHash;
 use holdfast_inventory::ssm::{Parameter, ParameterValue};
 
 use crate::context::{Context, source};
-use crate::ecs::{PlaintextHolder, plaintext_holders};
+use crate::ecs::{PlaintextHolder, Revisions, plaintext_holders};
 use crate::normalize::same_kms_key;
 use crate::operation::{Operation, ValueToWrite};
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
@@ -94,7 +94,12 @@ fn value_to_write(cx: &mut Context<'_>, entry: &ParameterEntry, live: Option<&Pa
             Ok(ValueToWrite::Env { variable: variable.clone() })
         }
         Some(ValueSource::MigrateFromTaskEnv(variable)) => {
-            let holders = plaintext_holders(cx, variable, entry.name());
+            let mut holders = plaintext_holders(cx, variable, entry.name(), Revisions::Current);
+            if holders.is_empty() && live.is_none() {
+                // Services moved to a parameter that is missing: their value is still in
+                // the revision they ran before the move.
+                holders = plaintext_holders(cx, variable, entry.name(), Revisions::BeforeTheMove);
+            }
             single_value(&holders, variable).map(|holder| ValueToWrite::TaskDefinition {
                 task_definition: holder.task_definition.clone(),
                 container: holder.container.clone(),
@@ -166,7 +171,11 @@ fn plan_existing(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter)
             rewrite = true;
         }
     }
-    let value_differs = compare_value(cx, entry, live);
+    let value_differs = match compare_value(cx, entry, live) {
+        Comparison::Same => false,
+        Comparison::Differs => true,
+        Comparison::Conflict(reason) => return Some(manual(entry, reason)),
+    };
     for (key, tag) in &entry.tags {
         if live.tags.get(key) != Some(tag) {
             attributes.push(AttributeChange::new(format!("tags.{key}"), live.tags.get(key).cloned(), Some(tag.clone())));
@@ -194,34 +203,85 @@ fn tag_only(entry: &ParameterEntry) -> Operation {
     Operation::TagParameter { name: entry.name().to_owned(), tags: entry.tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect() }
 }
 
-/// True when the live value is known to differ from the desired one. Values that
-/// cannot be compared are reported as warnings, never guessed at.
-fn compare_value(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter) -> bool {
+enum Comparison {
+    Same,
+    Differs,
+    /// A person must decide which value is right.
+    Conflict(String),
+}
+
+/// Whether the live value differs from the desired one. Values that cannot be compared
+/// are reported as warnings, never guessed at.
+fn compare_value(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter) -> Comparison {
     let want: Option<SecretHash> = match entry.value() {
-        None => return false,
+        None => return Comparison::Same,
         Some(ValueSource::Literal(value)) => Some(SecretHash::of(&cx.inventory.salt, value)),
         Some(ValueSource::Env(variable)) => cx.env_hashes.get(variable).cloned(),
         Some(ValueSource::MigrateFromTaskEnv(variable)) => {
-            // The parameter is the source of truth once it exists; say when the
-            // plaintext the services run with differs from it.
-            let holders = plaintext_holders(cx, variable, entry.name());
-            if let ParameterValue::Hash(hash) = &live.value
-                && holders.iter().any(|holder| &holder.value_hash != hash)
-            {
-                cx.warn(
-                    format!("{} already exists with a value that differs from plaintext {variable} in the task definitions; after the move the services read the parameter's value", entry.name()),
-                    Some(&entry.origin),
-                );
+            // The parameter already exists: moving the services to it must not change the
+            // value they run with, so a different value is for a person to settle.
+            let holders = plaintext_holders(cx, variable, entry.name(), Revisions::Current);
+            let ParameterValue::Hash(hash) = &live.value else { return Comparison::Same };
+            let differing: Vec<String> =
+                holders.iter().filter(|holder| &holder.value_hash != hash).map(|holder| short_name(&holder.task_definition).to_owned()).collect();
+            if differing.is_empty() {
+                return Comparison::Same;
             }
-            return false;
+            return Comparison::Conflict(format!(
+                "{} already exists with a value that differs from plaintext {variable} in {}: moving the services would change the value they run with. Decide which is right: write that value to the parameter (value = {{ env = \"NAME\" }}), or keep {variable} out of [[ecs.task_secrets]] until they agree",
+                entry.name(),
+                differing.join(", ")
+            ));
         }
     };
-    let Some(want) = want else { return false };
+    let Some(want) = want else { return Comparison::Same };
     match &live.value {
-        ParameterValue::Hash(have) => *have != want,
+        ParameterValue::Hash(have) if *have != want => Comparison::Differs,
+        ParameterValue::Hash(_) => Comparison::Same,
         ParameterValue::Unreadable { reason } => {
             cx.warn(format!("the value of {} could not be compared: {reason}", entry.name()), Some(&entry.origin));
-            false
+            Comparison::Same
         }
+    }
+}
+
+/// `family:revision` of a task definition ARN.
+pub(crate) fn short_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// What a parameter holds once this plan is applied, as services moved to it will read it.
+pub(crate) enum After {
+    Hash(SecretHash),
+    /// Not known here (an unset `$VAR`, an unreadable value); apply checks it.
+    Unknown,
+    /// Missing now, and nothing in this plan creates it.
+    Missing,
+    /// A change this plan cannot make by itself (a person must act first).
+    Blocked,
+}
+
+pub(crate) fn value_after(cx: &Context<'_>, name: &str) -> After {
+    let planned = cx.changes.iter().find(|change| {
+        change.kind == Kind::SsmParameter
+            && crate::normalize::parameter_key(&change.address[Kind::SsmParameter.as_str().len()..]) == crate::normalize::parameter_key(name)
+    });
+    let live = cx.inventory.ssm.parameters.iter().find(|parameter| crate::normalize::parameter_key(&parameter.name) == crate::normalize::parameter_key(name));
+    match planned.map(|change| &change.operation) {
+        Some(Operation::Manual) => After::Blocked,
+        Some(Operation::PutParameter { value, .. }) => match value {
+            ValueToWrite::Literal { value } => After::Hash(SecretHash::of(&cx.inventory.salt, value)),
+            ValueToWrite::Env { variable } => cx.env_hashes.get(variable).cloned().map_or(After::Unknown, After::Hash),
+            ValueToWrite::TaskDefinition { task_definition, container, variable } => cx
+                .task_definition(task_definition)
+                .and_then(|definition| definition.containers.iter().find(|candidate| &candidate.name == container))
+                .and_then(|found| found.environment.iter().find(|env| &env.name == variable))
+                .map_or(After::Unknown, |env| After::Hash(env.value_hash.clone())),
+        },
+        _ => match live.map(|parameter| &parameter.value) {
+            Some(ParameterValue::Hash(hash)) => After::Hash(hash.clone()),
+            Some(ParameterValue::Unreadable { .. }) => After::Unknown,
+            None => After::Missing,
+        },
     }
 }

@@ -276,7 +276,8 @@ proptest! {
             let cluster = &mut inventory.ecs.clusters[chosen];
             let service = &mut cluster.services[0];
             service.capacity_provider_strategy.clear();
-            service.launch_type = Some("FARGATE".into());
+            // EC2 capacity is never what a Fargate strategy asks for.
+            service.launch_type = Some("EC2".into());
             drifted.push(format!("ecs.service/{}/{}", cluster.name, service.name));
         } else if let Some(bucket) = inventory.s3.buckets.first_mut() {
             bucket.encryption = Some(Encryption { algorithm: "aws:kms".into(), kms_key: Some(key_arn("other")), bucket_key: false });

@@ -1,14 +1,19 @@
 //! `holdfast apply`: converge the account, safely.
 //!
-//! Under the account's lock: read the account, plan (or check a saved plan is not
-//! stale), ask, apply in dependency order, read again and verify, report.
+//! Under the account's lock (a lease this process renews): read the account, plan (or
+//! check a saved plan is exactly what a fresh plan gives), ask, apply in dependency
+//! order, read again and verify, report. The first Ctrl-C or SIGTERM stops starting
+//! changes, lets those in progress finish, reports and releases the lock; a second one
+//! aborts at once.
 
 use std::io::{BufRead, IsTerminal};
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
-use holdfast_applier::{Options, Report};
-use holdfast_aws::Aws;
-use holdfast_aws::lock::{self, Acquired};
+use holdfast_applier::{Options, Report, Stop};
+use holdfast_aws::lock::{self, Acquired, Lease, Released, Renewal, Unlocked};
+use holdfast_aws::{Aws, Identity};
 use holdfast_desired::Desired;
 use holdfast_planner::{Plan, render};
 
@@ -26,46 +31,126 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
         None => None,
     };
     live::runtime()?.block_on(async {
-        let (aws, account_id) = live::connect(&desired, &args.aws).await?;
+        let (aws, identity) = live::connect(&desired, &args.aws).await?;
+        let account_id = identity.account_id.clone();
         if let Some(saved) = &saved
             && (saved.account_id != account_id || saved.region != aws.region())
         {
-            bail!("the plan file is for account {} in {}, but these credentials are for account {account_id} in {}", saved.account_id, saved.region, aws.region());
-        }
-        if args.force_unlock {
-            lock::release(&aws).await?;
-            output::stderr("Removed the apply lock.\n");
-        }
-        let holder = format!("holdfast apply by {} since {}", whoami(), now());
-        if let Acquired::HeldBy(holder) = lock::acquire(&aws, &holder).await? {
             bail!(
-                "another apply holds the lock for account {account_id} in {}: {holder}\n  hint: wait for it to finish; if it died, run `holdfast apply --force-unlock`",
+                "the plan file is for account {} in {}, but these credentials are for account {account_id} in {}",
+                saved.account_id,
+                saved.region,
                 aws.region()
             );
         }
-        let result = apply_locked(&aws, &account_id, &desired, saved, args).await;
-        let released = lock::release(&aws).await;
+        if let Some(id) = &args.force_unlock {
+            force_unlock(&aws, id, args.even_if_live).await?;
+        }
+        let lease = match lock::acquire(&aws, &holder(&identity), lock::lease_seconds()).await? {
+            Acquired::Yes(lease) => lease,
+            Acquired::HeldBy(found) => {
+                let now = lock::now();
+                let hint = if found.is_live(now) {
+                    "wait for that apply to finish".to_owned()
+                } else {
+                    format!("its holder died without releasing it: check nothing is still applying, then run `holdfast apply --force-unlock {}`", found.id())
+                };
+                bail!("another apply holds the lock of account {account_id} in {}: {}\n  hint: {hint}", aws.region(), found.describe(now));
+            }
+        };
+        let stop = Arc::new(Stop::default());
+        let signals = tokio::spawn(watch_signals(Arc::clone(&stop)));
+        let heartbeat = tokio::spawn(renew_lease(aws.clone(), lease.clone(), Arc::clone(&stop)));
+        let result = apply_locked(&aws, &account_id, &desired, saved, args, &stop).await;
+        heartbeat.abort();
+        signals.abort();
+        let released = lock::release(&aws, &lease.id).await;
         let status = result?;
-        released.context("applied, but could not remove the apply lock; `holdfast apply --force-unlock` removes it")?;
+        match released.context("applied, but could not remove the apply lock")? {
+            Released::Yes | Released::AlreadyGone => {}
+            Released::NotOurs(found) => {
+                output::stderr(&format!("The lock was broken during this apply and is now another's; it was left alone: {}\n", found.describe(lock::now())))
+            }
+        }
         Ok(status)
     })
 }
 
-async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Option<Plan>, args: &ApplyArgs) -> anyhow::Result<Status> {
+async fn force_unlock(aws: &Aws, id: &str, even_if_live: bool) -> anyhow::Result<()> {
+    let now = lock::now();
+    match lock::force_unlock(aws, id, even_if_live).await? {
+        Unlocked::Yes(found) => output::stderr(&format!("Removed the apply lock: {}\n", found.describe(now))),
+        Unlocked::NotLocked => output::stderr(&format!("There is no apply lock to remove (lock {id} is already gone).\n")),
+        Unlocked::OtherId(found) => bail!(
+            "the apply lock is not {id}, so it was left alone: {}\n  hint: a newer apply may have taken it; check before naming its id",
+            found.describe(now)
+        ),
+        Unlocked::Live(found) => bail!(
+            "the apply lock is still being renewed, so its holder looks alive; it was left alone: {}\n  hint: if you are sure that apply is gone, add --even-if-live",
+            found.describe(now)
+        ),
+    }
+    Ok(())
+}
+
+/// Renews the lease until aborted; a lock taken away stops the apply.
+async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>) {
+    let period = Duration::from_secs((lease.lease_seconds / 3).max(1));
+    loop {
+        tokio::time::sleep(period).await;
+        match lock::renew(&aws, &mut lease).await {
+            Ok(Renewal::Renewed) => {}
+            Ok(Renewal::Lost(found)) => {
+                let holder = found.map_or_else(|| "nobody holds it now".to_owned(), |found| found.describe(lock::now()));
+                stop.request(format!("not started: the apply lock was broken while this apply ran ({holder})"));
+                return;
+            }
+            // A failed renewal is retried; the lease outlives a few of them.
+            Err(error) => output::stderr(&format!("warning: could not renew the apply lock: {error}\n")),
+        }
+    }
+}
+
+/// The first Ctrl-C or SIGTERM stops new changes; the second aborts at once.
+async fn watch_signals(stop: Arc<Stop>) {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    interrupted(&mut terminate).await;
+    stop.request("not started: the apply was interrupted");
+    output::stderr("\nInterrupted: no new change starts; waiting for those in progress. Interrupt again to abort at once.\n");
+    interrupted(&mut terminate).await;
+    output::stderr("Aborted. The apply lock stays until its lease expires; the next apply says how to remove it.\n");
+    std::process::exit(130);
+}
+
+async fn interrupted(terminate: &mut Option<tokio::signal::unix::Signal>) {
+    match terminate {
+        Some(terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = terminate.recv() => {},
+            }
+        }
+        None => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Option<Plan>, args: &ApplyArgs, stop: &Stop) -> anyhow::Result<Status> {
     // Always act on what the account is now, never on what it was.
     let inventory = live::read_inventory(aws, account_id, desired).await?;
     let fresh = make_plan(desired, &inventory);
+    if fresh.has_errors() {
+        output::stdout(&render::text(&fresh, output::use_color(args.color)));
+        bail!("the plan has errors, so nothing was applied");
+    }
     let plan = match saved {
-        Some(saved) => {
-            let stale = holdfast_applier::stale_changes(&saved, &fresh);
-            if !stale.is_empty() {
-                bail!(
-                    "the plan file is stale: the account changed since it was made, so nothing was applied\n  {}\n  hint: run holdfast plan --out again",
-                    stale.join("\n  ")
-                );
-            }
-            saved
-        }
+        Some(saved) => holdfast_applier::changes_to_apply(&saved, &fresh).map_err(|mismatches| {
+            anyhow::anyhow!(
+                "the plan file does not match what the desired state and the account give now, so nothing was applied\n  {}\n  hint: run holdfast plan --out again, and review it",
+                mismatches.join("\n  ")
+            )
+        })?,
         None => {
             // The plan is for the person confirming; with a JSON report, stdout stays JSON.
             match args.format {
@@ -87,10 +172,14 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
         return Ok(Status::Failure);
     }
 
-    let options = Options { allow_replace: args.allow_replace, allow_delete: args.allow_delete };
-    let mut report = holdfast_applier::apply(aws, &plan, &options, &|name| std::env::var(name).ok()).await;
-    let after = live::read_inventory(aws, account_id, desired).await?;
-    holdfast_applier::verify(&mut report, &make_plan(desired, &after));
+    let options = Options { allow_replace: args.allow_replace, allow_delete: args.allow_delete, concurrency: args.aws.concurrency };
+    let mut report = holdfast_applier::apply(aws, &plan, &options, &|name| std::env::var(name).ok(), stop).await;
+    if stop.is_requested() {
+        output::stderr("The apply was stopped: what was done is not verified by a second read.\n");
+    } else {
+        let after = live::read_inventory(aws, account_id, desired).await?;
+        holdfast_applier::verify(&mut report, &make_plan(desired, &after));
+    }
     print_report(&report, args.format);
     Ok(if report.failed() { Status::Failure } else { Status::Success })
 }
@@ -107,18 +196,26 @@ fn confirm(plan: &Plan, account_id: &str) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("there is no terminal to confirm the apply on: review the plan and pass --auto-approve, or apply a saved plan file");
     }
-    output::stderr(&format!("\nApply these {} changes to account {account_id}? Only `yes` is accepted: ", plan.summary.total()));
+    let changes = render::count(plan.summary.total(), "change");
+    output::stderr(&format!("\nApply {changes} to account {account_id}? Only `yes` is accepted: "));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer).context("cannot read the answer")?;
     Ok(answer.trim() == "yes")
 }
 
-fn whoami() -> String {
-    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
-    let host = std::fs::read_to_string("/etc/hostname").map(|name| name.trim().to_owned()).unwrap_or_else(|_| "unknown-host".to_owned());
-    format!("{user}@{host} (pid {})", std::process::id())
-}
-
-fn now() -> String {
-    holdfast_aws::timestamp_now().unwrap_or_else(|_| "an unknown time".to_owned())
+/// Who holds the lock: the AWS identity (what an audit trail names), host and process.
+fn holder(identity: &Identity) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|name| name.trim().to_owned())
+        .ok()
+        .filter(|name| !name.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "an unnamed host".to_owned());
+    let who = if identity.arn.is_empty() {
+        std::env::var("USER").or_else(|_| std::env::var("LOGNAME")).unwrap_or_else(|_| "an unknown user".to_owned())
+    } else {
+        identity.arn.clone()
+    };
+    format!("{who} on {host} (pid {})", std::process::id())
 }

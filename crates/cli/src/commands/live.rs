@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
-use holdfast_aws::{Aws, ConnectOptions, Progress, Silent};
+use holdfast_aws::{Aws, ConnectOptions, Identity, Progress, Silent};
 use holdfast_desired::Desired;
 use holdfast_inventory::Inventory;
 
@@ -19,13 +19,13 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// reading anything, and reads what the desired state can select.
 pub fn read(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inventory> {
     runtime()?.block_on(async {
-        let (aws, account_id) = connect(desired, args).await?;
-        read_inventory(&aws, &account_id, desired).await
+        let (aws, identity) = connect(desired, args).await?;
+        read_inventory(&aws, &identity.account_id, desired).await
     })
 }
 
 /// A connection to the account the desired state declares, and its id; refuses any other.
-pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, String)> {
+pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, Identity)> {
     let options = ConnectOptions {
         profile: args.profile.clone(),
         region: args.region.clone().or_else(|| desired.account.as_ref().map(|account| account.region().to_owned())),
@@ -33,9 +33,9 @@ pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, 
         concurrency: args.concurrency,
     };
     let aws = Aws::connect(&options).await?;
-    let account_id = aws.account_id().await?;
-    check_account(desired, &account_id, aws.region(), "these credentials are for")?;
-    Ok((aws, account_id))
+    let identity = aws.identity().await?;
+    check_account(desired, &identity.account_id, aws.region(), "these credentials are for")?;
+    Ok((aws, identity))
 }
 
 /// Reads with progress on a terminal, and says on stderr what the read cost.

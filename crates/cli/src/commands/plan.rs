@@ -28,6 +28,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
         std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write the plan file {}", out.display()))?;
     }
     output::stdout(&render_plan(&plan, args));
+    if plan.has_errors() {
+        anyhow::bail!("the plan has {}: nothing can be applied until they are fixed", holdfast_planner::render::count(plan.errors.len(), "error"));
+    }
     Ok(if args.detailed_exitcode && !plan.is_empty() { Status::ChangesPresent } else { Status::Success })
 }
 

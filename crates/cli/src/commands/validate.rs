@@ -13,6 +13,7 @@ pub fn run(args: &DesiredArgs) -> anyhow::Result<Status> {
         + desired.ssm.parameter.len()
         + desired.vpc.flow_logs.len();
     let files = desired.files.len();
-    output::stdout(&format!("{} is valid: {files} file{}, {entries} entries.\n", args.desired.display(), if files == 1 { "" } else { "s" }));
+    let (files, entries) = (holdfast_planner::render::count(files, "file"), holdfast_planner::render::count(entries, "entry"));
+    output::stdout(&format!("{} is valid: {files}, {entries}.\n", args.desired.display()));
     Ok(Status::Success)
 }

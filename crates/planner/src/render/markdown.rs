@@ -8,7 +8,15 @@ use crate::render::text::{is_risky, risk, summary_line};
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### holdfast plan: account {} ({})\n", plan.account_id, plan.region);
-    let _ = writeln!(out, "**{}**  \nState read at {}.", summary_line(&plan.summary), plan.snapshot_taken_at);
+    let _ = writeln!(out, "**{}**  \nState read at {}.", summary_line(plan), plan.snapshot_taken_at);
+
+    if plan.has_errors() {
+        let _ = writeln!(out, "\n> [!CAUTION]\n> Nothing can be applied until these are fixed:");
+        for error in &plan.errors {
+            let at = error.source.as_ref().map(|source| format!(" ({source})")).unwrap_or_default();
+            let _ = writeln!(out, "> - {}{at}", error.message);
+        }
+    }
 
     let risky: Vec<&Change> = plan.changes.iter().filter(|change| is_risky(change)).collect();
     if !risky.is_empty() {

@@ -5,4 +5,4 @@ mod markdown;
 mod text;
 
 pub use markdown::markdown;
-pub use text::text;
+pub use text::{count, text};

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
-use crate::plan::{Action, AttributeChange, Change, Flag, Kind, Plan, Summary};
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind, Plan};
 
 struct Painter {
     color: bool,
@@ -77,6 +77,14 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
         }
     }
 
+    if plan.has_errors() {
+        let _ = writeln!(out, "\n{}", painter.paint(bold, "Errors: nothing can be applied until they are fixed"));
+        for error in &plan.errors {
+            let at = error.source.as_ref().map(|source| format!(" ({source})")).unwrap_or_default();
+            let _ = writeln!(out, "  {} {}{at}", painter.paint(color(AnsiColor::Red), "x"), error.message);
+        }
+    }
+
     let risky: Vec<&Change> = plan.changes.iter().filter(|change| is_risky(change)).collect();
     if !risky.is_empty() {
         let _ = writeln!(out, "\n{}", painter.paint(bold, "Needs a second look"));
@@ -85,7 +93,7 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
         }
     }
 
-    let _ = writeln!(out, "\n{}", painter.paint(bold, &summary_line(&plan.summary)));
+    let _ = writeln!(out, "\n{}", painter.paint(bold, &summary_line(plan)));
     out
 }
 
@@ -134,7 +142,15 @@ pub(crate) fn risk(change: &Change) -> String {
     parts.join("; ")
 }
 
-pub(crate) fn summary_line(summary: &Summary) -> String {
+pub(crate) fn summary_line(plan: &Plan) -> String {
+    let summary = &plan.summary;
+    if summary.total() == 0 && plan.left_out > 0 {
+        let (count, verb) = if plan.left_out == 1 { ("1 change", "is") } else { (&*format!("{} changes", plan.left_out), "are") };
+        return format!("No change matched --target / --exclude; {count} outside them {verb} not shown.");
+    }
+    if summary.total() == 0 && plan.has_errors() {
+        return format!("No changes planned, and {}.", count(plan.errors.len(), "error"));
+    }
     if summary.total() == 0 {
         return "No changes. The account matches the desired state.".to_owned();
     }
@@ -142,6 +158,18 @@ pub(crate) fn summary_line(summary: &Summary) -> String {
     if summary.manual > 0 {
         let _ = write!(line, ", {} for a person", summary.manual);
     }
+    if plan.left_out > 0 {
+        let _ = write!(line, "; {} left out by --target / --exclude", count(plan.left_out, "change"));
+    }
     line.push('.');
     line
+}
+
+/// "1 change", "3 changes", "2 entries".
+pub fn count(number: usize, noun: &str) -> String {
+    match (number, noun.strip_suffix('y')) {
+        (1, _) => format!("1 {noun}"),
+        (_, Some(stem)) => format!("{number} {stem}ies"),
+        (_, None) => format!("{number} {noun}s"),
+    }
 }

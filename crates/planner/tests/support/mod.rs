@@ -7,18 +7,17 @@ use std::collections::BTreeMap;
 use holdfast_desired::{Desired, SourceFile};
 use holdfast_inventory::aurora::{self, Scaling};
 use holdfast_inventory::ecs::{self, Container, EnvironmentVariable, SecretReference, StrategyItem, TaskDefinition};
-use holdfast_inventory::kms::Alias;
+use holdfast_inventory::kms::{Alias, Key};
 use holdfast_inventory::s3::{self, Encryption};
 use holdfast_inventory::ssm::{self, ParameterValue};
 use holdfast_inventory::vpc::{self, FlowLog};
-use holdfast_inventory::{Inventory, Salt, SecretHash, Tags};
+use holdfast_inventory::{Coverage, Inventory, Salt, SecretHash, Tags};
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
 
 pub fn desired(text: &str) -> Desired {
-    holdfast_desired::load_sources(vec![SourceFile { path: "test.toml".into(), text: text.into() }])
-        .unwrap_or_else(|error| panic!("test desired state is invalid:\n{error}"))
+    holdfast_desired::load_sources(vec![SourceFile::new("test.toml", text)]).unwrap_or_else(|error| panic!("test desired state is invalid:\n{error}"))
 }
 
 pub fn salt() -> Salt {
@@ -26,7 +25,10 @@ pub fn salt() -> Salt {
 }
 
 pub fn inventory() -> Inventory {
-    Inventory::new(ACCOUNT, REGION, "2026-01-01T00:00:00Z", salt())
+    let mut inventory = Inventory::new(ACCOUNT, REGION, "2026-01-01T00:00:00Z", salt());
+    // These inventories describe the whole (small) account a test needs.
+    inventory.coverage = Coverage::Everything;
+    inventory
 }
 
 pub fn tags(pairs: &[(&str, &str)]) -> Tags {
@@ -90,6 +92,7 @@ pub fn add_task_definition(inventory: &mut Inventory, family: &str, revision: u3
             environment: environment.iter().map(|(name, value)| EnvironmentVariable::new(&salt, name, value)).collect(),
             secrets: secrets.iter().map(|(name, from)| SecretReference { name: (*name).into(), value_from: (*from).into() }).collect(),
         }],
+        secrets_moved_from: None,
     });
     arn
 }
@@ -149,11 +152,17 @@ pub fn s3_flow_log(id: &str, destination: &str, traffic: &str) -> FlowLog {
         max_aggregation_interval: 600,
         log_format: None,
         status: "ACTIVE".into(),
+        deliver_logs_permission_arn: None,
+        destination_options: None,
+        tags: Tags::new(),
     }
 }
 
 pub fn add_alias(inventory: &mut Inventory, name: &str, key_id: &str) {
     inventory.kms.aliases.push(Alias { name: name.into(), target_key_id: Some(key_id.into()) });
+    if !inventory.kms.keys.iter().any(|key| key.id == key_id) {
+        inventory.kms.keys.push(Key { id: key_id.into(), arn: key_arn(key_id) });
+    }
 }
 
 pub fn key_arn(key_id: &str) -> String {

@@ -1,0 +1,98 @@
+//! What reading the account must cover for a desired state to be planned: one key per
+//! thing read. A live read records the keys it covered in the inventory, so a plan made
+//! later from a snapshot can tell "absent in the account" from "not read".
+
+use crate::Desired;
+use crate::ecs::is_fargate;
+use crate::origin::Origin;
+use crate::s3::Ensure;
+use crate::selector::describe;
+
+/// One thing the reader must have read, and the entry that needs it (None for reads
+/// that several entries share, such as the KMS aliases).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub key: String,
+    pub origin: Option<Origin>,
+}
+
+/// Every read the desired state needs, in a stable order.
+pub fn reads(desired: &Desired) -> Vec<Read> {
+    let mut reads = Vec::new();
+    let mut add = |key: String, origin: Option<&Origin>| reads.push(Read { key, origin: origin.cloned() });
+    let ecs = &desired.ecs;
+    for entry in ecs.service.iter() {
+        add(format!("ecs.service {} / {}", entry.cluster, describe(&entry.service, &entry.tags)), Some(&entry.origin));
+    }
+    for entry in ecs.task_secrets.iter() {
+        add(format!("ecs.task_definitions {} / {}", entry.cluster, describe(&entry.service, &entry.tags)), Some(&entry.origin));
+    }
+    if needs_capacity_providers(desired) {
+        add("ecs.capacity_providers".to_owned(), None);
+    }
+    for entry in desired.aurora.cluster.iter() {
+        add(format!("aurora.cluster {}", describe(&entry.name, &entry.tags)), Some(&entry.origin));
+    }
+    for entry in desired.s3.bucket.iter() {
+        add(format!("s3.bucket {}", entry.name), Some(&entry.origin));
+        if entry.ensure == Ensure::Present && entry.encryption.is_some() {
+            add(format!("s3.bucket.encryption {}", entry.name), Some(&entry.origin));
+        }
+        if entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some() {
+            add(format!("s3.bucket.lifecycle {}", entry.name), Some(&entry.origin));
+        }
+        if entry.ensure == Ensure::Absent {
+            add(format!("s3.bucket.empty {}", entry.name), Some(&entry.origin));
+        }
+    }
+    if needs_bucket_names(desired) {
+        add("s3.bucket_names".to_owned(), None);
+    }
+    for entry in desired.ssm.parameter.iter() {
+        add(format!("ssm.parameter {}", entry.name()), Some(&entry.origin));
+    }
+    for entry in ecs.task_secrets.iter() {
+        for parameter in entry.secrets.values() {
+            add(format!("ssm.parameter {}", parameter.get_ref()), Some(&entry.origin));
+        }
+    }
+    for entry in desired.vpc.flow_logs.iter() {
+        add(format!("vpc {}", describe(&entry.vpc, &entry.tags)), Some(&entry.origin));
+    }
+    if needs_kms(desired) {
+        add("kms.keys".to_owned(), None);
+    }
+    reads.sort_by(|a, b| a.key.cmp(&b.key));
+    reads.dedup_by(|a, b| a.key == b.key);
+    reads
+}
+
+/// Capacity providers are listed only when a strategy names one other than Fargate's.
+pub fn needs_capacity_providers(desired: &Desired) -> bool {
+    desired.ecs.strategies.values().flat_map(|items| items.get_ref()).any(|item| !is_fargate(&item.provider))
+}
+
+/// The account's bucket names: buckets to select, and flow-log destinations to check.
+pub fn needs_bucket_names(desired: &Desired) -> bool {
+    !desired.s3.bucket.is_empty()
+        || desired
+            .vpc
+            .flow_logs
+            .iter()
+            .any(|entry| entry.destination.get_ref().starts_with("s3://") || entry.destination.get_ref().starts_with("arn:aws:s3:::"))
+}
+
+/// KMS keys and aliases: every keyed kind compares and checks key references.
+pub fn needs_kms(desired: &Desired) -> bool {
+    !desired.s3.bucket.is_empty() || !desired.ssm.parameter.is_empty() || !desired.aurora.cluster.is_empty()
+}
+
+/// The SSM parameters to read: those declared, and those `[[ecs.task_secrets]]` moves
+/// services to, which must exist before a task definition may name them.
+pub fn parameter_names(desired: &Desired) -> Vec<String> {
+    let mut names: Vec<String> = desired.ssm.parameter.iter().map(|entry| entry.name().to_owned()).collect();
+    names.extend(desired.ecs.task_secrets.iter().flat_map(|entry| entry.secrets.values().map(|parameter| parameter.get_ref().clone())));
+    names.sort();
+    names.dedup();
+    names
+}
