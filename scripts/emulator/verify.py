@@ -28,7 +28,7 @@ def main():
     args = parser.parse_args()
     session, _ = session_for(args.endpoint, args.account, z.REGION)
     client = lambda name: session.client(name, endpoint_url=args.endpoint)  # noqa: E731
-    facts = {"clusters": {}, "services": {}, "aurora": {}, "buckets": {}, "parameters": {}, "flow_logs": {}}
+    facts = {"clusters": {}, "services": {}, "aurora": {}, "buckets": {}, "parameters": {}, "flow_logs": {}, "flow_log_details": {}}
 
     ecs = client("ecs")
     for app, env, suffix, _, services in z.CLUSTERS:
@@ -91,6 +91,27 @@ def main():
         name = next((tag["Value"] for tag in vpc.get("Tags", []) if tag["Key"] == "Name"), "default" if vpc.get("IsDefault") else vpc["VpcId"])
         logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc["VpcId"]]}])["FlowLogs"]
         facts["flow_logs"][name] = sorted([log.get("LogDestination"), log.get("TrafficType")] for log in logs)
+        facts["flow_log_details"][name] = sorted(
+            [
+                {
+                    "destination": log.get("LogDestination") or log.get("LogGroupName"),
+                    "traffic": log.get("TrafficType"),
+                    "interval": log.get("MaxAggregationInterval"),
+                    "format": log.get("LogFormat"),
+                    "role": log.get("DeliverLogsPermissionArn"),
+                }
+                for log in logs
+            ],
+            key=lambda log: json.dumps(log, sort_keys=True),
+        )
+
+    try:
+        facts["lock"] = ssm.get_parameter(Name="/holdfast/apply-lock")["Parameter"]["Value"]
+    except ssm.exceptions.ParameterNotFound:
+        facts["lock"] = None
+
+    aliases = {alias["AliasName"]: alias.get("TargetKeyId") for alias in client("kms").list_aliases()["Aliases"]}
+    facts["phi_key_arn"] = f"arn:aws:kms:{z.REGION}:{args.account}:key/{aliases['alias/z360-phi']}" if aliases.get("alias/z360-phi") else None
 
     json.dump(facts, sys.stdout, indent=1, sort_keys=True)
 

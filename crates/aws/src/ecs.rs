@@ -71,30 +71,24 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
         .map(|service| service.task_definition.clone())
         .collect();
     let task_definitions = try_join_all(definitions.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
-    let capacity_providers = if holdfast_desired::reads::needs_capacity_providers(desired) { read_capacity_providers(aws).await? } else { Vec::new() };
+    let named = holdfast_desired::reads::capacity_providers(desired);
+    let capacity_providers = if named.is_empty() { Vec::new() } else { existing_capacity_providers(aws, &named).await? };
     progress.finished(KIND);
     Ok(Ecs { clusters, task_definitions, capacity_providers })
 }
 
-/// The names of every capacity provider in the account.
-async fn read_capacity_providers(aws: &Aws) -> Result<Vec<String>, AwsError> {
-    let mut names = Vec::new();
-    let mut next_token = None;
-    loop {
-        let _permit = aws.permit().await;
-        let output = aws
-            .ecs
-            .describe_capacity_providers()
-            .set_next_token(next_token)
-            .send()
-            .await
-            .map_err(|error| call_error("ecs:DescribeCapacityProviders", "capacity providers", error))?;
-        names.extend(output.capacity_providers().iter().filter_map(|provider| provider.name().map(str::to_owned)));
-        next_token = output.next_token().map(str::to_owned);
-        if next_token.is_none() {
-            return Ok(names);
-        }
-    }
+/// Which of these capacity providers exist in the account (one call: ECS answers the
+/// missing ones as failures).
+async fn existing_capacity_providers(aws: &Aws, names: &[String]) -> Result<Vec<String>, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws
+        .ecs
+        .describe_capacity_providers()
+        .set_capacity_providers(Some(names.to_vec()))
+        .send()
+        .await
+        .map_err(|error| call_error("ecs:DescribeCapacityProviders", format!("capacity providers {}", names.join(", ")), error))?;
+    Ok(output.capacity_providers().iter().filter_map(|provider| provider.name().map(str::to_owned)).collect())
 }
 
 /// Services moved to a parameter that is missing still have its value in the revision

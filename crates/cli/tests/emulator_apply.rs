@@ -3,27 +3,8 @@
 
 mod common;
 
-use common::emulator::{Credentials, Emulator, Z360Copy, path};
+use common::emulator::{Emulator, Z360Copy, apply_json, outcome, path};
 use serde_json::Value;
-
-fn apply_json(emulator: &Emulator, credentials: &Credentials, desired: &str, extra: &[&str], env: &[(&str, &str)]) -> (common::Run, Value) {
-    let mut args = vec!["apply", "--desired", desired, "--auto-approve", "--format", "json"];
-    args.extend_from_slice(extra);
-    let mut credentials = credentials.clone();
-    credentials.extend(env.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())));
-    let run = emulator.holdfast(&credentials, &args);
-    let report = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
-    (run, report)
-}
-
-fn outcome<'a>(report: &'a Value, address_part: &str) -> Vec<&'a Value> {
-    report["changes"]
-        .as_array()
-        .expect("a report")
-        .iter()
-        .filter(|change| change["address"].as_str().is_some_and(|address| address.contains(address_part)))
-        .collect()
-}
 
 #[test]
 fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
@@ -43,7 +24,6 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
 
     let facts = emulator.verify_z360(&account, &[]);
     let spot = serde_json::json!([["FARGATE_SPOT", 1, 0]]);
-    let on_demand = serde_json::json!([["FARGATE", 1, 0]]);
     for service in [
         "z360-staging-web",
         "z360-staging-queue",
@@ -57,7 +37,7 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
         assert_eq!(facts["services"][service]["strategy"], spot, "{service} runs on Spot");
     }
     for service in ["z360-beta-web", "z360-beta-reverb", "z360-agent-layer-beta-voice", "z360-agent-layer-beta-gateway"] {
-        assert_eq!(facts["services"][service]["strategy"], on_demand, "{service} stays on-demand");
+        assert_eq!(facts["services"][service]["strategy"], serde_json::json!([]), "{service} stays on launch type FARGATE, on-demand, not redeployed for it");
     }
     for (cluster, providers) in facts["clusters"].as_object().expect("clusters") {
         assert!(providers.as_array().expect("providers").contains(&Value::from("FARGATE_SPOT")), "{cluster}: {providers}");
@@ -94,7 +74,7 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     assert_eq!(buckets["app-z360"]["lifecycle"]["intelligent-tiering"], serde_json::json!([[0, "INTELLIGENT_TIERING"]]));
     for bucket in ["app-z360", "zscribe-main", "livkit-recordings", "z360-staging-storage", "z360-beta-storage"] {
         assert_eq!(buckets[bucket]["algorithm"], "aws:kms", "{bucket}");
-        assert_eq!(buckets[bucket]["kms_key"], "alias/z360-phi", "{bucket}");
+        assert_eq!(buckets[bucket]["kms_key"], facts["phi_key_arn"], "{bucket}: the key ARN alias/z360-phi resolved to, as AWS advises");
     }
     assert_eq!(buckets[format!("z360-security-logs-{account}")]["algorithm"], "AES256", "the security logs bucket was created");
     assert!(!buckets["zscribe"].is_null(), "the orphan stays without --allow-delete");
@@ -140,7 +120,7 @@ fn stale_plan_file_is_refused_and_nothing_is_applied() {
     emulator.script("poke.py", "set-max-acu", &account, &["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v", "16"]);
     let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("the plan file is stale"), "{}", run.stderr);
+    assert!(run.stderr.contains("the plan file does not match what the desired state and the account give now, so nothing was applied"), "{}", run.stderr);
     assert!(
         run.stderr.contains("aurora.cluster/z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v: max_acu was 8 when planned, is 16 now"),
         "{}",
@@ -158,21 +138,75 @@ fn stale_plan_file_is_refused_and_nothing_is_applied() {
 }
 
 #[test]
-fn realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file() {
+fn an_edited_plan_file_is_refused_and_nothing_is_applied() {
     let emulator = Emulator::from_env();
-    let Z360Copy { account, credentials, dir: desired_dir, desired } =
-        Z360Copy::seed(&emulator, "realtime_service_is_never_moved_to_spot_even_by_an_edited_plan_file", &[]);
-    let plan_file = path(&desired_dir, "edited.plan.json");
-    let planned = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--target", "ecs.service/*/z360-beta-reverb-*", "--format", "json"]);
-    let edited = planned.stdout.replace("\"provider\": \"FARGATE\"", "\"provider\": \"FARGATE_SPOT\"");
-    assert_ne!(edited, planned.stdout, "the plan moved beta-reverb to FARGATE, now edited to Spot");
-    std::fs::write(&plan_file, edited).expect("write the edited plan");
-    let run = emulator.holdfast(&credentials, &["apply", &plan_file.display().to_string(), "--desired", &desired, "--format", "json"]);
-    let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
-    let service = outcome(&report, "z360-beta-reverb")[0];
-    assert_eq!(service["outcome"], "skipped");
-    assert!(service["reason"].as_str().is_some_and(|reason| reason.contains("is realtime: holdfast never moves it to FARGATE_SPOT")), "{service}");
-    assert_eq!(emulator.verify_z360(&account, &[])["services"]["z360-beta-reverb"]["strategy"], serde_json::json!([]));
+    let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "an_edited_plan_file_is_refused_and_nothing_is_applied", &[]);
+    let plan_file = path(&desired_dir, "edited.plan.json").display().to_string();
+    let planned = emulator.holdfast(
+        &credentials,
+        &[
+            "plan",
+            "--desired",
+            &desired,
+            "--target",
+            "ecs.service/z360-beta-*/z360-beta-web-*",
+            "--target",
+            "aurora.cluster/z360-staging-*",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let mut plan: Value = serde_json::from_str(&planned.stdout).expect("a JSON plan");
+    for change in plan["changes"].as_array_mut().expect("changes") {
+        let operation = &mut change["operation"];
+        if operation["type"] == "update_service" {
+            // The realtime beta web service, edited onto Spot with its guard switched off.
+            operation["strategy"] = serde_json::json!([{ "provider": "FARGATE_SPOT", "weight": 1, "base": 0 }]);
+            operation["realtime"] = Value::Bool(false);
+        }
+        if operation["type"] == "modify_aurora_capacity" {
+            // A cluster the desired state does not select, squeezed to nothing.
+            operation["cluster"] = Value::from("z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd");
+            operation["min_acu"] = Value::from(0.0);
+            operation["max_acu"] = Value::from(1.0);
+        }
+    }
+    std::fs::write(&plan_file, serde_json::to_string_pretty(&plan).expect("JSON")).expect("write the edited plan");
+
+    let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("the plan file does not match what the desired state and the account give now, so nothing was applied"), "{}", run.stderr);
+    assert!(run.stderr.contains("z360-beta-web-Service-Hx5tR2wPq9Zc: the saved change is not what the desired state and the account give now (operation.realtime, operation.strategy differ)"), "{}", run.stderr);
+    assert!(run.stderr.contains("z360dbcluster-8hq2mzm3kd7v: the saved change is not what the desired state and the account give now (operation.cluster, operation.max_acu, operation.min_acu differ)"), "{}", run.stderr);
+    let facts = emulator.verify_z360(&account, &[]);
+    assert_eq!(facts["services"]["z360-beta-web"]["strategy"], serde_json::json!([]), "the realtime service stays where it was");
+    assert_eq!(facts["services"]["z360-beta-web"]["task_definition"], "z360-beta-web:21", "nothing was applied");
+    assert_eq!(facts["aurora"]["z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd"]["max"], 8.0, "the unselected cluster is untouched");
+    assert_eq!(facts["aurora"]["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"]["max"], 8.0);
+
+    // The same file, unedited, applies: and what runs is the fresh plan's own operation.
+    let planned = emulator.holdfast(
+        &credentials,
+        &[
+            "plan",
+            "--desired",
+            &desired,
+            "--target",
+            "ecs.service/z360-beta-*/z360-beta-web-*",
+            "--target",
+            "aurora.cluster/z360-staging-*",
+            "--out",
+            &plan_file,
+        ],
+    );
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let facts = emulator.verify_z360(&account, &[]);
+    assert_eq!(facts["services"]["z360-beta-web"]["strategy"], serde_json::json!([]), "still on launch type FARGATE: on-demand");
+    assert_eq!(facts["services"]["z360-beta-web"]["task_definition"], "z360-beta-web:22", "its secrets moved");
+    assert_eq!(facts["aurora"]["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"]["max"], 4.0);
 }
 
 #[test]
@@ -214,22 +248,53 @@ fn failure_in_the_middle_is_reported_exactly_and_a_rerun_converges() {
 }
 
 #[test]
-fn lock_blocks_a_second_apply_until_forced() {
+fn a_live_lock_blocks_apply_and_is_broken_only_by_its_id_once_expired() {
     let emulator = Emulator::from_env();
-    let Z360Copy { account, credentials, dir: _dir, desired } = Z360Copy::seed(&emulator, "lock_blocks_a_second_apply_until_forced", &[]);
-    emulator.script("poke.py", "hold-lock", &account, &["holdfast apply by alice@ci (pid 42) since yesterday"]);
+    let Z360Copy { account, credentials, dir: _dir, desired } =
+        Z360Copy::seed(&emulator, "a_live_lock_blocks_apply_and_is_broken_only_by_its_id_once_expired", &[]);
+    emulator.script("poke.py", "hold-lock", &account, &["alice@ci (pid 42)", "--lock-id", "a11ce0000000beef", "--renewed-ago", "5"]);
+    let apply = |extra: &[&str]| {
+        let mut args = vec!["apply", "--desired", desired.as_str(), "--auto-approve"];
+        args.extend_from_slice(extra);
+        emulator.holdfast(&credentials, &args)
+    };
 
-    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve"]);
+    let run = apply(&[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("another apply holds the lock"), "{}", run.stderr);
-    assert!(run.stderr.contains("alice@ci (pid 42)"), "the holder is named: {}", run.stderr);
-    assert_eq!(emulator.verify_z360(&account, &[])["services"]["z360-staging-web"]["strategy"], serde_json::json!([]), "nothing was applied");
+    assert!(run.stderr.contains("lock a11ce0000000beef held by alice@ci (pid 42)") && run.stderr.contains("live: its holder is renewing it"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: wait for that apply to finish"), "{}", run.stderr);
 
-    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve", "--force-unlock"]);
+    // A live lease is not broken by its id alone, nor by another id.
+    let run = apply(&["--force-unlock", "a11ce0000000beef"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("the apply lock is still being renewed"), "{}", run.stderr);
+    let run = apply(&["--force-unlock", "0000000000000000", "--even-if-live"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("the apply lock is not 0000000000000000, so it was left alone"), "{}", run.stderr);
+    let facts = emulator.verify_z360(&account, &[]);
+    assert!(facts["lock"].as_str().is_some_and(|lock| lock.contains("a11ce0000000beef")), "the lock is untouched: {}", facts["lock"]);
+    assert_eq!(facts["services"]["z360-staging-web"]["strategy"], serde_json::json!([]), "nothing was applied");
+
+    // Confirmed twice, a live lock is broken; the apply then runs under its own lock and
+    // releases it.
+    let run = apply(&["--force-unlock", "a11ce0000000beef", "--even-if-live"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    // The lock is released after the apply: another apply may run.
+    assert!(run.stderr.contains("Removed the apply lock: lock a11ce0000000beef held by alice@ci (pid 42)"), "{}", run.stderr);
+    assert!(emulator.verify_z360(&account, &[])["lock"].is_null(), "released after the apply");
+}
+
+#[test]
+fn an_expired_lock_says_exactly_how_to_recover() {
+    let emulator = Emulator::from_env();
+    let Z360Copy { account, credentials, dir: _dir, desired } = Z360Copy::seed(&emulator, "an_expired_lock_says_exactly_how_to_recover", &[]);
+    emulator.script("poke.py", "hold-lock", &account, &["bob@laptop (pid 7)", "--lock-id", "dead00000000b0b0", "--renewed-ago", "300", "--lease", "60"]);
     let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("EXPIRED: its holder stopped renewing it"), "{}", run.stderr);
+    assert!(run.stderr.contains("run `holdfast apply --force-unlock dead00000000b0b0`"), "{}", run.stderr);
+    let run = emulator.holdfast(&credentials, &["apply", "--desired", &desired, "--auto-approve", "--force-unlock", "dead00000000b0b0"]);
+    assert_eq!(run.code, 0, "an expired lease needs no second confirmation: {}", run.stderr);
 }
 
 #[test]

@@ -65,7 +65,7 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
     for (index, file) in files.iter().enumerate() {
         match parse(file, index) {
             Ok(part) => merged.merge(part, &files, &mut diagnostics),
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(found) => diagnostics.extend(found),
         }
     }
     merged.files = files;
@@ -82,17 +82,40 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
     if diagnostics.is_empty() { Ok(merged) } else { Err(LoadError { diagnostics }) }
 }
 
-fn parse(file: &SourceFile, index: usize) -> Result<Desired, Diagnostic> {
-    let mut desired: Desired = toml::from_str(&file.text).map_err(|error| {
-        let span = error.span().unwrap_or(0..0);
-        let mut message = error.message().trim().to_owned();
-        let hint = hint_for(&message);
-        // serde echoes the offending value in these; on a `value` line it may be a secret.
-        if file.sets_a_value(span.start) && (message.starts_with("invalid type") || message.starts_with("invalid value")) {
-            message = diagnostic::redact_quoted(&message);
+/// A file with this many errors is not worth reading further.
+const ERRORS_PER_FILE: usize = 50;
+
+/// Parses one file, reporting every error it can find in one pass: every syntax error
+/// (the parser recovers past each), then every unknown key and wrong value, each taken
+/// out of a copy of the text (blanked, so offsets stay true) before parsing again.
+fn parse(file: &SourceFile, index: usize) -> Result<Desired, Vec<Diagnostic>> {
+    let (_, syntax) = toml::de::DeTable::parse_recoverable(&file.text);
+    if !syntax.is_empty() {
+        return Err(syntax.iter().take(ERRORS_PER_FILE).map(|error| diagnostic_for(file, error)).collect());
+    }
+    let mut text = file.text.clone();
+    let mut diagnostics = Vec::new();
+    let mut removed_keys: Vec<String> = Vec::new();
+    let mut desired: Desired = loop {
+        let error = match toml::from_str::<Desired>(&text) {
+            Ok(desired) if diagnostics.is_empty() => break desired,
+            Ok(_) => return Err(diagnostics),
+            Err(error) => error,
+        };
+        // A required key taken out for being wrong is missing now: that is no new error.
+        if removed_keys.iter().any(|key| error.message().starts_with(&format!("missing field `{key}`"))) {
+            return Err(diagnostics);
         }
-        file.diagnostic(span, message, hint)
-    })?;
+        diagnostics.push(diagnostic_for(file, &error));
+        let entry = error.span().and_then(|span| entry_around(&text, span.start));
+        match entry {
+            Some((range, key)) if diagnostics.len() < ERRORS_PER_FILE => {
+                blank(&mut text, range);
+                removed_keys.push(key);
+            }
+            _ => return Err(diagnostics),
+        }
+    };
     let locate = |origin: &mut Origin| {
         origin.file = index;
         origin.location = file.location(origin.span.start);
@@ -111,6 +134,66 @@ fn parse(file: &SourceFile, index: usize) -> Result<Desired, Diagnostic> {
     desired.ssm.parameter.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.vpc.flow_logs.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     Ok(desired)
+}
+
+fn diagnostic_for(file: &SourceFile, error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..0);
+    let mut message = error.message().trim().to_owned();
+    let hint = hint_for(&message);
+    // serde echoes the offending value in these; on a `value` line it may be a secret.
+    if file.sets_a_value(span.start) && (message.starts_with("invalid type") || message.starts_with("invalid value")) {
+        message = diagnostic::redact_quoted(&message);
+    }
+    file.diagnostic(span, message, hint)
+}
+
+/// The innermost `key = value` entry around `offset`: its byte range (with the comma
+/// that separates it from a neighbour in an inline table) and its key.
+fn entry_around(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
+    use toml::de::{DeTable, DeValue};
+    fn in_table(table: &DeTable<'_>, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
+        for (key, value) in table.iter() {
+            let range = key.span().start..value.span().end;
+            if range.contains(&offset) || value.span().contains(&offset) {
+                return in_value(value.get_ref(), offset).or(Some((range, key.get_ref().to_string())));
+            }
+        }
+        None
+    }
+    fn in_value(value: &DeValue<'_>, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
+        match value {
+            DeValue::Table(table) => in_table(table, offset),
+            DeValue::Array(items) => items.iter().filter(|item| item.span().contains(&offset)).find_map(|item| in_value(item.get_ref(), offset)),
+            _ => None,
+        }
+    }
+    let document = DeTable::parse(text).ok()?;
+    let (mut range, key) = in_table(document.get_ref(), offset)?;
+    let bytes = text.as_bytes();
+    let mut after = range.end;
+    while after < bytes.len() && (bytes[after] == b' ' || bytes[after] == b'\t') {
+        after += 1;
+    }
+    if bytes.get(after) == Some(&b',') {
+        range.end = after + 1;
+    } else {
+        let mut before = range.start;
+        while before > 0 && (bytes[before - 1] == b' ' || bytes[before - 1] == b'\t') {
+            before -= 1;
+        }
+        if before > 0 && bytes[before - 1] == b',' {
+            range.start = before - 1;
+        }
+    }
+    Some((range, key))
+}
+
+/// Replaces a range with spaces, keeping line breaks, so every offset stays where it was.
+fn blank(text: &mut String, range: std::ops::Range<usize>) {
+    let blanked: String = text[range.clone()].chars().map(|c| if c == '\n' { '\n' } else { ' ' }).collect();
+    // Multi-byte characters become one space each: pad to keep the byte length.
+    let padded = format!("{blanked}{}", " ".repeat(range.len() - blanked.len()));
+    text.replace_range(range, &padded);
 }
 
 impl Desired {

@@ -27,8 +27,8 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     for entry in ecs.task_secrets.iter() {
         add(format!("ecs.task_definitions {} / {}", entry.cluster, describe(&entry.service, &entry.tags)), Some(&entry.origin));
     }
-    if needs_capacity_providers(desired) {
-        add("ecs.capacity_providers".to_owned(), None);
+    for provider in capacity_providers(desired) {
+        add(format!("ecs.capacity_provider {provider}"), None);
     }
     for entry in desired.aurora.cluster.iter() {
         add(format!("aurora.cluster {}", describe(&entry.name, &entry.tags)), Some(&entry.origin));
@@ -67,9 +67,20 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     reads
 }
 
-/// Capacity providers are listed only when a strategy names one other than Fargate's.
-pub fn needs_capacity_providers(desired: &Desired) -> bool {
-    desired.ecs.strategies.values().flat_map(|items| items.get_ref()).any(|item| !is_fargate(&item.provider))
+/// The capacity providers strategies name, other than Fargate's (which always exist):
+/// each must be looked up in the account.
+pub fn capacity_providers(desired: &Desired) -> Vec<String> {
+    let mut names: Vec<String> = desired
+        .ecs
+        .strategies
+        .values()
+        .flat_map(|items| items.get_ref())
+        .filter(|item| !is_fargate(&item.provider))
+        .map(|item| item.provider.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The account's bucket names: buckets to select, and flow-log destinations to check.

@@ -11,8 +11,8 @@ pub struct Ecs {
     /// Every task definition a read service runs, once each, and the revisions holdfast
     /// moved secrets out of where a value may still be needed from them.
     pub task_definitions: Vec<TaskDefinition>,
-    /// Every capacity provider in the account (read only when a strategy names one
-    /// other than FARGATE and FARGATE_SPOT).
+    /// The capacity providers strategies name, other than FARGATE and FARGATE_SPOT, that
+    /// exist in the account.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capacity_providers: Vec<String>,
 }

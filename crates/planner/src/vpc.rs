@@ -65,7 +65,12 @@ fn destination_parts(destination: &Destination) -> (&'static str, &str) {
 }
 
 fn same_destination(live: &FlowLog, kind: &str, arn: &str) -> bool {
-    live.destination_type == kind && live.destination.trim_end_matches('/').trim_end_matches(":*") == arn
+    if live.destination_type != kind {
+        return false;
+    }
+    let have = live.destination.trim_end_matches('/').trim_end_matches(":*");
+    // A flow log made with a log group name reports the name, not the group's ARN.
+    have == arn || (kind == "cloud-watch-logs" && !have.starts_with("arn:") && arn.rsplit_once(":log-group:").is_some_and(|(_, group)| group == have))
 }
 
 /// What differs between a live flow log and the entry: only what the entry declares.

@@ -16,6 +16,7 @@ use holdfast_aws::lock::{self, Acquired, Lease, Released, Renewal, Unlocked};
 use holdfast_aws::{Aws, Identity};
 use holdfast_desired::Desired;
 use holdfast_planner::{Plan, render};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::args::{ApplyArgs, ReportFormat};
 use crate::commands::{live, load_desired, make_plan};
@@ -31,6 +32,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
         None => None,
     };
     live::runtime()?.block_on(async {
+        let listening = Signals::listen();
         let (aws, identity) = live::connect(&desired, &args.aws).await?;
         let account_id = identity.account_id.clone();
         if let Some(saved) = &saved
@@ -59,7 +61,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
             }
         };
         let stop = Arc::new(Stop::default());
-        let signals = tokio::spawn(watch_signals(Arc::clone(&stop)));
+        let signals = tokio::spawn(watch_signals(listening, Arc::clone(&stop)));
         let heartbeat = tokio::spawn(renew_lease(aws.clone(), lease.clone(), Arc::clone(&stop)));
         let result = apply_locked(&aws, &account_id, &desired, saved, args, &stop).await;
         heartbeat.abort();
@@ -102,7 +104,7 @@ async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>) {
             Ok(Renewal::Renewed) => {}
             Ok(Renewal::Lost(found)) => {
                 let holder = found.map_or_else(|| "nobody holds it now".to_owned(), |found| found.describe(lock::now()));
-                stop.request(format!("not started: the apply lock was broken while this apply ran ({holder})"));
+                stop.request(format!("the apply lock was broken while this apply ran ({holder})"));
                 return;
             }
             // A failed renewal is retried; the lease outlives a few of them.
@@ -111,29 +113,42 @@ async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>) {
     }
 }
 
-/// The first Ctrl-C or SIGTERM stops new changes; the second aborts at once.
-async fn watch_signals(stop: Arc<Stop>) {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    interrupted(&mut terminate).await;
-    stop.request("not started: the apply was interrupted");
-    output::stderr("\nInterrupted: no new change starts; waiting for those in progress. Interrupt again to abort at once.\n");
-    interrupted(&mut terminate).await;
-    output::stderr("Aborted. The apply lock stays until its lease expires; the next apply says how to remove it.\n");
-    std::process::exit(130);
+/// SIGINT and SIGTERM, listened for from the start: a signal that arrived before a
+/// listener existed would kill the process mid-apply.
+struct Signals {
+    interrupt: Option<Signal>,
+    terminate: Option<Signal>,
 }
 
-async fn interrupted(terminate: &mut Option<tokio::signal::unix::Signal>) {
-    match terminate {
-        Some(terminate) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {},
-                _ = terminate.recv() => {},
+impl Signals {
+    fn listen() -> Signals {
+        Signals { interrupt: signal(SignalKind::interrupt()).ok(), terminate: signal(SignalKind::terminate()).ok() }
+    }
+
+    async fn next(&mut self) {
+        async fn one(signal: &mut Option<Signal>) {
+            match signal {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
             }
         }
-        None => {
-            let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            () = one(&mut self.interrupt) => {},
+            () = one(&mut self.terminate) => {},
         }
     }
+}
+
+/// The first Ctrl-C or SIGTERM stops new changes; the second aborts at once.
+async fn watch_signals(mut signals: Signals, stop: Arc<Stop>) {
+    signals.next().await;
+    stop.request("the apply was interrupted");
+    output::stderr("\nInterrupted: no new change starts; waiting for those in progress. Interrupt again to abort at once.\n");
+    signals.next().await;
+    output::stderr("Aborted. The apply lock stays until its lease expires; the next apply says how to remove it.\n");
+    std::process::exit(130);
 }
 
 async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Option<Plan>, args: &ApplyArgs, stop: &Stop) -> anyhow::Result<Status> {

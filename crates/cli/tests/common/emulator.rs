@@ -62,19 +62,7 @@ impl Emulator {
     /// Runs holdfast against the emulator with only these credentials: no profile,
     /// config file or instance metadata of the machine can leak in.
     pub fn holdfast(&self, credentials: &Credentials, args: &[&str]) -> Run {
-        let mut env: Vec<(String, String)> = credentials.clone();
-        env.extend(
-            [
-                ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
-                ("AWS_REGION", "us-east-1"),
-                ("AWS_CONFIG_FILE", "/dev/null"),
-                ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
-                ("AWS_EC2_METADATA_DISABLED", "true"),
-            ]
-            .map(|(key, value)| (key.to_owned(), value.to_owned())),
-        );
-        let borrowed: Vec<(&str, &str)> = env.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
-        super::holdfast_without(args, &borrowed, &["AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+        super::run(self.command(credentials, args))
     }
 }
 
@@ -126,4 +114,53 @@ pub fn z360_desired_for(account: &str) -> tempfile::TempDir {
 
 pub fn path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
     dir.path().join(name)
+}
+
+/// `holdfast apply --auto-approve --format json` with extra arguments and environment;
+/// the report parsed (Null when there is none).
+pub fn apply_json(emulator: &Emulator, credentials: &Credentials, desired: &str, extra: &[&str], env: &[(&str, &str)]) -> (Run, serde_json::Value) {
+    let mut args = vec!["apply", "--desired", desired, "--auto-approve", "--format", "json"];
+    args.extend_from_slice(extra);
+    let mut credentials = credentials.clone();
+    credentials.extend(env.iter().map(|(key, value)| ((*key).to_owned(), (*value).to_owned())));
+    let run = emulator.holdfast(&credentials, &args);
+    let report = serde_json::from_str(&run.stdout).unwrap_or(serde_json::Value::Null);
+    (run, report)
+}
+
+/// The report entries whose address contains `address_part`.
+pub fn outcome<'a>(report: &'a serde_json::Value, address_part: &str) -> Vec<&'a serde_json::Value> {
+    report["changes"]
+        .as_array()
+        .map(|changes| changes.iter().filter(|change| change["address"].as_str().is_some_and(|address| address.contains(address_part))).collect())
+        .unwrap_or_default()
+}
+
+/// A desired state of the given files, with `[account]` for the test's account first.
+pub fn desired_for(account: &str, body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let text = format!("[account]\nid = \"{account}\"\nregion = \"us-east-1\"\n\n{body}");
+    std::fs::write(dir.path().join("main.toml"), text).expect("write the desired state");
+    dir
+}
+
+impl Emulator {
+    /// holdfast against the emulator with only these credentials, to run or to spawn.
+    pub fn command(&self, credentials: &Credentials, args: &[&str]) -> std::process::Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_holdfast"));
+        command.args(args).env("NO_COLOR", "1").env_remove("AWS_PROFILE").env_remove("AWS_DEFAULT_PROFILE");
+        for (key, value) in credentials {
+            command.env(key, value);
+        }
+        for (key, value) in [
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_CONFIG_FILE", "/dev/null"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ] {
+            command.env(key, value);
+        }
+        command
+    }
 }

@@ -34,6 +34,11 @@ pub fn holdfast_without(args: &[&str], env: &[(&str, &str)], remove: &[&str]) ->
     for (key, value) in env {
         command.env(key, value);
     }
+    run(command)
+}
+
+/// Runs a prepared holdfast command to its end; a panic fails the test whatever else.
+pub fn run(mut command: Command) -> Run {
     let output = command.output().expect("the holdfast binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!stderr.contains("panicked"), "holdfast panicked:\n{stderr}");
