@@ -39,11 +39,11 @@ def main():
     rule = {"id": "tiering", "status": "Enabled", "filter": {"prefix": ""}, "legacy_prefix": None, "transitions": [{"days": 30, "storage_class": "INTELLIGENT_TIERING"}],
             "expiration_days": None, "noncurrent_expiration_days": None, "abort_incomplete_multipart_days": None}
     snapshot = {
-        "format_version": 1, "account_id": ACCOUNT, "region": REGION, "taken_at": "2026-01-01T00:00:00Z", "salt": SALT,
+        "format_version": 2, "account_id": ACCOUNT, "region": REGION, "taken_at": "2026-01-01T00:00:00Z", "salt": SALT, "coverage": "everything",
         "ecs": {"clusters": clusters, "task_definitions": definitions},
         "aurora": {"clusters": [{"identifier": f"db{i:04d}-cluster", "arn": f"arn:aws:rds:{REGION}:{ACCOUNT}:cluster:db{i:04d}-cluster", "engine": "aurora-postgresql", "engine_version": "16.4",
                                  "serverless_v2": {"min_acu": 0.5, "max_acu": 8.0 if i % 2 else 4.0}, "storage_encrypted": True, "kms_key_id": None, "tags": {}} for i in range(max(1, services // 20))]},
-        "s3": {"buckets": [{"name": f"data-{i:05d}", "encryption": {"algorithm": "AES256", "kms_key": None, "bucket_key": False}, "lifecycle": {"rules": [rule], "transition_minimum_object_size": None} if i % 2 else None, "empty": False, "tags": {}} for i in range(buckets)]},
+        "s3": {"buckets": [{"name": f"data-{i:05d}", "encryption": {"algorithm": "AES256", "kms_key": None, "bucket_key": False}, "lifecycle": {"rules": [rule], "transition_minimum_object_size": None} if i % 2 else None, "empty": False, "tags": {}} for i in range(buckets)], "names": ["logs"] + [f"data-{i:05d}" for i in range(buckets)]},
         "ssm": {"parameters": [{"name": f"/app/param-{i:05d}", "arn": f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter/app/param-{i:05d}", "parameter_type": "SecureString", "kms_key": "alias/aws/ssm", "version": 1,
                                 "value": {"hash": secret_hash(f"v{i}")}, "tags": {}} for i in range(0, parameters, 2)]},
         "vpc": {"vpcs": [{"id": f"vpc-{i:017x}", "is_default": False, "tags": {"Name": f"net-{i:04d}"}, "flow_logs": [] if i % 2 else [{"id": f"fl-{i}", "destination_type": "s3", "destination": "arn:aws:s3:::logs/flow", "traffic_type": "ALL", "max_aggregation_interval": 600, "log_format": None, "status": "ACTIVE"}]} for i in range(vpcs)]},
@@ -54,6 +54,7 @@ def main():
     for c in range(clusters_count):
         desired.append(f'[[ecs.service]]\ncluster = "team{c:03d}-Cluster-*"\nservice = "team{c:03d}-*"\nstrategy = "spot"\n')
         desired.append(f'[[ecs.task_secrets]]\ncluster = "team{c:03d}-Cluster-*"\nservice = "team{c:03d}-*"\nsecrets = {{ API_TOKEN = "/team{c:03d}/api-token" }}\n')
+        desired.append(f'[[ssm.parameter]]\nname = "/team{c:03d}/api-token"\ntype = "SecureString"\nvalue = {{ migrate_from_task_env = "API_TOKEN" }}\n')
     desired.append('[[aurora.cluster]]\nmatch = "db*"\nmin_acu = 0.5\nmax_acu = 4\n')
     desired.append('[[s3.bucket]]\nname = "data-*"\nlifecycle = [{ id = "tiering", transitions = [{ days = 30, class = "INTELLIGENT_TIERING" }] }]\n')
     for i in range(parameters):

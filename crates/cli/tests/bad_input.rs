@@ -175,6 +175,26 @@ fn several_errors_are_reported_together() {
 }
 
 #[test]
+fn every_unknown_key_of_a_file_is_reported_at_once() {
+    let stderr = one(&format!(
+        "{STRATEGIES}[[ecs.service]]\ncluster = \"c-*\"\nservice = \"s-*\"\nstratgy = \"spot\"\n\n[[s3.bucket]]\nname = \"b\"\nencrytion = {{ algorithm = \"AES256\" }}\nlifecycle = [{{ id = \"r\", transitions = [{{ days = 30, clas = \"GLACIER\" }}] }}]\n"
+    ));
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn every_syntax_error_of_a_file_is_reported_at_once() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\nmax_acu = 4\n\n[[s3.bucket]]\nname = = \"b\"\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn a_misspelt_fargate_provider_is_caught_before_any_plan() {
+    let stderr = one("[ecs.strategies]\nspot = [{ provider = \"FARGATE_SPOTT\", weight = 1 }]\nlower = [{ provider = \"fargate_spot\", weight = 1 }]\n");
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
 fn empty_folder() {
     let stderr = validate(&[]);
     insta::assert_snapshot!(stderr);

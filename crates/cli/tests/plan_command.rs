@@ -16,7 +16,7 @@ fn plan(extra: &[&str]) -> common::Run {
 fn example_plan_prints_the_summary_and_exits_zero() {
     let run = plan(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Plan: 10 to create, 21 to update, 4 to replace, 1 to delete."), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 10 to create, 19 to update, 4 to replace, 1 to delete."), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
@@ -78,7 +78,7 @@ fn malformed_snapshot_and_bad_glob_are_clear_errors() {
     let snapshot = dir.path().join("snapshot.json").display().to_string();
     let run = holdfast(&["plan", "--desired", &shipped_desired_state(), "--snapshot", &snapshot], &[]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("format_version 99; this holdfast reads version 1"), "{}", run.stderr);
+    assert!(run.stderr.contains("format_version 99; this holdfast reads version 2"), "{}", run.stderr);
 
     let run = plan(&["--target", "ecs.service/[oops"]);
     assert_eq!(run.code, 1);
@@ -90,4 +90,40 @@ fn colour_follows_the_flag() {
     assert!(plan(&["--color", "always"]).stdout.contains("\u{1b}["));
     assert!(!plan(&["--color", "never"]).stdout.contains("\u{1b}["));
     assert!(!plan(&[]).stdout.contains("\u{1b}["), "not a terminal, so no colour");
+}
+
+#[test]
+fn usage_errors_exit_one_never_the_two_of_changes_present() {
+    let run = plan(&["--detailed-exitcode", "--targett", "x"]);
+    assert_eq!(run.code, 1, "a typo must never read as drift: {}", run.stderr);
+    assert!(run.stderr.contains("--targett"), "{}", run.stderr);
+    assert_eq!(holdfast(&["plan", "--help"], &[]).code, 0, "asking for help is no error");
+}
+
+#[test]
+fn a_target_that_matches_nothing_says_so_and_counts_what_is_outside_it() {
+    let run = plan(&["--target", "ecs.service/no-such-cluster/*"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("No change matched --target / --exclude; 34 changes outside them are not shown."), "{}", run.stdout);
+    assert!(!run.stdout.contains("The account matches the desired state"), "{}", run.stdout);
+}
+
+#[test]
+fn a_truncated_snapshot_names_its_cause_once() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let truncated = dir.path().join("truncated.json");
+    let text = std::fs::read_to_string(example_snapshot()).expect("the example");
+    std::fs::write(&truncated, &text[..text.len() / 2]).expect("write half a snapshot");
+    let run = holdfast(&["plan", "--desired", &shipped_desired_state(), "--snapshot", &truncated.display().to_string()], &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr.matches("EOF while parsing").count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn validate_counts_in_words() {
+    let dir = desired_dir(&[("main.toml", "[[ssm.parameter]]\nname = \"/a/b\"\ntype = \"String\"\n")]);
+    let path = dir.path().display().to_string();
+    let run = holdfast(&["validate", "--desired", &path], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.ends_with("is valid: 1 file, 1 entry.\n"), "{}", run.stdout);
 }

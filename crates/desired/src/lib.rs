@@ -89,22 +89,50 @@ const ERRORS_PER_FILE: usize = 50;
 /// (the parser recovers past each), then every unknown key and wrong value, each taken
 /// out of a copy of the text (blanked, so offsets stay true) before parsing again.
 fn parse(file: &SourceFile, index: usize) -> Result<Desired, Vec<Diagnostic>> {
+    // A valid file parses once; only a failing one is looked at again, and copied.
+    let first = match toml::from_str::<Desired>(&file.text) {
+        Ok(desired) => return Ok(located(desired, file, index)),
+        Err(error) => error,
+    };
     let (_, syntax) = toml::de::DeTable::parse_recoverable(&file.text);
     if !syntax.is_empty() {
-        return Err(syntax.iter().take(ERRORS_PER_FILE).map(|error| diagnostic_for(file, error)).collect());
+        let mut diagnostics: Vec<Diagnostic> = syntax.iter().take(ERRORS_PER_FILE).map(|error| diagnostic_for(file, error)).collect();
+        diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
+        return Err(diagnostics);
     }
+    drop(first);
     let mut text = file.text.clone();
     let mut diagnostics = Vec::new();
     let mut removed_keys: Vec<String> = Vec::new();
-    let mut desired: Desired = loop {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
         let error = match toml::from_str::<Desired>(&text) {
-            Ok(desired) if diagnostics.is_empty() => break desired,
+            Ok(desired) if diagnostics.is_empty() => return Ok(located(desired, file, index)),
             Ok(_) => return Err(diagnostics),
             Err(error) => error,
         };
-        // A required key taken out for being wrong is missing now: that is no new error.
-        if removed_keys.iter().any(|key| error.message().starts_with(&format!("missing field `{key}`"))) {
+        if attempts > 2 * ERRORS_PER_FILE {
             return Err(diagnostics);
+        }
+        // A required key taken out for being wrong, or misspelt (and suggested), is
+        // missing now: no new error. The table it belongs to is taken out in turn, so
+        // the tables after it are read too.
+        let missing = error.message().strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        if let Some(missing) = missing
+            && (removed_keys.iter().any(|key| key == missing)
+                || diagnostics.iter().any(|found| found.hint.as_deref().is_some_and(|hint| hint.contains(&format!("`{missing}`")))))
+        {
+            match error.span().and_then(|span| table_around(&text, span.start)) {
+                Some(range) => {
+                    blank(&mut text, range);
+                    if toml::de::DeTable::parse(&text).is_err() {
+                        return Err(diagnostics);
+                    }
+                    continue;
+                }
+                None => return Err(diagnostics),
+            }
         }
         diagnostics.push(diagnostic_for(file, &error));
         let entry = error.span().and_then(|span| entry_around(&text, span.start));
@@ -112,10 +140,18 @@ fn parse(file: &SourceFile, index: usize) -> Result<Desired, Vec<Diagnostic>> {
             Some((range, key)) if diagnostics.len() < ERRORS_PER_FILE => {
                 blank(&mut text, range);
                 removed_keys.push(key);
+                // Taking the entry out must leave valid TOML, or what follows would be noise.
+                if toml::de::DeTable::parse(&text).is_err() {
+                    return Err(diagnostics);
+                }
             }
             _ => return Err(diagnostics),
         }
-    };
+    }
+}
+
+/// Fills in where each entry was written.
+fn located(mut desired: Desired, file: &SourceFile, index: usize) -> Desired {
     let locate = |origin: &mut Origin| {
         origin.file = index;
         origin.location = file.location(origin.span.start);
@@ -133,7 +169,7 @@ fn parse(file: &SourceFile, index: usize) -> Result<Desired, Vec<Diagnostic>> {
     desired.s3.bucket.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.ssm.parameter.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.vpc.flow_logs.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
-    Ok(desired)
+    desired
 }
 
 fn diagnostic_for(file: &SourceFile, error: &toml::de::Error) -> Diagnostic {
@@ -151,11 +187,16 @@ fn diagnostic_for(file: &SourceFile, error: &toml::de::Error) -> Diagnostic {
 /// that separates it from a neighbour in an inline table) and its key.
 fn entry_around(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
     use toml::de::{DeTable, DeValue};
+    // Depth first: the innermost entry wins, so an inline table's own key is only taken
+    // when no entry inside it holds the offset.
     fn in_table(table: &DeTable<'_>, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
         for (key, value) in table.iter() {
+            if let Some(found) = in_value(value.get_ref(), offset) {
+                return Some(found);
+            }
             let range = key.span().start..value.span().end;
-            if range.contains(&offset) || value.span().contains(&offset) {
-                return in_value(value.get_ref(), offset).or(Some((range, key.get_ref().to_string())));
+            if key.span().start <= value.span().start && range.contains(&offset) {
+                return Some((range, key.get_ref().to_string()));
             }
         }
         None
@@ -163,7 +204,7 @@ fn entry_around(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, St
     fn in_value(value: &DeValue<'_>, offset: usize) -> Option<(std::ops::Range<usize>, String)> {
         match value {
             DeValue::Table(table) => in_table(table, offset),
-            DeValue::Array(items) => items.iter().filter(|item| item.span().contains(&offset)).find_map(|item| in_value(item.get_ref(), offset)),
+            DeValue::Array(items) => items.iter().find_map(|item| in_value(item.get_ref(), offset)),
             _ => None,
         }
     }
@@ -186,6 +227,31 @@ fn entry_around(text: &str, offset: usize) -> Option<(std::ops::Range<usize>, St
         }
     }
     Some((range, key))
+}
+
+/// The innermost table of an array (`[[ecs.service]]`, or `{ ... }` in a list) around
+/// `offset`, header and body, so a table left without a required key can be taken out.
+fn table_around(text: &str, offset: usize) -> Option<std::ops::Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    fn in_table(table: &DeTable<'_>, offset: usize) -> Option<std::ops::Range<usize>> {
+        table.iter().find_map(|(_, value)| in_value(value.get_ref(), offset))
+    }
+    fn in_value(value: &DeValue<'_>, offset: usize) -> Option<std::ops::Range<usize>> {
+        match value {
+            DeValue::Table(table) => in_table(table, offset),
+            DeValue::Array(items) => items.iter().find_map(|item| {
+                let DeValue::Table(table) = item.get_ref() else { return None };
+                let end = table.iter().map(|(_, value)| value.span().end).max().unwrap_or(0).max(item.span().end);
+                let extent = item.span().start..end;
+                if !extent.contains(&offset) {
+                    return None;
+                }
+                in_table(table, offset).or(Some(extent))
+            }),
+            _ => None,
+        }
+    }
+    in_table(DeTable::parse(text).ok()?.get_ref(), offset)
 }
 
 /// Replaces a range with spaces, keeping line breaks, so every offset stays where it was.

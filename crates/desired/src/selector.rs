@@ -14,7 +14,9 @@ use serde::{Deserialize, Deserializer, de};
 #[derive(Clone)]
 pub struct NameGlob {
     pattern: String,
-    matcher: GlobMatcher,
+    /// None for a pattern without glob characters, compared as a string: a compiled
+    /// matcher costs kilobytes, and desired states of 200,000 exact names exist.
+    matcher: Option<GlobMatcher>,
 }
 
 impl NameGlob {
@@ -22,12 +24,15 @@ impl NameGlob {
         if pattern.is_empty() {
             return Err("an empty glob selects nothing".to_owned());
         }
+        if !pattern.contains(['*', '?', '[', '{', '\\', ']', '}']) {
+            return Ok(Self { pattern: pattern.to_owned(), matcher: None });
+        }
         let glob: Glob = GlobBuilder::new(pattern)
             .literal_separator(false)
             .backslash_escape(true)
             .build()
             .map_err(|error| format!("malformed glob `{pattern}`: {}", error.kind()))?;
-        Ok(Self { pattern: pattern.to_owned(), matcher: glob.compile_matcher() })
+        Ok(Self { pattern: pattern.to_owned(), matcher: Some(glob.compile_matcher()) })
     }
 
     /// `*`: every resource.
@@ -36,7 +41,10 @@ impl NameGlob {
     }
 
     pub fn matches(&self, name: &str) -> bool {
-        self.matcher.is_match(name)
+        match &self.matcher {
+            Some(matcher) => matcher.is_match(name),
+            None => self.pattern == name,
+        }
     }
 
     pub fn as_str(&self) -> &str {
