@@ -273,7 +273,8 @@ impl Plan {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanFileError {
-    #[error("not a holdfast plan file: {0}")]
+    // The parser's own message follows as the error's source: not repeated here.
+    #[error("not a holdfast plan file")]
     Malformed(#[from] serde_json::Error),
     #[error("the plan file has format_version {found}; this holdfast reads version {FORMAT_VERSION}")]
     UnsupportedVersion { found: u64 },
