@@ -16,11 +16,19 @@ fn vpc_names(snapshot: &Inventory) -> BTreeMap<String, String> {
     snapshot.vpc.vpcs.iter().map(|vpc| (vpc.id.clone(), vpc.name().map_or_else(|| "default-vpc".to_owned(), str::to_owned))).collect()
 }
 
-/// The plan with VPC ids replaced by names and the read time blanked, re-sorted.
+/// KMS key ids are generated too: name each key by its alias.
+fn key_names(snapshot: &Inventory) -> BTreeMap<String, String> {
+    snapshot.kms.aliases.iter().filter_map(|alias| Some((alias.target_key_id.clone()?, format!("KEY[{}]", alias.name)))).collect()
+}
+
+/// The plan with VPC and key ids replaced by names and the read time blanked, re-sorted.
 fn comparable(plan_json: &str, snapshot: &Inventory) -> serde_json::Value {
     let mut text = plan_json.to_owned();
     for (id, name) in vpc_names(snapshot) {
         text = text.replace(&id, &format!("VPC[{name}]"));
+    }
+    for (id, name) in key_names(snapshot) {
+        text = text.replace(&id, &name);
     }
     let mut plan: serde_json::Value = serde_json::from_str(&text).expect("a JSON plan");
     plan["snapshot_taken_at"] = serde_json::Value::Null;

@@ -434,3 +434,38 @@ fn an_explicit_profile_wins_over_keys_in_the_environment() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("no AWS credentials were found"), "{}", run.stderr);
 }
+
+// Item 2: a lock broken under a running apply stops it, and it never removes the new
+// holder's lock.
+
+#[test]
+fn an_apply_whose_lock_is_broken_stops_and_leaves_the_new_holders_lock_alone() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "an_apply_whose_lock_is_broken_stops_and_leaves_the_new_holders_lock_alone", &[]);
+    let lease = [("HOLDFAST_LOCK_LEASE_SECONDS", "3")];
+    let mut first = start_apply(&emulator, &copy, &lease);
+    let mut lines = BufReader::new(first.stdout.take().expect("stdout")).lines();
+    for line in lines.by_ref() {
+        if line.expect("a line").starts_with("Plan: ") {
+            break;
+        }
+    }
+    let lock = emulator.verify_z360(&copy.account, &[])["lock"].as_str().map(str::to_owned).expect("the first apply holds the lock");
+    let lease: Value = serde_json::from_str(&lock).expect("a lease");
+    let id = lease["id"].as_str().expect("a lock id");
+    // A second apply breaks the live lock, confirmed twice, and runs under its own.
+    let second = emulator.holdfast(&copy.credentials, &["apply", "--desired", &copy.desired, "--auto-approve", "--force-unlock", id, "--even-if-live"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let output = first.wait_with_output().expect("the first apply ends");
+    let report = rest.join("\n");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        report.contains("the apply lock was broken while this apply ran")
+            || stderr.contains("The lock was broken during this apply and is now another's; it was left alone"),
+        "the first apply noticed:\n{report}\n{stderr}"
+    );
+    assert!(emulator.verify_z360(&copy.account, &[])["lock"].is_null(), "each released only its own lock");
+    let (run, _) = apply_json(&emulator, &copy.credentials, &copy.desired, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

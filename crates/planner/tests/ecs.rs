@@ -183,3 +183,28 @@ fn secret_read_from_another_parameter_is_repointed() {
     assert_eq!(plan.changes.len(), 1);
     assert_eq!(plan.changes[0].attributes[0].before.as_deref(), Some("secret from /old/key"));
 }
+
+#[test]
+fn launch_type_fargate_is_already_the_on_demand_strategy_so_nothing_is_redeployed() {
+    let desired = desired(&format!("{STRATEGIES}[[ecs.service]]\nservice = \"voice-*\"\nstrategy = \"on-demand\"\nrealtime = true\n"));
+    let mut inventory = inventory();
+    add_service(&mut inventory, "c", "voice-Service-1", Ok("FARGATE"), "td:1");
+    assert!(plan(&desired, &inventory).is_empty(), "launch type FARGATE and FARGATE weight 1 are the same capacity");
+
+    // EC2 capacity is not what a Fargate strategy asks for, and `mixed` adds Spot.
+    let mut inventory = inventory_on("EC2");
+    assert_eq!(plan(&desired, &inventory).changes.len(), 1);
+    let mixed = desired_with_strategy("mixed");
+    inventory = inventory_on("FARGATE");
+    assert_eq!(plan(&mixed, &inventory).changes.len(), 1);
+}
+
+fn inventory_on(launch_type: &str) -> holdfast_inventory::Inventory {
+    let mut inventory = inventory();
+    add_service(&mut inventory, "c", "voice-Service-1", Ok(launch_type), "td:1");
+    inventory
+}
+
+fn desired_with_strategy(strategy: &str) -> holdfast_desired::Desired {
+    desired(&format!("{STRATEGIES}[[ecs.service]]\nservice = \"voice-*\"\nstrategy = \"{strategy}\"\n"))
+}
