@@ -202,16 +202,20 @@ async fn describe_services(aws: &Aws, cluster_arn: &str, cluster_name: &str, arn
         .collect())
 }
 
-async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<TaskDefinition, AwsError> {
+/// DescribeTaskDefinition with the revision's tags.
+async fn describe(aws: &Aws, arn: &str) -> Result<aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionOutput, AwsError> {
     let _permit = aws.permit().await;
-    let output = aws
-        .ecs
+    aws.ecs
         .describe_task_definition()
         .task_definition(arn)
         .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
         .send()
         .await
-        .map_err(|error| call_error("ecs:DescribeTaskDefinition", arn.to_owned(), error))?;
+        .map_err(|error| call_error("ecs:DescribeTaskDefinition", arn.to_owned(), error))
+}
+
+async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<TaskDefinition, AwsError> {
+    let output = describe(aws, arn).await?;
     let definition = output.task_definition().ok_or_else(|| AwsError::Setup(format!("ecs:DescribeTaskDefinition returned nothing for {arn}")))?;
     let secrets_moved_from = output.tags().iter().find(|tag| tag.key() == Some(SECRETS_MOVED_FROM)).and_then(|tag| tag.value().map(str::to_owned));
     Ok(TaskDefinition {
@@ -298,14 +302,7 @@ pub async fn current_task_definition(aws: &Aws, cluster: &str, service: &str) ->
 /// Reads one plaintext container variable's value, for a migration into SSM. The caller
 /// writes it to SSM at once and drops it; it is never printed.
 pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container: &str, variable: &str) -> Result<String, AwsError> {
-    let _permit = aws.permit().await;
-    let output = aws
-        .ecs
-        .describe_task_definition()
-        .task_definition(task_definition)
-        .send()
-        .await
-        .map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    let output = describe(aws, task_definition).await?;
     output
         .task_definition()
         .and_then(|definition| definition.container_definitions().iter().find(|candidate| candidate.name() == Some(container)))
@@ -326,29 +323,14 @@ pub async fn plaintext_variable(aws: &Aws, task_definition: &str, container: &st
 
 /// The execution role of a task definition: the role ECS reads its secrets with.
 pub async fn execution_role(aws: &Aws, task_definition: &str) -> Result<Option<String>, AwsError> {
-    let _permit = aws.permit().await;
-    let output = aws
-        .ecs
-        .describe_task_definition()
-        .task_definition(task_definition)
-        .send()
-        .await
-        .map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    let output = describe(aws, task_definition).await?;
     Ok(output.task_definition().and_then(|definition| definition.execution_role_arn().map(str::to_owned)))
 }
 
 /// Registers a revision of `task_definition` with the variables moved to `secrets` and
 /// everything else unchanged; returns the new revision's ARN.
 pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[SecretMove<'_>]) -> Result<String, AwsError> {
-    let _permit = aws.permit().await;
-    let output = aws
-        .ecs
-        .describe_task_definition()
-        .task_definition(task_definition)
-        .include(aws_sdk_ecs::types::TaskDefinitionField::Tags)
-        .send()
-        .await
-        .map_err(|error| call_error("ecs:DescribeTaskDefinition", task_definition.to_owned(), error))?;
+    let output = describe(aws, task_definition).await?;
     let definition = output.task_definition().ok_or_else(|| AwsError::Setup(format!("{task_definition} was not found")))?;
     let mut containers = definition.container_definitions().to_vec();
     for secret in moves {
@@ -372,6 +354,7 @@ pub async fn register_with_secrets(aws: &Aws, task_definition: &str, moves: &[Se
     let mut tags = output.tags().to_vec();
     tags.retain(|tag| tag.key() != Some(SECRETS_MOVED_FROM));
     tags.push(aws_sdk_ecs::types::Tag::builder().key(SECRETS_MOVED_FROM).value(task_definition).build());
+    let _permit = aws.permit().await;
     let registered = aws
         .ecs
         .register_task_definition()

@@ -101,34 +101,26 @@ pub async fn role_allows(aws: &Aws, role_arn: &str, action: &str, resource: &str
 
 /// Deny wins over Allow; no matching Allow means not allowed.
 pub fn evaluate(documents: &[Value], action: &str, resource: &str) -> Verdict {
-    let mut allowed = false;
-    for statement in documents.iter().flat_map(statements) {
-        if !matches_any(&statement["Action"], action, true) || !matches_any(&statement["Resource"], resource, false) {
-            continue;
-        }
-        match statement["Effect"].as_str() {
-            Some("Deny") => return Verdict::Denied,
-            Some("Allow") => allowed = true,
-            _ => {}
-        }
-    }
-    if allowed { Verdict::Allowed } else { Verdict::NotAllowed }
+    verdict(documents.iter().flat_map(statements), |statement| {
+        matches_any(&statement["Action"], action, true) && matches_any(&statement["Resource"], resource, false)
+    })
 }
 
 /// Whether a key policy itself lets `principal_arn` call `action`: a statement naming the
 /// principal (or `*`) directly. A statement naming the account root only delegates to
 /// IAM policies, which [`role_allows`] reads. Conditions are not evaluated.
 pub fn key_policy_allows(policy: &Value, principal_arn: &str, action: &str) -> Verdict {
-    let mut allowed = false;
-    for statement in statements(policy) {
-        if !matches_any(&statement["Action"], action, true) {
-            continue;
-        }
+    verdict(statements(policy).into_iter(), |statement| {
         let principal = &statement["Principal"];
-        let names_it = principal.as_str() == Some("*") || matches_any(&principal["AWS"], principal_arn, false) && !principal_arn.ends_with(":root");
-        if !names_it {
-            continue;
-        }
+        let names_it = principal.as_str() == Some("*") || (matches_any(&principal["AWS"], principal_arn, false) && !principal_arn.ends_with(":root"));
+        names_it && matches_any(&statement["Action"], action, true)
+    })
+}
+
+/// The verdict of the statements that apply: Deny first, then any Allow.
+fn verdict<'a>(statements: impl Iterator<Item = &'a Value>, applies: impl Fn(&Value) -> bool) -> Verdict {
+    let mut allowed = false;
+    for statement in statements.filter(|statement| applies(statement)) {
         match statement["Effect"].as_str() {
             Some("Deny") => return Verdict::Denied,
             Some("Allow") => allowed = true,
