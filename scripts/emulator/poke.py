@@ -10,6 +10,7 @@
     poke.py bucket-key     --endpoint URL --account ID BUCKET KEY_ALIAS   (SSE-KMS with the bucket key on)
     poke.py key-policy     --endpoint URL --account ID KEY_ALIAS ROLE_NAME (the key policy lets the role decrypt)
     poke.py delete-parameter --endpoint URL --account ID NAME
+    poke.py doom-key       --endpoint URL --account ID KEY_ALIAS   (schedules the key's deletion)
 """
 
 import argparse
@@ -43,7 +44,7 @@ def vpc_id(ec2, name):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["set-max-acu", "hold-lock", "put-parameter", "create-key", "flow-log", "bucket-key", "key-policy", "delete-parameter"])
+    parser.add_argument("what", choices=["set-max-acu", "hold-lock", "put-parameter", "create-key", "flow-log", "bucket-key", "key-policy", "delete-parameter", "doom-key"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--lock-id", default="0123456789abcdef")
@@ -107,6 +108,10 @@ def main():
             {"Sid": "decrypt", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{args.account}:role/{role}"}, "Action": "kms:Decrypt", "Resource": "*"},
         ]
         kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    elif args.what == "doom-key":
+        (alias,) = args.arguments
+        kms = client("kms")
+        kms.schedule_key_deletion(KeyId=kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"], PendingWindowInDays=7)
     elif args.what == "delete-parameter":
         (name,) = args.arguments
         client("ssm").delete_parameter(Name=name)

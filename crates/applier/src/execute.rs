@@ -19,6 +19,9 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
     let mut warnings = Vec::new();
     match operation {
         Operation::PutParameter { name, parameter_type, kms_key, value, overwrite, description, tags } => {
+            if let Some(key) = kms_key {
+                key_is_enabled(aws, key).await?;
+            }
             let value = match value {
                 ValueToWrite::Env { variable } => {
                     env(variable).ok_or_else(|| format!("the environment variable {variable} is not set; set it and run apply again"))?
@@ -127,8 +130,24 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
 async fn check_parameters(aws: &Aws, task_definition: &str, moves: &[holdfast_planner::operation::SecretMove]) -> Result<Vec<Option<String>>, String> {
     let mut keys = Vec::new();
     for secret in moves {
-        let plaintext = ecs::plaintext_variable(aws, task_definition, &secret.container, &secret.variable).await.map_err(|error| error.to_string())?;
-        let checked = ssm::check_parameter(aws, &secret.parameter, plaintext.as_deref()).await.map_err(|error| error.to_string())?;
+        let text = |error: holdfast_aws::AwsError| error.to_string();
+        let plaintext = ecs::plaintext_variable(aws, task_definition, &secret.container, &secret.variable).await.map_err(text)?;
+        let source = match &plaintext {
+            Some(_) => None,
+            None => ecs::secret_source(aws, task_definition, &secret.container, &secret.variable).await.map_err(text)?,
+        };
+        if let Some(source) = source.as_deref().filter(|source| !is_ssm_parameter(source)) {
+            return Err(format!(
+                "{} of container {} reads {source} now, whose value holdfast cannot compare with {}: the service was left unchanged; move it by hand once they agree",
+                secret.variable, secret.container, secret.parameter
+            ));
+        }
+        let expected = match (&plaintext, &source) {
+            (Some(plaintext), _) => ssm::Expected::Plaintext(plaintext),
+            (None, Some(source)) => ssm::Expected::SameAs(source),
+            (None, None) => ssm::Expected::Nothing,
+        };
+        let checked = ssm::check_parameter(aws, &secret.parameter, expected).await.map_err(text)?;
         drop(plaintext);
         match checked {
             ssm::Checked::Missing => {
@@ -139,7 +158,7 @@ async fn check_parameters(aws: &Aws, task_definition: &str, moves: &[holdfast_pl
             }
             ssm::Checked::HoldsAnotherValue => {
                 return Err(format!(
-                    "{} holds a different value from plaintext {} in container {} of {task_definition}: moving the service would change the secret it runs with, so it was left unchanged; decide which value is right",
+                    "{} holds a different value from the {} that container {} of {task_definition} runs with now: moving the service would change the secret it runs with, so it was left unchanged; decide which value is right",
                     secret.parameter, secret.variable, secret.container
                 ));
             }
@@ -147,6 +166,11 @@ async fn check_parameters(aws: &Aws, task_definition: &str, moves: &[holdfast_pl
         }
     }
     Ok(keys)
+}
+
+/// An SSM parameter ARN or name; anything else (a Secrets Manager ARN) cannot be compared.
+fn is_ssm_parameter(value_from: &str) -> bool {
+    !value_from.starts_with("arn:") || value_from.starts_with("arn:aws:ssm:")
 }
 
 /// ECS reads secrets with the task execution role: a revision whose role may not read
@@ -193,16 +217,28 @@ async fn check_execution_role(
         if !facts.customer_managed || key.starts_with("alias/aws/") {
             continue;
         }
-        let verdict = match iam::role_allows(aws, &role, "kms:Decrypt", &facts.arn).await {
-            Ok(iam::Verdict::NotAllowed) => kms::key_policy(aws, &facts.arn).await.map(|policy| iam::key_policy_allows(&policy, &role, "kms:Decrypt")),
-            other => other,
+        // KMS asks the key policy first: it must allow the role itself, or allow the account
+        // and so let the role's own policies decide; a Deny in either wins.
+        let grant = kms::key_policy(aws, &facts.arn).await.map(|policy| iam::key_grant(&policy, &role, "kms:Decrypt"));
+        let verdict = match grant {
+            Ok(iam::KeyGrant::Denied) => Ok(iam::Verdict::Denied),
+            Ok(iam::KeyGrant::NotGranted) => Ok(iam::Verdict::NotAllowed),
+            Ok(grant) => iam::role_allows(aws, &role, "kms:Decrypt", &facts.arn).await.map(|own| match (grant, own) {
+                (_, iam::Verdict::Denied) => iam::Verdict::Denied,
+                (iam::KeyGrant::Allowed, _) | (_, iam::Verdict::Allowed) => iam::Verdict::Allowed,
+                _ => iam::Verdict::NotAllowed,
+            }),
+            Err(error) => Err(error),
         };
         match verdict {
             Ok(iam::Verdict::Allowed) => {}
             Ok(verdict) => {
                 return Err(refuse(
                     how(&verdict),
-                    &format!("kms:Decrypt on {} (the key of {}), in its own policies and in the key policy", facts.arn, secret.parameter_arn),
+                    &format!(
+                        "kms:Decrypt on {} (the key of {}), counting the key policy, which must allow the role or let the account's IAM policies decide",
+                        facts.arn, secret.parameter_arn
+                    ),
                 ));
             }
             Err(error) => warnings.push(format!(
@@ -258,6 +294,23 @@ async fn create_or_refuse(aws: &Aws, flow_log: &vpc::NewFlowLog<'_>) -> Result<(
     }
 }
 
+/// A key is used only if it is enabled at the moment of use: S3 accepts a disabled key or
+/// one pending deletion as a bucket's default, and every upload would then fail, or every
+/// object be lost with the key.
+async fn key_is_enabled(aws: &Aws, key: &str) -> Result<(), String> {
+    if key.contains("alias/aws/") {
+        return Ok(());
+    }
+    let facts = kms::describe_key(aws, key).await.map_err(|error| error.to_string())?;
+    if facts.state != "Enabled" {
+        return Err(format!(
+            "the KMS key {key} ({}) is {}: nothing was changed with it; enable it, or name another key, then plan again",
+            facts.arn, facts.state
+        ));
+    }
+    Ok(())
+}
+
 async fn configure_bucket(
     aws: &Aws,
     bucket: &str,
@@ -266,6 +319,9 @@ async fn configure_bucket(
     minimum_object_size: Option<&str>,
 ) -> Result<(), String> {
     if let Some(encryption) = encryption {
+        if let Some(key) = &encryption.kms_key {
+            key_is_enabled(aws, key).await?;
+        }
         s3::put_encryption(aws, bucket, encryption).await.map_err(|error| error.to_string())?;
     }
     if let Some(rules) = lifecycle {

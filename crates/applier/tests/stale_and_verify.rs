@@ -130,3 +130,12 @@ fn verification_marks_what_still_differs() {
     assert!(report.failed(), "a change that did not take effect fails the apply");
     assert!(report.to_text().contains("unverified  ~ b: applied, but the account still differs here"), "{}", report.to_text());
 }
+
+#[test]
+fn a_plan_file_with_a_field_this_build_does_not_know_is_refused() {
+    let mut json: serde_json::Value = serde_json::from_str(&plan(vec![capacity("db", 0.5, 4.0)]).to_json()).expect("JSON");
+    json["changes"][0]["operation"]["task_definition"] = serde_json::Value::from("arn:aws:ecs:us-east-1:123456789012:task-definition/rt:1");
+    let error = Plan::from_json(&json.to_string()).expect_err("an unknown field is an edit that cannot be checked");
+    assert!(format!("{error:#}").contains("not a holdfast plan file"), "{error}");
+    assert!(std::error::Error::source(&error).is_some_and(|source| source.to_string().contains("unknown field `task_definition`")), "{error:?}");
+}

@@ -135,7 +135,9 @@ async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>
         (None, CredentialsError::CredentialsNotLoaded(_)) => format!(
             "no AWS credentials were found: {detail}\n  hint: pass --profile or set AWS_PROFILE, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them"
         ),
-        (None, _) => format!("the AWS credentials could not be loaded: {detail}\n  hint: check AWS_PROFILE, the access key variables and ~/.aws/config"),
+        (None, _) => format!(
+            "no AWS credentials could be loaded: {detail}\n  hint: pass --profile or set AWS_PROFILE, set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them"
+        ),
     }))
 }
 

@@ -100,17 +100,28 @@ pub(crate) async fn read_revisions_before_moves(aws: &Aws, ecs: &mut Ecs, missin
             missing_parameters.iter().any(|missing| missing.trim_start_matches('/') == name.trim_start_matches('/'))
         })
     };
-    let wanted: BTreeSet<String> = ecs
-        .task_definitions
-        .iter()
-        .filter(|definition| points_at_missing(definition))
-        .filter_map(|definition| definition.secrets_moved_from.clone())
-        .filter(|arn| ecs.task_definition(arn).is_none())
-        .collect();
-    let previous = try_join_all(wanted.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
-    ecs.task_definitions.extend(previous);
+    // Each move is one revision back; a service moved several times is followed back
+    // through as many, up to MOVES_FOLLOWED.
+    let mut frontier: Vec<String> =
+        ecs.task_definitions.iter().filter(|definition| points_at_missing(definition)).map(|definition| definition.arn.clone()).collect();
+    for _ in 0..MOVES_FOLLOWED {
+        let wanted: BTreeSet<String> = frontier
+            .iter()
+            .filter_map(|arn| ecs.task_definition(arn).and_then(|definition| definition.secrets_moved_from.clone()))
+            .filter(|arn| ecs.task_definition(arn).is_none())
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        let previous = try_join_all(wanted.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
+        frontier = previous.iter().map(|definition| definition.arn.clone()).collect();
+        ecs.task_definitions.extend(previous);
+    }
     Ok(())
 }
+
+/// How many moves back a missing parameter's value is looked for.
+pub const MOVES_FOLLOWED: usize = 10;
 
 /// The name at the end of an ECS ARN (`.../cluster/NAME`, `.../service/CLUSTER/NAME`).
 fn last_segment(arn: &str) -> &str {
@@ -301,12 +312,13 @@ pub async fn current_task_definition(aws: &Aws, cluster: &str, service: &str) ->
 
 /// Reads one plaintext container variable's value, for a migration into SSM. The caller
 /// writes it to SSM at once and drops it; it is never printed.
+/// A name given twice is read as the container ends up with it: the last one wins.
 pub async fn read_plaintext_variable(aws: &Aws, task_definition: &str, container: &str, variable: &str) -> Result<String, AwsError> {
     let output = describe(aws, task_definition).await?;
     output
         .task_definition()
         .and_then(|definition| definition.container_definitions().iter().find(|candidate| candidate.name() == Some(container)))
-        .and_then(|found| found.environment().iter().find(|pair| pair.name() == Some(variable)))
+        .and_then(|found| found.environment().iter().rfind(|pair| pair.name() == Some(variable)))
         .and_then(|pair| pair.value().map(str::to_owned))
         .ok_or_else(|| AwsError::Setup(format!("{variable} is no longer a plaintext variable of container {container} in {task_definition}")))
 }
@@ -319,6 +331,16 @@ pub async fn plaintext_variable(aws: &Aws, task_definition: &str, container: &st
         Err(AwsError::Setup(_)) => Ok(None),
         Err(error) => Err(error),
     }
+}
+
+/// Where a container reads a secret variable from now (`valueFrom`), if it does.
+pub async fn secret_source(aws: &Aws, task_definition: &str, container: &str, variable: &str) -> Result<Option<String>, AwsError> {
+    let output = describe(aws, task_definition).await?;
+    Ok(output
+        .task_definition()
+        .and_then(|definition| definition.container_definitions().iter().find(|candidate| candidate.name() == Some(container)))
+        .and_then(|found| found.secrets().iter().find(|secret| secret.name() == variable))
+        .map(|secret| secret.value_from().to_owned()))
 }
 
 /// The execution role of a task definition: the role ECS reads its secrets with.

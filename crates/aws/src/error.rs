@@ -80,6 +80,7 @@ fn hint_for(call: &str, code: Option<&str>) -> String {
             "AWS throttled the requests even after retries: lower --concurrency, or run fewer accounts at once".to_owned()
         }
         Some(code) => format!("AWS answered {code}"),
-        None => "no error code came back; run again with RUST_LOG=aws_smithy_runtime=debug for details".to_owned(),
+        None => "no error code came back, so the answer may not be AWS's: check the endpoint (AWS_ENDPOINT_URL / --endpoint-url), any proxy, and the region"
+            .to_owned(),
     }
 }

@@ -101,26 +101,11 @@ pub async fn role_allows(aws: &Aws, role_arn: &str, action: &str, resource: &str
 
 /// Deny wins over Allow; no matching Allow means not allowed.
 pub fn evaluate(documents: &[Value], action: &str, resource: &str) -> Verdict {
-    verdict(documents.iter().flat_map(statements), |statement| {
-        matches_any(&statement["Action"], action, true) && matches_any(&statement["Resource"], resource, false)
-    })
-}
-
-/// Whether a key policy itself lets `principal_arn` call `action`: a statement naming the
-/// principal (or `*`) directly. A statement naming the account root only delegates to
-/// IAM policies, which [`role_allows`] reads. Conditions are not evaluated.
-pub fn key_policy_allows(policy: &Value, principal_arn: &str, action: &str) -> Verdict {
-    verdict(statements(policy).into_iter(), |statement| {
-        let principal = &statement["Principal"];
-        let names_it = principal.as_str() == Some("*") || (matches_any(&principal["AWS"], principal_arn, false) && !principal_arn.ends_with(":root"));
-        names_it && matches_any(&statement["Action"], action, true)
-    })
-}
-
-/// The verdict of the statements that apply: Deny first, then any Allow.
-fn verdict<'a>(statements: impl Iterator<Item = &'a Value>, applies: impl Fn(&Value) -> bool) -> Verdict {
     let mut allowed = false;
-    for statement in statements.filter(|statement| applies(statement)) {
+    for statement in documents.iter().flat_map(statements) {
+        if !covers(statement, "Action", "NotAction", action, true) || !covers(statement, "Resource", "NotResource", resource, false) {
+            continue;
+        }
         match statement["Effect"].as_str() {
             Some("Deny") => return Verdict::Denied,
             Some("Allow") => allowed = true,
@@ -128,6 +113,52 @@ fn verdict<'a>(statements: impl Iterator<Item = &'a Value>, applies: impl Fn(&Va
         }
     }
     if allowed { Verdict::Allowed } else { Verdict::NotAllowed }
+}
+
+/// What a key policy says of a principal calling an action on its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyGrant {
+    /// A statement denies it (naming the principal, its account, or everyone).
+    Denied,
+    /// A statement allows the principal itself (or everyone).
+    Allowed,
+    /// A statement allows the account: the principal's IAM policies decide.
+    DelegatedToIam,
+    /// No statement allows it: whatever the IAM policies say, the key cannot be used.
+    NotGranted,
+}
+
+/// Reads a key policy the way KMS does: a key is usable only if its policy allows the
+/// principal, directly or by delegating to the account's IAM policies, and nothing denies
+/// it. Conditions are not evaluated.
+pub fn key_grant(policy: &Value, principal_arn: &str, action: &str) -> KeyGrant {
+    let account = principal_arn.split(':').nth(4).unwrap_or_default();
+    let mut grant = KeyGrant::NotGranted;
+    for statement in statements(policy) {
+        if !covers(statement, "Action", "NotAction", action, true) {
+            continue;
+        }
+        let principal = &statement["Principal"];
+        let everyone = principal.as_str() == Some("*") || principal["AWS"].as_str() == Some("*");
+        let direct = everyone || matches_any(&principal["AWS"], principal_arn, false);
+        let whole_account = matches_any(&principal["AWS"], &format!("arn:aws:iam::{account}:root"), false) || matches_any(&principal["AWS"], account, false);
+        match statement["Effect"].as_str() {
+            Some("Deny") if direct || whole_account => return KeyGrant::Denied,
+            Some("Allow") if direct => grant = KeyGrant::Allowed,
+            Some("Allow") if whole_account && grant == KeyGrant::NotGranted => grant = KeyGrant::DelegatedToIam,
+            _ => {}
+        }
+    }
+    grant
+}
+
+/// Whether a statement's `Action` (or `NotAction`) covers `value`; a statement with
+/// neither, as a key policy's `Resource` may be, covers everything.
+fn covers(statement: &Value, field: &str, not_field: &str, value: &str, case_insensitive: bool) -> bool {
+    if !statement[not_field].is_null() {
+        return !matches_any(&statement[not_field], value, case_insensitive);
+    }
+    statement[field].is_null() || matches_any(&statement[field], value, case_insensitive)
 }
 
 fn statements(document: &Value) -> Vec<&Value> {
@@ -189,14 +220,31 @@ mod tests {
     }
 
     #[test]
-    fn key_policy_must_name_the_role_itself() {
+    fn not_action_and_not_resource_are_read() {
+        let documents = policy(serde_json::json!([
+            { "Effect": "Allow", "Action": "*", "Resource": "*" },
+            { "Effect": "Deny", "NotAction": ["s3:*", "logs:*"], "Resource": "*" }
+        ]));
+        assert_eq!(evaluate(&documents, "ssm:GetParameters", PARAMETER), Verdict::Denied, "NotAction denies everything it does not name");
+        let documents = policy(serde_json::json!([{ "Effect": "Allow", "Action": "ssm:*", "NotResource": "arn:aws:ssm:*:*:parameter/z360/*" }]));
+        assert_eq!(evaluate(&documents, "ssm:GetParameters", PARAMETER), Verdict::NotAllowed);
+    }
+
+    #[test]
+    fn a_key_is_usable_only_as_its_policy_allows() {
         let role = "arn:aws:iam::108782097218:role/web-ExecutionRole";
-        let root_only = serde_json::json!({ "Statement": [{ "Effect": "Allow", "Principal": { "AWS": "arn:aws:iam::108782097218:root" }, "Action": "kms:*", "Resource": "*" }] });
-        assert_eq!(key_policy_allows(&root_only, role, "kms:Decrypt"), Verdict::NotAllowed, "the root statement only delegates to IAM");
-        let names_role =
-            serde_json::json!({ "Statement": [{ "Effect": "Allow", "Principal": { "AWS": [role] }, "Action": ["kms:Decrypt"], "Resource": "*" }] });
-        assert_eq!(key_policy_allows(&names_role, role, "kms:Decrypt"), Verdict::Allowed);
-        assert_eq!(key_policy_allows(&names_role, role, "kms:Encrypt"), Verdict::NotAllowed);
+        let statement =
+            |effect: &str, principal: &str| serde_json::json!({ "Effect": effect, "Principal": { "AWS": principal }, "Action": "kms:*", "Resource": "*" });
+        let key_policy = |statements: Vec<Value>| serde_json::json!({ "Statement": statements });
+        let root = "arn:aws:iam::108782097218:root";
+        assert_eq!(key_grant(&key_policy(vec![statement("Allow", root)]), role, "kms:Decrypt"), KeyGrant::DelegatedToIam);
+        assert_eq!(key_grant(&key_policy(vec![statement("Allow", role)]), role, "kms:Decrypt"), KeyGrant::Allowed);
+        assert_eq!(
+            key_grant(&key_policy(vec![statement("Allow", "arn:aws:iam::108782097218:role/admin")]), role, "kms:Decrypt"),
+            KeyGrant::NotGranted,
+            "no delegation to IAM"
+        );
+        assert_eq!(key_grant(&key_policy(vec![statement("Allow", root), statement("Deny", role)]), role, "kms:Decrypt"), KeyGrant::Denied);
     }
 
     #[test]

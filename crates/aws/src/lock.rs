@@ -12,6 +12,8 @@ use aws_sdk_ssm::operation::put_parameter::PutParameterError;
 use aws_sdk_ssm::types::ParameterType;
 use serde::{Deserialize, Serialize};
 
+// Lock calls take no place among the calls in flight: a renewal must never wait behind a
+// slow call, or the lease would lapse under a live apply.
 use crate::Aws;
 use crate::error::{AwsError, call_error};
 
@@ -114,7 +116,6 @@ pub async fn acquire(aws: &Aws, holder: &str, lease_seconds: u64) -> Result<Acqu
     let now = now();
     let lease = Lease { id: new_id()?, holder: holder.to_owned(), acquired_at: now, renewed_at: now, lease_seconds };
     let attempt = {
-        let _permit = aws.permit().await;
         aws.ssm
             .put_parameter()
             .name(LOCK_PARAMETER)
@@ -138,7 +139,6 @@ pub async fn acquire(aws: &Aws, holder: &str, lease_seconds: u64) -> Result<Acqu
 
 /// The lock as it is now, if there is one.
 pub async fn read(aws: &Aws) -> Result<Option<Found>, AwsError> {
-    let _permit = aws.permit().await;
     match aws.ssm.get_parameter().name(LOCK_PARAMETER).send().await {
         Ok(output) => {
             let value = output.parameter().and_then(|parameter| parameter.value()).unwrap_or_default();
@@ -162,7 +162,6 @@ pub async fn renew(aws: &Aws, lease: &mut Lease) -> Result<Renewal, AwsError> {
         other => return Ok(Renewal::Lost(other)),
     }
     lease.renewed_at = now();
-    let _permit = aws.permit().await;
     aws.ssm
         .put_parameter()
         .name(LOCK_PARAMETER)
@@ -214,7 +213,6 @@ pub async fn force_unlock(aws: &Aws, id: &str, even_if_live: bool) -> Result<Unl
 }
 
 async fn delete(aws: &Aws) -> Result<Released, AwsError> {
-    let _permit = aws.permit().await;
     match aws.ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
         Ok(_) => Ok(Released::Yes),
         Err(error) if matches!(error.as_service_error(), Some(DeleteParameterError::ParameterNotFound(_))) => Ok(Released::AlreadyGone),

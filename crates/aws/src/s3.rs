@@ -42,7 +42,20 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     let buckets: Vec<Bucket> = buckets.into_iter().flatten().collect();
     progress.advanced(KIND, buckets.len());
     progress.finished(KIND);
-    Ok(S3 { buckets, names })
+    // A destination bucket the account does not own may be another account's: ask it.
+    let destinations: std::collections::BTreeSet<String> = desired
+        .vpc
+        .flow_logs
+        .iter()
+        .filter_map(|entry| match entry.destination() {
+            Ok(holdfast_desired::vpc::Destination::S3(arn)) => Some(arn.trim_start_matches("arn:aws:s3:::").split('/').next().unwrap_or_default().to_owned()),
+            _ => None,
+        })
+        .filter(|bucket| !names.contains(bucket))
+        .collect();
+    let found = try_join_all(destinations.iter().map(|bucket| exists_elsewhere(aws, bucket))).await?;
+    let elsewhere = destinations.into_iter().zip(found).filter(|(_, exists)| *exists).map(|(bucket, _)| bucket).collect();
+    Ok(S3 { buckets, names, elsewhere })
 }
 
 /// One bucket, or None when it lives in another region than the account's.
@@ -68,6 +81,20 @@ async fn region_of(aws: &Aws, name: &str) -> Result<String, AwsError> {
         Some("EU") => "eu-west-1".to_owned(),
         Some(region) => region.to_owned(),
     })
+}
+
+/// Whether a bucket the account does not list exists anyway (HeadBucket: 403 or a
+/// redirect means it does, owned by another account or in another region).
+async fn exists_elsewhere(aws: &Aws, name: &str) -> Result<bool, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.s3.head_bucket().bucket(name).send().await {
+        Ok(_) => Ok(true),
+        Err(error) => match error.raw_response().map(|response| response.status().as_u16()) {
+            Some(301 | 403) => Ok(true),
+            Some(404) => Ok(false),
+            _ => Err(call_error("s3:ListBucket", format!("bucket {name}"), error)),
+        },
+    }
 }
 
 /// True when the error is the answer "this bucket has none of that".

@@ -194,28 +194,43 @@ pub enum Checked {
     },
 }
 
-/// Reads a parameter (decrypting it) and compares it with `expected` here, so the value
-/// never leaves this function: it is dropped as soon as it is compared.
-pub async fn check_parameter(aws: &Aws, name: &str, expected: Option<&str>) -> Result<Checked, AwsError> {
-    let read = {
-        let _permit = aws.permit().await;
-        aws.ssm.get_parameter().name(name).with_decryption(true).send().await
-    };
-    let output = match read {
-        Ok(output) => output,
-        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_ssm::operation::get_parameter::GetParameterError::ParameterNotFound(_))) => {
-            return Ok(Checked::Missing);
-        }
-        Err(error) => return Err(call_error("ssm:GetParameter", format!("parameter {name}"), error)),
-    };
+/// What a parameter must hold before a service is moved to it.
+pub enum Expected<'a> {
+    /// The plaintext value the service runs with now.
+    Plaintext(&'a str),
+    /// The value of the parameter the service reads now (by name or ARN).
+    SameAs(&'a str),
+    /// Nothing to compare: the service does not have the variable yet.
+    Nothing,
+}
+
+/// Reads a parameter (decrypting it) and compares it with what is expected here, so no
+/// value leaves this function: each is dropped as soon as it is compared.
+pub async fn check_parameter(aws: &Aws, name: &str, expected: Expected<'_>) -> Result<Checked, AwsError> {
+    let Some(value) = decrypted(aws, name).await? else { return Ok(Checked::Missing) };
     let same = match expected {
-        Some(expected) => output.parameter().and_then(|parameter| parameter.value()) == Some(expected),
-        None => true,
+        Expected::Plaintext(plaintext) => value == plaintext,
+        // A service reading a parameter that is gone is broken already: moving it cannot hurt.
+        Expected::SameAs(current) => decrypted(aws, current).await?.is_none_or(|current| current == value),
+        Expected::Nothing => true,
     };
-    drop(output);
+    drop(value);
     if !same {
         return Ok(Checked::HoldsAnotherValue);
     }
     let keys = describe_keys(aws, &[name.to_owned()]).await?;
     Ok(Checked::Holds { key_id: keys.into_iter().find(|(found, _)| found == name).map(|(_, key)| key) })
+}
+
+/// A parameter's value, decrypted, or None when it does not exist. `name` may be an ARN.
+async fn decrypted(aws: &Aws, name: &str) -> Result<Option<String>, AwsError> {
+    let read = {
+        let _permit = aws.permit().await;
+        aws.ssm.get_parameter().name(name).with_decryption(true).send().await
+    };
+    match read {
+        Ok(output) => Ok(Some(output.parameter().and_then(|parameter| parameter.value()).unwrap_or_default().to_owned())),
+        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_ssm::operation::get_parameter::GetParameterError::ParameterNotFound(_))) => Ok(None),
+        Err(error) => Err(call_error("ssm:GetParameter", format!("parameter {name}"), error)),
+    }
 }

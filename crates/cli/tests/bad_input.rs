@@ -223,3 +223,18 @@ fn shipped_desired_state_is_valid() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("is valid: 1 file"), "{}", run.stdout);
 }
+
+#[test]
+fn the_lock_parameter_cannot_be_declared() {
+    let stderr = one("[[ssm.parameter]]\nname = \"/holdfast/apply-lock\"\ntype = \"String\"\nvalue = \"mine\"\n");
+    assert!(stderr.contains("`/holdfast/apply-lock` is under /holdfast/, which holdfast keeps for its own apply lock"), "{stderr}");
+}
+
+#[test]
+fn a_literal_secret_behind_a_quoted_key_is_not_echoed_either() {
+    for key in ["\"value\"", "'value'"] {
+        let stderr = one(&format!("[[ssm.parameter]]\nname = \"/app/token\"\ntype = \"SecureString\"\n{key} = \"CANARY-quoted-4411\"\n"));
+        assert!(stderr.contains("is a SecureString with a literal value"), "{stderr}");
+        assert!(!stderr.contains("CANARY-quoted-4411"), "{stderr}");
+    }
+}

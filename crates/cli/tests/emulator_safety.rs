@@ -469,3 +469,77 @@ fn an_apply_whose_lock_is_broken_stops_and_leaves_the_new_holders_lock_alone() {
     let (run, _) = apply_json(&emulator, &copy.credentials, &copy.desired, &[], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn ctrl_c_at_the_question_cancels_and_releases_the_lock() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "ctrl_c_at_the_question_cancels_and_releases_the_lock", &[]);
+    let holdfast = env!("CARGO_BIN_EXE_holdfast");
+    let python = std::env::var("HOLDFAST_TEST_PYTHON").expect("HOLDFAST_TEST_PYTHON");
+    let script = common::repo_root().join("scripts/emulator/at_the_prompt.py");
+    let command = emulator.command(&copy.credentials, &[]);
+    let mut run = Command::new(python);
+    run.arg(script).args(["Only `yes` is accepted", "--", holdfast, "apply", "--desired", &copy.desired]);
+    run.envs(command.get_envs().filter_map(|(key, value)| Some((key.to_owned(), value?.to_owned()))));
+    run.env("PATH", std::env::var("PATH").unwrap_or_default());
+    let output = run.output().expect("the terminal runs");
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(result["interrupted"], true, "the question was asked: {}", result["output"]);
+    assert_eq!(result["code"], 1, "{}", result["output"]);
+    assert!(result["output"].as_str().is_some_and(|shown| shown.contains("Apply cancelled; nothing was changed.")), "{}", result["output"]);
+    let facts = emulator.verify_z360(&copy.account, &[]);
+    assert!(facts["lock"].is_null(), "the lock was released");
+    assert_eq!(facts["services"]["z360-staging-web"]["task_definition"], "z360-staging-web:156", "nothing was applied");
+}
+
+// Found by trying to break the fixes above.
+
+#[test]
+fn a_service_reading_one_parameter_is_not_repointed_to_another_holding_another_value() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "a_service_reading_one_parameter_is_not_repointed_to_another_holding_another_value", &[]);
+    let (run, _) = apply_json(&emulator, &copy.credentials, &copy.desired, &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    emulator.script("poke.py", "put-parameter", &copy.account, &["/z360/staging/reverb/app-key-v2", "--value", "CANARY-rotated-7731"]);
+    // The staging app key now comes from a parameter that holds another value; the old one
+    // is declared for existence only.
+    edit_desired(&copy, |text| {
+        text.replace("REVERB_APP_KEY = \"/z360/staging/reverb/app-key\"", "REVERB_APP_KEY = \"/z360/staging/reverb/app-key-v2\"").replacen(
+            "value = { migrate_from_task_env = \"REVERB_APP_KEY\" }\n",
+            "",
+            1,
+        )
+    });
+    let (run, report) = apply_json(&emulator, &copy.credentials, &copy.desired, &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let web = *outcome(&report, "z360-staging-web-Service").first().unwrap_or_else(|| panic!("{}\n{}", run.stdout, run.stderr));
+    assert!(
+        web["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("/z360/staging/reverb/app-key-v2 holds a different value from the REVERB_APP_KEY that container web")),
+        "{web:#}"
+    );
+    assert!(!run.all_output().contains("CANARY-rotated-7731"), "the value is never shown");
+    assert_eq!(
+        emulator.verify_z360(&copy.account, &[])["services"]["z360-staging-web"]["task_definition"],
+        "z360-staging-web:157",
+        "left on the revision it ran"
+    );
+}
+
+#[test]
+fn a_key_pending_deletion_is_a_plan_error() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "a_key_pending_deletion_is_a_plan_error", &[]);
+    emulator.script("poke.py", "create-key", &copy.account, &["alias/doomed"]);
+    emulator.script("poke.py", "doom-key", &copy.account, &["alias/doomed"]);
+    let desired = desired_for(
+        &copy.account,
+        &format!("[[s3.bucket]]\nname = \"app-z360-{}\"\nencryption = {{ algorithm = \"aws:kms\", kms_key = \"alias/doomed\" }}\n", copy.account),
+    );
+    let desired = desired.path().display().to_string();
+    let (run, _) = apply_json(&emulator, &copy.credentials, &desired, &[], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("names the KMS key `alias/doomed`") && run.stdout.contains("which is PendingDeletion"), "{}", run.stdout);
+    assert_eq!(emulator.verify_z360(&copy.account, &[])["buckets"]["app-z360"]["algorithm"], "AES256", "nothing was applied");
+}

@@ -121,8 +121,15 @@ impl SourceFile {
 fn value_assignment(line: &str) -> Option<usize> {
     let mut search = 0;
     while let Some(found) = line[search..].find("value") {
-        let start = search + found;
-        let end = start + "value".len();
+        let mut start = search + found;
+        let mut end = start + "value".len();
+        // A quoted key, `"value" =` or `'value' =`, is the same key.
+        if let Some(quote) = line[..start].chars().next_back().filter(|c| *c == '"' || *c == '\'')
+            && line[end..].starts_with(quote)
+        {
+            start -= 1;
+            end += 1;
+        }
         let word_before = line[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
         let rest = &line[end..];
         let trimmed = rest.trim_start();
@@ -188,6 +195,9 @@ mod tests {
         assert_eq!(file.diagnostic(30..31, "bad", None).source_line.as_deref(), Some("x = { name = \"n\", value = …"));
         assert_eq!(file.diagnostic(0..4, "bad", None).source_line.as_deref(), Some("name = \"x\""));
         assert!(file.sets_a_value(12) && !file.sets_a_value(0));
+        let quoted = SourceFile::new("a.toml", "\"value\" = \"hunter2\"\n'value' = 'hunter3'\n");
+        assert_eq!(quoted.diagnostic(0..1, "bad", None).source_line.as_deref(), Some("\"value\" = …"));
+        assert_eq!(quoted.diagnostic(20..21, "bad", None).source_line.as_deref(), Some("'value' = …"));
         assert_eq!(redact_quoted("invalid type: string \"hunter2\", expected `x`"), "invalid type: string \"…\", expected `…`");
     }
 

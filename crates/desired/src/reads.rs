@@ -98,6 +98,17 @@ pub fn needs_kms(desired: &Desired) -> bool {
     !desired.s3.bucket.is_empty() || !desired.ssm.parameter.is_empty() || !desired.aurora.cluster.is_empty()
 }
 
+/// Every KMS key the desired state names, other than AWS managed aliases.
+pub fn key_references(desired: &Desired) -> Vec<String> {
+    let buckets = desired.s3.bucket.iter().filter_map(|entry| entry.encryption.as_ref().and_then(|encryption| encryption.get_ref().kms_key.clone()));
+    let parameters = desired.ssm.parameter.iter().filter_map(|entry| entry.kms_key.clone());
+    let clusters = desired.aurora.cluster.iter().filter_map(|entry| entry.kms_key.clone());
+    let mut keys: Vec<String> = buckets.chain(parameters).chain(clusters).filter(|key| !key.contains("alias/aws/")).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The SSM parameters to read: those declared, and those `[[ecs.task_secrets]]` moves
 /// services to, which must exist before a task definition may name them.
 pub fn parameter_names(desired: &Desired) -> Vec<String> {

@@ -138,6 +138,14 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     let desired = checker.desired;
     for entry in desired.ssm.parameter.iter() {
         let name = entry.name();
+        if name.trim_start_matches('/').starts_with("holdfast/") {
+            checker.error(
+                &entry.origin,
+                entry.name.span(),
+                format!("`{name}` is under /holdfast/, which holdfast keeps for its own apply lock"),
+                Some("name the parameter elsewhere".to_owned()),
+            );
+        }
         if !is_parameter_name(name) {
             checker.error(
                 &entry.origin,

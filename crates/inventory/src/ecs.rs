@@ -47,6 +47,7 @@ pub struct Service {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StrategyItem {
     pub provider: String,
     pub weight: u32,

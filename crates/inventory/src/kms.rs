@@ -14,6 +14,10 @@ pub struct Kms {
 pub struct Key {
     pub id: String,
     pub arn: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`, ...: read for the keys the desired state
+    /// names (DescribeKey), None for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
 }
 
 /// What a key reference in the desired state names.
@@ -37,6 +41,11 @@ pub struct Alias {
 }
 
 impl Kms {
+    /// The state of a key of this account, by ARN, when it was read.
+    pub fn state(&self, arn: &str) -> Option<&str> {
+        self.keys.iter().find(|key| key.arn == arn).and_then(|key| key.state.as_deref())
+    }
+
     /// Resolves a key id, key ARN, alias name or alias ARN against the keys and
     /// aliases read; `account_id` tells this account's ARNs from others'.
     pub fn resolve(&self, reference: &str, account_id: &str) -> KeyReference {
@@ -104,7 +113,7 @@ mod tests {
                 Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) },
                 Alias { name: "alias/dangling".into(), target_key_id: None },
             ],
-            keys: vec![Key { id: "1234abcd".into(), arn: arn.clone() }],
+            keys: vec![Key { id: "1234abcd".into(), arn: arn.clone(), state: Some("Enabled".into()) }],
         };
         let resolve = |reference: &str| kms.resolve(reference, "108782097218");
         assert_eq!(resolve("alias/z360-phi"), KeyReference::Key(arn.clone()));

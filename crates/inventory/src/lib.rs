@@ -131,6 +131,7 @@ impl Inventory {
         self.kms.aliases.sort_by(|a, b| a.name.cmp(&b.name));
         self.kms.keys.sort_by(|a, b| a.id.cmp(&b.id));
         self.s3.names.sort();
+        self.s3.elsewhere.sort();
         self.ecs.capacity_providers.sort();
     }
 }

@@ -13,6 +13,10 @@ pub struct S3 {
     /// checked against it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<String>,
+    /// Flow-log destination buckets that exist but are not the account's (a central
+    /// logging bucket of another account): HeadBucket found them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +34,7 @@ pub struct Bucket {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Encryption {
     /// `AES256`, `aws:kms` or `aws:kms:dsse`.
     pub algorithm: String,
@@ -46,6 +51,7 @@ pub struct Lifecycle {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LifecycleRule {
     pub id: String,
     /// `Enabled` or `Disabled`.
@@ -62,6 +68,7 @@ pub struct LifecycleRule {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LifecycleFilter {
     pub prefix: Option<String>,
     #[serde(default)]
@@ -71,6 +78,7 @@ pub struct LifecycleFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transition {
     /// None for a date-based transition, which holdfast does not manage.
     pub days: Option<u32>,

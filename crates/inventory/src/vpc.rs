@@ -41,6 +41,7 @@ pub struct FlowLog {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DestinationOptions {
     /// `plain-text` or `parquet`.
     pub file_format: Option<String>,

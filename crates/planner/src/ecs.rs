@@ -28,12 +28,16 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
             let strategy_entries = service_hits.select(&desired.service, |entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service));
             let secret_entries = secret_hits.select(&desired.task_secrets, |entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service));
             let strategy_entry = one(cx, &service_address(cluster, service), strategy_entries);
-            if let Some(entry) = strategy_entry {
-                for item in desired_strategy(cx, entry) {
-                    providers_needed.entry(item.provider).or_insert_with(|| entry.origin.clone());
+            let changes = plan_service(cx, cluster, service, strategy_entry, &secret_entries);
+            // The cluster needs the providers of a strategy a service is moved to, and only those.
+            for change in &changes {
+                if let (Operation::UpdateService { strategy: Some(items), .. }, Some(entry)) = (&change.operation, strategy_entry) {
+                    for item in items {
+                        providers_needed.entry(item.provider.clone()).or_insert_with(|| entry.origin.clone());
+                    }
                 }
             }
-            service_changes.extend(plan_service(cx, cluster, service, strategy_entry, &secret_entries));
+            service_changes.extend(changes);
         }
         let missing: Vec<&String> = providers_needed.keys().filter(|provider| !cluster.capacity_providers.contains(provider)).collect();
         if let Some(first) = missing.first() {
@@ -138,7 +142,11 @@ fn live_compute(cluster: &Cluster, service: &Service) -> (Option<String>, Vec<St
 /// every websocket and call of a realtime service.
 fn same_capacity(launch_type: Option<&str>, have: &[StrategyItem], want: &[StrategyItem]) -> bool {
     match launch_type {
-        Some(launch_type) => launch_type == FARGATE && !want.is_empty() && want.iter().all(|item| item.provider == FARGATE),
+        Some(launch_type) => {
+            // Items with no weight and no base place no task.
+            let placing: Vec<&StrategyItem> = want.iter().filter(|item| item.weight > 0 || item.base > 0).collect();
+            launch_type == FARGATE && !placing.is_empty() && placing.iter().all(|item| item.provider == FARGATE)
+        }
         None => have == want,
     }
 }
@@ -299,12 +307,13 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
     let mut attributes = Vec::new();
     // Each move with the plaintext value it replaces, when it replaces one.
     let mut moves: Vec<(SecretMove, Option<&SecretHash>)> = Vec::new();
+    let mut source_problems = Vec::new();
     for (variable, parameter) in &wanted {
         let after = Some(format!("secret from {parameter}"));
         let mut found = false;
         for container in &definition.containers {
             let secret_move = || SecretMove { container: container.name.clone(), variable: variable.clone(), parameter: parameter.clone() };
-            if let Some(env) = container.environment.iter().find(|env| &env.name == variable) {
+            if let Some(env) = container.environment.iter().rfind(|env| &env.name == variable) {
                 found = true;
                 let before = Some("plaintext environment (sensitive)".to_owned());
                 attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), before, after.clone()).sensitive());
@@ -315,6 +324,12 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
                     let before = Some(format!("secret from {}", secret.value_from));
                     attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), before, after.clone()));
                     moves.push((secret_move(), None));
+                    if secret.value_from.starts_with("arn:") && !secret.value_from.starts_with("arn:aws:ssm:") {
+                        source_problems.push(format!(
+                            "{variable} of container {} reads {} now, whose value holdfast cannot compare with {parameter}: moving it could change the secret the service runs with",
+                            container.name, secret.value_from
+                        ));
+                    }
                 }
             }
         }
@@ -337,7 +352,7 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
     if moves.is_empty() {
         return None;
     }
-    let mut problems = Vec::new();
+    let mut problems = source_problems;
     for (secret, plaintext) in &moves {
         match crate::ssm::value_after(cx, &secret.parameter) {
             After::Missing => problems.push(format!(
@@ -378,6 +393,23 @@ pub(crate) enum Revisions {
     BeforeTheMove,
 }
 
+/// The newest revision before holdfast's moves that holds `variable` in plaintext,
+/// following the `holdfast:secrets-moved-from` tags back (a service may have been moved
+/// one variable at a time).
+fn revision_before_the_move<'a>(cx: &Context<'a>, current: &'a TaskDefinition, variable: &str) -> Option<&'a TaskDefinition> {
+    let mut definition = current;
+    for _ in 0..MOVES_FOLLOWED {
+        definition = cx.task_definition(definition.secrets_moved_from.as_deref()?)?;
+        if definition.containers.iter().any(|container| container.environment.iter().any(|env| env.name == variable)) {
+            return Some(definition);
+        }
+    }
+    None
+}
+
+/// How many moves back a value is looked for; the reader reads as many revisions back.
+const MOVES_FOLLOWED: usize = 10;
+
 pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &str, revisions: Revisions) -> Vec<PlaintextHolder> {
     let entries: Vec<&TaskSecretsEntry> =
         cx.desired.ecs.task_secrets.iter().filter(|entry| entry.secrets.get(variable).is_some_and(|mapped| mapped.get_ref() == parameter)).collect();
@@ -390,13 +422,13 @@ pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &st
             let Some(current): Option<&TaskDefinition> = cx.task_definition(&service.task_definition) else { continue };
             let definition = match revisions {
                 Revisions::Current => current,
-                Revisions::BeforeTheMove => match current.secrets_moved_from.as_deref().and_then(|arn| cx.task_definition(arn)) {
+                Revisions::BeforeTheMove => match revision_before_the_move(cx, current, variable) {
                     Some(previous) => previous,
                     None => continue,
                 },
             };
             for container in &definition.containers {
-                if let Some(env) = container.environment.iter().find(|env| env.name == variable) {
+                if let Some(env) = container.environment.iter().rfind(|env| env.name == variable) {
                     holders.push(PlaintextHolder {
                         task_definition: definition.arn.clone(),
                         container: container.name.clone(),

@@ -27,14 +27,23 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         }
     }
     for (key, what, origin) in references {
-        if resolve(cx, key) == KeyReference::Missing {
-            cx.error(
+        match resolve(cx, key) {
+            KeyReference::Missing => cx.error(
                 format!(
                     "{what} names the KMS key `{key}`, which does not exist in account {} ({}): create it, or name an existing key",
                     cx.inventory.account_id, cx.inventory.region
                 ),
                 Some(origin),
-            );
+            ),
+            // A disabled key refuses every use; one pending deletion takes the data with it.
+            KeyReference::Key(arn) => match cx.inventory.kms.state(&arn) {
+                Some(state) if state != "Enabled" => cx.error(
+                    format!("{what} names the KMS key `{key}` ({arn}), which is {state}: nothing can be encrypted with it, and what is encrypted under a deleted key is lost; enable it (or cancel its deletion), or name another key"),
+                    Some(origin),
+                ),
+                _ => {}
+            },
+            KeyReference::AwsManaged | KeyReference::OtherAccount => {}
         }
     }
 }

@@ -10,6 +10,7 @@ use holdfast_inventory::vpc::DestinationOptions;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Operation {
     /// `PutParameter` with `Overwrite` when the parameter exists.
@@ -80,6 +81,7 @@ pub enum Operation {
 
 /// Where the applier reads a value it writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum ValueToWrite {
     /// The environment variable of the applying process.
@@ -92,6 +94,7 @@ pub enum ValueToWrite {
 
 /// Container variables to move from plaintext `environment` to `secrets`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SecretMoves {
     /// The task definition the new revision is based on; the apply refuses if the
     /// service runs another by then.
@@ -100,6 +103,7 @@ pub struct SecretMoves {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SecretMove {
     pub container: String,
     pub variable: String,

@@ -8,6 +8,9 @@ use crate::operation::Operation;
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// A plan file is checked against a fresh plan; a field this build does not know is an
+// edit it could not check, so it is refused rather than ignored.
+#[serde(deny_unknown_fields)]
 pub struct Plan {
     pub format_version: u32,
     pub account_id: String,
@@ -33,6 +36,7 @@ fn is_zero(count: &usize) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     /// `kind/name`, e.g. `ecs.service/CLUSTER/SERVICE`; `--target` globs match it.
     pub address: String,
@@ -186,6 +190,7 @@ impl Flag {
 /// One attribute's value before and after, as text; None when absent. Sensitive values
 /// are only ever described ("(sensitive)"), since the planner never holds them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AttributeChange {
     pub name: String,
     pub before: Option<String>,
@@ -206,6 +211,7 @@ impl AttributeChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Warning {
     pub message: String,
     /// The desired-state entry concerned, `file:line`.
@@ -214,6 +220,7 @@ pub struct Warning {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     pub create: usize,
     pub update: usize,

@@ -154,7 +154,21 @@ fn plan_missing(cx: &mut Context<'_>, entry: &ParameterEntry) -> Option<Change> 
     for (key, tag) in &entry.tags {
         attributes.push(AttributeChange::new(format!("tags.{key}"), None, Some(tag.clone())));
     }
-    Some(new_change(entry, Action::Create, attributes, put(entry, value, false)))
+    let note = match &value {
+        ValueToWrite::TaskDefinition { task_definition, .. } if !runs_now(cx, task_definition) => Some(format!(
+            "the value is the one the services ran with before holdfast moved them to this parameter ({}); if the parameter was rotated before it went missing, this is the old value: check it",
+            short_name(task_definition)
+        )),
+        _ => None,
+    };
+    let mut change = new_change(entry, Action::Create, attributes, put(entry, value, false));
+    change.notes.extend(note);
+    Some(change)
+}
+
+/// Whether some service runs this task definition now.
+fn runs_now(cx: &Context<'_>, task_definition: &str) -> bool {
+    cx.inventory.ecs.clusters.iter().flat_map(|cluster| &cluster.services).any(|service| service.task_definition == task_definition)
 }
 
 fn plan_existing(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter) -> Option<Change> {
@@ -275,7 +289,7 @@ pub(crate) fn value_after(cx: &Context<'_>, name: &str) -> After {
             ValueToWrite::TaskDefinition { task_definition, container, variable } => cx
                 .task_definition(task_definition)
                 .and_then(|definition| definition.containers.iter().find(|candidate| &candidate.name == container))
-                .and_then(|found| found.environment.iter().find(|env| &env.name == variable))
+                .and_then(|found| found.environment.iter().rfind(|env| &env.name == variable))
                 .map_or(After::Unknown, |env| After::Hash(env.value_hash.clone())),
         },
         _ => match live.map(|parameter| &parameter.value) {

@@ -10,6 +10,9 @@ use crate::operation::Operation;
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 use crate::select::Hits;
 
+/// The tag on a flow log holdfast created to replace another: the id of the one replaced.
+const REPLACES_TAG: &str = "holdfast:replaces";
+
 /// AWS's default aggregation interval, in seconds.
 const DEFAULT_INTERVAL: u32 = 600;
 
@@ -36,7 +39,7 @@ fn check_destinations(cx: &mut Context<'_>) {
     for entry in desired.vpc.flow_logs.iter() {
         let Ok(Destination::S3(arn)) = entry.destination() else { continue };
         let bucket = bucket_of(&arn);
-        let exists = cx.inventory.s3.names.iter().any(|name| name == bucket);
+        let exists = cx.inventory.s3.names.iter().chain(&cx.inventory.s3.elsewhere).any(|name| name == bucket);
         let created = desired
             .s3
             .bucket
@@ -101,10 +104,12 @@ fn plan_flow_log(entry: &FlowLogEntry, vpc: &Vpc, destination: &Destination) -> 
     let address = Kind::VpcFlowLog.address(&format!("{}/{target}", vpc.id));
     let label = vpc.name().map_or_else(|| if vpc.is_default { "default VPC".to_owned() } else { vpc.id.clone() }, str::to_owned);
     let same: Vec<&FlowLog> = vpc.flow_logs.iter().filter(|flow_log| same_destination(flow_log, kind, arn)).collect();
-    if same.iter().any(|live| differences(entry, live).is_empty()) {
-        // The declared flow log exists. Another one to the same destination is what an
-        // interrupted replacement leaves: the old one, created again first.
-        return same.into_iter().filter(|live| !differences(entry, live).is_empty()).map(|old| leftover(entry, vpc, &address, &label, old)).collect();
+    if let Some(declared) = same.iter().find(|live| differences(entry, live).is_empty()) {
+        // The declared flow log exists. The one it replaced, still there, is what an
+        // interrupted replacement leaves: holdfast tags each replacement with it. Any other
+        // flow log to the same destination is someone else's, and left alone.
+        let replaced = declared.tags.get(REPLACES_TAG);
+        return same.iter().filter(|live| Some(&live.id) == replaced).map(|old| leftover(entry, vpc, &address, &label, old)).collect();
     }
     let live = same.first().copied();
     let attributes = match live {
@@ -132,7 +137,12 @@ fn plan_flow_log(entry: &FlowLogEntry, vpc: &Vpc, destination: &Destination) -> 
         log_format: entry.log_format.clone().or_else(|| live.and_then(|live| live.log_format.clone())),
         deliver_logs_permission_arn: live.and_then(|live| live.deliver_logs_permission_arn.clone()),
         destination_options: live.and_then(|live| live.destination_options.clone()),
-        tags: live.map(|live| live.tags.iter().map(|(key, value)| (key.clone(), value.clone())).collect()).unwrap_or_default(),
+        tags: live
+            .map(|live| {
+                let kept = live.tags.iter().filter(|(key, _)| key.as_str() != REPLACES_TAG).map(|(key, value)| (key.clone(), value.clone()));
+                kept.chain([(REPLACES_TAG.to_owned(), live.id.clone())]).collect()
+            })
+            .unwrap_or_default(),
         replaces: live.map(|live| live.id.clone()),
     };
     vec![Change {
@@ -165,7 +175,10 @@ fn leftover(entry: &FlowLogEntry, vpc: &Vpc, address: &str, label: &str, old: &F
         attributes: differences(entry, old).into_iter().map(|attribute| AttributeChange::new(attribute.name, attribute.before, None)).collect(),
         flags: Vec::new(),
         source: source(&entry.origin),
-        reason: Some(format!("{} delivers to the same destination as the declared flow log, which replaced it: an apply stopped before deleting it", old.id)),
+        reason: Some(format!(
+            "{} delivers to the same destination as the declared flow log, which holdfast created to replace it: an apply stopped before deleting it",
+            old.id
+        )),
         notes: ownership_notes(&vpc.tags),
         depends_on: Vec::new(),
         operation: Operation::DeleteFlowLog { vpc_id: vpc.id.clone(), flow_log_id: old.id.clone() },

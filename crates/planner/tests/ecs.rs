@@ -208,3 +208,15 @@ fn inventory_on(launch_type: &str) -> holdfast_inventory::Inventory {
 fn desired_with_strategy(strategy: &str) -> holdfast_desired::Desired {
     desired(&format!("{STRATEGIES}[[ecs.service]]\nservice = \"voice-*\"\nstrategy = \"{strategy}\"\n"))
 }
+
+#[test]
+fn a_provider_that_places_no_task_changes_nothing_and_is_not_added_to_the_cluster() {
+    let desired = desired(
+        "[ecs.strategies]\non-demand = [{ provider = \"FARGATE\", weight = 1 }, { provider = \"FARGATE_SPOT\", weight = 0 }]\n\n[[ecs.service]]\nservice = \"voice-*\"\nstrategy = \"on-demand\"\nrealtime = true\n",
+    );
+    let mut inventory = inventory();
+    add_service(&mut inventory, "c", "voice-Service-1", Ok("FARGATE"), "td:1");
+    inventory.ecs.clusters[0].capacity_providers.clear();
+    let plan = plan(&desired, &inventory);
+    assert!(plan.is_empty(), "{:#?}", plan.changes);
+}

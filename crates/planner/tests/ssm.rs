@@ -134,3 +134,29 @@ fn tags_alone_change_without_touching_the_value() {
     let plan = plan(&desired, &inventory);
     assert_eq!(plan.changes[0].operation, Operation::TagParameter { name: "/app/key".into(), tags: vec![("team".into(), "platform".into())] });
 }
+
+#[test]
+fn a_missing_parameter_is_recreated_from_the_revision_before_the_moves_however_many_back() {
+    let desired = desired(MIGRATE);
+    let mut inventory = inventory();
+    // web:1 had APP_KEY and OTHER in plaintext; web:2 moved OTHER; web:3 moved APP_KEY.
+    let first = add_task_definition(&mut inventory, "web", 1, &[("APP_KEY", "the-value"), ("OTHER", "x")], &[]);
+    let second = add_task_definition(&mut inventory, "web", 2, &[("APP_KEY", "the-value")], &[("OTHER", "/app/other")]);
+    let third = add_task_definition(&mut inventory, "web", 3, &[], &[("OTHER", "/app/other"), ("APP_KEY", &parameter_arn("/app/key"))]);
+    let moved_from = [(second.clone(), first.clone()), (third.clone(), second.clone())];
+    for definition in &mut inventory.ecs.task_definitions {
+        definition.secrets_moved_from = moved_from.iter().find(|(arn, _)| *arn == definition.arn).map(|(_, from)| from.clone());
+    }
+    add_service(&mut inventory, "c", "web", Ok("FARGATE"), &third);
+    let plan = plan(&desired, &inventory);
+    let parameter = &plan.changes[0];
+    assert_eq!(parameter.action, Action::Create, "{:#?}", plan);
+    assert!(
+        matches!(&parameter.operation, Operation::PutParameter { value: ValueToWrite::TaskDefinition { task_definition, .. }, .. } if task_definition == &second)
+    );
+    assert!(
+        parameter.notes.iter().any(|note| note.contains("if the parameter was rotated before it went missing, this is the old value")),
+        "{:#?}",
+        parameter.notes
+    );
+}

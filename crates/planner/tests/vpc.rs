@@ -59,3 +59,44 @@ fn vpc_selected_by_name_and_flow_logs_to_elsewhere_are_left_alone() {
     assert_eq!(plan.changes[0].action, Action::Create);
     assert_eq!(plan.changes[0].address, "vpc.flow_log/vpc-1/logs");
 }
+
+#[test]
+fn a_second_flow_log_to_the_destination_is_deleted_only_when_holdfast_replaced_it() {
+    let desired = desired(ALL_VPCS);
+    let declared = |id: &str, replaced: Option<&str>| {
+        let mut flow_log = s3_flow_log(id, "arn:aws:s3:::z360-security-logs/flow-logs", "ALL");
+        flow_log.tags = replaced.map(|old| tags(&[("holdfast:replaces", old)])).unwrap_or_default();
+        flow_log
+    };
+    let other = s3_flow_log("fl-old", "arn:aws:s3:::z360-security-logs/flow-logs", "REJECT");
+
+    // Someone else's second flow log to the same destination: left alone.
+    let mut someone_elses = inventory();
+    add_vpc(&mut someone_elses, "vpc-1", Some("a"), vec![declared("fl-new", None), other.clone()]);
+    assert!(plan(&desired, &someone_elses).is_empty());
+
+    // The one an interrupted replacement left: deleted, with --allow-delete.
+    let mut interrupted = inventory();
+    add_vpc(&mut interrupted, "vpc-1", Some("a"), vec![declared("fl-new", Some("fl-old")), other]);
+    let plan = plan(&desired, &interrupted);
+    assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
+    assert_eq!(plan.changes[0].action, Action::Delete);
+    assert!(matches!(&plan.changes[0].operation, Operation::DeleteFlowLog { flow_log_id, .. } if flow_log_id == "fl-old"));
+}
+
+#[test]
+fn a_replacement_carries_every_undeclared_setting_and_names_what_it_replaces() {
+    let desired = desired(ALL_VPCS);
+    let mut inventory = inventory();
+    let mut old = s3_flow_log("fl-1", "arn:aws:s3:::z360-security-logs/flow-logs", "REJECT");
+    old.max_aggregation_interval = 60;
+    old.log_format = Some("${version} ${srcaddr}".into());
+    old.tags = tags(&[("team", "security")]);
+    add_vpc(&mut inventory, "vpc-1", Some("a"), vec![old]);
+    let plan = plan(&desired, &inventory);
+    let Operation::CreateFlowLog { max_aggregation_interval, log_format, tags, replaces, .. } = &plan.changes[0].operation else {
+        panic!("{:#?}", plan.changes)
+    };
+    assert_eq!((*max_aggregation_interval, log_format.as_deref(), replaces.as_deref()), (Some(60), Some("${version} ${srcaddr}"), Some("fl-1")));
+    assert_eq!(tags, &vec![("team".to_owned(), "security".to_owned()), ("holdfast:replaces".to_owned(), "fl-1".to_owned())]);
+}

@@ -31,7 +31,8 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
         }
         None => None,
     };
-    live::runtime()?.block_on(async {
+    let runtime = live::runtime()?;
+    let result = runtime.block_on(async {
         let listening = Signals::listen();
         let (aws, identity) = live::connect(&desired, &args.aws).await?;
         let account_id = identity.account_id.clone();
@@ -75,7 +76,10 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
             }
         }
         Ok(status)
-    })
+    });
+    // A prompt interrupted by Ctrl-C may still wait on the terminal: do not wait for it.
+    runtime.shutdown_background();
+    result
 }
 
 async fn force_unlock(aws: &Aws, id: &str, even_if_live: bool) -> anyhow::Result<()> {
@@ -95,13 +99,19 @@ async fn force_unlock(aws: &Aws, id: &str, even_if_live: bool) -> anyhow::Result
     Ok(())
 }
 
-/// Renews the lease until aborted; a lock taken away stops the apply.
+/// Renews the lease until aborted; a lock taken away, or one that could not be renewed for
+/// as long as its lease, stops the apply: another apply may take it by then.
 async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>) {
     let period = Duration::from_secs((lease.lease_seconds / 3).max(1));
+    let mut renewed = std::time::Instant::now();
     loop {
         tokio::time::sleep(period).await;
+        if renewed.elapsed() >= Duration::from_secs(lease.lease_seconds) {
+            stop.request(format!("the apply lock could not be renewed for {} s, its whole lease: another apply may hold it now", lease.lease_seconds));
+            return;
+        }
         match lock::renew(&aws, &mut lease).await {
-            Ok(Renewal::Renewed) => {}
+            Ok(Renewal::Renewed) => renewed = std::time::Instant::now(),
             Ok(Renewal::Lost(found)) => {
                 let holder = found.map_or_else(|| "nobody holds it now".to_owned(), |found| found.describe(lock::now()));
                 stop.request(format!("the apply lock was broken while this apply ran ({holder})"));
@@ -182,7 +192,7 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
         }
         return Ok(Status::Success);
     }
-    if args.plan_file.is_none() && !args.auto_approve && !confirm(&plan, account_id)? {
+    if args.plan_file.is_none() && !args.auto_approve && !confirm(&plan, account_id, stop).await? {
         output::stderr("Apply cancelled; nothing was changed.\n");
         return Ok(Status::Failure);
     }
@@ -206,16 +216,30 @@ fn print_report(report: &Report, format: ReportFormat) {
     }
 }
 
-/// Asks on the terminal; without one, refuses rather than guess.
-fn confirm(plan: &Plan, account_id: &str) -> anyhow::Result<bool> {
+/// Asks on the terminal; without one, refuses rather than guess. Ctrl-C at the question
+/// is a no.
+async fn confirm(plan: &Plan, account_id: &str, stop: &Stop) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
         bail!("there is no terminal to confirm the apply on: review the plan and pass --auto-approve, or apply a saved plan file");
     }
     let changes = render::count(plan.summary.total(), "change");
     output::stderr(&format!("\nApply {changes} to account {account_id}? Only `yes` is accepted: "));
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer).context("cannot read the answer")?;
-    Ok(answer.trim() == "yes")
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map(|_| answer)
+    });
+    tokio::pin!(answer);
+    loop {
+        tokio::select! {
+            read = &mut answer => return Ok(read.context("cannot read the answer")?.context("cannot read the answer")?.trim() == "yes"),
+            () = tokio::time::sleep(Duration::from_millis(100)) => {
+                if stop.is_requested() {
+                    output::stderr("\n");
+                    return Ok(false);
+                }
+            }
+        }
+    }
 }
 
 /// Who holds the lock: the AWS identity (what an audit trail names), host and process.

@@ -161,7 +161,7 @@ pub fn s3_flow_log(id: &str, destination: &str, traffic: &str) -> FlowLog {
 pub fn add_alias(inventory: &mut Inventory, name: &str, key_id: &str) {
     inventory.kms.aliases.push(Alias { name: name.into(), target_key_id: Some(key_id.into()) });
     if !inventory.kms.keys.iter().any(|key| key.id == key_id) {
-        inventory.kms.keys.push(Key { id: key_id.into(), arn: key_arn(key_id) });
+        inventory.kms.keys.push(Key { id: key_id.into(), arn: key_arn(key_id), state: Some("Enabled".into()) });
     }
 }
 
