@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Runs a command on a pseudo-terminal, as a person at a terminal would, and interrupts it
-(Ctrl-C: SIGINT) once it asks a question. Prints what it showed and its exit code as JSON.
+"""Runs a command on a pseudo-terminal, as a person at a terminal would, and once it asks
+a question either interrupts it (Ctrl-C: SIGINT) or, with --meanwhile, runs another command
+and leaves the question unanswered. Prints what it showed and its exit code as JSON.
 
-    at_the_prompt.py PROMPT -- COMMAND [ARG ...]
+    at_the_prompt.py PROMPT [--meanwhile SHELL_COMMAND] -- COMMAND [ARG ...]
 """
 
 import json
@@ -10,6 +11,7 @@ import os
 import pty
 import select
 import signal
+import subprocess
 import sys
 import time
 
@@ -17,6 +19,7 @@ import time
 def main():
     separator = sys.argv.index("--")
     prompt, command = sys.argv[1], sys.argv[separator + 1:]
+    meanwhile = sys.argv[sys.argv.index("--meanwhile") + 1] if "--meanwhile" in sys.argv[:separator] else None
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(command[0], command)
@@ -32,7 +35,10 @@ def main():
                 break
             shown += chunk
         if not interrupted and prompt.encode() in shown:
-            os.kill(pid, signal.SIGINT)
+            if meanwhile:
+                subprocess.run(meanwhile, shell=True, check=True)
+            else:
+                os.kill(pid, signal.SIGINT)
             interrupted = True
     _, status = os.waitpid(pid, 0)
     json.dump({"output": shown.decode(errors="replace"), "code": os.waitstatus_to_exitcode(status), "interrupted": interrupted}, sys.stdout)

@@ -2,7 +2,7 @@
 """Changes one thing in an emulated account with boto3, as a person or another tool would.
 
     poke.py set-max-acu    --endpoint URL --account ID CLUSTER ACUS
-    poke.py hold-lock      --endpoint URL --account ID HOLDER [--lock-id ID --renewed-ago S --lease S]
+    poke.py hold-lock      --endpoint URL --account ID HOLDER [--lock-id ID --renewed-ago S --lease S] [--take-over]
     poke.py put-parameter  --endpoint URL --account ID NAME (--value V | --value-of FAMILY VARIABLE) [--key-id KEY]
     poke.py create-key     --endpoint URL --account ID ALIAS          (prints the key id)
     poke.py flow-log       --endpoint URL --account ID VPC_NAME TRAFFIC (--s3 BUCKET | --log-group NAME --role ARN)
@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--lock-id", default="0123456789abcdef")
     parser.add_argument("--renewed-ago", type=int, default=0)
     parser.add_argument("--lease", type=int, default=60)
+    parser.add_argument("--take-over", action="store_true", help="replace whatever lock is there, as a newer apply that broke it would")
     parser.add_argument("--value")
     parser.add_argument("--value-of", nargs=2, metavar=("FAMILY", "VARIABLE"))
     parser.add_argument("--key-id")
@@ -69,7 +70,7 @@ def main():
         (holder,) = args.arguments
         now = int(time.time())
         lease = {"id": args.lock_id, "holder": holder, "acquired_at": now - args.renewed_ago - 5, "renewed_at": now - args.renewed_ago, "lease_seconds": args.lease}
-        client("ssm").put_parameter(Name="/holdfast/apply-lock", Type="String", Value=json.dumps(lease), Overwrite=False)
+        client("ssm").put_parameter(Name="/holdfast/apply-lock", Type="String", Value=json.dumps(lease), Overwrite=args.take_over)
     elif args.what == "put-parameter":
         (name,) = args.arguments
         value = args.value if args.value is not None else plaintext(client("ecs"), *args.value_of)

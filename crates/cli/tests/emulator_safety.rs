@@ -436,55 +436,51 @@ fn an_explicit_profile_wins_over_keys_in_the_environment() {
 }
 
 // Item 2: a lock broken under a running apply stops it, and it never removes the new
-// holder's lock.
+// holder's lock. The apply waits at its question while a newer apply takes the lock over.
 
 #[test]
-fn an_apply_whose_lock_is_broken_stops_and_leaves_the_new_holders_lock_alone() {
+fn an_apply_whose_lock_is_taken_over_stops_and_leaves_the_new_holders_lock_alone() {
     let emulator = Emulator::from_env();
-    let copy = Z360Copy::seed(&emulator, "an_apply_whose_lock_is_broken_stops_and_leaves_the_new_holders_lock_alone", &[]);
-    let lease = [("HOLDFAST_LOCK_LEASE_SECONDS", "3")];
-    let mut first = start_apply(&emulator, &copy, &lease);
-    let mut lines = BufReader::new(first.stdout.take().expect("stdout")).lines();
-    for line in lines.by_ref() {
-        if line.expect("a line").starts_with("Plan: ") {
-            break;
-        }
-    }
-    let lock = emulator.verify_z360(&copy.account, &[])["lock"].as_str().map(str::to_owned).expect("the first apply holds the lock");
-    let lease: Value = serde_json::from_str(&lock).expect("a lease");
-    let id = lease["id"].as_str().expect("a lock id");
-    // A second apply breaks the live lock, confirmed twice, and runs under its own.
-    let second = emulator.holdfast(&copy.credentials, &["apply", "--desired", &copy.desired, "--auto-approve", "--force-unlock", id, "--even-if-live"]);
-    assert_eq!(second.code, 0, "{}", second.stderr);
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let output = first.wait_with_output().expect("the first apply ends");
-    let report = rest.join("\n");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        report.contains("the apply lock was broken while this apply ran")
-            || stderr.contains("The lock was broken during this apply and is now another's; it was left alone"),
-        "the first apply noticed:\n{report}\n{stderr}"
+    let copy = Z360Copy::seed(&emulator, "an_apply_whose_lock_is_taken_over_stops_and_leaves_the_new_holders_lock_alone", &[]);
+    let poke = format!(
+        "{} {} hold-lock --endpoint {} --account {} 'bob@elsewhere (pid 9)' --lock-id b0b0000000000000 --take-over",
+        std::env::var("HOLDFAST_TEST_PYTHON").expect("HOLDFAST_TEST_PYTHON"),
+        common::repo_root().join("scripts/emulator/poke.py").display(),
+        emulator.endpoint,
+        copy.account
     );
-    assert!(emulator.verify_z360(&copy.account, &[])["lock"].is_null(), "each released only its own lock");
-    let (run, _) = apply_json(&emulator, &copy.credentials, &copy.desired, &[], &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    let result = at_the_prompt(&emulator, &copy, &["--meanwhile", &poke], &[("HOLDFAST_LOCK_LEASE_SECONDS", "3")]);
+    let shown = result["output"].as_str().unwrap_or_default();
+    assert_eq!(result["code"], 1, "{shown}");
+    assert!(shown.contains("Apply cancelled; nothing was changed."), "the lost lock stopped it: {shown}");
+    assert!(shown.contains("The lock was broken during this apply and is now another's; it was left alone: lock b0b0000000000000"), "{shown}");
+    let facts = emulator.verify_z360(&copy.account, &[]);
+    assert!(facts["lock"].as_str().is_some_and(|lock| lock.contains("b0b0000000000000")), "the newer holder keeps its lock: {}", facts["lock"]);
+    assert_eq!(facts["services"]["z360-staging-web"]["task_definition"], "z360-staging-web:156", "nothing was applied");
+}
+
+/// Runs an interactive apply on a terminal until it asks to confirm, then does `then`
+/// (Ctrl-C by default, or `--meanwhile COMMAND`); what it showed and its exit code.
+fn at_the_prompt(emulator: &Emulator, copy: &Z360Copy, then: &[&str], env: &[(&str, &str)]) -> Value {
+    let holdfast = env!("CARGO_BIN_EXE_holdfast");
+    let python = std::env::var("HOLDFAST_TEST_PYTHON").expect("HOLDFAST_TEST_PYTHON");
+    let script = common::repo_root().join("scripts/emulator/at_the_prompt.py");
+    let command = emulator.command(&copy.credentials, &[]);
+    let mut run = Command::new(python);
+    run.arg(script).arg("Only `yes` is accepted").args(then).args(["--", holdfast, "apply", "--desired", &copy.desired]);
+    run.envs(command.get_envs().filter_map(|(key, value)| Some((key.to_owned(), value?.to_owned()))));
+    run.envs(env.iter().copied());
+    let output = run.output().expect("the terminal runs");
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(result["interrupted"], true, "the question was asked: {}", result["output"]);
+    result
 }
 
 #[test]
 fn ctrl_c_at_the_question_cancels_and_releases_the_lock() {
     let emulator = Emulator::from_env();
     let copy = Z360Copy::seed(&emulator, "ctrl_c_at_the_question_cancels_and_releases_the_lock", &[]);
-    let holdfast = env!("CARGO_BIN_EXE_holdfast");
-    let python = std::env::var("HOLDFAST_TEST_PYTHON").expect("HOLDFAST_TEST_PYTHON");
-    let script = common::repo_root().join("scripts/emulator/at_the_prompt.py");
-    let command = emulator.command(&copy.credentials, &[]);
-    let mut run = Command::new(python);
-    run.arg(script).args(["Only `yes` is accepted", "--", holdfast, "apply", "--desired", &copy.desired]);
-    run.envs(command.get_envs().filter_map(|(key, value)| Some((key.to_owned(), value?.to_owned()))));
-    run.env("PATH", std::env::var("PATH").unwrap_or_default());
-    let output = run.output().expect("the terminal runs");
-    let result: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
-    assert_eq!(result["interrupted"], true, "the question was asked: {}", result["output"]);
+    let result = at_the_prompt(&emulator, &copy, &[], &[]);
     assert_eq!(result["code"], 1, "{}", result["output"]);
     assert!(result["output"].as_str().is_some_and(|shown| shown.contains("Apply cancelled; nothing was changed.")), "{}", result["output"]);
     let facts = emulator.verify_z360(&copy.account, &[]);
