@@ -238,3 +238,12 @@ fn a_literal_secret_behind_a_quoted_key_is_not_echoed_either() {
         assert!(!stderr.contains("CANARY-quoted-4411"), "{stderr}");
     }
 }
+
+#[test]
+fn a_secret_is_not_echoed_behind_a_dotted_or_misspelt_key_or_in_place_of_a_variable_name() {
+    for line in ["value.literal = \"CANARY-pasted-5151\"", "valu = \"CANARY-pasted-5151\"", "value = { env = \"CANARY-pasted-5151\" }"] {
+        let stderr = one(&format!("[[ssm.parameter]]\nname = \"/app/token\"\ntype = \"SecureString\"\n{line}\n"));
+        assert!(!stderr.contains("CANARY-pasted-5151"), "{line}:\n{stderr}");
+        assert!(stderr.contains("error:"), "{line} is refused:\n{stderr}");
+    }
+}

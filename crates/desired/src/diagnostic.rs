@@ -136,9 +136,27 @@ fn value_assignment(line: &str) -> Option<usize> {
         if !word_before && trimmed.starts_with('=') {
             return Some(end + (rest.len() - trimmed.len()) + 1);
         }
+        // A dotted key, `value.x = ...`, sets part of the value.
+        if !word_before
+            && trimmed.starts_with('.')
+            && let Some(equals) = rest.find('=')
+        {
+            return Some(end + equals + 1);
+        }
         search = end;
     }
     None
+}
+
+/// The line with what is assigned to the key at `column` (counted from 1) hidden: for
+/// errors about a key holdfast does not know (a misspelt `value` among them), whose value
+/// may be anything.
+pub(crate) fn redact_assignment(line: &str, column: usize) -> String {
+    let key_start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(index, _)| index);
+    match line[key_start..].find('=') {
+        Some(equals) => format!("{} …", &line[..=key_start + equals]),
+        None => line.to_owned(),
+    }
 }
 
 fn redact_value(line: &str) -> String {
@@ -195,6 +213,10 @@ mod tests {
         assert_eq!(file.diagnostic(30..31, "bad", None).source_line.as_deref(), Some("x = { name = \"n\", value = …"));
         assert_eq!(file.diagnostic(0..4, "bad", None).source_line.as_deref(), Some("name = \"x\""));
         assert!(file.sets_a_value(12) && !file.sets_a_value(0));
+        let dotted = SourceFile::new("a.toml", "value.literal = \"hunter4\"\n");
+        assert_eq!(dotted.diagnostic(0..1, "bad", None).source_line.as_deref(), Some("value.literal = …"));
+        assert_eq!(redact_assignment("valu = \"hunter5\"", 1), "valu = …");
+        assert_eq!(redact_assignment("x = [{ days = 30, clas = \"GLACIER\" }]", 19), "x = [{ days = 30, clas = …");
         let quoted = SourceFile::new("a.toml", "\"value\" = \"hunter2\"\n'value' = 'hunter3'\n");
         assert_eq!(quoted.diagnostic(0..1, "bad", None).source_line.as_deref(), Some("\"value\" = …"));
         assert_eq!(quoted.diagnostic(20..21, "bad", None).source_line.as_deref(), Some("'value' = …"));

@@ -180,7 +180,13 @@ fn diagnostic_for(file: &SourceFile, error: &toml::de::Error) -> Diagnostic {
     if file.sets_a_value(span.start) && (message.starts_with("invalid type") || message.starts_with("invalid value")) {
         message = diagnostic::redact_quoted(&message);
     }
-    file.diagnostic(span, message, hint)
+    let unknown_key = message.starts_with("unknown field");
+    let mut diagnostic = file.diagnostic(span, message, hint);
+    if unknown_key {
+        let column = diagnostic.location.column;
+        diagnostic.source_line = diagnostic.source_line.map(|line| diagnostic::redact_assignment(&line, column));
+    }
+    diagnostic
 }
 
 /// The innermost `key = value` entry around `offset`: its byte range (with the comma

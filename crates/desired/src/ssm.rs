@@ -174,6 +174,18 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             ValueSource::Env(variable) | ValueSource::MigrateFromTaskEnv(variable) if variable.is_empty() => {
                 checker.error(&entry.origin, value.span(), "an empty variable name", Some("name the environment variable that holds the value".to_owned()));
             }
+            // Not echoed: a secret pasted where its variable's name belongs is still a secret.
+            ValueSource::Env(variable) | ValueSource::MigrateFromTaskEnv(variable)
+                if !variable.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                    || !variable.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_') =>
+            {
+                checker.error(
+                    &entry.origin,
+                    value.span(),
+                    format!("the value source of `{name}` does not name a variable: names are letters, digits and `_`"),
+                    Some("write the variable's name, never the secret itself: value = { env = \"APP_TOKEN\" }".to_owned()),
+                );
+            }
             ValueSource::MigrateFromTaskEnv(variable) => {
                 let mapped = desired.ecs.task_secrets.iter().any(|secrets| secrets.secrets.get(variable).is_some_and(|parameter| parameter.get_ref() == name));
                 if !mapped {

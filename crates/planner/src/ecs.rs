@@ -318,6 +318,12 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
                 let before = Some("plaintext environment (sensitive)".to_owned());
                 attributes.push(AttributeChange::new(format!("container[{}].{variable}", container.name), before, after.clone()).sensitive());
                 moves.push((secret_move(), Some(&env.value_hash)));
+                if let Some(secret) = container.secrets.iter().find(|secret| &secret.name == variable) {
+                    source_problems.push(format!(
+                        "container {} has {variable} both in plaintext and as a secret from {}: which of the two it runs with is not for holdfast to guess",
+                        container.name, secret.value_from
+                    ));
+                }
             } else if let Some(secret) = container.secrets.iter().find(|secret| &secret.name == variable) {
                 found = true;
                 if parameter_key(&secret.value_from) != parameter_key(parameter) {
@@ -367,6 +373,9 @@ fn plan_secrets(cx: &mut Context<'_>, address: &str, service: &Service, entries:
                 definition.short_name()
             )),
             _ => {}
+        }
+        if let Some(kind) = crate::ssm::type_after(cx, &secret.parameter).filter(|kind| *kind != "SecureString") {
+            problems.push(format!("{} is a {kind} parameter: a secret moved there would be stored unencrypted; make it a SecureString", secret.parameter));
         }
     }
     problems.dedup();

@@ -43,7 +43,11 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
                 ),
                 _ => {}
             },
-            KeyReference::AwsManaged | KeyReference::OtherAccount => {}
+            KeyReference::OtherAccount => cx.warn(
+                format!("{what} names the KMS key `{key}` of another account: whether it exists and is enabled cannot be read from here, so apply checks it just before use"),
+                Some(origin),
+            ),
+            KeyReference::AwsManaged => {}
         }
     }
 }

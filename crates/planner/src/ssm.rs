@@ -129,14 +129,21 @@ fn single_value<'h>(holders: &'h [PlaintextHolder], variable: &str) -> Result<&'
     if disagree.is_empty() {
         return Ok(first);
     }
-    let mut names: Vec<String> = holders
-        .iter()
-        .map(|holder| format!("{} ({})", holder.task_definition.rsplit('/').next().unwrap_or_default(), &holder.value_hash.as_str()[12..20]))
-        .collect();
-    names.dedup();
+    // Grouped by value, never showing any part of one (not even of its hash).
+    let mut groups: Vec<(&SecretHash, Vec<&str>)> = Vec::new();
+    for holder in holders {
+        let name = short_name(&holder.task_definition);
+        match groups.iter_mut().find(|(hash, _)| **hash == holder.value_hash) {
+            Some((_, names)) if !names.contains(&name) => names.push(name),
+            Some(_) => {}
+            None => groups.push((&holder.value_hash, vec![name])),
+        }
+    }
+    let described: Vec<String> = groups.iter().enumerate().map(|(index, (_, names))| format!("value {}: {}", index + 1, names.join(", "))).collect();
     Err(format!(
-        "task definitions hold different values of {variable}: {}; decide which is right and set it with value = {{ env = \"NAME\" }}",
-        names.join(", ")
+        "task definitions hold {} different values of {variable} ({}); decide which is right and set it with value = {{ env = \"NAME\" }}",
+        groups.len(),
+        described.join("; ")
     ))
 }
 
@@ -273,6 +280,22 @@ pub(crate) enum After {
     Missing,
     /// A change this plan cannot make by itself (a person must act first).
     Blocked,
+}
+
+/// The type a parameter has once this plan is applied: as declared, else as it is.
+pub(crate) fn type_after<'a>(cx: &Context<'a>, name: &str) -> Option<&'a str> {
+    let key = crate::normalize::parameter_key(name);
+    let declared = cx.desired.ssm.parameter.iter().find(|entry| crate::normalize::parameter_key(entry.name()) == key);
+    match declared {
+        Some(entry) => Some(entry.parameter_type.as_str()),
+        None => cx
+            .inventory
+            .ssm
+            .parameters
+            .iter()
+            .find(|parameter| crate::normalize::parameter_key(&parameter.name) == key)
+            .map(|parameter| parameter.parameter_type.as_str()),
+    }
 }
 
 pub(crate) fn value_after(cx: &Context<'_>, name: &str) -> After {

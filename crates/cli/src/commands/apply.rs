@@ -8,7 +8,7 @@
 
 use std::io::{BufRead, IsTerminal};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use holdfast_applier::{Options, Report, Stop};
@@ -17,6 +17,7 @@ use holdfast_aws::{Aws, Identity};
 use holdfast_desired::Desired;
 use holdfast_planner::{Plan, render};
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::Notify;
 
 use crate::args::{ApplyArgs, ReportFormat};
 use crate::commands::{live, load_desired, make_plan};
@@ -63,11 +64,19 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
         };
         let stop = Arc::new(Stop::default());
         let signals = tokio::spawn(watch_signals(listening, Arc::clone(&stop)));
-        let heartbeat = tokio::spawn(renew_lease(aws.clone(), lease.clone(), Arc::clone(&stop)));
+        let done = Arc::new(Notify::new());
+        let heartbeat = tokio::spawn(renew_lease(aws.clone(), lease.clone(), Arc::clone(&stop), Arc::clone(&done)));
         let result = apply_locked(&aws, &account_id, &desired, saved, args, &stop).await;
-        heartbeat.abort();
         signals.abort();
-        let released = lock::release(&aws, &lease.id).await;
+        // Let a renewal in flight land before releasing, or it could write the lock back.
+        done.notify_one();
+        let abandoned = heartbeat.await.unwrap_or(true);
+        let mut released = lock::release(&aws, &lease.id).await;
+        if abandoned && matches!(released, Ok(Released::Yes)) {
+            // A renewal that timed out may still reach SSM: look once more, a renewal later.
+            tokio::time::sleep(renewal_period(&lease)).await;
+            released = lock::release(&aws, &lease.id).await.map(|again| if matches!(again, Released::NotOurs(_)) { again } else { Released::Yes });
+        }
         let status = result?;
         match released.context("applied, but could not remove the apply lock")? {
             Released::Yes | Released::AlreadyGone => {}
@@ -99,26 +108,46 @@ async fn force_unlock(aws: &Aws, id: &str, even_if_live: bool) -> anyhow::Result
     Ok(())
 }
 
-/// Renews the lease until aborted; a lock taken away, or one that could not be renewed for
-/// as long as its lease, stops the apply: another apply may take it by then.
-async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>) {
-    let period = Duration::from_secs((lease.lease_seconds / 3).max(1));
-    let mut renewed = std::time::Instant::now();
+fn renewal_period(lease: &Lease) -> Duration {
+    Duration::from_secs((lease.lease_seconds / 3).max(1))
+}
+
+/// Renews the lease every third of it until `done`. A lock taken away, or one not renewed
+/// for two thirds of its lease (a renewal that fails or hangs, each bounded by a third),
+/// stops the apply before another apply could see the lease expire and take the lock.
+/// Returns whether a renewal was abandoned unanswered, which may still land later.
+async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>, done: Arc<Notify>) -> bool {
+    let period = renewal_period(&lease);
+    let deadline = Duration::from_secs(lease.lease_seconds) * 2 / 3;
+    let mut renewed = Instant::now();
+    let mut abandoned = false;
     loop {
-        tokio::time::sleep(period).await;
-        if renewed.elapsed() >= Duration::from_secs(lease.lease_seconds) {
-            stop.request(format!("the apply lock could not be renewed for {} s, its whole lease: another apply may hold it now", lease.lease_seconds));
-            return;
+        tokio::select! {
+            () = tokio::time::sleep(period) => {}
+            () = done.notified() => return abandoned,
         }
-        match lock::renew(&aws, &mut lease).await {
-            Ok(Renewal::Renewed) => renewed = std::time::Instant::now(),
-            Ok(Renewal::Lost(found)) => {
+        // The lease is stamped when the renewal is sent, so it counts from then.
+        let sent = Instant::now();
+        match tokio::time::timeout(period, lock::renew(&aws, &mut lease)).await {
+            Ok(Ok(Renewal::Renewed)) => renewed = sent,
+            Ok(Ok(Renewal::Lost(found))) => {
                 let holder = found.map_or_else(|| "nobody holds it now".to_owned(), |found| found.describe(lock::now()));
                 stop.request(format!("the apply lock was broken while this apply ran ({holder})"));
-                return;
+                return abandoned;
             }
-            // A failed renewal is retried; the lease outlives a few of them.
-            Err(error) => output::stderr(&format!("warning: could not renew the apply lock: {error}\n")),
+            Ok(Err(error)) => output::stderr(&format!("warning: could not renew the apply lock: {error}\n")),
+            Err(_) => {
+                abandoned = true;
+                output::stderr(&format!("warning: renewing the apply lock got no answer within {} s\n", period.as_secs()));
+            }
+        }
+        if renewed.elapsed() >= deadline {
+            stop.request(format!(
+                "the apply lock could not be renewed for {} s of its {} s lease: stopping before another apply could take it",
+                renewed.elapsed().as_secs(),
+                lease.lease_seconds
+            ));
+            return abandoned;
         }
     }
 }

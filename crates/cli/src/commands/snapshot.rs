@@ -9,7 +9,18 @@ use crate::output::{self, Status};
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
     let inventory = live::read(&desired, &args.aws)?;
-    std::fs::write(&args.out, inventory.to_snapshot()).with_context(|| format!("cannot write the snapshot {}", args.out.display()))?;
+    write_private(&args.out, &inventory.to_snapshot()).with_context(|| format!("cannot write the snapshot {}", args.out.display()))?;
     output::stderr(&format!("Wrote {}.\n", args.out.display()));
     Ok(Status::Success)
+}
+
+/// A snapshot holds salted hashes of secret values, which confirm a guessed secret: it is
+/// written readable by its owner only (mode 0600), like a credentials file.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    // An existing file keeps its mode when opened: set it.
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
 }
