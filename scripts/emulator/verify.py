@@ -61,7 +61,12 @@ def main():
         if name not in existing:
             facts["buckets"][key] = None
             continue
-        rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        try:
+            rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        except s3.exceptions.ClientError:
+            # moto answers "not found" for a bucket never configured (an apply killed
+            # between CreateBucket and PutBucketEncryption); AWS would report SSE-S3.
+            rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": None}}
         try:
             lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
         except s3.exceptions.ClientError:
