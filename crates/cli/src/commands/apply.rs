@@ -50,6 +50,8 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
         if let Some(id) = &args.force_unlock {
             force_unlock(&aws, id, args.even_if_live).await?;
         }
+        // The lease runs from when it was asked for: a slow answer has already used some.
+        let asked = Instant::now();
         let lease = match lock::acquire(&aws, &holder(&identity), lock::lease_seconds()).await? {
             Acquired::Yes(lease) => lease,
             Acquired::HeldBy(found) => {
@@ -65,7 +67,7 @@ pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
         let stop = Arc::new(Stop::default());
         let signals = tokio::spawn(watch_signals(listening, Arc::clone(&stop)));
         let done = Arc::new(Notify::new());
-        let heartbeat = tokio::spawn(renew_lease(aws.clone(), lease.clone(), Arc::clone(&stop), Arc::clone(&done)));
+        let heartbeat = tokio::spawn(renew_lease(aws.clone(), lease.clone(), asked, Arc::clone(&stop), Arc::clone(&done)));
         let result = apply_locked(&aws, &account_id, &desired, saved, args, &stop).await;
         signals.abort();
         // Let a renewal in flight land before releasing, or it could write the lock back.
@@ -116,12 +118,26 @@ fn renewal_period(lease: &Lease) -> Duration {
 /// for two thirds of its lease (a renewal that fails or hangs, each bounded by a third),
 /// stops the apply before another apply could see the lease expire and take the lock.
 /// Returns whether a renewal was abandoned unanswered, which may still land later.
-async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>, done: Arc<Notify>) -> bool {
+async fn renew_lease(aws: Aws, mut lease: Lease, asked: Instant, stop: Arc<Stop>, done: Arc<Notify>) -> bool {
     let period = renewal_period(&lease);
-    let deadline = Duration::from_secs(lease.lease_seconds) * 2 / 3;
-    let mut renewed = Instant::now();
+    let lease_seconds = lease.lease_seconds;
+    let deadline = Duration::from_secs(lease_seconds) * 2 / 3;
+    let mut renewed = asked;
     let mut abandoned = false;
+    let lapsed = |renewed: Instant| {
+        (renewed.elapsed() >= deadline).then(|| {
+            format!(
+                "the apply lock could not be renewed for {} s of its {} s lease: stopping before another apply could take it",
+                renewed.elapsed().as_secs(),
+                lease_seconds
+            )
+        })
+    };
     loop {
+        if let Some(reason) = lapsed(renewed) {
+            stop.request(reason);
+            return abandoned;
+        }
         tokio::select! {
             () = tokio::time::sleep(period) => {}
             () = done.notified() => return abandoned,
@@ -140,14 +156,6 @@ async fn renew_lease(aws: Aws, mut lease: Lease, stop: Arc<Stop>, done: Arc<Noti
                 abandoned = true;
                 output::stderr(&format!("warning: renewing the apply lock got no answer within {} s\n", period.as_secs()));
             }
-        }
-        if renewed.elapsed() >= deadline {
-            stop.request(format!(
-                "the apply lock could not be renewed for {} s of its {} s lease: stopping before another apply could take it",
-                renewed.elapsed().as_secs(),
-                lease.lease_seconds
-            ));
-            return abandoned;
         }
     }
 }
