@@ -142,20 +142,14 @@ fn an_edited_plan_file_is_refused_and_nothing_is_applied() {
     let emulator = Emulator::from_env();
     let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "an_edited_plan_file_is_refused_and_nothing_is_applied", &[]);
     let plan_file = path(&desired_dir, "edited.plan.json").display().to_string();
-    let planned = emulator.holdfast(
-        &credentials,
-        &[
-            "plan",
-            "--desired",
-            &desired,
-            "--target",
-            "ecs.service/z360-beta-*/z360-beta-web-*",
-            "--target",
-            "aurora.cluster/z360-staging-*",
-            "--format",
-            "json",
-        ],
-    );
+    // A reviewed, targeted plan: the realtime beta web service and the staging cluster.
+    let targeted = |extra: &[&str]| {
+        let mut args =
+            vec!["plan", "--desired", desired.as_str(), "--target", "ecs.service/z360-beta-*/z360-beta-web-*", "--target", "aurora.cluster/z360-staging-*"];
+        args.extend_from_slice(extra);
+        emulator.holdfast(&credentials, &args)
+    };
+    let planned = targeted(&["--format", "json"]);
     assert_eq!(planned.code, 0, "{}", planned.stderr);
     let mut plan: Value = serde_json::from_str(&planned.stdout).expect("a JSON plan");
     for change in plan["changes"].as_array_mut().expect("changes") {
@@ -186,20 +180,7 @@ fn an_edited_plan_file_is_refused_and_nothing_is_applied() {
     assert_eq!(facts["aurora"]["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"]["max"], 8.0);
 
     // The same file, unedited, applies: and what runs is the fresh plan's own operation.
-    let planned = emulator.holdfast(
-        &credentials,
-        &[
-            "plan",
-            "--desired",
-            &desired,
-            "--target",
-            "ecs.service/z360-beta-*/z360-beta-web-*",
-            "--target",
-            "aurora.cluster/z360-staging-*",
-            "--out",
-            &plan_file,
-        ],
-    );
+    let planned = targeted(&["--out", &plan_file]);
     assert_eq!(planned.code, 0, "{}", planned.stderr);
     let run = emulator.holdfast(&credentials, &["apply", &plan_file, "--desired", &desired]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
