@@ -43,8 +43,24 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
         Operation::UpdateBucket { bucket, encryption, lifecycle, transition_minimum_object_size } => {
             configure_bucket(aws, bucket, encryption.as_ref(), lifecycle.as_deref(), transition_minimum_object_size.as_deref()).await?;
         }
-        Operation::DeleteBucket { bucket } => s3::delete_bucket(aws, bucket).await.map_err(text)?,
+        Operation::DeleteBucket { bucket } => {
+            // Only an empty bucket is deleted: confirmed here, not left to S3 to refuse.
+            if !s3::is_empty(aws, bucket).await.map_err(text)? {
+                return Err(format!("{bucket} holds objects now: it was not deleted; empty it by hand first, then run apply again"));
+            }
+            s3::delete_bucket(aws, bucket).await.map_err(text)?;
+        }
         Operation::SetClusterCapacityProviders { cluster, capacity_providers, default_strategy } => {
+            // The call replaces the whole list: a provider added since the plan, or a changed
+            // default strategy, would be undone.
+            let (providers_now, strategy_now) = ecs::cluster_capacity(aws, cluster).await.map_err(text)?;
+            let mut default_now = strategy_now;
+            let mut default_planned = default_strategy.clone();
+            default_now.sort();
+            default_planned.sort();
+            if providers_now.iter().any(|provider| !capacity_providers.contains(provider)) || default_now != default_planned {
+                return Err(format!("the capacity providers or default strategy of {cluster} changed since the plan: left as they are; plan again"));
+            }
             ecs::set_cluster_capacity_providers(aws, cluster, capacity_providers, default_strategy).await.map_err(text)?;
         }
         Operation::UpdateService { cluster, service, strategy, secrets, force_new_deployment, realtime } => {

@@ -255,6 +255,13 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
     })
 }
 
+/// A cluster's capacity providers and default strategy as they are now.
+pub async fn cluster_capacity(aws: &Aws, cluster: &str) -> Result<(Vec<String>, Vec<StrategyItem>), AwsError> {
+    let found = describe_clusters(aws, &[cluster.to_owned()]).await?;
+    let cluster = found.into_iter().next().ok_or_else(|| AwsError::Setup(format!("cluster {cluster} was not found")))?;
+    Ok((cluster.capacity_providers, cluster.default_strategy))
+}
+
 /// `PutClusterCapacityProviders` with the whole resulting list; the default strategy is
 /// passed back unchanged, as the call requires it.
 pub async fn set_cluster_capacity_providers(aws: &Aws, cluster: &str, providers: &[String], default_strategy: &[StrategyItem]) -> Result<(), AwsError> {

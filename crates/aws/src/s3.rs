@@ -187,7 +187,8 @@ async fn read_tags(aws: &Aws, name: &str) -> Result<BTreeMap<String, String>, Aw
     }
 }
 
-async fn is_empty(aws: &Aws, name: &str) -> Result<bool, AwsError> {
+/// Whether a one-key listing finds no object.
+pub async fn is_empty(aws: &Aws, name: &str) -> Result<bool, AwsError> {
     let _permit = aws.permit().await;
     let output =
         aws.s3.list_objects_v2().bucket(name).max_keys(1).send().await.map_err(|error| call_error("s3:ListBucket", format!("bucket {name}"), error))?;
