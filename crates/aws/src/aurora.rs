@@ -2,7 +2,9 @@
 
 use aws_sdk_rds::types::Filter;
 use holdfast_desired::Desired;
+use holdfast_inventory::Tags;
 use holdfast_inventory::aurora::{Aurora, Cluster, Scaling};
+use holdfast_inventory::census::Named;
 
 use crate::Aws;
 use crate::error::{AwsError, call_error};
@@ -10,15 +12,17 @@ use crate::progress::Progress;
 
 const KIND: &str = "Aurora";
 
-pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<Aurora, AwsError> {
+/// The Aurora clusters the desired state selects; with `census`, also every Aurora
+/// cluster's identifier and tags, from the same listing.
+pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, census: bool) -> Result<(Aurora, Option<Vec<Named>>), AwsError> {
     let entries = &desired.aurora.cluster;
-    if entries.is_empty() {
-        return Ok(Aurora::default());
+    if entries.is_empty() && !census {
+        return Ok((Aurora::default(), None));
     }
     progress.started(KIND);
     let mut request = aws.rds.describe_db_clusters().max_records(100);
     // Exact names can be asked for by name; a glob needs the whole list.
-    if entries.iter().all(|entry| entry.name.is_literal()) {
+    if !census && entries.iter().all(|entry| entry.name.is_literal()) {
         request =
             request.filters(Filter::builder().name("db-cluster-id").set_values(Some(entries.iter().map(|entry| entry.name.to_string()).collect())).build());
     }
@@ -32,9 +36,14 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
             .await
             .map_err(|error| call_error("rds:DescribeDBClusters", "DB clusters", error))?
     };
-    let clusters: Vec<Cluster> = found
-        .iter()
-        .filter(|cluster| cluster.engine().is_some_and(|engine| engine.starts_with("aurora")))
+    let aurora = found.iter().filter(|cluster| cluster.engine().is_some_and(|engine| engine.starts_with("aurora")));
+    let census = census.then(|| {
+        aurora
+            .clone()
+            .filter_map(|cluster| Some(Named { id: cluster.db_cluster_identifier()?.to_owned(), tags: tags(cluster.tag_list()) }))
+            .collect()
+    });
+    let clusters: Vec<Cluster> = aurora
         .filter_map(|cluster| {
             let identifier = cluster.db_cluster_identifier()?.to_owned();
             let encrypted = cluster.storage_encrypted().unwrap_or(false);
@@ -48,7 +57,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
                 storage_encrypted: encrypted,
                 // Only an encrypted cluster has a key (moto reports a placeholder otherwise).
                 kms_key_id: if encrypted { cluster.kms_key_id().map(str::to_owned) } else { None },
-                tags: cluster.tag_list().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
+                tags: tags(cluster.tag_list()),
                 identifier,
             })
         })
@@ -56,7 +65,11 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
         .collect();
     progress.advanced(KIND, clusters.len());
     progress.finished(KIND);
-    Ok(Aurora { clusters })
+    Ok((Aurora { clusters }, census))
+}
+
+fn tags(tags: &[aws_sdk_rds::types::Tag]) -> Tags {
+    tags.iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect()
 }
 
 /// `ModifyDBCluster` of the Serverless v2 capacity, applied immediately.

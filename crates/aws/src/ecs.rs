@@ -32,10 +32,12 @@ fn selectors(desired: &Desired) -> Vec<(&NameGlob, &NameGlob, &TagSelector, bool
         .collect()
 }
 
-pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &dyn Progress) -> Result<Ecs, AwsError> {
+/// The clusters and services the desired state selects; with `census`, also the name of
+/// every service in every cluster (`CLUSTER/SERVICE`), from the listings alone.
+pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &dyn Progress, census: bool) -> Result<(Ecs, Option<Vec<String>>), AwsError> {
     let selectors = selectors(desired);
-    if selectors.is_empty() {
-        return Ok(Ecs::default());
+    if selectors.is_empty() && !census {
+        return Ok((Ecs::default(), None));
     }
     progress.started(KIND);
     let arns: Vec<String> = {
@@ -50,13 +52,28 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
             .await
             .map_err(|error| call_error("ecs:ListClusters", "clusters", error))?
     };
-    let wanted: Vec<String> = arns.into_iter().filter(|arn| selectors.iter().any(|(cluster, ..)| cluster.matches(last_segment(arn)))).collect();
+    let (wanted, others): (Vec<String>, Vec<String>) =
+        arns.into_iter().partition(|arn| selectors.iter().any(|(cluster, ..)| cluster.matches(last_segment(arn))));
     let described = try_join_all(wanted.chunks(CLUSTERS_PER_CALL).map(|chunk| describe_clusters(aws, chunk))).await?;
     let mut clusters: Vec<Cluster> = described.into_iter().flatten().collect();
-    for cluster in &mut clusters {
-        cluster.services = read_services(aws, cluster, &selectors).await?;
-        progress.advanced(KIND, cluster.services.len());
+    // Clusters are independent: their services are listed and described concurrently.
+    let listed = try_join_all(clusters.iter().map(|cluster| list_services(aws, &cluster.arn, &cluster.name))).await?;
+    let services = try_join_all(clusters.iter().zip(&listed).map(|(cluster, arns)| read_services(aws, cluster, arns, &selectors))).await?;
+    for (cluster, services) in clusters.iter_mut().zip(services) {
+        progress.advanced(KIND, services.len());
+        cluster.services = services;
     }
+    let census = if census {
+        let unselected = try_join_all(others.iter().map(|arn| list_services(aws, arn, last_segment(arn)))).await?;
+        let selected = clusters.iter().map(|cluster| cluster.name.as_str()).zip(&listed);
+        let names = selected
+            .chain(others.iter().map(|arn| last_segment(arn)).zip(&unselected))
+            .flat_map(|(cluster, arns)| arns.iter().map(move |arn| format!("{cluster}/{}", last_segment(arn))))
+            .collect();
+        Some(names)
+    } else {
+        None
+    };
 
     // Task definitions only of services a [[ecs.task_secrets]] entry selects.
     let definitions: BTreeSet<String> = clusters
@@ -74,7 +91,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
     let named = holdfast_desired::reads::capacity_providers(desired);
     let capacity_providers = if named.is_empty() { Vec::new() } else { existing_capacity_providers(aws, &named).await? };
     progress.finished(KIND);
-    Ok(Ecs { clusters, task_definitions, capacity_providers })
+    Ok((Ecs { clusters, task_definitions, capacity_providers }, census))
 }
 
 /// Which of these capacity providers exist in the account (one call: ECS answers the
@@ -167,22 +184,25 @@ async fn describe_clusters(aws: &Aws, arns: &[String]) -> Result<Vec<Cluster>, A
         .collect())
 }
 
-async fn read_services(aws: &Aws, cluster: &Cluster, selectors: &[(&NameGlob, &NameGlob, &TagSelector, bool)]) -> Result<Vec<Service>, AwsError> {
+/// Every service ARN of a cluster.
+async fn list_services(aws: &Aws, cluster_arn: &str, cluster_name: &str) -> Result<Vec<String>, AwsError> {
+    let _permit = aws.permit().await;
+    aws.ecs
+        .list_services()
+        .cluster(cluster_arn)
+        .max_results(100)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|error| call_error("ecs:ListServices", format!("cluster {cluster_name}"), error))
+}
+
+/// Describes the services of a cluster whose names some entry's globs match.
+async fn read_services(aws: &Aws, cluster: &Cluster, arns: &[String], selectors: &[(&NameGlob, &NameGlob, &TagSelector, bool)]) -> Result<Vec<Service>, AwsError> {
     let globs: Vec<&NameGlob> = selectors.iter().filter(|(cluster_glob, ..)| cluster_glob.matches(&cluster.name)).map(|(_, service, ..)| *service).collect();
-    let arns: Vec<String> = {
-        let _permit = aws.permit().await;
-        aws.ecs
-            .list_services()
-            .cluster(&cluster.arn)
-            .max_results(100)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|error| call_error("ecs:ListServices", format!("cluster {}", cluster.name), error))?
-    };
-    let wanted: Vec<String> = arns.into_iter().filter(|arn| globs.iter().any(|glob| glob.matches(last_segment(arn)))).collect();
+    let wanted: Vec<String> = arns.iter().filter(|arn| globs.iter().any(|glob| glob.matches(last_segment(arn)))).cloned().collect();
     let described = try_join_all(wanted.chunks(SERVICES_PER_CALL).map(|chunk| describe_services(aws, &cluster.arn, &cluster.name, chunk))).await?;
     Ok(described.into_iter().flatten().collect())
 }

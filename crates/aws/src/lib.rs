@@ -21,27 +21,42 @@ use std::time::SystemTime;
 
 use aws_smithy_types::date_time::{DateTime, Format};
 use holdfast_desired::Desired;
+use holdfast_inventory::census::Census;
 use holdfast_inventory::{Coverage, Inventory, Salt};
 
 pub use client::{Aws, ConnectOptions, Identity};
 pub use error::AwsError;
 pub use progress::{Progress, Silent};
 
+/// What to read beyond what the desired state selects.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// The name of every resource of the managed kinds, for a coverage report.
+    pub census: bool,
+}
+
 /// Reads what the desired state can select into an inventory, stamped with the
 /// account, region, time, and a fresh salt for its secret hashes.
 pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, progress: &dyn Progress) -> Result<Inventory, AwsError> {
+    read_inventory_with(aws, account_id, desired, progress, ReadOptions::default()).await
+}
+
+/// [`read_inventory`], reading what `options` asks for as well.
+pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired, progress: &dyn Progress, options: ReadOptions) -> Result<Inventory, AwsError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|error| AwsError::Setup(format!("no randomness for the snapshot salt: {error}")))?;
     let salt = Salt::from_bytes(&salt);
     let taken_at = timestamp_now()?;
     let mut inventory = Inventory::new(account_id, aws.region(), &taken_at, salt.clone());
-    let (ecs, aurora, s3, ssm, vpc, kms) = tokio::try_join!(
-        ecs::read(aws, desired, &salt, progress),
-        aurora::read(aws, desired, progress),
+    let census = options.census;
+    let ((ecs, services), (aurora, clusters), s3, ssm, (vpc, vpcs), kms, buckets) = tokio::try_join!(
+        ecs::read(aws, desired, &salt, progress, census),
+        aurora::read(aws, desired, progress, census),
         s3::read(aws, desired, progress),
         ssm::read(aws, desired, &salt, progress),
-        vpc::read(aws, desired, progress),
+        vpc::read(aws, desired, progress, census),
         kms::read(aws, desired),
+        async { if census { s3::census(aws).await.map(Some) } else { Ok(None) } },
     )?;
     inventory.ecs = ecs;
     inventory.aurora = aurora;
@@ -49,6 +64,14 @@ pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, prog
     inventory.ssm = ssm;
     inventory.vpc = vpc;
     inventory.kms = kms;
+    if census {
+        inventory.census = Some(Census {
+            ecs_services: services.unwrap_or_default(),
+            aurora_clusters: clusters.unwrap_or_default(),
+            s3_buckets: buckets.unwrap_or_default(),
+            vpcs: vpcs.unwrap_or_default(),
+        });
+    }
     let missing: Vec<String> = holdfast_desired::reads::parameter_names(desired)
         .into_iter()
         .filter(|name| !inventory.ssm.parameters.iter().any(|parameter| &parameter.name == name))

@@ -302,3 +302,20 @@ pub async fn delete_bucket(aws: &Aws, name: &str) -> Result<(), AwsError> {
     aws.s3.delete_bucket().bucket(name).send().await.map_err(|error| call_error("s3:DeleteBucket", format!("bucket {name}"), error))?;
     Ok(())
 }
+
+/// Every bucket in the account's region, for the coverage census: ListBuckets with
+/// `BucketRegion` lists only those, so no bucket is asked for its location.
+pub(crate) async fn census(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    let _permit = aws.permit().await;
+    let pages = aws
+        .s3
+        .list_buckets()
+        .bucket_region(aws.region())
+        .max_buckets(10_000)
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|error| call_error("s3:ListAllMyBuckets", "buckets", error))?;
+    Ok(pages.iter().flat_map(|page| page.buckets()).filter_map(|bucket| bucket.name().map(str::to_owned)).collect())
+}

@@ -3,6 +3,7 @@
 use aws_sdk_ec2::types::Filter;
 use futures_util::future::try_join_all;
 use holdfast_desired::Desired;
+use holdfast_inventory::census::Named;
 use holdfast_inventory::vpc::{DestinationOptions, FlowLog, Vpc, Vpcs};
 
 use crate::Aws;
@@ -12,10 +13,12 @@ use crate::progress::Progress;
 const KIND: &str = "VPC";
 const IDS_PER_FILTER: usize = 200;
 
-pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<Vpcs, AwsError> {
+/// The VPCs the desired state selects, with their flow logs; with `census`, also every
+/// VPC's id and tags, from the same listing.
+pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, census: bool) -> Result<(Vpcs, Option<Vec<Named>>), AwsError> {
     let entries = &desired.vpc.flow_logs;
-    if entries.is_empty() {
-        return Ok(Vpcs::default());
+    if entries.is_empty() && !census {
+        return Ok((Vpcs::default(), None));
     }
     progress.started(KIND);
     let found = {
@@ -30,14 +33,14 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
             .await
             .map_err(|error| call_error("ec2:DescribeVpcs", "VPCs", error))?
     };
-    let mut vpcs: Vec<Vpc> = found
-        .iter()
-        .map(|vpc| Vpc {
+    let all = found.iter().map(|vpc| Vpc {
             id: vpc.vpc_id().unwrap_or_default().to_owned(),
             is_default: vpc.is_default().unwrap_or(false),
             tags: vpc.tags().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
             flow_logs: Vec::new(),
-        })
+        });
+    let census = census.then(|| all.clone().map(|vpc| Named { id: vpc.id, tags: vpc.tags }).collect());
+    let mut vpcs: Vec<Vpc> = all
         .filter(|vpc| {
             let name = vpc.name().unwrap_or(&vpc.id);
             entries.iter().any(|entry| (entry.vpc.matches(name) || entry.vpc.matches(&vpc.id)) && entry.tags.matches(&vpc.tags))
@@ -55,7 +58,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     }
     progress.advanced(KIND, vpcs.len());
     progress.finished(KIND);
-    Ok(Vpcs { vpcs })
+    Ok((Vpcs { vpcs }, census))
 }
 
 async fn describe_flow_logs(aws: &Aws, vpc_ids: &[String]) -> Result<Vec<(String, FlowLog)>, AwsError> {

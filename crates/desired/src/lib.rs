@@ -7,6 +7,7 @@ pub mod account;
 pub mod aurora;
 mod check;
 pub mod diagnostic;
+pub mod drift;
 pub mod ecs;
 mod origin;
 pub mod reads;
@@ -39,6 +40,9 @@ pub struct Desired {
     pub ssm: ssm::Ssm,
     #[serde(default)]
     pub vpc: vpc::Vpc,
+    /// What `holdfast drift` accepts for a while; plan and apply do not read it.
+    #[serde(default)]
+    pub drift: drift::Drift,
     /// The files this was read from, in load order; `Origin::file` indexes here.
     #[serde(skip)]
     pub files: Vec<SourceFile>,
@@ -77,6 +81,7 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
         s3::check(&mut checker);
         ssm::check(&mut checker);
         vpc::check(&mut checker);
+        drift::check(&mut checker);
         diagnostics = checker.diagnostics;
     }
     if diagnostics.is_empty() { Ok(merged) } else { Err(LoadError { diagnostics }) }
@@ -169,6 +174,7 @@ fn located(mut desired: Desired, file: &SourceFile, index: usize) -> Desired {
     desired.s3.bucket.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.ssm.parameter.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.vpc.flow_logs.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.drift.ignore.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired
 }
 
@@ -301,6 +307,7 @@ impl Desired {
         self.s3.bucket.0.extend(other.s3.bucket.0);
         self.ssm.parameter.0.extend(other.ssm.parameter.0);
         self.vpc.flow_logs.0.extend(other.vpc.flow_logs.0);
+        self.drift.ignore.0.extend(other.drift.ignore.0);
     }
 
     /// The account id, when `[account]` is given.

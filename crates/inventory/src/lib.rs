@@ -5,6 +5,7 @@
 //! SSM parameter values are kept only as salted hashes ([`secret`]).
 
 pub mod aurora;
+pub mod census;
 pub mod ecs;
 pub mod kms;
 pub mod s3;
@@ -48,6 +49,9 @@ pub struct Inventory {
     pub vpc: vpc::Vpcs,
     #[serde(default)]
     pub kms: kms::Kms,
+    /// Every resource of the managed kinds, selected or not; read by `holdfast drift`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub census: Option<census::Census>,
 }
 
 /// What one read of the account covered, as the keys `holdfast_desired::reads` gives:
@@ -94,6 +98,7 @@ impl Inventory {
             ssm: ssm::Ssm::default(),
             vpc: vpc::Vpcs::default(),
             kms: kms::Kms::default(),
+            census: None,
         }
     }
 
@@ -133,5 +138,8 @@ impl Inventory {
         self.s3.names.sort();
         self.s3.elsewhere.sort();
         self.ecs.capacity_providers.sort();
+        if let Some(census) = &mut self.census {
+            census.sort();
+        }
     }
 }

@@ -7,6 +7,7 @@
 mod aurora;
 mod context;
 mod coverage;
+pub mod drift;
 mod ecs;
 mod kms;
 mod normalize;

@@ -1,0 +1,94 @@
+//! How bad a drift is, from what it means for the account: a secret in plaintext or a
+//! realtime service on Spot is critical; a lifecycle rule missing is low.
+
+use serde::{Deserialize, Serialize};
+
+use crate::operation::Operation;
+use crate::plan::{Action, Change, Kind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Most severe first, as reports list them.
+    pub const ALL: [Severity; 4] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|severity| severity.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+/// The severity of one planned change, and what the drift means in a phrase.
+pub fn of_change(change: &Change) -> (Severity, String) {
+    let attribute = |name: &str| change.attributes.iter().find(|attribute| attribute.name == name);
+    let has = |name: &str| attribute(name).is_some();
+    match change.kind {
+        Kind::EcsService => {
+            if let Operation::UpdateService { secrets: Some(_), .. } = &change.operation {
+                return (Severity::Critical, "secrets in plaintext task definition environment variables".to_owned());
+            }
+            let on_spot = attribute("capacity_provider_strategy").and_then(|attribute| attribute.before.as_deref()).is_some_and(|before| before.contains("FARGATE_SPOT"));
+            match &change.operation {
+                Operation::UpdateService { realtime: true, .. } if on_spot => (Severity::Critical, "a realtime service runs on Fargate Spot, which can stop it at two minutes' notice".to_owned()),
+                _ if change.action == Action::Manual => (Severity::High, "the service differs in a way holdfast cannot fix by itself".to_owned()),
+                _ if on_spot => (Severity::Medium, "the service runs on a capacity strategy other than declared".to_owned()),
+                _ => (Severity::Medium, "the service runs on-demand where Spot was declared: it costs about three times as much".to_owned()),
+            }
+        }
+        Kind::EcsCluster => (Severity::Medium, "the cluster lacks a capacity provider its services' strategies need".to_owned()),
+        Kind::SsmParameter => {
+            if change.action == Action::Create {
+                (Severity::High, "a declared parameter is missing: tasks that read it fail to start".to_owned())
+            } else if attribute("type").is_some_and(|attribute| attribute.before.as_deref() == Some("String")) {
+                (Severity::Critical, "a secret is stored as a plaintext String".to_owned())
+            } else if has("value") || has("type") {
+                (Severity::High, "the parameter holds another value or type than declared".to_owned())
+            } else if change.action == Action::Manual {
+                (Severity::High, "the parameter differs in a way holdfast cannot fix by itself".to_owned())
+            } else if has("kms_key") {
+                (Severity::Medium, "the parameter is encrypted with another KMS key than declared".to_owned())
+            } else {
+                (Severity::Low, "the parameter's tags differ".to_owned())
+            }
+        }
+        Kind::S3Bucket => match change.action {
+            Action::Delete => (Severity::Low, "a bucket declared absent still exists".to_owned()),
+            Action::Create => (Severity::Medium, "a declared bucket is missing".to_owned()),
+            _ => match attribute("encryption") {
+                Some(encryption) if encryption.before.is_none() => (Severity::Critical, "the bucket has no default encryption".to_owned()),
+                Some(_) => (Severity::High, "the bucket is encrypted otherwise than declared".to_owned()),
+                None if change.action == Action::Manual => (Severity::Medium, "the bucket differs in a way holdfast cannot fix by itself".to_owned()),
+                None => (Severity::Low, "the bucket's lifecycle rules differ: objects stay in a dearer storage class or are kept longer".to_owned()),
+            },
+        },
+        Kind::AuroraCluster => {
+            if attribute("storage_encrypted").is_some_and(|attribute| attribute.before.as_deref() == Some("false")) {
+                (Severity::Critical, "the cluster's storage is not encrypted".to_owned())
+            } else if has("storage_encrypted") || has("kms_key") {
+                (Severity::High, "the cluster is encrypted otherwise than declared".to_owned())
+            } else {
+                (Severity::Medium, "the cluster's Serverless v2 capacity differs from its cap: it can cost more than planned".to_owned())
+            }
+        }
+        Kind::VpcFlowLog => match change.action {
+            Action::Create => (Severity::High, "the VPC's traffic is not logged where declared".to_owned()),
+            Action::Delete => (Severity::Low, "a flow log no entry declares still delivers".to_owned()),
+            _ => (Severity::Low, "the flow log's settings differ".to_owned()),
+        },
+    }
+}
