@@ -25,6 +25,15 @@ pub struct ConnectOptions {
     pub endpoint_url: Option<String>,
     /// At most this many AWS calls in flight at once.
     pub concurrency: usize,
+    /// Work in another account through a role the credentials may assume.
+    pub assume_role: Option<AssumeRole>,
+}
+
+/// A role to assume with STS before anything else, as `holdfast drift --accounts` does.
+#[derive(Debug, Clone)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
 }
 
 /// Clients for every service holdfast uses, sharing one configuration.
@@ -39,6 +48,8 @@ pub struct Aws {
     pub(crate) iam: aws_sdk_iam::Client,
     pub(crate) sts: aws_sdk_sts::Client,
     region: String,
+    /// For clients of services in other regions (an SNS topic elsewhere).
+    pub(crate) config: aws_config::SdkConfig,
     calls: ApiCalls,
     limit: Arc<Semaphore>,
 }
@@ -60,13 +71,22 @@ impl Aws {
         if let Some(endpoint) = &options.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        let config = loader.load().await;
+        let mut config = loader.load().await;
+        if let Some(role) = &options.assume_role {
+            // The role's temporary credentials replace the chain's for every client.
+            let mut provider = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn).session_name("holdfast").configure(&config);
+            if let Some(external_id) = &role.external_id {
+                provider = provider.external_id(external_id);
+            }
+            let provider = provider.build().await;
+            config = config.into_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider)).build();
+        }
         let region = config
             .region()
             .map(ToString::to_string)
             .ok_or_else(|| AwsError::Setup("no AWS region is configured: give [account] region in the desired state, --region, or AWS_REGION".to_owned()))?;
-        check_credentials(&config, options.profile.as_deref()).await?;
-        let calls = ApiCalls::default();
+        check_credentials(&config, options.profile.as_deref(), options.assume_role.as_ref()).await?;
+        let calls = ApiCalls::new();
         // An emulator or proxy serves buckets on its own host, not on bucket subdomains.
         let path_style = config.endpoint_url().is_some();
         Ok(Aws {
@@ -79,6 +99,7 @@ impl Aws {
             iam: aws_sdk_iam::Client::from_conf(aws_sdk_iam::config::Builder::from(&config).interceptor(calls.clone()).build()),
             sts: aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).interceptor(calls.clone()).build()),
             region,
+            config,
             calls,
             limit: Arc::new(Semaphore::new(options.concurrency.max(1))),
         })
@@ -104,7 +125,12 @@ impl Aws {
 
     /// HTTP requests sent so far, retries included, by service and operation.
     pub fn api_calls(&self) -> BTreeMap<(String, String), usize> {
-        self.calls.0.lock().expect("the counter lock is never poisoned").clone()
+        self.calls.counts.lock().expect("the counter lock is never poisoned").clone()
+    }
+
+    /// The interceptor every client of this connection counts its calls with.
+    pub(crate) fn calls(&self) -> ApiCalls {
+        self.calls.clone()
     }
 }
 
@@ -117,7 +143,7 @@ pub struct Identity {
 
 /// Resolves the credentials before any call, so "no credentials" and "no such profile"
 /// are said as such, not as a network failure of the first request.
-async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>) -> Result<(), AwsError> {
+async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>, role: Option<&AssumeRole>) -> Result<(), AwsError> {
     use aws_credential_types::provider::ProvideCredentials;
     use aws_credential_types::provider::error::CredentialsError;
     let Some(provider) = config.credentials_provider() else {
@@ -128,6 +154,12 @@ async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>
         Err(error) => error,
     };
     let detail = aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
+    if let Some(role) = role {
+        return Err(AwsError::Setup(format!(
+            "cannot assume the role {}: {detail}\n  hint: the role's trust policy must allow these credentials to call sts:AssumeRole (with the external id, when one is set)",
+            role.role_arn
+        )));
+    }
     Err(AwsError::Setup(match (profile, &error) {
         (Some(profile), _) => format!(
             "the credentials of profile `{profile}` could not be loaded: {detail}\n  hint: check that ~/.aws/config or ~/.aws/credentials defines [profile {profile}] (`aws configure list-profiles`), and log in if it uses SSO (`aws sso login --profile {profile}`)"
@@ -142,8 +174,22 @@ async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>
 }
 
 /// Counts every attempt each client sends, so reading can be measured call by call.
-#[derive(Debug, Clone, Default)]
-struct ApiCalls(Arc<Mutex<BTreeMap<(String, String), usize>>>);
+/// With `HOLDFAST_RECORD_CALLS=FILE`, each is also appended to FILE as a JSON line as it
+/// is sent: how the tests prove a drift check read-only, and check `holdfast iam-policy`.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiCalls {
+    counts: Arc<Mutex<BTreeMap<(String, String), usize>>>,
+    record: Option<Arc<Mutex<std::fs::File>>>,
+}
+
+impl ApiCalls {
+    fn new() -> Self {
+        let record = std::env::var_os("HOLDFAST_RECORD_CALLS")
+            .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok())
+            .map(|file| Arc::new(Mutex::new(file)));
+        Self { counts: Arc::default(), record }
+    }
+}
 
 impl Intercept for ApiCalls {
     fn name(&self) -> &'static str {
@@ -159,7 +205,12 @@ impl Intercept for ApiCalls {
         let key = cfg
             .load::<Metadata>()
             .map_or_else(|| ("unknown".to_owned(), "unknown".to_owned()), |metadata| (metadata.service().to_owned(), metadata.name().to_owned()));
-        *self.0.lock().expect("the counter lock is never poisoned").entry(key).or_default() += 1;
+        if let Some(record) = &self.record {
+            use std::io::Write;
+            let line = serde_json::json!({ "service": key.0, "operation": key.1 }).to_string();
+            let _ = writeln!(record.lock().expect("the record lock is never poisoned"), "{line}");
+        }
+        *self.counts.lock().expect("the counter lock is never poisoned").entry(key).or_default() += 1;
         Ok(())
     }
 }

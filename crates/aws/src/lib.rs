@@ -12,6 +12,9 @@ pub mod error;
 pub mod iam;
 pub mod kms;
 pub mod lock;
+pub mod notify;
+pub mod objects;
+pub mod permissions;
 pub mod progress;
 pub mod s3;
 pub mod ssm;
@@ -24,7 +27,7 @@ use holdfast_desired::Desired;
 use holdfast_inventory::census::Census;
 use holdfast_inventory::{Coverage, Inventory, Salt};
 
-pub use client::{Aws, ConnectOptions, Identity};
+pub use client::{AssumeRole, Aws, ConnectOptions, Identity};
 pub use error::AwsError;
 pub use progress::{Progress, Silent};
 

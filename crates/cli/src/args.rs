@@ -21,6 +21,78 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Converge the account to the desired state: plan, confirm, apply, verify.
     Apply(ApplyArgs),
+    /// Check, read-only, where the account differs from the desired state: for a schedule.
+    /// Exits 0 in sync, 2 drifted, 1 when the check (or telling someone) failed.
+    Drift(DriftArgs),
+    /// Print the least-privilege IAM policy for the calls holdfast makes for a desired state.
+    IamPolicy(IamPolicyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Report and notify only drift this severe or worse: low, medium, high, critical.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub min_severity: holdfast_planner::drift::Severity,
+    /// Remember each check, to say what is new, persisting and resolved: a JSON-lines
+    /// FILE, or s3://BUCKET/KEY (written with a conditional put).
+    #[arg(long, value_name = "FILE|s3://BUCKET/KEY")]
+    pub history: Option<String>,
+    /// Tell someone when drift appears or goes away: sns:TOPIC_ARN, webhook:URL or
+    /// file:PATH. Repeatable. Needs --history (or --every) to know what changed.
+    #[arg(long, value_name = "TARGET")]
+    pub notify: Vec<String>,
+    /// Notify drift that persists again only this often.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub remind_every: std::time::Duration,
+    /// Publish drifted resources per kind and severity, and a check-failed metric: cloudwatch:NAMESPACE.
+    #[arg(long, value_name = "cloudwatch:NAMESPACE")]
+    pub metrics: Option<String>,
+    /// Write the same metrics as OpenMetrics text, for a Prometheus textfile collector.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
+    /// Check again every DURATION (15m, 1h) until SIGTERM or SIGINT.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub every: Option<std::time::Duration>,
+    /// Check the accounts and regions this TOML file lists, each through its own role.
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    /// With --accounts: at most this many account-regions checked at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub parallel: usize,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+fn parse_severity(text: &str) -> Result<holdfast_planner::drift::Severity, String> {
+    holdfast_planner::drift::Severity::parse(text).ok_or_else(|| format!("`{text}` is not a severity: low, medium, high or critical"))
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    holdfast_drift::clock::parse_duration(text)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IamPolicyArgs {
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Only what reading needs (plan, snapshot, drift): no apply statement.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Also allow the drift history object: s3://BUCKET/KEY.
+    #[arg(long, value_name = "s3://BUCKET/KEY")]
+    pub history: Option<String>,
+    /// Also allow publishing to these notification targets (sns:TOPIC_ARN). Repeatable.
+    #[arg(long, value_name = "TARGET")]
+    pub notify: Vec<String>,
+    /// Also allow publishing drift metrics (cloudwatch:NAMESPACE).
+    #[arg(long, value_name = "cloudwatch:NAMESPACE")]
+    pub metrics: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

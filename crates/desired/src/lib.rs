@@ -310,6 +310,27 @@ impl Desired {
         self.drift.ignore.0.extend(other.drift.ignore.0);
     }
 
+    /// Refuses an account or region other than `[account]` declares. `what` says where
+    /// the id came from: "these credentials are for", "the snapshot is of".
+    pub fn check_account(&self, account_id: &str, region: &str, what: &str) -> Result<(), String> {
+        let Some(account) = &self.account else { return Ok(()) };
+        if account.id() != account_id {
+            return Err(format!(
+                "the desired state is for account {} ({}), but {what} account {account_id}: refusing to plan or change another account\n  hint: choose the account's profile with --profile or AWS_PROFILE, or the right snapshot",
+                account.id(),
+                account.origin.location
+            ));
+        }
+        if account.region() != region {
+            return Err(format!(
+                "the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region",
+                account.region(),
+                account.origin.location
+            ));
+        }
+        Ok(())
+    }
+
     /// The account id, when `[account]` is given.
     pub fn account_id(&self) -> Option<&str> {
         self.account.as_ref().map(account::Account::id)

@@ -65,6 +65,14 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// Plans with the values `{ env = ... }` entries name, as `lookup` finds them (the
+/// caller reads the environment): each is hashed with the inventory's salt at once and
+/// nothing else of it is kept.
+pub fn plan_with_environment(desired: &Desired, inventory: &Inventory, lookup: impl Fn(&str) -> Option<String>) -> Plan {
+    let env_hashes = env_variables(desired).into_iter().filter_map(|name| Some((name.clone(), SecretHash::of(&inventory.salt, &lookup(&name)?)))).collect();
+    Planner::new(desired, inventory).with_env_hashes(env_hashes).plan()
+}
+
 /// The environment variables a desired state reads secret values from.
 pub fn env_variables(desired: &Desired) -> Vec<String> {
     let mut names: Vec<String> = desired

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use holdfast_aws::{Aws, ConnectOptions, Identity, Progress, Silent};
 use holdfast_desired::Desired;
 use holdfast_inventory::Inventory;
@@ -31,6 +31,7 @@ pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, 
         region: args.region.clone().or_else(|| desired.account.as_ref().map(|account| account.region().to_owned())),
         endpoint_url: args.endpoint_url.clone(),
         concurrency: args.concurrency,
+        assume_role: None,
     };
     let aws = Aws::connect(&options).await?;
     let identity = aws.identity().await?;
@@ -55,24 +56,8 @@ pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired) -> a
 
 /// Planning or applying one account against another's desired state is the worst
 /// mistake this tool could make, so a mismatch stops everything.
-/// `what` says where the account id came from: "these credentials are for", "the snapshot is of".
 pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &str) -> anyhow::Result<()> {
-    let Some(account) = &desired.account else { return Ok(()) };
-    if account.id() != account_id {
-        bail!(
-            "the desired state is for account {} ({}), but {what} account {account_id}: refusing to plan or change another account\n  hint: choose the account's profile with --profile or AWS_PROFILE, or the right snapshot",
-            account.id(),
-            account.origin.location
-        );
-    }
-    if account.region() != region {
-        bail!(
-            "the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region",
-            account.region(),
-            account.origin.location
-        );
-    }
-    Ok(())
+    desired.check_account(account_id, region, what).map_err(anyhow::Error::msg)
 }
 
 /// The calls made since `before`, by service: what this one read cost.

@@ -1,6 +1,8 @@
 //! One module per subcommand.
 
 mod apply;
+mod drift;
+mod iam_policy;
 mod live;
 mod plan;
 mod snapshot;
@@ -15,6 +17,8 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::Validate(desired_args) => validate::run(&desired_args),
         Command::Snapshot(snapshot_args) => snapshot::run(&snapshot_args),
         Command::Apply(apply_args) => apply::run(&apply_args),
+        Command::Drift(drift_args) => drift::run(&drift_args),
+        Command::IamPolicy(policy_args) => iam_policy::run(&policy_args),
     }
 }
 
@@ -23,15 +27,7 @@ fn load_desired(dir: &std::path::Path) -> anyhow::Result<holdfast_desired::Desir
     holdfast_desired::load_dir(dir).map_err(|error| anyhow::anyhow!("{error}"))
 }
 
-/// Plans with the secret values the desired state reads from the environment hashed
-/// with the inventory's salt; nothing else of them is kept.
+/// Plans with the secret values the desired state reads from the environment.
 fn make_plan(desired: &holdfast_desired::Desired, inventory: &holdfast_inventory::Inventory) -> holdfast_planner::Plan {
-    let env_hashes = holdfast_planner::env_variables(desired)
-        .into_iter()
-        .filter_map(|name| {
-            let value = std::env::var(&name).ok()?;
-            Some((name, holdfast_inventory::SecretHash::of(&inventory.salt, &value)))
-        })
-        .collect();
-    holdfast_planner::Planner::new(desired, inventory).with_env_hashes(env_hashes).plan()
+    holdfast_planner::plan_with_environment(desired, inventory, |name| std::env::var(name).ok())
 }

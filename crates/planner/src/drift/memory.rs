@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Finding, Report, Resolved, Severity, Status};
 
 /// A history keeps this many records; older ones are dropped when it is rewritten.
-pub const KEPT: usize = 2000;
+pub const KEPT_RECORDS: usize = 2000;
 
 /// One check, as remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,11 +62,11 @@ impl Memory {
         self.records.iter().rev().find(|record| record.account_id == account_id && record.region == region)
     }
 
-    /// Adds a record, keeping the newest [`KEPT`].
+    /// Adds a record, keeping the newest [`KEPT_RECORDS`].
     pub fn push(&mut self, record: Record) {
         self.records.push(record);
-        if self.records.len() > KEPT {
-            let excess = self.records.len() - KEPT;
+        if self.records.len() > KEPT_RECORDS {
+            let excess = self.records.len() - KEPT_RECORDS;
             self.records.drain(..excess);
         }
     }

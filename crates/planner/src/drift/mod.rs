@@ -12,7 +12,7 @@ use holdfast_desired::Desired;
 use holdfast_inventory::Inventory;
 use serde::{Deserialize, Serialize};
 
-pub use memory::{Decision, Memory, Notified, Record, Remembered};
+pub use memory::{Decision, KEPT_RECORDS, Memory, Notified, Record, Remembered};
 pub use severity::Severity;
 pub use unmanaged::KindCoverage;
 

@@ -1,0 +1,192 @@
+//! The least-privilege IAM policy for a desired state, from the calls holdfast makes for
+//! it: `holdfast iam-policy`. The emulator tests record every call the commands make and
+//! check each against this, so the policy cannot fall behind the code.
+
+use std::collections::BTreeSet;
+
+use holdfast_desired::Desired;
+use holdfast_desired::reads::{capacity_providers, needs_bucket_names, needs_kms};
+use holdfast_desired::s3::Ensure;
+use serde_json::{Value, json};
+
+/// What the credentials will be used for.
+#[derive(Debug, Clone, Default)]
+pub struct Uses {
+    /// `apply` as well as reading; false for a read-only role (plan, snapshot, drift).
+    pub apply: bool,
+    /// `holdfast drift`'s coverage census: lists every resource of the managed kinds.
+    pub census: bool,
+    /// A drift history kept in S3: `s3://bucket/key`.
+    pub history: Option<(String, String)>,
+    /// SNS topics notified.
+    pub topics: Vec<String>,
+    /// A CloudWatch namespace metrics are published to.
+    pub metrics: bool,
+}
+
+/// The IAM action an SDK call needs: the SDK's service and operation names, as the
+/// call-counting interceptor records them. Most are `service:Operation`; S3's differ.
+pub fn iam_action(service: &str, operation: &str) -> String {
+    let prefix = service.to_ascii_lowercase();
+    let action = match (prefix.as_str(), operation) {
+        ("s3", "ListBuckets") => "ListAllMyBuckets",
+        ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+        ("s3", "PutBucketEncryption") => "PutEncryptionConfiguration",
+        ("s3", "GetBucketLifecycleConfiguration") => "GetLifecycleConfiguration",
+        ("s3", "PutBucketLifecycleConfiguration") => "PutLifecycleConfiguration",
+        ("s3", "HeadBucket" | "ListObjectsV2" | "ListObjects") => "ListBucket",
+        ("s3", "HeadObject") => "GetObject",
+        _ => operation,
+    };
+    format!("{prefix}:{action}")
+}
+
+/// The actions reading this desired state calls, with `Resource: *` (list and describe
+/// calls cannot be scoped further).
+pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
+    let mut actions = BTreeSet::from(["sts:GetCallerIdentity".to_owned()]);
+    let mut add = |list: &[&str]| actions.extend(list.iter().map(|action| (*action).to_owned()));
+    let ecs = &desired.ecs;
+    if census || !ecs.service.is_empty() || !ecs.task_secrets.is_empty() {
+        add(&["ecs:ListClusters", "ecs:DescribeClusters", "ecs:ListServices", "ecs:DescribeServices"]);
+    }
+    if !ecs.task_secrets.is_empty() {
+        add(&["ecs:DescribeTaskDefinition"]);
+    }
+    if !capacity_providers(desired).is_empty() {
+        add(&["ecs:DescribeCapacityProviders"]);
+    }
+    if census || !desired.aurora.cluster.is_empty() {
+        add(&["rds:DescribeDBClusters"]);
+    }
+    if census || needs_bucket_names(desired) {
+        add(&["s3:ListAllMyBuckets"]);
+    }
+    if !desired.s3.bucket.is_empty() {
+        add(&["s3:GetBucketLocation", "s3:GetBucketTagging"]);
+    }
+    let buckets = &desired.s3.bucket;
+    if buckets.iter().any(|entry| entry.ensure == Ensure::Present && entry.encryption.is_some()) {
+        add(&["s3:GetEncryptionConfiguration"]);
+    }
+    if buckets.iter().any(|entry| entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some()) {
+        add(&["s3:GetLifecycleConfiguration"]);
+    }
+    // Emptiness of a bucket to delete, and flow-log destinations in other accounts.
+    if buckets.iter().any(|entry| entry.ensure == Ensure::Absent) || needs_bucket_names(desired) && !desired.vpc.flow_logs.is_empty() {
+        add(&["s3:ListBucket"]);
+    }
+    if !holdfast_desired::reads::parameter_names(desired).is_empty() {
+        add(&["ssm:GetParameters", "ssm:DescribeParameters"]);
+    }
+    if desired.ssm.parameter.iter().any(|entry| !entry.tags.is_empty()) {
+        add(&["ssm:ListTagsForResource"]);
+    }
+    if census || !desired.vpc.flow_logs.is_empty() {
+        add(&["ec2:DescribeVpcs"]);
+    }
+    if !desired.vpc.flow_logs.is_empty() {
+        add(&["ec2:DescribeFlowLogs"]);
+    }
+    if needs_kms(desired) {
+        add(&["kms:ListAliases", "kms:ListKeys", "kms:DescribeKey"]);
+    }
+    actions
+}
+
+/// What `apply` calls beyond reading, for the kinds this desired state declares.
+pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
+    // The apply lock is an SSM parameter; the identity check reads STS.
+    let mut actions: BTreeSet<String> = ["ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"].iter().map(|action| (*action).to_owned()).collect();
+    let mut add = |list: &[&str]| actions.extend(list.iter().map(|action| (*action).to_owned()));
+    let ecs = &desired.ecs;
+    if !ecs.service.is_empty() || !ecs.task_secrets.is_empty() {
+        add(&["ecs:UpdateService", "ecs:PutClusterCapacityProviders", "ecs:DescribeClusters", "ecs:DescribeServices"]);
+    }
+    if !ecs.task_secrets.is_empty() {
+        // The new revision is tagged with the one it was made from, and its execution
+        // role is checked for reading the parameters (and their key) first.
+        add(&[
+            "ecs:RegisterTaskDefinition",
+            "ecs:TagResource",
+            "ecs:DescribeTaskDefinition",
+            "iam:PassRole",
+            "iam:ListRolePolicies",
+            "iam:GetRolePolicy",
+            "iam:ListAttachedRolePolicies",
+            "iam:GetPolicy",
+            "iam:GetPolicyVersion",
+            "kms:GetKeyPolicy",
+            "kms:DescribeKey",
+            "ssm:GetParameters",
+        ]);
+    }
+    if !desired.aurora.cluster.is_empty() {
+        add(&["rds:ModifyDBCluster", "rds:DescribeDBClusters"]);
+    }
+    if !desired.s3.bucket.is_empty() {
+        add(&["s3:CreateBucket", "s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:ListBucket", "s3:DeleteBucket"]);
+    }
+    if !desired.ssm.parameter.is_empty() {
+        add(&["ssm:AddTagsToResource", "ssm:GetParameters", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]);
+    }
+    if !desired.vpc.flow_logs.is_empty() {
+        add(&["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "ec2:DescribeFlowLogs", "ec2:CreateTags", "iam:PassRole", "logs:CreateLogDelivery", "logs:DeleteLogDelivery"]);
+    }
+    actions
+}
+
+/// The policy document, one statement per purpose so a reviewer sees why each action is there.
+pub fn policy(desired: &Desired, uses: &Uses) -> Value {
+    let mut statements = vec![json!({
+        "Sid": "HoldfastRead",
+        "Effect": "Allow",
+        "Action": read_actions(desired, uses.census).into_iter().collect::<Vec<_>>(),
+        "Resource": "*",
+    })];
+    if needs_kms(desired) && !desired.ssm.parameter.is_empty() {
+        // Optional: without it SecureString values are not compared, and the plan says so.
+        statements.push(json!({
+            "Sid": "HoldfastCompareSecrets",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": "*",
+            "Condition": { "StringLike": { "kms:ViaService": "ssm.*.amazonaws.com" } },
+        }));
+    }
+    if uses.apply {
+        let read = read_actions(desired, uses.census);
+        let apply: Vec<String> = apply_actions(desired).into_iter().filter(|action| !read.contains(action)).collect();
+        statements.push(json!({ "Sid": "HoldfastApply", "Effect": "Allow", "Action": apply, "Resource": "*" }));
+    }
+    if let Some((bucket, key)) = &uses.history {
+        statements.push(json!({
+            "Sid": "HoldfastDriftHistory",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject", "s3:PutObject"],
+            "Resource": format!("arn:aws:s3:::{bucket}/{key}"),
+        }));
+    }
+    if !uses.topics.is_empty() {
+        statements.push(json!({ "Sid": "HoldfastNotify", "Effect": "Allow", "Action": "sns:Publish", "Resource": uses.topics }));
+    }
+    if uses.metrics {
+        statements.push(json!({ "Sid": "HoldfastMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*" }));
+    }
+    json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// Every action a policy allows, for checking recorded calls against it.
+pub fn allowed_actions(policy: &Value) -> BTreeSet<String> {
+    let mut allowed = BTreeSet::new();
+    for statement in policy["Statement"].as_array().into_iter().flatten() {
+        match &statement["Action"] {
+            Value::String(action) => {
+                allowed.insert(action.clone());
+            }
+            Value::Array(actions) => allowed.extend(actions.iter().filter_map(|action| action.as_str().map(str::to_owned))),
+            _ => {}
+        }
+    }
+    allowed
+}

@@ -1,0 +1,33 @@
+//! `holdfast iam-policy`: the least-privilege policy for this desired state.
+
+use holdfast_aws::permissions::{Uses, policy};
+use holdfast_drift::history::History;
+use holdfast_drift::notify::Target;
+
+use crate::args::IamPolicyArgs;
+use crate::commands::load_desired;
+use crate::output::{self, Status};
+
+pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Status> {
+    let desired = load_desired(&args.desired.desired)?;
+    let history = match args.history.as_deref().map(History::parse).transpose()? {
+        Some(History::S3 { bucket, key }) => Some((bucket, key)),
+        Some(_) => anyhow::bail!("--history: only an s3://BUCKET/KEY history needs a permission"),
+        None => None,
+    };
+    let mut topics = Vec::new();
+    for target in &args.notify {
+        if let Target::Sns(arn) = Target::parse(target)? {
+            topics.push(arn);
+        }
+    }
+    let metrics = match &args.metrics {
+        Some(metrics) if metrics.starts_with("cloudwatch:") => true,
+        Some(metrics) => anyhow::bail!("--metrics {metrics}: write cloudwatch:NAMESPACE"),
+        None => false,
+    };
+    // The census of `holdfast drift` is part of reading: every read-only policy allows it.
+    let uses = Uses { apply: !args.read_only, census: true, history, topics, metrics };
+    output::stdout(&format!("{:#}\n", policy(&desired, &uses)));
+    Ok(Status::Success)
+}

@@ -1,0 +1,191 @@
+//! One check of one account and region: read (census included), plan, report, and then
+//! remember and tell. The check never writes to the account and takes no lock.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use holdfast_aws::{Aws, ConnectOptions, ReadOptions, Silent};
+use holdfast_desired::Desired;
+use holdfast_planner::drift::{Decision, Now, Record, Report, Severity, memory};
+
+use crate::history::History;
+use crate::metrics::{self, Sample};
+use crate::notify::{self, Notification, Target};
+use crate::DriftError;
+
+/// What every check of a run shares.
+#[derive(Debug)]
+pub struct Settings {
+    pub min_severity: Severity,
+    /// Persisting drift is notified again only this often.
+    pub remind_every: Duration,
+    pub history: Option<History>,
+    pub notify: Vec<Target>,
+    pub metrics_namespace: Option<String>,
+    pub metrics_file: Option<PathBuf>,
+}
+
+/// One account and region to check.
+#[derive(Debug)]
+pub struct Check {
+    pub desired: Desired,
+    pub connect: ConnectOptions,
+    /// The account id expected, for naming the row when the check fails before STS answers.
+    pub account_id: Option<String>,
+}
+
+/// How one check went.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    pub account_id: String,
+    pub region: String,
+    /// None when the check itself failed.
+    pub report: Option<Report>,
+    pub failure: Option<DriftError>,
+    /// The check was made, but remembering, notifying or metrics failed.
+    pub output_errors: Vec<DriftError>,
+    pub decision: Option<Decision>,
+    /// AWS calls the check made in the account.
+    pub api_calls: usize,
+    /// Calls to the account that were not reads (Describe, List, Get, Head): always none,
+    /// and checked, not assumed.
+    pub writes: Vec<String>,
+    pub checked_epoch: u64,
+}
+
+impl CheckOutcome {
+    pub fn failed(&self) -> bool {
+        self.failure.is_some() || !self.output_errors.is_empty()
+    }
+
+    pub fn drifted(&self) -> bool {
+        self.report.as_ref().is_some_and(|report| !report.in_sync())
+    }
+
+    pub fn sample(&self) -> Sample<'_> {
+        Sample { account_id: &self.account_id, region: &self.region, report: self.report.as_ref(), checked_epoch: self.checked_epoch }
+    }
+}
+
+/// Runs one check. `home` is where history, notifications and metrics go when the
+/// account is reached through an assumed role; None means the account's own connection.
+pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &Now) -> CheckOutcome {
+    let region = check.connect.region.clone().unwrap_or_default();
+    let mut outcome = CheckOutcome {
+        account_id: check.account_id.clone().or_else(|| check.desired.account_id().map(str::to_owned)).unwrap_or_else(|| "unknown".to_owned()),
+        region,
+        report: None,
+        failure: None,
+        output_errors: Vec::new(),
+        decision: None,
+        api_calls: 0,
+        writes: Vec::new(),
+        checked_epoch: now.epoch,
+    };
+    let aws = match Aws::connect(&check.connect).await {
+        Ok(aws) => aws,
+        Err(error) => {
+            outcome.failure = Some(error.into());
+            return outcome;
+        }
+    };
+    outcome.region = aws.region().to_owned();
+    let home = home.unwrap_or(&aws);
+    let read = read_and_plan(&aws, check).await;
+    outcome.api_calls = aws.api_calls().values().sum();
+    let (inventory, plan) = match read {
+        Ok(read) => read,
+        Err(error) => {
+            outcome.failure = Some(error);
+            return outcome;
+        }
+    };
+    outcome.account_id = inventory.account_id.clone();
+
+    let memory = match &settings.history {
+        Some(history) => match history.load(home).await {
+            Ok(memory) => Some(memory),
+            Err(error) => {
+                outcome.output_errors.push(error);
+                None
+            }
+        },
+        None => None,
+    };
+    let last = memory.as_ref().and_then(|memory| memory.last(&inventory.account_id, &inventory.region));
+    let report = Report::new(&check.desired, &inventory, &plan, now, last, settings.min_severity);
+
+    // Without a memory there is no telling new drift from old: rather than notify on
+    // every run, a check whose history could not be read notifies nothing.
+    let mut sent = false;
+    if !settings.notify.is_empty() && (memory.is_some() || settings.history.is_none()) {
+        let decision = memory::decide(&report, last, now.epoch, settings.remind_every.as_secs());
+        if decision != Decision::Quiet {
+            let notification = Notification::new(&report, &decision, last);
+            let mut failures = Vec::new();
+            for target in &settings.notify {
+                if let Err(error) = notify::send(home, target, &notification).await {
+                    failures.push(error);
+                }
+            }
+            sent = failures.is_empty();
+            outcome.output_errors.extend(failures);
+        }
+        outcome.decision = Some(decision);
+    }
+    if let (Some(history), Some(_)) = (&settings.history, &memory) {
+        let record: Record = report.record(now, memory::notified_after(&report, last, sent, now.epoch));
+        if let Err(error) = history.append(home, &record).await {
+            outcome.output_errors.push(error);
+        }
+    }
+    outcome.api_calls = aws.api_calls().values().sum();
+    outcome.writes = writes(&aws);
+    outcome.report = Some(report);
+    outcome
+}
+
+/// The operations sent to the account that are not reads. The account's connection is
+/// used for nothing but the check (outputs go through `home` when it is another).
+fn writes(aws: &Aws) -> Vec<String> {
+    aws.api_calls()
+        .into_keys()
+        .filter(|(_, operation)| !["Describe", "List", "Get", "Head"].iter().any(|read| operation.starts_with(read)))
+        .map(|(service, operation)| format!("{service}:{operation}"))
+        .collect()
+}
+
+async fn read_and_plan(aws: &Aws, check: &Check) -> Result<(holdfast_inventory::Inventory, holdfast_planner::Plan), DriftError> {
+    let identity = aws.identity().await?;
+    check.desired.check_account(&identity.account_id, aws.region(), "these credentials are for").map_err(DriftError::Input)?;
+    if let Some(expected) = &check.account_id
+        && expected != &identity.account_id
+    {
+        return Err(DriftError::Input(format!("the accounts file says {expected}, but the credentials are for account {}", identity.account_id)));
+    }
+    let inventory = holdfast_aws::read_inventory_with(aws, &identity.account_id, &check.desired, &Silent, ReadOptions { census: true }).await?;
+    let plan = holdfast_planner::plan_with_environment(&check.desired, &inventory, |name| std::env::var(name).ok());
+    Ok((inventory, plan))
+}
+
+/// Publishes the metrics of every outcome of a run: `--metrics` and `--metrics-file`.
+pub async fn publish_metrics(settings: &Settings, home: Option<&Aws>, outcomes: &[CheckOutcome]) -> Vec<DriftError> {
+    let samples: Vec<Sample<'_>> = outcomes.iter().map(CheckOutcome::sample).collect();
+    let mut errors = Vec::new();
+    if let Some(path) = &settings.metrics_file
+        && let Err(error) = metrics::write_file(path, &samples)
+    {
+        errors.push(error);
+    }
+    if let Some(namespace) = &settings.metrics_namespace {
+        match home {
+            Some(aws) => {
+                if let Err(error) = metrics::publish(aws, namespace, &samples).await {
+                    errors.push(error);
+                }
+            }
+            None => errors.push(DriftError::Metrics { target: format!("cloudwatch:{namespace}"), message: "no AWS connection to publish with".to_owned() }),
+        }
+    }
+    errors
+}

@@ -1,0 +1,99 @@
+//! Numbers an alarm can page on: drifted resources per kind and severity, and whether
+//! the check itself failed. CloudWatch (`--metrics cloudwatch:NAMESPACE`) or OpenMetrics
+//! text for a Prometheus textfile collector (`--metrics-file PATH`).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use holdfast_aws::Aws;
+use holdfast_aws::notify::Metric;
+use holdfast_planner::drift::{Report, Severity};
+
+use crate::DriftError;
+
+/// The kinds metrics are published for, zeros included, so an alarm sees drift end.
+const KINDS: [&str; 7] = ["ssm.parameter", "s3.bucket", "ecs.cluster", "ecs.service", "aurora.cluster", "vpc.flow_log", "error"];
+
+/// The outcome of one check of one account and region, as metrics see it.
+pub struct Sample<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+    /// None when the check failed.
+    pub report: Option<&'a Report>,
+    pub checked_epoch: u64,
+}
+
+impl Sample<'_> {
+    fn drifted(&self, kind: Option<&str>, severity: Severity) -> usize {
+        self.report.map_or(0, |report| {
+            report.drift.iter().filter(|finding| finding.severity == severity && kind.is_none_or(|kind| finding.kind == kind)).count()
+        })
+    }
+
+    /// CloudWatch data: `DriftedResources` by account, region, kind and severity, and by
+    /// account, region and severity; `CheckFailed` by account and region. A failed check
+    /// publishes only `CheckFailed`: no zero may pass for "in sync".
+    pub fn cloudwatch(&self) -> Vec<Metric> {
+        let base = vec![("Account".to_owned(), self.account_id.to_owned()), ("Region".to_owned(), self.region.to_owned())];
+        let mut metrics = vec![Metric { name: "CheckFailed".to_owned(), dimensions: base.clone(), value: if self.report.is_some() { 0.0 } else { 1.0 } }];
+        if self.report.is_none() {
+            return metrics;
+        }
+        for severity in Severity::ALL {
+            let mut by_severity = base.clone();
+            by_severity.push(("Severity".to_owned(), severity.as_str().to_owned()));
+            metrics.push(Metric { name: "DriftedResources".to_owned(), dimensions: by_severity.clone(), value: self.drifted(None, severity) as f64 });
+            for kind in KINDS {
+                let mut dimensions = by_severity.clone();
+                dimensions.insert(2, ("Kind".to_owned(), kind.to_owned()));
+                metrics.push(Metric { name: "DriftedResources".to_owned(), dimensions, value: self.drifted(Some(kind), severity) as f64 });
+            }
+        }
+        metrics
+    }
+}
+
+/// OpenMetrics text for every sample (one per account and region).
+pub fn openmetrics(samples: &[Sample<'_>]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# TYPE holdfast_drift_check_failed gauge\n# HELP holdfast_drift_check_failed 1 when the last drift check could not be made.");
+    for sample in samples {
+        let _ = writeln!(out, "holdfast_drift_check_failed{{account=\"{}\",region=\"{}\"}} {}", sample.account_id, sample.region, u8::from(sample.report.is_none()));
+    }
+    let _ = writeln!(out, "# TYPE holdfast_drift_last_check_timestamp_seconds gauge\n# HELP holdfast_drift_last_check_timestamp_seconds When the last check ran.");
+    for sample in samples {
+        let _ = writeln!(out, "holdfast_drift_last_check_timestamp_seconds{{account=\"{}\",region=\"{}\"}} {}", sample.account_id, sample.region, sample.checked_epoch);
+    }
+    let _ = writeln!(out, "# TYPE holdfast_drifted_resources gauge\n# HELP holdfast_drifted_resources Resources that differ from the desired state, by kind and severity.");
+    for sample in samples.iter().filter(|sample| sample.report.is_some()) {
+        for kind in KINDS {
+            for severity in Severity::ALL {
+                let _ = writeln!(
+                    out,
+                    "holdfast_drifted_resources{{account=\"{}\",region=\"{}\",kind=\"{kind}\",severity=\"{}\"}} {}",
+                    sample.account_id,
+                    sample.region,
+                    severity.as_str(),
+                    sample.drifted(Some(kind), severity)
+                );
+            }
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
+
+/// Writes the file whole (a temporary file renamed over it), so a collector never reads half.
+pub fn write_file(path: &Path, samples: &[Sample<'_>]) -> Result<(), DriftError> {
+    let temporary = path.with_extension("prom.tmp");
+    std::fs::write(&temporary, openmetrics(samples))
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| DriftError::Metrics { target: path.display().to_string(), message: error.to_string() })
+}
+
+pub async fn publish(aws: &Aws, namespace: &str, samples: &[Sample<'_>]) -> Result<(), DriftError> {
+    let metrics: Vec<Metric> = samples.iter().flat_map(Sample::cloudwatch).collect();
+    holdfast_aws::notify::put_metrics(aws, namespace, &metrics)
+        .await
+        .map_err(|error| DriftError::Metrics { target: format!("cloudwatch:{namespace}"), message: error.to_string() })
+}

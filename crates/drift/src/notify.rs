@@ -1,0 +1,240 @@
+//! Who a check tells, and what it says: SNS (with attributes subscribers filter on), a
+//! webhook (a body Slack takes as it is and anything else can parse, signed when
+//! `HOLDFAST_WEBHOOK_SECRET` is set), or a file. Never a secret value: findings carry
+//! only what the plan shows, where secrets are "(sensitive)".
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use hmac::{Hmac, Mac};
+use holdfast_aws::Aws;
+use holdfast_planner::drift::render::summary;
+use holdfast_planner::drift::{Decision, Finding, Record, Report, Severity};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::DriftError;
+
+/// At most this many findings per list in a message; the counts are always whole.
+const LISTED: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Sns(String),
+    Webhook(String),
+    File(PathBuf),
+}
+
+impl Target {
+    /// `sns:TOPIC_ARN`, `webhook:URL`, `file:PATH`.
+    pub fn parse(text: &str) -> Result<Target, DriftError> {
+        let bad = |hint: &str| DriftError::Input(format!("--notify {text}: {hint}"));
+        match text.split_once(':') {
+            Some(("sns", arn)) if arn.starts_with("arn:aws") && arn.split(':').count() == 6 => Ok(Target::Sns(arn.to_owned())),
+            Some(("sns", _)) => Err(bad("write sns:arn:aws:sns:REGION:ACCOUNT:TOPIC")),
+            Some(("webhook", url)) if url.starts_with("https://") || url.starts_with("http://") => Ok(Target::Webhook(url.to_owned())),
+            Some(("webhook", _)) => Err(bad("write webhook:https://...")),
+            Some(("file", path)) if !path.is_empty() => Ok(Target::File(PathBuf::from(path))),
+            _ => Err(bad("targets are sns:TOPIC_ARN, webhook:URL and file:PATH")),
+        }
+    }
+
+    /// How errors name it: never a webhook's path, which is often its secret.
+    pub fn name(&self) -> String {
+        match self {
+            Target::Sns(arn) => format!("sns:{arn}"),
+            Target::Webhook(url) => {
+                let host = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+                format!("webhook:{}://{host}/…", url.split("://").next().unwrap_or("https"))
+            }
+            Target::File(path) => format!("file:{}", path.display()),
+        }
+    }
+}
+
+/// What a notification says, as JSON: the same under `holdfast` in a webhook body, as
+/// a line in a file, and (rendered as text) in an SNS message.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notification<'a> {
+    pub event: &'static str,
+    pub summary: String,
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub checked_at: &'a str,
+    /// The most severe reported drift, or `none`.
+    pub severity: &'static str,
+    pub new: Vec<&'a Finding>,
+    pub persisting: Vec<&'a Finding>,
+    pub resolved: Vec<Resolved>,
+    pub report: &'a Report,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    pub address: String,
+    pub severity: Option<Severity>,
+}
+
+impl<'a> Notification<'a> {
+    pub fn new(report: &'a Report, decision: &Decision, last: Option<&Record>) -> Self {
+        let (new, resolved): (Vec<&str>, Vec<&str>) = match decision {
+            Decision::Changed { new, resolved } => (new.iter().map(String::as_str).collect(), resolved.iter().map(String::as_str).collect()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let severity_of = |address: &str| last.and_then(|record| record.drift.iter().find(|remembered| remembered.address == address)).map(|remembered| remembered.severity);
+        Notification {
+            event: decision.event_type(),
+            summary: format!("holdfast drift: {}", summary(report)),
+            account_id: &report.account_id,
+            region: &report.region,
+            checked_at: &report.checked_at,
+            severity: report.drift.iter().map(|finding| finding.severity).max().map_or("none", Severity::as_str),
+            new: report.drift.iter().filter(|finding| new.contains(&finding.address.as_str())).collect(),
+            persisting: report.drift.iter().filter(|finding| !new.contains(&finding.address.as_str())).collect(),
+            resolved: resolved.iter().map(|address| Resolved { address: (*address).to_owned(), severity: severity_of(address) }).collect(),
+            report,
+        }
+    }
+
+    /// Plain text: the summary line, then each list.
+    pub fn text(&self) -> String {
+        let mut out = format!("{}\n", self.summary);
+        for (title, findings) in [("New", &self.new), ("Persisting", &self.persisting)] {
+            if findings.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "\n{title}:");
+            for finding in findings.iter().take(LISTED) {
+                let _ = writeln!(out, "- {} {}: {}{}", finding.severity.as_str(), finding.address, finding.meaning, differs(finding));
+            }
+            if findings.len() > LISTED {
+                let _ = writeln!(out, "- and {} more", findings.len() - LISTED);
+            }
+        }
+        if !self.resolved.is_empty() {
+            let _ = writeln!(out, "\nResolved:");
+            for resolved in self.resolved.iter().take(LISTED) {
+                let _ = writeln!(out, "- {}", resolved.address);
+            }
+        }
+        out
+    }
+
+    /// A body Slack's incoming webhooks take as it is (`text` and Block Kit `blocks`),
+    /// with the whole notification under `holdfast` for any other receiver.
+    pub fn webhook_body(&self) -> Value {
+        let mut blocks = vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("*{}*", self.summary) } })];
+        for (title, findings) in [("New", &self.new), ("Persisting", &self.persisting)] {
+            if findings.is_empty() {
+                continue;
+            }
+            let mut lines: Vec<String> =
+                findings.iter().take(LISTED).map(|finding| format!("• *{}* `{}`: {}", finding.severity.as_str(), finding.address, finding.meaning)).collect();
+            if findings.len() > LISTED {
+                lines.push(format!("• and {} more", findings.len() - LISTED));
+            }
+            blocks.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": clip(&format!("*{title}*\n{}", lines.join("\n"))) } }));
+        }
+        if !self.resolved.is_empty() {
+            let lines: Vec<String> = self.resolved.iter().take(LISTED).map(|resolved| format!("• `{}`", resolved.address)).collect();
+            blocks.push(json!({ "type": "section", "text": { "type": "mrkdwn", "text": clip(&format!("*Resolved*\n{}", lines.join("\n"))) } }));
+        }
+        json!({ "text": self.summary, "blocks": blocks, "holdfast": self })
+    }
+
+    /// SNS message attributes: subscribers filter on these.
+    pub fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("event_type", self.event.to_owned()),
+            ("severity", self.severity.to_owned()),
+            ("account", self.account_id.to_owned()),
+            ("region", self.region.to_owned()),
+        ]
+    }
+}
+
+fn differs(finding: &Finding) -> String {
+    let parts: Vec<String> = finding
+        .attributes
+        .iter()
+        .map(|attribute| format!("{} {} -> {}", attribute.name, attribute.before.as_deref().unwrap_or("(none)"), attribute.after.as_deref().unwrap_or("(none)")))
+        .collect();
+    if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
+}
+
+/// Slack refuses a section text over 3,000 characters.
+fn clip(text: &str) -> String {
+    if text.len() <= 2900 {
+        return text.to_owned();
+    }
+    let mut end = 2900;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}\n…", &text[..end])
+}
+
+/// Sends one notification to one target.
+pub async fn send(aws: &Aws, target: &Target, notification: &Notification<'_>) -> Result<(), DriftError> {
+    let failed = |message: String| DriftError::Notify { target: target.name(), message };
+    match target {
+        Target::Sns(arn) => {
+            // SNS takes a subject of up to 100 ASCII characters.
+            let subject: String = notification.summary.chars().filter(char::is_ascii).take(100).collect();
+            let attributes = notification.attributes();
+            let attributes: Vec<(&str, &str)> = attributes.iter().map(|(name, value)| (*name, value.as_str())).collect();
+            holdfast_aws::notify::publish(aws, arn, &subject, &notification.text(), &attributes).await.map_err(|error| failed(error.to_string()))
+        }
+        Target::Webhook(url) => post(url, &notification.webhook_body()).await.map_err(failed),
+        Target::File(path) => {
+            let mut line = serde_json::to_string(notification).expect("a notification always serialises");
+            line.push('\n');
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .and_then(|mut file| file.write_all(line.as_bytes()))
+                .map_err(|error| failed(error.to_string()))
+        }
+    }
+}
+
+/// The `X-Holdfast-Signature` value: `sha256=` and the hex HMAC-SHA256 of the body, as
+/// HCP Terraform signs its notifications; a receiver recomputes it with the secret.
+pub fn signature(secret: &[u8], body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// POSTs JSON, over the HTTP stack the AWS SDK already builds (rustls, native roots).
+async fn post(url: &str, body: &Value) -> Result<(), String> {
+    use http_body_util::{BodyExt, Full};
+    let body = serde_json::to_vec(body).expect("a webhook body always serialises");
+    let uri: hyper::Uri = url.parse().map_err(|_| "the URL does not parse".to_owned())?;
+    let mut request = hyper::Request::post(uri).header("content-type", "application/json").header("user-agent", concat!("holdfast/", env!("CARGO_PKG_VERSION")));
+    if let Some(secret) = std::env::var_os("HOLDFAST_WEBHOOK_SECRET").filter(|secret| !secret.is_empty()) {
+        request = request.header("x-holdfast-signature", signature(secret.as_encoded_bytes(), &body));
+    }
+    let request = request.body(Full::new(bytes::Bytes::from(body))).map_err(|error| error.to_string())?;
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|error| format!("no TLS root certificates: {error}"))?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
+    let response = tokio::time::timeout(std::time::Duration::from_secs(30), client.request(request))
+        .await
+        .map_err(|_| "no answer within 30 s".to_owned())?
+        .map_err(|error| format!("the request failed: {error}"))?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(());
+    }
+    let answer = response.into_body().collect().await.map(|body| body.to_bytes()).unwrap_or_default();
+    let answer: String = String::from_utf8_lossy(&answer).chars().take(200).collect();
+    Err(format!("the receiver answered {status}: {answer}"))
+}
