@@ -38,10 +38,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
     };
     let aurora = found.iter().filter(|cluster| cluster.engine().is_some_and(|engine| engine.starts_with("aurora")));
     let census = census.then(|| {
-        aurora
-            .clone()
-            .filter_map(|cluster| Some(Named { id: cluster.db_cluster_identifier()?.to_owned(), tags: tags(cluster.tag_list()) }))
-            .collect()
+        aurora.clone().filter_map(|cluster| Some(Named { id: cluster.db_cluster_identifier()?.to_owned(), tags: tags(cluster.tag_list()) })).collect()
     });
     let clusters: Vec<Cluster> = aurora
         .filter_map(|cluster| {

@@ -200,7 +200,12 @@ async fn list_services(aws: &Aws, cluster_arn: &str, cluster_name: &str) -> Resu
 }
 
 /// Describes the services of a cluster whose names some entry's globs match.
-async fn read_services(aws: &Aws, cluster: &Cluster, arns: &[String], selectors: &[(&NameGlob, &NameGlob, &TagSelector, bool)]) -> Result<Vec<Service>, AwsError> {
+async fn read_services(
+    aws: &Aws,
+    cluster: &Cluster,
+    arns: &[String],
+    selectors: &[(&NameGlob, &NameGlob, &TagSelector, bool)],
+) -> Result<Vec<Service>, AwsError> {
     let globs: Vec<&NameGlob> = selectors.iter().filter(|(cluster_glob, ..)| cluster_glob.matches(&cluster.name)).map(|(_, service, ..)| *service).collect();
     let wanted: Vec<String> = arns.iter().filter(|arn| globs.iter().any(|glob| glob.matches(last_segment(arn)))).cloned().collect();
     let described = try_join_all(wanted.chunks(SERVICES_PER_CALL).map(|chunk| describe_services(aws, &cluster.arn, &cluster.name, chunk))).await?;

@@ -125,13 +125,28 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
         add(&["rds:ModifyDBCluster", "rds:DescribeDBClusters"]);
     }
     if !desired.s3.bucket.is_empty() {
-        add(&["s3:CreateBucket", "s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration", "s3:PutLifecycleConfiguration", "s3:ListBucket", "s3:DeleteBucket"]);
+        add(&[
+            "s3:CreateBucket",
+            "s3:PutEncryptionConfiguration",
+            "s3:GetEncryptionConfiguration",
+            "s3:PutLifecycleConfiguration",
+            "s3:ListBucket",
+            "s3:DeleteBucket",
+        ]);
     }
     if !desired.ssm.parameter.is_empty() {
         add(&["ssm:AddTagsToResource", "ssm:GetParameters", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]);
     }
     if !desired.vpc.flow_logs.is_empty() {
-        add(&["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "ec2:DescribeFlowLogs", "ec2:CreateTags", "iam:PassRole", "logs:CreateLogDelivery", "logs:DeleteLogDelivery"]);
+        add(&[
+            "ec2:CreateFlowLogs",
+            "ec2:DeleteFlowLogs",
+            "ec2:DescribeFlowLogs",
+            "ec2:CreateTags",
+            "iam:PassRole",
+            "logs:CreateLogDelivery",
+            "logs:DeleteLogDelivery",
+        ]);
     }
     actions
 }

@@ -34,11 +34,11 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
             .map_err(|error| call_error("ec2:DescribeVpcs", "VPCs", error))?
     };
     let all = found.iter().map(|vpc| Vpc {
-            id: vpc.vpc_id().unwrap_or_default().to_owned(),
-            is_default: vpc.is_default().unwrap_or(false),
-            tags: vpc.tags().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
-            flow_logs: Vec::new(),
-        });
+        id: vpc.vpc_id().unwrap_or_default().to_owned(),
+        is_default: vpc.is_default().unwrap_or(false),
+        tags: vpc.tags().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
+        flow_logs: Vec::new(),
+    });
     let census = census.then(|| all.clone().map(|vpc| Named { id: vpc.id, tags: vpc.tags }).collect());
     let mut vpcs: Vec<Vpc> = all
         .filter(|vpc| {

@@ -56,7 +56,11 @@ pub fn load(path: &Path) -> Result<Vec<Account>, DriftError> {
         let entry = entry.into_inner();
         let id = entry.id.get_ref();
         if id.len() != 12 || !id.bytes().all(|byte| byte.is_ascii_digit()) {
-            diagnostics.push(file.diagnostic(entry.id.span(), format!("account id `{id}` is not 12 digits"), Some("quote it: id = \"012345678901\"".to_owned())));
+            diagnostics.push(file.diagnostic(
+                entry.id.span(),
+                format!("account id `{id}` is not 12 digits"),
+                Some("quote it: id = \"012345678901\"".to_owned()),
+            ));
         }
         if entry.regions.get_ref().is_empty() {
             diagnostics.push(file.diagnostic(entry.regions.span(), "no regions to check", Some("regions = [\"us-east-1\"]".to_owned())));

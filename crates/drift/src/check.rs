@@ -8,10 +8,10 @@ use holdfast_aws::{Aws, ConnectOptions, ReadOptions, Silent};
 use holdfast_desired::Desired;
 use holdfast_planner::drift::{Decision, Now, Record, Report, Severity, memory};
 
+use crate::DriftError;
 use crate::history::History;
 use crate::metrics::{self, Sample};
 use crate::notify::{self, Notification, Target};
-use crate::DriftError;
 
 /// What every check of a run shares.
 #[derive(Debug)]

@@ -17,7 +17,10 @@ const ATTEMPTS: usize = 5;
 #[derive(Debug)]
 pub enum History {
     File(PathBuf),
-    S3 { bucket: String, key: String },
+    S3 {
+        bucket: String,
+        key: String,
+    },
     /// Only for as long as the process runs: `--every` without `--history`.
     Process(Mutex<Memory>),
 }
@@ -107,6 +110,8 @@ impl History {
         let excess = memory.records.len().saturating_sub(KEPT_RECORDS);
         memory.records.drain(..excess);
         let temporary = path.with_extension("jsonl.tmp");
-        std::fs::write(&temporary, memory.to_text()).and_then(|()| std::fs::rename(&temporary, path)).map_err(|error| self.error(format!("cannot be rewritten: {error}")))
+        std::fs::write(&temporary, memory.to_text())
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|error| self.error(format!("cannot be rewritten: {error}")))
     }
 }

@@ -25,9 +25,8 @@ pub struct Sample<'a> {
 
 impl Sample<'_> {
     fn drifted(&self, kind: Option<&str>, severity: Severity) -> usize {
-        self.report.map_or(0, |report| {
-            report.drift.iter().filter(|finding| finding.severity == severity && kind.is_none_or(|kind| finding.kind == kind)).count()
-        })
+        self.report
+            .map_or(0, |report| report.drift.iter().filter(|finding| finding.severity == severity && kind.is_none_or(|kind| finding.kind == kind)).count())
     }
 
     /// CloudWatch data: `DriftedResources` by account, region, kind and severity, and by
@@ -58,13 +57,27 @@ pub fn openmetrics(samples: &[Sample<'_>]) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# TYPE holdfast_drift_check_failed gauge\n# HELP holdfast_drift_check_failed 1 when the last drift check could not be made.");
     for sample in samples {
-        let _ = writeln!(out, "holdfast_drift_check_failed{{account=\"{}\",region=\"{}\"}} {}", sample.account_id, sample.region, u8::from(sample.report.is_none()));
+        let _ = writeln!(
+            out,
+            "holdfast_drift_check_failed{{account=\"{}\",region=\"{}\"}} {}",
+            sample.account_id,
+            sample.region,
+            u8::from(sample.report.is_none())
+        );
     }
-    let _ = writeln!(out, "# TYPE holdfast_drift_last_check_timestamp_seconds gauge\n# HELP holdfast_drift_last_check_timestamp_seconds When the last check ran.");
+    let _ =
+        writeln!(out, "# TYPE holdfast_drift_last_check_timestamp_seconds gauge\n# HELP holdfast_drift_last_check_timestamp_seconds When the last check ran.");
     for sample in samples {
-        let _ = writeln!(out, "holdfast_drift_last_check_timestamp_seconds{{account=\"{}\",region=\"{}\"}} {}", sample.account_id, sample.region, sample.checked_epoch);
+        let _ = writeln!(
+            out,
+            "holdfast_drift_last_check_timestamp_seconds{{account=\"{}\",region=\"{}\"}} {}",
+            sample.account_id, sample.region, sample.checked_epoch
+        );
     }
-    let _ = writeln!(out, "# TYPE holdfast_drifted_resources gauge\n# HELP holdfast_drifted_resources Resources that differ from the desired state, by kind and severity.");
+    let _ = writeln!(
+        out,
+        "# TYPE holdfast_drifted_resources gauge\n# HELP holdfast_drifted_resources Resources that differ from the desired state, by kind and severity."
+    );
     for sample in samples.iter().filter(|sample| sample.report.is_some()) {
         for kind in KINDS {
             for severity in Severity::ALL {

@@ -83,7 +83,8 @@ impl<'a> Notification<'a> {
             Decision::Changed { new, resolved } => (new.iter().map(String::as_str).collect(), resolved.iter().map(String::as_str).collect()),
             _ => (Vec::new(), Vec::new()),
         };
-        let severity_of = |address: &str| last.and_then(|record| record.drift.iter().find(|remembered| remembered.address == address)).map(|remembered| remembered.severity);
+        let severity_of =
+            |address: &str| last.and_then(|record| record.drift.iter().find(|remembered| remembered.address == address)).map(|remembered| remembered.severity);
         Notification {
             event: decision.event_type(),
             summary: format!("holdfast drift: {}", summary(report)),
@@ -159,7 +160,9 @@ fn differs(finding: &Finding) -> String {
     let parts: Vec<String> = finding
         .attributes
         .iter()
-        .map(|attribute| format!("{} {} -> {}", attribute.name, attribute.before.as_deref().unwrap_or("(none)"), attribute.after.as_deref().unwrap_or("(none)")))
+        .map(|attribute| {
+            format!("{} {} -> {}", attribute.name, attribute.before.as_deref().unwrap_or("(none)"), attribute.after.as_deref().unwrap_or("(none)"))
+        })
         .collect();
     if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
 }
@@ -214,7 +217,8 @@ async fn post(url: &str, body: &Value) -> Result<(), String> {
     use http_body_util::{BodyExt, Full};
     let body = serde_json::to_vec(body).expect("a webhook body always serialises");
     let uri: hyper::Uri = url.parse().map_err(|_| "the URL does not parse".to_owned())?;
-    let mut request = hyper::Request::post(uri).header("content-type", "application/json").header("user-agent", concat!("holdfast/", env!("CARGO_PKG_VERSION")));
+    let mut request =
+        hyper::Request::post(uri).header("content-type", "application/json").header("user-agent", concat!("holdfast/", env!("CARGO_PKG_VERSION")));
     if let Some(secret) = std::env::var_os("HOLDFAST_WEBHOOK_SECRET").filter(|secret| !secret.is_empty()) {
         request = request.header("x-holdfast-signature", signature(secret.as_encoded_bytes(), &body));
     }

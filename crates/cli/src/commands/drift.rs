@@ -36,21 +36,23 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Status> {
                         output::stdout(&render_accounts(&outcomes, args));
                         Ok(report_errors(&outcomes, &metric_errors))
                     }
-                    Some(every) => watching(every, || async {
-                        match run_all().await {
-                            Ok((outcomes, metric_errors)) => {
-                                for outcome in &outcomes {
-                                    log_line(outcome, args);
+                    Some(every) => {
+                        watching(every, || async {
+                            match run_all().await {
+                                Ok((outcomes, metric_errors)) => {
+                                    for outcome in &outcomes {
+                                        log_line(outcome, args);
+                                    }
+                                    report_errors(&outcomes, &metric_errors) == Status::Failure
                                 }
-                                report_errors(&outcomes, &metric_errors) == Status::Failure
+                                Err(error) => {
+                                    output::error(&error);
+                                    true
+                                }
                             }
-                            Err(error) => {
-                                output::error(&error);
-                                true
-                            }
-                        }
-                    })
-                    .await,
+                        })
+                        .await
+                    }
                 }
             }
             (None, every) => {
@@ -78,19 +80,21 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Status> {
                         }
                         Ok(report_errors(std::slice::from_ref(&outcome), &metric_errors))
                     }
-                    Some(every) => watching(every, || async {
-                        match check_once().await {
-                            Ok((outcome, metric_errors)) => {
-                                log_line(&outcome, args);
-                                report_errors(std::slice::from_ref(&outcome), &metric_errors) == Status::Failure
+                    Some(every) => {
+                        watching(every, || async {
+                            match check_once().await {
+                                Ok((outcome, metric_errors)) => {
+                                    log_line(&outcome, args);
+                                    report_errors(std::slice::from_ref(&outcome), &metric_errors) == Status::Failure
+                                }
+                                Err(error) => {
+                                    output::error(&error);
+                                    true
+                                }
                             }
-                            Err(error) => {
-                                output::error(&error);
-                                true
-                            }
-                        }
-                    })
-                    .await,
+                        })
+                        .await
+                    }
                 }
             }
         }
@@ -119,7 +123,14 @@ fn settings(args: &DriftArgs) -> anyhow::Result<Settings> {
         },
         None => None,
     };
-    Ok(Settings { min_severity: args.min_severity, remind_every: args.remind_every, history, notify, metrics_namespace, metrics_file: args.metrics_file.clone() })
+    Ok(Settings {
+        min_severity: args.min_severity,
+        remind_every: args.remind_every,
+        history,
+        notify,
+        metrics_namespace,
+        metrics_file: args.metrics_file.clone(),
+    })
 }
 
 fn connect_options(args: &DriftArgs, region: Option<String>) -> ConnectOptions {

@@ -174,7 +174,8 @@ impl Report {
         let today = now.today();
         let mut expired_rules = Vec::new();
         for rule in desired.drift.ignore.iter() {
-            let matches: Vec<String> = findings.iter().filter(|finding| rule.address.matches(&finding.address)).map(|finding| finding.address.clone()).collect();
+            let matches: Vec<String> =
+                findings.iter().filter(|finding| rule.address.matches(&finding.address)).map(|finding| finding.address.clone()).collect();
             if !rule.is_active(today) {
                 if !matches.is_empty() {
                     expired_rules.push(ExpiredRule {

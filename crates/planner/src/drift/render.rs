@@ -15,8 +15,11 @@ pub fn summary(report: &Report) -> String {
     if report.in_sync() {
         line.push_str("in sync");
     } else {
-        let by_severity: Vec<String> =
-            Severity::ALL.into_iter().filter(|severity| counts.of(*severity) > 0).map(|severity| format!("{} {}", counts.of(severity), severity.as_str())).collect();
+        let by_severity: Vec<String> = Severity::ALL
+            .into_iter()
+            .filter(|severity| counts.of(*severity) > 0)
+            .map(|severity| format!("{} {}", counts.of(severity), severity.as_str()))
+            .collect();
         let _ = write!(line, "{} drifted ({})", counts.drifted(), by_severity.join(", "));
     }
     for (number, what) in [(counts.new, "new"), (counts.resolved, "resolved"), (counts.ignored, "ignored"), (counts.below_threshold, "below the threshold")] {
@@ -110,7 +113,8 @@ pub fn text(report: &Report, use_color: bool) -> String {
         let _ = writeln!(out, "\nwarning: {warning}");
     }
     if report.counts.below_threshold > 0 {
-        let _ = writeln!(out, "\n{} below --min-severity {} not listed.", count(report.counts.below_threshold, "drifted resource"), report.min_severity.as_str());
+        let _ =
+            writeln!(out, "\n{} below --min-severity {} not listed.", count(report.counts.below_threshold, "drifted resource"), report.min_severity.as_str());
     }
     out
 }
@@ -123,7 +127,15 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "| severity | resource | what it means | status | differs |\n|---|---|---|---|---|");
         for finding in &report.drift {
             let differs: Vec<String> = finding.attributes.iter().map(|attribute| format!("`{}`", attribute_line(attribute).replace('|', "\\|"))).collect();
-            let _ = writeln!(out, "| {} | `{}` | {} | {} | {} |", finding.severity.as_str(), finding.address, finding.meaning, status(finding), differs.join("<br>"));
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} |",
+                finding.severity.as_str(),
+                finding.address,
+                finding.meaning,
+                status(finding),
+                differs.join("<br>")
+            );
         }
         out.push('\n');
     }

@@ -42,9 +42,12 @@ pub fn of_change(change: &Change) -> (Severity, String) {
             if let Operation::UpdateService { secrets: Some(_), .. } = &change.operation {
                 return (Severity::Critical, "secrets in plaintext task definition environment variables".to_owned());
             }
-            let on_spot = attribute("capacity_provider_strategy").and_then(|attribute| attribute.before.as_deref()).is_some_and(|before| before.contains("FARGATE_SPOT"));
+            let on_spot =
+                attribute("capacity_provider_strategy").and_then(|attribute| attribute.before.as_deref()).is_some_and(|before| before.contains("FARGATE_SPOT"));
             match &change.operation {
-                Operation::UpdateService { realtime: true, .. } if on_spot => (Severity::Critical, "a realtime service runs on Fargate Spot, which can stop it at two minutes' notice".to_owned()),
+                Operation::UpdateService { realtime: true, .. } if on_spot => {
+                    (Severity::Critical, "a realtime service runs on Fargate Spot, which can stop it at two minutes' notice".to_owned())
+                }
                 _ if change.action == Action::Manual => (Severity::High, "the service differs in a way holdfast cannot fix by itself".to_owned()),
                 _ if on_spot => (Severity::Medium, "the service runs on a capacity strategy other than declared".to_owned()),
                 _ => (Severity::Medium, "the service runs on-demand where Spot was declared: it costs about three times as much".to_owned()),
