@@ -247,3 +247,17 @@ fn a_secret_is_not_echoed_behind_a_dotted_or_misspelt_key_or_in_place_of_a_varia
         assert!(stderr.contains("error:"), "{line} is refused:\n{stderr}");
     }
 }
+
+#[test]
+fn drift_ignore_rule_without_a_reason_or_with_a_date_that_is_not_one() {
+    let stderr = one(&format!(
+        "{ACCOUNT}[[drift.ignore]]\naddress = \"ecs.service/z360-beta-*\"\nuntil = \"2026-02-30\"\nreason = \"load test\"\n\n[[drift.ignore]]\naddress = \"s3.bucket/*\"\nuntil = 2026-12-31\nreason = \"  \"\n\n[[drift.ignore]]\naddress = \"s3.bucket/logs\"\nuntil = \"2026-12-31\"\n"
+    ));
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn drift_ignore_rule_with_an_empty_reason() {
+    let stderr = one(&format!("{ACCOUNT}[[drift.ignore]]\naddress = \"s3.bucket/*\"\nuntil = 2026-12-31\nreason = \"  \"\n"));
+    insta::assert_snapshot!(stderr);
+}
