@@ -127,3 +127,29 @@ fn validate_counts_in_words() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.ends_with("is valid: 1 file, 1 entry.\n"), "{}", run.stdout);
 }
+
+#[test]
+fn the_shipped_drift_policy_is_what_iam_policy_prints_for_the_shipped_desired_state() {
+    let run = holdfast(
+        &[
+            "iam-policy",
+            "--read-only",
+            "--desired",
+            &shipped_desired_state(),
+            "--history",
+            "s3://z360-ops-108782097218/drift/history.jsonl",
+            "--notify",
+            "sns:arn:aws:sns:us-east-1:108782097218:holdfast-drift",
+            "--metrics",
+            "cloudwatch:Holdfast/Drift",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shipped = std::fs::read_to_string(common::repo_root().join("examples/schedule/drift-policy.json")).expect("the shipped policy");
+    assert_eq!(run.stdout, shipped, "regenerate examples/schedule/drift-policy.json with the command in examples/schedule/README.md");
+    let policy: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let allowed = holdfast_aws::permissions::allowed_actions(&policy);
+    assert!(!allowed.iter().any(|action| action.contains(":Put") && action != "s3:PutObject" && action != "cloudwatch:PutMetricData"), "{allowed:?}");
+    assert!(!allowed.contains("ssm:PutParameter") && !allowed.contains("ecs:UpdateService"), "read-only: {allowed:?}");
+}
