@@ -368,8 +368,10 @@ fn killed_once(emulator: &Emulator, run: u64, after: Duration) {
     signal(&child, "KILL");
     let _ = child.wait();
     std::thread::sleep(Duration::from_secs(3));
+    // The recovering applies hold a lease long enough for an emulator under the load of
+    // ten parallel runs: only the killed one's lease had to be short, so it expires.
     let mut credentials = copy.credentials.clone();
-    credentials.push(("HOLDFAST_LOCK_LEASE_SECONDS".into(), "2".into()));
+    credentials.push(("HOLDFAST_LOCK_LEASE_SECONDS".into(), "30".into()));
     let first = emulator.holdfast(&credentials, &["apply", "--desired", &copy.desired, "--auto-approve"]);
     let converged = if first.code == 0 {
         first
