@@ -20,8 +20,8 @@ pub struct Uses {
     pub history: Option<(String, String)>,
     /// SNS topics notified.
     pub topics: Vec<String>,
-    /// A CloudWatch namespace metrics are published to.
-    pub metrics: bool,
+    /// The CloudWatch namespace metrics are published to.
+    pub metrics: Option<String>,
 }
 
 /// The IAM action an SDK call needs: the SDK's service and operation names, as the
@@ -77,7 +77,7 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
         add(&["s3:ListBucket"]);
     }
     if !holdfast_desired::reads::parameter_names(desired).is_empty() {
-        add(&["ssm:GetParameters", "ssm:DescribeParameters"]);
+        add(&["ssm:DescribeParameters"]);
     }
     if desired.ssm.parameter.iter().any(|entry| !entry.tags.is_empty()) {
         add(&["ssm:ListTagsForResource"]);
@@ -151,6 +151,16 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
     actions
 }
 
+/// `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` of each parameter the desired state
+/// reads, with `*` for an account or region it does not declare.
+fn parameter_arns(desired: &Desired) -> Vec<String> {
+    let (region, account) = desired.account.as_ref().map_or(("*", "*"), |account| (account.region(), account.id()));
+    holdfast_desired::reads::parameter_names(desired)
+        .iter()
+        .map(|name| format!("arn:aws:ssm:{region}:{account}:parameter/{}", name.trim_start_matches('/')))
+        .collect()
+}
+
 /// The policy document, one statement per purpose so a reviewer sees why each action is there.
 pub fn policy(desired: &Desired, uses: &Uses) -> Value {
     let mut statements = vec![json!({
@@ -159,14 +169,21 @@ pub fn policy(desired: &Desired, uses: &Uses) -> Value {
         "Action": read_actions(desired, uses.census).into_iter().collect::<Vec<_>>(),
         "Resource": "*",
     })];
-    if needs_kms(desired) && !desired.ssm.parameter.is_empty() {
+    let parameters = parameter_arns(desired);
+    if !parameters.is_empty() {
+        // Values of the declared parameters only, never every SecureString in the account.
+        statements.push(json!({ "Sid": "HoldfastReadParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": parameters }));
         // Optional: without it SecureString values are not compared, and the plan says so.
+        // SSM names the parameter in the encryption context, which scopes this to them.
         statements.push(json!({
             "Sid": "HoldfastCompareSecrets",
             "Effect": "Allow",
             "Action": "kms:Decrypt",
             "Resource": "*",
-            "Condition": { "StringLike": { "kms:ViaService": "ssm.*.amazonaws.com" } },
+            "Condition": {
+                "StringLike": { "kms:ViaService": "ssm.*.amazonaws.com" },
+                "StringEquals": { "kms:EncryptionContext:PARAMETER_ARN": parameters },
+            },
         }));
     }
     if uses.apply {
@@ -185,8 +202,14 @@ pub fn policy(desired: &Desired, uses: &Uses) -> Value {
     if !uses.topics.is_empty() {
         statements.push(json!({ "Sid": "HoldfastNotify", "Effect": "Allow", "Action": "sns:Publish", "Resource": uses.topics }));
     }
-    if uses.metrics {
-        statements.push(json!({ "Sid": "HoldfastMetrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*" }));
+    if let Some(namespace) = &uses.metrics {
+        statements.push(json!({
+            "Sid": "HoldfastMetrics",
+            "Effect": "Allow",
+            "Action": "cloudwatch:PutMetricData",
+            "Resource": "*",
+            "Condition": { "StringEquals": { "cloudwatch:namespace": namespace } },
+        }));
     }
     json!({ "Version": "2012-10-17", "Statement": statements })
 }

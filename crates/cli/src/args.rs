@@ -56,8 +56,8 @@ pub struct DriftArgs {
     /// Write the same metrics as OpenMetrics text, for a Prometheus textfile collector.
     #[arg(long, value_name = "PATH")]
     pub metrics_file: Option<PathBuf>,
-    /// Check again every DURATION (15m, 1h) until SIGTERM or SIGINT.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Check again every DURATION (15m, 1h; at least 1s) until SIGTERM or SIGINT.
+    #[arg(long, value_name = "DURATION", value_parser = parse_interval)]
     pub every: Option<std::time::Duration>,
     /// Check the accounts and regions this TOML file lists, each through its own role.
     #[arg(long, value_name = "FILE")]
@@ -75,6 +75,15 @@ fn parse_severity(text: &str) -> Result<holdfast_planner::drift::Severity, Strin
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     holdfast_drift::clock::parse_duration(text)
+}
+
+/// A check a millisecond after the last would only hammer the account.
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let every = parse_duration(text)?;
+    if every < std::time::Duration::from_secs(1) {
+        return Err(format!("`{text}` is shorter than a second; a drift check every 15m is usual"));
+    }
+    Ok(every)
 }
 
 #[derive(Debug, clap::Args)]

@@ -461,7 +461,7 @@ fn two_accounts_are_checked_through_assumed_roles_and_one_failing_does_not_stop_
     let other = desired_for(&declared, &format!("[[s3.bucket]]\nname = \"alpha-*\"\n{LIFECYCLE}\n"));
     std::fs::rename(other.path(), folder.path().join("declared")).expect("move the desired state");
     let accounts = format!(
-        "[[account]]\nid = \"{}\"\nrole_arn = \"arn:aws:iam::{}:role/holdfast-drift\"\nexternal_id = \"z360-drift\"\nregions = [\"us-east-1\"]\ndesired = \"{}\"\n\n\
+        "[[account]]\nid = \"{}\"\nrole_arn = \"arn:aws:iam::{}:role/holdfast-drift\"\nexternal_id = \"z360-drift\"\nregions = [\"us-east-1\", \"us-west-2\"]\ndesired = \"{}\"\n\n\
          [[account]]\nid = \"{declared}\"\nrole_arn = \"arn:aws:iam::{actual}:role/holdfast-drift\"\nregions = [\"us-east-1\"]\ndesired = \"declared\"\n",
         good.account, good.account, good.desired
     );
@@ -472,8 +472,11 @@ fn two_accounts_are_checked_through_assumed_roles_and_one_failing_does_not_stop_
     assert_eq!(run.code, 1, "one check failed:\n{}\n{}", run.stdout, run.stderr);
     let combined: serde_json::Value = serde_json::from_str(&run.stdout).expect("one combined JSON report");
     let rows = combined["accounts"].as_array().expect("a row per account and region");
-    assert_eq!(rows.len(), 2, "{combined}");
-    let row = |id: &str| rows.iter().find(|row| row["account_id"] == id).unwrap_or_else(|| panic!("a row for {id}: {combined}"));
+    assert_eq!(rows.len(), 3, "{combined}");
+    let west = rows.iter().find(|row| row["region"] == "us-west-2").expect("a row for the second region");
+    assert_ne!(west["status"], "failed", "one desired state is checked in every region the file lists: {west}");
+    let row =
+        |id: &str| rows.iter().find(|row| row["account_id"] == id && row["region"] == "us-east-1").unwrap_or_else(|| panic!("a row for {id}: {combined}"));
     assert_eq!(row(&good.account)["status"], "drifted");
     assert_eq!(row(&good.account)["report"]["drift"][0]["address"], format!("s3.bucket/{}", good.bucket("beta")));
     let failed = row(&declared);
@@ -490,8 +493,17 @@ fn two_runners_sharing_an_s3_history_never_overwrite_each_other() {
     let bucket = account.bucket("history");
     emulator.script("drift_fixtures.py", "bucket", &account.account, &["--name", &bucket]);
     let history = format!("s3://{bucket}/drift/history.jsonl");
+    let notified = path(&account.dir, "notified.jsonl");
+    let notify = format!("file:{}", notified.display());
     let children: Vec<std::process::Child> = (0..3)
-        .map(|_| account.drift_command(&emulator, &["--history", &history]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("holdfast starts"))
+        .map(|_| {
+            account
+                .drift_command(&emulator, &["--history", &history, "--notify", &notify])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("holdfast starts")
+        })
         .collect();
     for child in children {
         let output = child.wait_with_output().expect("holdfast exits");
@@ -499,6 +511,8 @@ fn two_runners_sharing_an_s3_history_never_overwrite_each_other() {
     }
     let text = emulator.script("drift_fixtures.py", "get-object", &account.account, &["--bucket", &bucket, "--key", "drift/history.jsonl"]);
     assert_eq!(text.lines().count(), 3, "every runner's record is kept:\n{text}");
+    let sent = std::fs::read_to_string(&notified).expect("a notification");
+    assert_eq!(sent.lines().count(), 1, "the runner that recorded the news first is the only one to tell it:\n{sent}");
     let report = json(&account.drift(&emulator, &["--history", &history, "--format", "json"], None));
     assert_eq!(report["drift"][0]["status"], "persisting", "{report}");
 }
@@ -509,4 +523,32 @@ impl Buckets {
         all.extend_from_slice(args);
         emulator.command(&self.credentials, &all)
     }
+}
+
+#[test]
+fn runners_sharing_a_history_file_notify_new_drift_once_and_a_torn_line_does_not_stop_them() {
+    let emulator = Emulator::from_env();
+    let account = Buckets::seed(&emulator, "drift-file-history", "");
+    account.drop_lifecycle(&emulator, "alpha");
+    let history = path(&account.dir, "history.jsonl");
+    let notified = path(&account.dir, "notified.jsonl");
+    let args = ["--history", history.to_str().expect("UTF-8"), "--notify", &format!("file:{}", notified.display())];
+    let children: Vec<std::process::Child> =
+        (0..4).map(|_| account.drift_command(&emulator, &args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("holdfast starts")).collect();
+    for child in children {
+        let output = child.wait_with_output().expect("holdfast exits");
+        assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert_eq!(std::fs::read_to_string(&history).expect("history").lines().count(), 4);
+    assert_eq!(std::fs::read_to_string(&notified).expect("notified").lines().count(), 1, "one notification for one piece of news");
+
+    // A crash mid-write leaves half a line: the next check says so and carries on.
+    let mut file = std::fs::OpenOptions::new().append(true).open(&history).expect("the history");
+    file.write_all(b"{\"account_id\":\"1234").expect("a torn line");
+    account.drop_lifecycle(&emulator, "beta");
+    let run = account.drift(&emulator, &args, None);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("line 5 is not a holdfast drift record") && run.stderr.contains("skipped"), "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("s3.bucket/{}  persisting since", account.bucket("alpha"))), "the memory before the torn line holds: {}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&notified).expect("notified").lines().count(), 2, "the new drift of beta is told");
 }

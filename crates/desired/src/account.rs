@@ -48,7 +48,8 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     }
 }
 
-fn looks_like_region(region: &str) -> bool {
+/// `us-east-1`, `eu-central-2`: lowercase words and a number, by dashes.
+pub fn looks_like_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2

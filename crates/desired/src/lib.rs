@@ -313,18 +313,26 @@ impl Desired {
     /// Refuses an account or region other than `[account]` declares. `what` says where
     /// the id came from: "these credentials are for", "the snapshot is of".
     pub fn check_account(&self, account_id: &str, region: &str, what: &str) -> Result<(), String> {
+        self.check_account_id(account_id, what)?;
+        let Some(account) = &self.account else { return Ok(()) };
+        if account.region() != region {
+            return Err(format!(
+                "the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region",
+                account.region(),
+                account.origin.location
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses an account other than `[account]` declares, whatever the region: a list of
+    /// accounts may check one desired state in several regions.
+    pub fn check_account_id(&self, account_id: &str, what: &str) -> Result<(), String> {
         let Some(account) = &self.account else { return Ok(()) };
         if account.id() != account_id {
             return Err(format!(
                 "the desired state is for account {} ({}), but {what} account {account_id}: refusing to plan or change another account\n  hint: choose the account's profile with --profile or AWS_PROFILE, or the right snapshot",
                 account.id(),
-                account.origin.location
-            ));
-        }
-        if account.region() != region {
-            return Err(format!(
-                "the desired state is for region {} ({}), but {what} region {region}\n  hint: drop --region, or correct [account] region",
-                account.region(),
                 account.origin.location
             ));
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use holdfast_aws::{AssumeRole, Aws, ConnectOptions};
-use holdfast_desired::{Diagnostic, LoadError, SourceFile};
+use holdfast_desired::{Diagnostic, SourceFile};
 use holdfast_planner::drift::Now;
 use serde::Deserialize;
 use toml::Spanned;
@@ -25,7 +25,7 @@ struct AccountsFile {
 struct AccountEntry {
     id: Spanned<String>,
     /// Omitted: the runner's own credentials (its own account).
-    role_arn: Option<String>,
+    role_arn: Option<Spanned<String>>,
     external_id: Option<String>,
     regions: Spanned<Vec<String>>,
     /// Relative to the accounts file.
@@ -52,6 +52,7 @@ pub fn load(path: &Path) -> Result<Vec<Account>, DriftError> {
     let base = path.parent().unwrap_or(Path::new("."));
     let mut diagnostics = Vec::new();
     let mut accounts = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for entry in parsed.account {
         let entry = entry.into_inner();
         let id = entry.id.get_ref();
@@ -65,6 +66,30 @@ pub fn load(path: &Path) -> Result<Vec<Account>, DriftError> {
         if entry.regions.get_ref().is_empty() {
             diagnostics.push(file.diagnostic(entry.regions.span(), "no regions to check", Some("regions = [\"us-east-1\"]".to_owned())));
         }
+        for region in entry.regions.get_ref() {
+            if !holdfast_desired::account::looks_like_region(region) {
+                diagnostics.push(file.diagnostic(
+                    entry.regions.span(),
+                    format!("`{region}` is not an AWS region name"),
+                    Some("regions look like `us-east-1`".to_owned()),
+                ));
+            } else if !seen.insert((id.clone(), region.clone())) {
+                diagnostics.push(file.diagnostic(
+                    entry.regions.span(),
+                    format!("account {id} in {region} is listed twice"),
+                    Some("list each account and region once".to_owned()),
+                ));
+            }
+        }
+        if let Some(role) = &entry.role_arn
+            && !(role.get_ref().starts_with("arn:aws") && role.get_ref().contains(":role/"))
+        {
+            diagnostics.push(file.diagnostic(
+                role.span(),
+                format!("`{}` is not an IAM role ARN", role.get_ref()),
+                Some(format!("role_arn = \"arn:aws:iam::{id}:role/holdfast-drift\"")),
+            ));
+        }
         let desired = base.join(entry.desired.get_ref());
         if !desired.is_dir() {
             diagnostics.push(file.diagnostic(
@@ -75,7 +100,7 @@ pub fn load(path: &Path) -> Result<Vec<Account>, DriftError> {
         }
         accounts.push(Account {
             id: id.clone(),
-            role: entry.role_arn.map(|role_arn| AssumeRole { role_arn, external_id: entry.external_id }),
+            role: entry.role_arn.map(|role_arn| AssumeRole { role_arn: role_arn.into_inner(), external_id: entry.external_id }),
             regions: entry.regions.into_inner(),
             desired,
         });
@@ -84,7 +109,10 @@ pub fn load(path: &Path) -> Result<Vec<Account>, DriftError> {
 }
 
 fn failure(diagnostics: Vec<Diagnostic>) -> DriftError {
-    DriftError::Input(LoadError { diagnostics }.to_string())
+    let count = diagnostics.len();
+    let listed: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    let noun = if count == 1 { "error" } else { "errors" };
+    DriftError::Input(format!("{}\n{count} {noun} in the accounts file", listed.join("\n")))
 }
 
 /// Checks every account and region, `parallel` at a time. A desired state that does not
@@ -107,6 +135,7 @@ pub async fn check_all(accounts: &[Account], base: &ConnectOptions, settings: &S
                     report: None,
                     failure: Some(DriftError::Input(error.to_string())),
                     output_errors: Vec::new(),
+                    warnings: Vec::new(),
                     decision: None,
                     api_calls: 0,
                     writes: Vec::new(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use holdfast_aws::{Aws, ConnectOptions, ReadOptions, Silent};
 use holdfast_desired::Desired;
-use holdfast_planner::drift::{Decision, Now, Record, Report, Severity, memory};
+use holdfast_planner::drift::{Decision, Memory, Now, Report, Severity, memory};
 
 use crate::DriftError;
 use crate::history::History;
@@ -44,6 +44,8 @@ pub struct CheckOutcome {
     pub failure: Option<DriftError>,
     /// The check was made, but remembering, notifying or metrics failed.
     pub output_errors: Vec<DriftError>,
+    /// Worth saying, not failures: lines of the history that were skipped.
+    pub warnings: Vec<String>,
     pub decision: Option<Decision>,
     /// AWS calls the check made in the account.
     pub api_calls: usize,
@@ -77,6 +79,7 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
         report: None,
         failure: None,
         output_errors: Vec::new(),
+        warnings: Vec::new(),
         decision: None,
         api_calls: 0,
         writes: Vec::new(),
@@ -102,42 +105,56 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
     };
     outcome.account_id = inventory.account_id.clone();
 
-    let memory = match &settings.history {
-        Some(history) => match history.load(home).await {
-            Ok(memory) => Some(memory),
+    let notifying = !settings.notify.is_empty();
+    let (account_id, region) = (inventory.account_id.clone(), inventory.region.clone());
+    // Run inside the history's transaction, so the check that records a notification is
+    // the one that sends it, however many runners share the history.
+    let decide = |memory: &Memory| {
+        let last = memory.last(&account_id, &region).cloned();
+        let report = Report::new(&check.desired, &inventory, &plan, now, last.as_ref(), settings.min_severity);
+        let decision = if notifying { memory::decide(&report, last.as_ref(), now.epoch, settings.remind_every.as_secs()) } else { Decision::Quiet };
+        let record = report.record(now, memory::notified_after(&report, last.as_ref(), decision != Decision::Quiet, now.epoch));
+        (record, (report, decision, last))
+    };
+    let (report, decision, last) = match &settings.history {
+        Some(history) => match history.transact(home, decide).await {
+            Ok((value, skipped)) => {
+                outcome.warnings.extend(skipped.into_iter().map(|line| format!("the drift history {}: {line}", history.place())));
+                value
+            }
             Err(error) => {
+                // Without a memory there is no telling new drift from old: the drift is
+                // reported, and nothing is notified rather than everything again.
                 outcome.output_errors.push(error);
-                None
+                (Report::new(&check.desired, &inventory, &plan, now, None, settings.min_severity), Decision::Quiet, None)
             }
         },
-        None => None,
+        None => decide(&Memory::default()).1,
     };
-    let last = memory.as_ref().and_then(|memory| memory.last(&inventory.account_id, &inventory.region));
-    let report = Report::new(&check.desired, &inventory, &plan, now, last, settings.min_severity);
 
-    // Without a memory there is no telling new drift from old: rather than notify on
-    // every run, a check whose history could not be read notifies nothing.
-    let mut sent = false;
-    if !settings.notify.is_empty() && (memory.is_some() || settings.history.is_none()) {
-        let decision = memory::decide(&report, last, now.epoch, settings.remind_every.as_secs());
-        if decision != Decision::Quiet {
-            let notification = Notification::new(&report, &decision, last);
-            let mut failures = Vec::new();
-            for target in &settings.notify {
-                if let Err(error) = notify::send(home, target, &notification).await {
-                    failures.push(error);
-                }
+    if decision != Decision::Quiet {
+        let notification = Notification::new(&report, &decision, last.as_ref());
+        let mut failures = Vec::new();
+        for target in &settings.notify {
+            if let Err(error) = notify::send(home, target, &notification).await {
+                failures.push(error);
             }
-            sent = failures.is_empty();
-            outcome.output_errors.extend(failures);
         }
-        outcome.decision = Some(decision);
+        // The record claimed the notification; one that did not go out is unclaimed, so
+        // the next check sends it again.
+        if !failures.is_empty()
+            && let Some(history) = &settings.history
+        {
+            let previous = last.as_ref().map(|record| record.notified.clone()).unwrap_or_default();
+            let unclaim = |_: &Memory| (report.record(now, previous.clone()), ());
+            if let Err(error) = history.transact(home, unclaim).await {
+                outcome.output_errors.push(error);
+            }
+        }
+        outcome.output_errors.extend(failures);
     }
-    if let (Some(history), Some(_)) = (&settings.history, &memory) {
-        let record: Record = report.record(now, memory::notified_after(&report, last, sent, now.epoch));
-        if let Err(error) = history.append(home, &record).await {
-            outcome.output_errors.push(error);
-        }
+    if notifying {
+        outcome.decision = Some(decision);
     }
     outcome.api_calls = aws.api_calls().values().sum();
     outcome.writes = writes(&aws);
@@ -157,11 +174,16 @@ fn writes(aws: &Aws) -> Vec<String> {
 
 async fn read_and_plan(aws: &Aws, check: &Check) -> Result<(holdfast_inventory::Inventory, holdfast_planner::Plan), DriftError> {
     let identity = aws.identity().await?;
-    check.desired.check_account(&identity.account_id, aws.region(), "these credentials are for").map_err(DriftError::Input)?;
-    if let Some(expected) = &check.account_id
-        && expected != &identity.account_id
-    {
-        return Err(DriftError::Input(format!("the accounts file says {expected}, but the credentials are for account {}", identity.account_id)));
+    match &check.account_id {
+        // From an accounts file, which names the regions: the desired state's `[account]`
+        // region is where `plan` and `apply` go, not a limit on where drift is checked.
+        Some(expected) => {
+            if expected != &identity.account_id {
+                return Err(DriftError::Input(format!("the accounts file says {expected}, but the credentials are for account {}", identity.account_id)));
+            }
+            check.desired.check_account_id(&identity.account_id, "these credentials are for").map_err(DriftError::Input)?;
+        }
+        None => check.desired.check_account(&identity.account_id, aws.region(), "these credentials are for").map_err(DriftError::Input)?,
     }
     let inventory = holdfast_aws::read_inventory_with(aws, &identity.account_id, &check.desired, &Silent, ReadOptions { census: true }).await?;
     let plan = holdfast_planner::plan_with_environment(&check.desired, &inventory, |name| std::env::var(name).ok());

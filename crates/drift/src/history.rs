@@ -51,67 +51,60 @@ impl History {
         DriftError::History { place: self.place(), message: message.into() }
     }
 
-    /// Everything remembered so far; empty when there is no history yet.
-    pub async fn load(&self, aws: &Aws) -> Result<Memory, DriftError> {
-        let text = match self {
-            History::File(path) => match tokio::fs::read_to_string(path).await {
-                Ok(text) => text,
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(error) => return Err(self.error(format!("cannot be read: {error}"))),
-            },
-            History::S3 { bucket, key } => objects::read(aws, bucket, key).await?.map(|object| object.text).unwrap_or_default(),
-            History::Process(memory) => return Ok(memory.lock().expect("the memory lock is never poisoned").clone()),
-        };
-        Memory::parse(&text).map_err(|message| self.error(message))
-    }
-
-    /// Adds one record. In S3 the object is replaced only if nobody wrote it since it was
-    /// read (If-Match, or If-None-Match when new); a runner that loses reads and retries.
-    pub async fn append(&self, aws: &Aws, record: &Record) -> Result<(), DriftError> {
+    /// Reads the memory, lets `decide` make this check's record from it, and adds that
+    /// record, as one step no other runner can interleave with: a file is locked for it,
+    /// and an S3 object is replaced only if nobody wrote it since it was read (If-Match,
+    /// or If-None-Match when new); a runner that loses reads again and decides again. So
+    /// of two runners that see the same new drift, only the first claims its notification.
+    /// Returns what `decide` returned, and the lines of the history that were skipped.
+    pub async fn transact<T>(&self, aws: &Aws, mut decide: impl FnMut(&Memory) -> (Record, T)) -> Result<(T, Vec<String>), DriftError> {
         match self {
             History::File(path) => {
-                let line = record.to_line();
-                let mut file =
-                    std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|error| self.error(format!("cannot be written: {error}")))?;
-                // One write of one line: appends from two runners do not interleave.
-                file.write_all(line.as_bytes()).map_err(|error| self.error(format!("cannot be written: {error}")))?;
-                self.trim(path)
+                let path = path.clone();
+                let place = self.place();
+                // File locks block: taken off the async workers.
+                let step = tokio::task::block_in_place(|| -> Result<(T, Vec<String>), String> {
+                    let mut file = std::fs::OpenOptions::new().create(true).read(true).append(true).open(&path).map_err(|error| error.to_string())?;
+                    if !file.metadata().map_err(|error| error.to_string())?.is_file() {
+                        return Err("is not a regular file".to_owned());
+                    }
+                    file.lock().map_err(|error| format!("cannot be locked: {error}"))?;
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut file, &mut text).map_err(|error| format!("cannot be read: {error}"))?;
+                    let (mut memory, skipped) = Memory::parse(&text);
+                    let (record, value) = decide(&memory);
+                    let lines = text.lines().count();
+                    memory.push(record.clone());
+                    if lines + 1 > 2 * KEPT_RECORDS {
+                        // Rewritten in place under the lock, which a rename would escape.
+                        file.set_len(0).and_then(|()| file.write_all(memory.to_text().as_bytes())).map_err(|error| format!("cannot be rewritten: {error}"))?;
+                    } else {
+                        // One write of one line.
+                        file.write_all(record.to_line().as_bytes()).map_err(|error| format!("cannot be written: {error}"))?;
+                    }
+                    Ok((value, skipped))
+                });
+                step.map_err(|message| DriftError::History { place, message })
             }
             History::S3 { bucket, key } => {
                 for _ in 0..ATTEMPTS {
                     let current = objects::read(aws, bucket, key).await?;
-                    let mut memory = match &current {
-                        Some(object) => Memory::parse(&object.text).map_err(|message| self.error(message))?,
-                        None => Memory::default(),
-                    };
-                    memory.push(record.clone());
+                    let (mut memory, skipped) = current.as_ref().map(|object| Memory::parse(&object.text)).unwrap_or_default();
+                    let (record, value) = decide(&memory);
+                    memory.push(record);
                     match objects::write_if(aws, bucket, key, memory.to_text(), current.as_ref().map(|object| object.etag.as_str())).await? {
-                        Written::Yes => return Ok(()),
+                        Written::Yes => return Ok((value, skipped)),
                         Written::Conflict => continue,
                     }
                 }
                 Err(self.error(format!("another runner wrote it {ATTEMPTS} times while this one tried: the record of this check was not saved")))
             }
             History::Process(memory) => {
-                memory.lock().expect("the memory lock is never poisoned").push(record.clone());
-                Ok(())
+                let mut memory = memory.lock().expect("the memory lock is never poisoned");
+                let (record, value) = decide(&memory);
+                memory.push(record);
+                Ok((value, Vec::new()))
             }
         }
-    }
-
-    /// Keeps a history file from growing without end: past twice the records kept, it is
-    /// rewritten (to a temporary file, then renamed over) with the newest.
-    fn trim(&self, path: &std::path::Path) -> Result<(), DriftError> {
-        let text = std::fs::read_to_string(path).map_err(|error| self.error(format!("cannot be read: {error}")))?;
-        if text.lines().count() <= 2 * KEPT_RECORDS {
-            return Ok(());
-        }
-        let mut memory = Memory::parse(&text).map_err(|message| self.error(message))?;
-        let excess = memory.records.len().saturating_sub(KEPT_RECORDS);
-        memory.records.drain(..excess);
-        let temporary = path.with_extension("jsonl.tmp");
-        std::fs::write(&temporary, memory.to_text())
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|error| self.error(format!("cannot be rewritten: {error}")))
     }
 }

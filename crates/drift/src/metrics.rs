@@ -52,40 +52,59 @@ impl Sample<'_> {
     }
 }
 
-/// OpenMetrics text for every sample (one per account and region).
-pub fn openmetrics(samples: &[Sample<'_>]) -> String {
+/// OpenMetrics text for every sample (one per account and region). A failed check
+/// repeats its account's drift series from `previous` (the file as the last run left it)
+/// rather than dropping them, so an alert on critical drift does not resolve while the
+/// checks fail; `last_success` tells how old they are.
+pub fn openmetrics(samples: &[Sample<'_>], previous: &str) -> String {
+    let labels = |sample: &Sample<'_>| format!("account=\"{}\",region=\"{}\"", sample.account_id, sample.region);
+    let carried = |sample: &Sample<'_>, metric: &str| -> Vec<String> {
+        let prefix = format!("{metric}{{{}", labels(sample));
+        previous.lines().filter(|line| line.starts_with(&prefix)).map(str::to_owned).collect()
+    };
     let mut out = String::new();
     let _ = writeln!(out, "# TYPE holdfast_drift_check_failed gauge\n# HELP holdfast_drift_check_failed 1 when the last drift check could not be made.");
     for sample in samples {
-        let _ = writeln!(
-            out,
-            "holdfast_drift_check_failed{{account=\"{}\",region=\"{}\"}} {}",
-            sample.account_id,
-            sample.region,
-            u8::from(sample.report.is_none())
-        );
-    }
-    let _ =
-        writeln!(out, "# TYPE holdfast_drift_last_check_timestamp_seconds gauge\n# HELP holdfast_drift_last_check_timestamp_seconds When the last check ran.");
-    for sample in samples {
-        let _ = writeln!(
-            out,
-            "holdfast_drift_last_check_timestamp_seconds{{account=\"{}\",region=\"{}\"}} {}",
-            sample.account_id, sample.region, sample.checked_epoch
-        );
+        let _ = writeln!(out, "holdfast_drift_check_failed{{{}}} {}", labels(sample), u8::from(sample.report.is_none()));
     }
     let _ = writeln!(
         out,
-        "# TYPE holdfast_drifted_resources gauge\n# HELP holdfast_drifted_resources Resources that differ from the desired state, by kind and severity."
+        "# TYPE holdfast_drift_last_check_timestamp_seconds gauge\n# HELP holdfast_drift_last_check_timestamp_seconds When the last check was tried."
     );
-    for sample in samples.iter().filter(|sample| sample.report.is_some()) {
+    for sample in samples {
+        let _ = writeln!(out, "holdfast_drift_last_check_timestamp_seconds{{{}}} {}", labels(sample), sample.checked_epoch);
+    }
+    let _ = writeln!(
+        out,
+        "# TYPE holdfast_drift_last_success_timestamp_seconds gauge\n# HELP holdfast_drift_last_success_timestamp_seconds When a check last succeeded: alert when it grows old."
+    );
+    for sample in samples {
+        match sample.report {
+            Some(_) => {
+                let _ = writeln!(out, "holdfast_drift_last_success_timestamp_seconds{{{}}} {}", labels(sample), sample.checked_epoch);
+            }
+            None => carried(sample, "holdfast_drift_last_success_timestamp_seconds").iter().for_each(|line| {
+                let _ = writeln!(out, "{line}");
+            }),
+        }
+    }
+    let _ = writeln!(
+        out,
+        "# TYPE holdfast_drifted_resources gauge\n# HELP holdfast_drifted_resources Resources that differ from the desired state, by kind and severity, as the last successful check found."
+    );
+    for sample in samples {
+        if sample.report.is_none() {
+            carried(sample, "holdfast_drifted_resources").iter().for_each(|line| {
+                let _ = writeln!(out, "{line}");
+            });
+            continue;
+        }
         for kind in KINDS {
             for severity in Severity::ALL {
                 let _ = writeln!(
                     out,
-                    "holdfast_drifted_resources{{account=\"{}\",region=\"{}\",kind=\"{kind}\",severity=\"{}\"}} {}",
-                    sample.account_id,
-                    sample.region,
+                    "holdfast_drifted_resources{{{},kind=\"{kind}\",severity=\"{}\"}} {}",
+                    labels(sample),
                     severity.as_str(),
                     sample.drifted(Some(kind), severity)
                 );
@@ -98,8 +117,9 @@ pub fn openmetrics(samples: &[Sample<'_>]) -> String {
 
 /// Writes the file whole (a temporary file renamed over it), so a collector never reads half.
 pub fn write_file(path: &Path, samples: &[Sample<'_>]) -> Result<(), DriftError> {
+    let previous = std::fs::read_to_string(path).unwrap_or_default();
     let temporary = path.with_extension("prom.tmp");
-    std::fs::write(&temporary, openmetrics(samples))
+    std::fs::write(&temporary, openmetrics(samples, &previous))
         .and_then(|()| std::fs::rename(&temporary, path))
         .map_err(|error| DriftError::Metrics { target: path.display().to_string(), message: error.to_string() })
 }
@@ -109,4 +129,27 @@ pub async fn publish(aws: &Aws, namespace: &str, samples: &[Sample<'_>]) -> Resu
     holdfast_aws::notify::put_metrics(aws, namespace, &metrics)
         .await
         .map_err(|error| DriftError::Metrics { target: format!("cloudwatch:{namespace}"), message: error.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_check_keeps_the_last_drift_figures_and_their_age_instead_of_dropping_them() {
+        let failed = Sample { account_id: "108782097218", region: "us-east-1", report: None, checked_epoch: 2_000 };
+        let previous = "holdfast_drift_last_success_timestamp_seconds{account=\"108782097218\",region=\"us-east-1\"} 1000\n\
+                        holdfast_drifted_resources{account=\"108782097218\",region=\"us-east-1\",kind=\"ecs.service\",severity=\"critical\"} 1\n\
+                        holdfast_drifted_resources{account=\"210987654321\",region=\"us-east-1\",kind=\"ecs.service\",severity=\"critical\"} 7\n";
+        let text = openmetrics(&[failed], previous);
+        assert!(text.contains("holdfast_drift_check_failed{account=\"108782097218\",region=\"us-east-1\"} 1\n"), "{text}");
+        assert!(
+            text.contains("holdfast_drifted_resources{account=\"108782097218\",region=\"us-east-1\",kind=\"ecs.service\",severity=\"critical\"} 1\n"),
+            "{text}"
+        );
+        assert!(text.contains("holdfast_drift_last_success_timestamp_seconds{account=\"108782097218\",region=\"us-east-1\"} 1000\n"), "{text}");
+        assert!(text.contains("holdfast_drift_last_check_timestamp_seconds{account=\"108782097218\",region=\"us-east-1\"} 2000\n"), "{text}");
+        assert!(!text.contains("210987654321"), "another account's lines are its own run's business: {text}");
+        assert!(text.ends_with("# EOF\n"));
+    }
 }

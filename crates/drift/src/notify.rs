@@ -66,6 +66,8 @@ pub struct Notification<'a> {
     /// The most severe reported drift, or `none`.
     pub severity: &'static str,
     pub new: Vec<&'a Finding>,
+    /// Notified before, and what differs has changed since (it may be worse).
+    pub changed: Vec<&'a Finding>,
     pub persisting: Vec<&'a Finding>,
     pub resolved: Vec<Resolved>,
     pub report: &'a Report,
@@ -79,9 +81,12 @@ pub struct Resolved {
 
 impl<'a> Notification<'a> {
     pub fn new(report: &'a Report, decision: &Decision, last: Option<&Record>) -> Self {
-        let (new, resolved): (Vec<&str>, Vec<&str>) = match decision {
-            Decision::Changed { new, resolved } => (new.iter().map(String::as_str).collect(), resolved.iter().map(String::as_str).collect()),
-            _ => (Vec::new(), Vec::new()),
+        fn list(addresses: &[String]) -> Vec<&str> {
+            addresses.iter().map(String::as_str).collect()
+        }
+        let (new, changed, resolved) = match decision {
+            Decision::Changed { new, changed, resolved } => (list(new), list(changed), list(resolved)),
+            _ => (Vec::new(), Vec::new(), Vec::new()),
         };
         let severity_of =
             |address: &str| last.and_then(|record| record.drift.iter().find(|remembered| remembered.address == address)).map(|remembered| remembered.severity);
@@ -93,7 +98,12 @@ impl<'a> Notification<'a> {
             checked_at: &report.checked_at,
             severity: report.drift.iter().map(|finding| finding.severity).max().map_or("none", Severity::as_str),
             new: report.drift.iter().filter(|finding| new.contains(&finding.address.as_str())).collect(),
-            persisting: report.drift.iter().filter(|finding| !new.contains(&finding.address.as_str())).collect(),
+            changed: report.drift.iter().filter(|finding| changed.contains(&finding.address.as_str())).collect(),
+            persisting: report
+                .drift
+                .iter()
+                .filter(|finding| !new.contains(&finding.address.as_str()) && !changed.contains(&finding.address.as_str()))
+                .collect(),
             resolved: resolved.iter().map(|address| Resolved { address: (*address).to_owned(), severity: severity_of(address) }).collect(),
             report,
         }
@@ -102,7 +112,7 @@ impl<'a> Notification<'a> {
     /// Plain text: the summary line, then each list.
     pub fn text(&self) -> String {
         let mut out = format!("{}\n", self.summary);
-        for (title, findings) in [("New", &self.new), ("Persisting", &self.persisting)] {
+        for (title, findings) in [("New", &self.new), ("Changed", &self.changed), ("Persisting", &self.persisting)] {
             if findings.is_empty() {
                 continue;
             }
@@ -127,7 +137,7 @@ impl<'a> Notification<'a> {
     /// with the whole notification under `holdfast` for any other receiver.
     pub fn webhook_body(&self) -> Value {
         let mut blocks = vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": format!("*{}*", self.summary) } })];
-        for (title, findings) in [("New", &self.new), ("Persisting", &self.persisting)] {
+        for (title, findings) in [("New", &self.new), ("Changed", &self.changed), ("Persisting", &self.persisting)] {
             if findings.is_empty() {
                 continue;
             }
@@ -167,6 +177,17 @@ fn differs(finding: &Finding) -> String {
     if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
 }
 
+/// SNS takes a subject of up to 100 ASCII characters: cut at the last whole clause.
+fn subject(summary: &str) -> String {
+    let ascii: String = summary.chars().filter(char::is_ascii).collect();
+    if ascii.len() <= 100 {
+        return ascii;
+    }
+    let cut = &ascii[..97];
+    let end = cut.rfind(", ").or_else(|| cut.rfind(' ')).unwrap_or(97);
+    format!("{}...", &cut[..end])
+}
+
 /// Slack refuses a section text over 3,000 characters.
 fn clip(text: &str) -> String {
     if text.len() <= 2900 {
@@ -184,8 +205,7 @@ pub async fn send(aws: &Aws, target: &Target, notification: &Notification<'_>) -
     let failed = |message: String| DriftError::Notify { target: target.name(), message };
     match target {
         Target::Sns(arn) => {
-            // SNS takes a subject of up to 100 ASCII characters.
-            let subject: String = notification.summary.chars().filter(char::is_ascii).take(100).collect();
+            let subject = subject(&notification.summary);
             let attributes = notification.attributes();
             let attributes: Vec<(&str, &str)> = attributes.iter().map(|(name, value)| (*name, value.as_str())).collect();
             holdfast_aws::notify::publish(aws, arn, &subject, &notification.text(), &attributes).await.map_err(|error| failed(error.to_string()))

@@ -51,7 +51,13 @@ fn new_change(entry: &ParameterEntry, action: Action, attributes: Vec<AttributeC
 }
 
 fn manual(entry: &ParameterEntry, reason: String) -> Change {
-    let mut change = new_change(entry, Action::Manual, Vec::new(), Operation::Manual);
+    manual_with(entry, Vec::new(), reason)
+}
+
+/// A manual change that still shows what differs (a secret stored as a `String` is
+/// critical drift even when a person must settle its value).
+fn manual_with(entry: &ParameterEntry, attributes: Vec<AttributeChange>, reason: String) -> Change {
+    let mut change = new_change(entry, Action::Manual, attributes, Operation::Manual);
     change.reason = Some(reason);
     change
 }
@@ -195,7 +201,7 @@ fn plan_existing(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter)
     let value_differs = match compare_value(cx, entry, live) {
         Comparison::Same => false,
         Comparison::Differs => true,
-        Comparison::Conflict(reason) => return Some(manual(entry, reason)),
+        Comparison::Conflict(reason) => return Some(manual_with(entry, attributes, reason)),
     };
     for (key, tag) in &entry.tags {
         if live.tags.get(key) != Some(tag) {
@@ -208,7 +214,7 @@ fn plan_existing(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter)
     let value = if value_differs || rewrite {
         match value_to_write(cx, entry, Some(live)) {
             Ok(value) => value,
-            Err(reason) => return Some(manual(entry, reason)),
+            Err(reason) => return Some(manual_with(entry, attributes, reason)),
         }
     } else {
         // Only tags change: tagging needs no value.

@@ -134,3 +134,75 @@ fn notifications_go_out_on_change_and_as_reminders_never_on_every_run() {
     let failed = report.record(&now, notified_after(&report, None, false, start));
     assert!(matches!(decide(&report, Some(&failed), start + 900, 86_400), Decision::Changed { .. }));
 }
+
+#[test]
+fn drift_below_the_threshold_or_ignored_is_never_notified_as_resolved_nor_again_as_new() {
+    let start = epoch_of_day("2027-01-02T09:00:00Z");
+    let now = Now { rfc3339: "2027-01-02T09:00:00Z".to_owned(), epoch: start };
+    let everything = report_at("2027-01-02T09:00:00Z", None, Severity::Low);
+    let sent = everything.record(&now, notified_after(&everything, None, true, start));
+    // The threshold is raised: the medium drift is still there, so nothing is resolved.
+    let critical = report_at("2027-01-02T09:15:00Z", Some(&sent), Severity::Critical);
+    assert_eq!(decide(&critical, Some(&sent), start + 900, 86_400), Decision::Quiet);
+    // A reminder goes out at the raised threshold; lowering it again is still no news.
+    let reminded = critical.record(&now, notified_after(&critical, Some(&sent), true, start + 86_400));
+    let lowered = report_at("2027-01-03T09:30:00Z", Some(&reminded), Severity::Low);
+    assert_eq!(decide(&lowered, Some(&reminded), start + 86_400 + 900, 86_400), Decision::Quiet);
+}
+
+#[test]
+fn drift_that_changes_at_the_same_address_is_notified_as_changed() {
+    let start = epoch_of_day("2026-11-27T09:00:00Z");
+    let now = Now { rfc3339: "2026-11-27T09:00:00Z".to_owned(), epoch: start };
+    let report = report_at("2026-11-27T09:00:00Z", None, Severity::Low);
+    let mut sent = report.record(&now, notified_after(&report, None, true, start));
+    let address = report.drift[0].address.clone();
+    // As if the last notification had seen another difference on this resource.
+    sent.notified.drift.insert(address.clone(), "0000000000000000".to_owned());
+    match decide(&report, Some(&sent), start + 900, 86_400) {
+        Decision::Changed { new, changed, resolved } => {
+            assert!(new.is_empty() && resolved.is_empty());
+            assert_eq!(changed, [address]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn plaintext_secrets_stay_critical_when_moving_them_needs_a_person_and_so_does_a_string_parameter() {
+    use holdfast_planner::drift::severity::of_change;
+    use holdfast_planner::operation::Operation;
+    use holdfast_planner::{Action, AttributeChange, Change, Kind};
+    let change = |kind, address: &str, attributes| Change {
+        address: address.to_owned(),
+        kind,
+        action: Action::Manual,
+        label: None,
+        attributes,
+        flags: Vec::new(),
+        source: "z360.toml:59".to_owned(),
+        reason: Some("a person must decide".to_owned()),
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation: Operation::Manual,
+    };
+    let blocked = change(Kind::EcsService, "ecs.service/z360-beta-Cluster-x/z360-beta-web-y/secrets", Vec::new());
+    assert_eq!(of_change(&blocked).0, Severity::Critical);
+    let string = change(
+        Kind::SsmParameter,
+        "ssm.parameter/z360/beta/reverb/app-key",
+        vec![AttributeChange::new("type", Some("String".to_owned()), Some("SecureString".to_owned()))],
+    );
+    assert_eq!(of_change(&string).0, Severity::Critical);
+}
+
+#[test]
+fn a_torn_history_line_is_skipped_and_named_not_fatal() {
+    let now = Now { rfc3339: "2026-11-27T09:00:00Z".to_owned(), epoch: 1 };
+    let line = report_at("2026-11-27T09:00:00Z", None, Severity::Low).record(&now, Default::default()).to_line();
+    let torn = format!("{line}{}", &line[..line.len() / 2]);
+    let (memory, skipped) = holdfast_planner::drift::Memory::parse(&torn);
+    assert_eq!(memory.records.len(), 1);
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].starts_with("line 2 "), "{skipped:?}");
+}

@@ -70,13 +70,24 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Status> {
                 match every {
                     None => {
                         let (outcome, metric_errors) = check_once().await?;
-                        if let Some(report) = &outcome.report {
-                            output::stdout(&match args.format {
-                                Format::Text => render::text(report, output::use_color(args.color)),
-                                Format::Json => report.to_json(),
-                                Format::Markdown => render::markdown(report),
-                            });
-                            output::stderr(&calls_line(&outcome));
+                        match (&outcome.report, args.format) {
+                            (Some(report), format) => {
+                                output::stdout(&match format {
+                                    Format::Text => render::text(report, output::use_color(args.color)),
+                                    Format::Json => report.to_json(),
+                                    Format::Markdown => render::markdown(report),
+                                });
+                                output::stderr(&calls_line(&outcome, home.as_ref()));
+                            }
+                            // A scheduler parsing the output gets the failure as data too.
+                            (None, Format::Json) => output::stdout(&format!("{:#}\n", failure_json(&outcome))),
+                            (None, Format::Markdown) => output::stdout(&format!(
+                                "## holdfast drift: account {} {}: check failed\n\n{}\n",
+                                outcome.account_id,
+                                outcome.region,
+                                outcome.failure.as_ref().map(ToString::to_string).unwrap_or_default()
+                            )),
+                            (None, Format::Text) => {}
                         }
                         Ok(report_errors(std::slice::from_ref(&outcome), &metric_errors))
                     }
@@ -118,6 +129,10 @@ fn settings(args: &DriftArgs) -> anyhow::Result<Settings> {
     let notify = args.notify.iter().map(|target| Target::parse(target)).collect::<Result<Vec<_>, _>>()?;
     let metrics_namespace = match &args.metrics {
         Some(metrics) => match metrics.strip_prefix("cloudwatch:") {
+            // AWS reserves the AWS/ namespaces for its own services and refuses them.
+            Some(namespace) if namespace.starts_with("AWS/") => {
+                bail!("--metrics {metrics}: namespaces starting AWS/ are AWS's own; use one of yours, such as Holdfast/Drift")
+            }
             Some(namespace) if !namespace.is_empty() => Some(namespace.to_owned()),
             _ => bail!("--metrics {metrics}: write cloudwatch:NAMESPACE (and --metrics-file PATH for OpenMetrics text)"),
         },
@@ -175,13 +190,31 @@ fn log_line(outcome: &CheckOutcome, args: &DriftArgs) {
     output::stdout(&format!("{line}\n"));
 }
 
-/// What the check cost, and the proof it wrote nothing to the account.
-fn calls_line(outcome: &CheckOutcome) -> String {
-    if outcome.writes.is_empty() {
-        format!("Checked with {} API calls to the account, every one a read.\n", outcome.api_calls)
+/// What the check cost, and the proof it wrote nothing to the account; then what the
+/// outputs (history, notifications, metrics) cost through the runner's own connection.
+fn calls_line(outcome: &CheckOutcome, home: Option<&Aws>) -> String {
+    let mut line = if outcome.writes.is_empty() {
+        format!("Checked with {} API calls, every one a read", outcome.api_calls)
     } else {
-        format!("Checked with {} API calls to the account, of which these were not reads: {}\n", outcome.api_calls, outcome.writes.join(", "))
+        format!("Checked with {} API calls, of which these were not reads: {}", outcome.api_calls, outcome.writes.join(", "))
+    };
+    let outputs: Vec<String> = home
+        .map(|home| home.api_calls().into_iter().map(|((service, operation), count)| format!("{service} {operation} {count}")).collect())
+        .unwrap_or_default();
+    if !outputs.is_empty() {
+        line.push_str(&format!("; the history, notifications and metrics took {} more ({})", outputs.len(), outputs.join(", ")));
     }
+    line.push_str(".\n");
+    line
+}
+
+fn failure_json(outcome: &CheckOutcome) -> serde_json::Value {
+    serde_json::json!({
+        "format_version": 1,
+        "account_id": outcome.account_id,
+        "region": outcome.region,
+        "error": outcome.failure.as_ref().map(ToString::to_string),
+    })
 }
 
 fn serde_line(report: &holdfast_planner::drift::Report) -> String {
@@ -196,6 +229,9 @@ fn one_line(text: &str) -> String {
 /// 1 if any check or output failed, else 2 if anything drifted, else 0.
 fn report_errors(outcomes: &[CheckOutcome], metric_errors: &[holdfast_drift::DriftError]) -> Status {
     for outcome in outcomes {
+        for warning in &outcome.warnings {
+            output::stderr(&format!("warning: account {} {}: {warning}\n", outcome.account_id, outcome.region));
+        }
         if let Some(error) = &outcome.failure {
             output::stderr(&format!("error: the check of account {} {} failed: {error}\n", outcome.account_id, outcome.region));
         }

@@ -22,9 +22,11 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Status> {
         }
     }
     let metrics = match &args.metrics {
-        Some(metrics) if metrics.starts_with("cloudwatch:") => true,
-        Some(metrics) => anyhow::bail!("--metrics {metrics}: write cloudwatch:NAMESPACE"),
-        None => false,
+        Some(metrics) => match metrics.strip_prefix("cloudwatch:") {
+            Some(namespace) if !namespace.is_empty() => Some(namespace.to_owned()),
+            _ => anyhow::bail!("--metrics {metrics}: write cloudwatch:NAMESPACE"),
+        },
+        None => None,
     };
     // The census of `holdfast drift` is part of reading: every read-only policy allows it.
     let uses = Uses { apply: !args.read_only, census: true, history, topics, metrics };

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Finding, Report, Resolved, Severity, Status};
 
-/// A history keeps this many records; older ones are dropped when it is rewritten.
-pub const KEPT_RECORDS: usize = 2000;
+/// A history keeps the newest this many records, and the newest of every account and
+/// region whatever its age; older ones are dropped when it is rewritten.
+pub const KEPT_RECORDS: usize = 200;
 
 /// One check, as remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,12 +32,14 @@ pub struct Remembered {
     pub since: String,
 }
 
-/// The last notification that went out: when, and the drift it reported. Notifications
-/// compare with this, not with the last check, so one that failed is sent again.
+/// The last notification that went out: when, and the drift it reported, each with the
+/// fingerprint of what differed. Notifications compare with this, not with the last
+/// check, so one that failed is sent again, and drift that got worse is news.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notified {
     pub epoch: Option<u64>,
-    pub addresses: Vec<String>,
+    /// Address to fingerprint.
+    pub drift: BTreeMap<String, String>,
 }
 
 /// A history: one record per check, oldest first.
@@ -46,15 +49,18 @@ pub struct Memory {
 }
 
 impl Memory {
-    /// Reads JSON lines; a line that is not a record is an error naming the line.
-    pub fn parse(text: &str) -> Result<Memory, String> {
-        let records = text
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(index, line)| serde_json::from_str(line).map_err(|error| format!("line {} is not a holdfast drift record: {error}", index + 1)))
-            .collect::<Result<Vec<Record>, String>>()?;
-        Ok(Memory { records })
+    /// Reads JSON lines. A line that is not a record (a write cut short by a crash or a
+    /// full disk) is skipped and named, so one torn line never wedges every later check.
+    pub fn parse(text: &str) -> (Memory, Vec<String>) {
+        let mut records = Vec::new();
+        let mut skipped = Vec::new();
+        for (index, line) in text.lines().enumerate().filter(|(_, line)| !line.trim().is_empty()) {
+            match serde_json::from_str(line) {
+                Ok(record) => records.push(record),
+                Err(error) => skipped.push(format!("line {} is not a holdfast drift record ({error}): skipped", index + 1)),
+            }
+        }
+        (Memory { records }, skipped)
     }
 
     /// The last check of this account and region.
@@ -62,12 +68,19 @@ impl Memory {
         self.records.iter().rev().find(|record| record.account_id == account_id && record.region == region)
     }
 
-    /// Adds a record, keeping the newest [`KEPT_RECORDS`].
+    /// Adds a record, keeping the newest [`KEPT_RECORDS`] and the newest of every
+    /// account and region (a history shared by a thousand accounts keeps each one's).
     pub fn push(&mut self, record: Record) {
         self.records.push(record);
         if self.records.len() > KEPT_RECORDS {
-            let excess = self.records.len() - KEPT_RECORDS;
-            self.records.drain(..excess);
+            let cutoff = self.records.len() - KEPT_RECORDS;
+            let mut newest: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+            for (index, record) in self.records.iter().enumerate() {
+                newest.insert((&record.account_id, &record.region), index);
+            }
+            let keep: std::collections::BTreeSet<usize> = newest.into_values().collect();
+            let records = std::mem::take(&mut self.records);
+            self.records = records.into_iter().enumerate().filter(|(index, _)| *index >= cutoff || keep.contains(index)).map(|(_, record)| record).collect();
         }
     }
 
@@ -107,8 +120,9 @@ pub(crate) fn recall(findings: &mut [Finding], last: Option<&Record>) -> Vec<Res
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Decision {
-    /// Reported drift appeared or went away since the last notification.
-    Changed { new: Vec<String>, resolved: Vec<String> },
+    /// Since the last notification, reported drift appeared, got worse or otherwise
+    /// changed what differs, or went away from the account.
+    Changed { new: Vec<String>, changed: Vec<String>, resolved: Vec<String> },
     /// The same drift as last notified, and the reminder interval has passed.
     Reminder,
     /// Nothing to say: unchanged drift within the reminder interval, or none at all.
@@ -126,26 +140,54 @@ impl Decision {
 }
 
 /// Notifications fire when the reported drift changes, and for drift that persists only
-/// every `remind_every` seconds; never on every run (cloud-custodian#3828).
+/// every `remind_every` seconds; never on every run (cloud-custodian#3828). Drift that is
+/// still there but no longer reported (below `--min-severity`, or ignored) is not
+/// "resolved": only drift gone from the account is.
 pub fn decide(report: &Report, last: Option<&Record>, now_epoch: u64, remind_every: u64) -> Decision {
     let notified = last.map(|record| &record.notified);
-    let before: Vec<&str> = notified.map(|notified| notified.addresses.iter().map(String::as_str).collect()).unwrap_or_default();
-    let reported: Vec<&str> = report.drift.iter().map(|finding| finding.address.as_str()).collect();
-    let new: Vec<String> = reported.iter().filter(|address| !before.contains(address)).map(|address| (*address).to_owned()).collect();
-    let resolved: Vec<String> = before.iter().filter(|address| !reported.contains(address)).map(|address| (*address).to_owned()).collect();
-    if !new.is_empty() || !resolved.is_empty() {
-        return Decision::Changed { new, resolved };
+    let before = notified.map(|notified| &notified.drift);
+    let present: std::collections::BTreeSet<&str> = report.all_findings().map(|finding| finding.address.as_str()).collect();
+    let mut new = Vec::new();
+    let mut changed = Vec::new();
+    for finding in &report.drift {
+        match before.and_then(|before| before.get(&finding.address)) {
+            None => new.push(finding.address.clone()),
+            Some(fingerprint) if *fingerprint != finding.fingerprint() => changed.push(finding.address.clone()),
+            Some(_) => {}
+        }
+    }
+    let resolved: Vec<String> = before.into_iter().flat_map(|before| before.keys()).filter(|address| !present.contains(address.as_str())).cloned().collect();
+    if !new.is_empty() || !changed.is_empty() || !resolved.is_empty() {
+        return Decision::Changed { new, changed, resolved };
     }
     let due = notified.and_then(|notified| notified.epoch).is_none_or(|epoch| now_epoch.saturating_sub(epoch) >= remind_every);
-    if !reported.is_empty() && due { Decision::Reminder } else { Decision::Quiet }
+    if !report.drift.is_empty() && due { Decision::Reminder } else { Decision::Quiet }
 }
 
-/// What the next record says was notified: this check's drift when a notification went
-/// out, else whatever the last record said.
+/// What the next record says was notified. When a notification went out: this check's
+/// reported drift, plus what was notified before and is now only below the threshold
+/// (so lowering the threshold again is no news). Otherwise whatever the last record said.
 pub fn notified_after(report: &Report, last: Option<&Record>, sent: bool, now_epoch: u64) -> Notified {
-    if sent {
-        Notified { epoch: Some(now_epoch), addresses: report.drift.iter().map(|finding| finding.address.clone()).collect() }
-    } else {
-        last.map(|record| record.notified.clone()).unwrap_or_default()
+    let previous = last.map(|record| record.notified.clone()).unwrap_or_default();
+    if !sent {
+        return previous;
     }
+    let mut drift: BTreeMap<String, String> = report.drift.iter().map(|finding| (finding.address.clone(), finding.fingerprint())).collect();
+    for finding in &report.below_threshold {
+        if let Some(fingerprint) = previous.drift.get(&finding.address) {
+            drift.insert(finding.address.clone(), fingerprint.clone());
+        }
+    }
+    Notified { epoch: Some(now_epoch), drift }
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms, unlike `std`'s hasher. Not for
+/// security: it tells whether what differs about a resource changed.
+pub(crate) fn fingerprint(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }

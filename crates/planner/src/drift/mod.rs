@@ -173,6 +173,7 @@ impl Report {
 
         let today = now.today();
         let mut expired_rules = Vec::new();
+        let mut unused_rules = Vec::new();
         for rule in desired.drift.ignore.iter() {
             let matches: Vec<String> =
                 findings.iter().filter(|finding| rule.address.matches(&finding.address)).map(|finding| finding.address.clone()).collect();
@@ -187,6 +188,13 @@ impl Report {
                     });
                 }
                 continue;
+            }
+            if matches.is_empty() {
+                unused_rules.push(format!(
+                    "the ignore rule `{}` at {} matches no drift: remove it once what it was for is settled",
+                    rule.address,
+                    crate::context::source(&rule.origin)
+                ));
             }
             for finding in findings.iter_mut().filter(|finding| finding.ignored.is_none() && rule.address.matches(&finding.address)) {
                 finding.ignored = Some(Ignored {
@@ -226,7 +234,7 @@ impl Report {
             resolved,
             expired_rules,
             coverage: unmanaged::coverage(desired, inventory),
-            warnings: plan.warnings.iter().map(|warning| warning.message.clone()).collect(),
+            warnings: plan.warnings.iter().map(|warning| warning.message.clone()).chain(unused_rules).collect(),
             below_threshold: below,
         }
     }
@@ -235,11 +243,16 @@ impl Report {
         self.drift.is_empty()
     }
 
+    /// Every finding: reported, ignored and below the threshold.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.drift.iter().chain(&self.ignored).chain(&self.below_threshold)
+    }
+
     /// What to remember of this check, so the next can tell new from persisting.
     /// Everything is remembered, ignored and below-threshold drift too, so changing a
     /// rule or the threshold does not make old drift look new.
     pub fn record(&self, now: &Now, notified: Notified) -> Record {
-        let all = self.drift.iter().chain(&self.ignored).chain(&self.below_threshold);
+        let all = self.all_findings();
         Record {
             account_id: self.account_id.clone(),
             region: self.region.clone(),
@@ -254,6 +267,18 @@ impl Report {
         let mut text = serde_json::to_string_pretty(self).expect("a report always serialises");
         text.push('\n');
         text
+    }
+}
+
+impl Finding {
+    /// What differs about the resource, as a short stable hash: its severity and every
+    /// attribute before and after (secrets appear only as their labels).
+    pub fn fingerprint(&self) -> String {
+        let mut text = self.severity.as_str().to_owned();
+        for attribute in &self.attributes {
+            text.push_str(&format!("\n{}={:?}->{:?}", attribute.name, attribute.before, attribute.after));
+        }
+        memory::fingerprint(&text)
     }
 }
 

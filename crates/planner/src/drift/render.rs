@@ -70,7 +70,10 @@ pub fn text(report: &Report, use_color: bool) -> String {
         if let Some(reason) = &finding.reason {
             let _ = writeln!(out, "         {reason}");
         }
-        let fix = format!("holdfast apply would {} it", finding.action.as_str());
+        let fix = match finding.action {
+            crate::plan::Action::Manual => "holdfast apply cannot fix it by itself: a person must".to_owned(),
+            action => format!("holdfast apply would {} it", action.as_str()),
+        };
         let from = finding.source.as_ref().map(|source| format!(" · from {source}")).unwrap_or_default();
         let _ = writeln!(out, "         {}", paint(use_color, dim, &format!("{fix}{from}")));
     }
@@ -126,7 +129,10 @@ pub fn markdown(report: &Report) -> String {
     if !report.drift.is_empty() {
         let _ = writeln!(out, "| severity | resource | what it means | status | differs |\n|---|---|---|---|---|");
         for finding in &report.drift {
-            let differs: Vec<String> = finding.attributes.iter().map(|attribute| format!("`{}`", attribute_line(attribute).replace('|', "\\|"))).collect();
+            let mut differs: Vec<String> = finding.attributes.iter().map(|attribute| format!("`{}`", attribute_line(attribute).replace('|', "\\|"))).collect();
+            if let Some(reason) = finding.reason.as_ref().filter(|_| finding.action == crate::plan::Action::Manual) {
+                differs.push(reason.replace('|', "\\|"));
+            }
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} |",

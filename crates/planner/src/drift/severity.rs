@@ -39,7 +39,10 @@ pub fn of_change(change: &Change) -> (Severity, String) {
     let has = |name: &str| attribute(name).is_some();
     match change.kind {
         Kind::EcsService => {
-            if let Operation::UpdateService { secrets: Some(_), .. } = &change.operation {
+            // Moving secrets out of plaintext may be blocked (a parameter missing, values
+            // that disagree): the secrets are no less exposed for it.
+            let moves_secrets = matches!(&change.operation, Operation::UpdateService { secrets: Some(_), .. });
+            if moves_secrets || change.address.ends_with("/secrets") {
                 return (Severity::Critical, "secrets in plaintext task definition environment variables".to_owned());
             }
             let on_spot =
