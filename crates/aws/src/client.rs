@@ -156,7 +156,7 @@ async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>
     let detail = aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
     if let Some(role) = role {
         return Err(AwsError::Setup(format!(
-            "cannot assume the role {}: {detail}\n  hint: the role's trust policy must allow these credentials to call sts:AssumeRole (with the external id, when one is set)",
+            "cannot assume the role {}: {detail}\n  hint: check the role ARN and that the STS endpoint is reachable; the role's trust policy must allow these credentials to call sts:AssumeRole (with the external id, when one is set)",
             role.role_arn
         )));
     }

@@ -169,6 +169,14 @@ pub fn policy(desired: &Desired, uses: &Uses) -> Value {
         "Action": read_actions(desired, uses.census).into_iter().collect::<Vec<_>>(),
         "Resource": "*",
     })];
+    // A drift check mentions an apply under way, from the apply lock.
+    let (region, account) = desired.account.as_ref().map_or(("*", "*"), |account| (account.region(), account.id()));
+    statements.push(json!({
+        "Sid": "HoldfastSeeApplyLock",
+        "Effect": "Allow",
+        "Action": "ssm:GetParameter",
+        "Resource": format!("arn:aws:ssm:{region}:{account}:parameter{}", crate::lock::LOCK_PARAMETER),
+    }));
     let parameters = parameter_arns(desired);
     if !parameters.is_empty() {
         // Values of the declared parameters only, never every SecureString in the account.

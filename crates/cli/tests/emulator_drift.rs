@@ -92,6 +92,12 @@ fn exit_codes_are_0_in_sync_2_drifted_and_1_when_the_check_fails() {
     assert!(unreadable.stdout.contains(&account.bucket("alpha")), "the drift is still reported:\n{}", unreadable.stdout);
     assert!(unreadable.stderr.contains("the drift history"), "{}", unreadable.stderr);
 
+    // Drift seen while an apply holds the lock says so, and the check takes no lock itself.
+    emulator.script("poke.py", "hold-lock", &account.account, &["alice@ci (pid 42)", "--lock-id", "a11ce0000000beef"]);
+    let during = account.drift(&emulator, &[], None);
+    assert_eq!(during.code, 2, "{}", during.stderr);
+    assert!(during.stdout.contains("an apply is under way (lock a11ce0000000beef held by alice@ci (pid 42)"), "{}", during.stdout);
+
     // A usage error is 1 as well: 2 would read as drift.
     let usage = account.drift(&emulator, &["--min-severity", "severe"], None);
     assert_eq!(usage.code, 1, "{}", usage.stderr);

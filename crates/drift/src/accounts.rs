@@ -129,18 +129,11 @@ pub async fn check_all(accounts: &[Account], base: &ConnectOptions, settings: &S
                     connect: ConnectOptions { region: Some(region.clone()), assume_role: account.role.clone(), ..base.clone() },
                     account_id: Some(account.id.clone()),
                 }),
-                Err(error) => outcomes.push(CheckOutcome {
-                    account_id: account.id.clone(),
-                    region: region.clone(),
-                    report: None,
-                    failure: Some(DriftError::Input(error.to_string())),
-                    output_errors: Vec::new(),
-                    warnings: Vec::new(),
-                    decision: None,
-                    api_calls: 0,
-                    writes: Vec::new(),
-                    checked_epoch: now.epoch,
-                }),
+                Err(error) => {
+                    let mut outcome = CheckOutcome::new(account.id.clone(), region.clone(), now.epoch);
+                    outcome.failure = Some(DriftError::Input(error.to_string()));
+                    outcomes.push(outcome);
+                }
             }
         }
     }

@@ -56,6 +56,22 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
+    /// A check of this account and region, at `epoch`, with nothing found yet.
+    pub fn new(account_id: String, region: String, epoch: u64) -> Self {
+        CheckOutcome {
+            account_id,
+            region,
+            report: None,
+            failure: None,
+            output_errors: Vec::new(),
+            warnings: Vec::new(),
+            decision: None,
+            api_calls: 0,
+            writes: Vec::new(),
+            checked_epoch: epoch,
+        }
+    }
+
     pub fn failed(&self) -> bool {
         self.failure.is_some() || !self.output_errors.is_empty()
     }
@@ -72,19 +88,8 @@ impl CheckOutcome {
 /// Runs one check. `home` is where history, notifications and metrics go when the
 /// account is reached through an assumed role; None means the account's own connection.
 pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &Now) -> CheckOutcome {
-    let region = check.connect.region.clone().unwrap_or_default();
-    let mut outcome = CheckOutcome {
-        account_id: check.account_id.clone().or_else(|| check.desired.account_id().map(str::to_owned)).unwrap_or_else(|| "unknown".to_owned()),
-        region,
-        report: None,
-        failure: None,
-        output_errors: Vec::new(),
-        warnings: Vec::new(),
-        decision: None,
-        api_calls: 0,
-        writes: Vec::new(),
-        checked_epoch: now.epoch,
-    };
+    let account_id = check.account_id.clone().or_else(|| check.desired.account_id().map(str::to_owned)).unwrap_or_else(|| "unknown".to_owned());
+    let mut outcome = CheckOutcome::new(account_id, check.connect.region.clone().unwrap_or_default(), now.epoch);
     let aws = match Aws::connect(&check.connect).await {
         Ok(aws) => aws,
         Err(error) => {
@@ -131,6 +136,17 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
         },
         None => decide(&Memory::default()).1,
     };
+
+    // Drift seen while an apply is under way may be that apply's work in progress.
+    let mut report = report;
+    match holdfast_aws::lock::read(&aws).await {
+        Ok(Some(lock)) if lock.is_live(holdfast_aws::lock::now()) => report.warnings.push(format!(
+            "an apply is under way ({}): some of this drift may be its work in progress; the next check will tell",
+            lock.describe(holdfast_aws::lock::now())
+        )),
+        Ok(_) => {}
+        Err(error) => outcome.warnings.push(format!("the apply lock could not be read, so an apply under way would go unmentioned: {error}")),
+    }
 
     if decision != Decision::Quiet {
         let notification = Notification::new(&report, &decision, last.as_ref());
