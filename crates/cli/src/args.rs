@@ -63,8 +63,8 @@ pub struct DriftArgs {
     #[arg(long, value_name = "FILE")]
     pub accounts: Option<PathBuf>,
     /// With --accounts: at most this many account-regions checked at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub parallel: usize,
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..))]
+    pub parallel: u16,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
@@ -157,8 +157,8 @@ pub struct AwsArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// At most this many AWS calls in flight at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, clap::Args)]

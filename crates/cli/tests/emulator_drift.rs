@@ -98,6 +98,21 @@ fn exit_codes_are_0_in_sync_2_drifted_and_1_when_the_check_fails() {
     assert_eq!(during.code, 2, "{}", during.stderr);
     assert!(during.stdout.contains("an apply is under way (lock a11ce0000000beef held by alice@ci (pid 42)"), "{}", during.stdout);
 
+    // A desired state that no longer loads: JSON readers get the error as JSON, and a
+    // metrics file stops reporting a healthy check.
+    let metrics = path(&account.dir, "drift.prom");
+    let good = account.drift(&emulator, &["--metrics-file", metrics.to_str().expect("UTF-8")], None);
+    assert_eq!(good.code, 2, "{}", good.stderr);
+    assert!(std::fs::read_to_string(&metrics).expect("metrics").contains("holdfast_drift_check_failed{account="), "metrics written");
+    std::fs::write(account.dir.path().join("broken.toml"), "[[s3.bucket]]\nname = \"unterminated\n").expect("a broken file");
+    let broken = account.drift(&emulator, &["--format", "json", "--metrics-file", metrics.to_str().expect("UTF-8")], None);
+    assert_eq!(broken.code, 1, "{}", broken.stderr);
+    let error: serde_json::Value = serde_json::from_str(&broken.stdout).expect("the failure as JSON");
+    assert!(error["error"].as_str().is_some_and(|error| error.contains("broken.toml:2:")), "{error}");
+    let text = std::fs::read_to_string(&metrics).expect("metrics");
+    assert!(text.contains(&format!("holdfast_drift_check_failed{{account=\"{}\",region=\"us-east-1\"}} 1", account.account)), "{text}");
+    std::fs::remove_file(account.dir.path().join("broken.toml")).expect("fixed again");
+
     // A usage error is 1 as well: 2 would read as drift.
     let usage = account.drift(&emulator, &["--min-severity", "severe"], None);
     assert_eq!(usage.code, 1, "{}", usage.stderr);
@@ -299,13 +314,64 @@ fn a_webhook_gets_a_slack_ready_body_signed_with_the_shared_secret() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
     let url = format!("http://{}/services/T000/B000/hook-secret-path", listener.local_addr().expect("an address"));
     let server = receive_one(listener, "500 Internal Server Error");
-    let refused = account.drift(&emulator, &["--history", history.to_str().expect("UTF-8"), "--notify", &format!("webhook:{url}")], None);
+    let file = path(&account.dir, "notified.jsonl");
+    let with_file = |url: &str| {
+        account.drift(
+            &emulator,
+            &["--history", history.to_str().expect("UTF-8"), "--notify", &format!("webhook:{url}"), "--notify", &format!("file:{}", file.display())],
+            None,
+        )
+    };
+    let refused = with_file(&url);
     server.join().expect("the server thread");
     assert_eq!(refused.code, 1, "{}\n{}", refused.stdout, refused.stderr);
     assert!(refused.stdout.contains(&account.bucket("beta")), "the drift is printed: {}", refused.stdout);
     assert!(refused.stderr.contains("notifying webhook:http://127.0.0.1:"), "{}", refused.stderr);
     assert!(refused.stderr.contains("500"), "{}", refused.stderr);
     assert!(!refused.all_output().contains("hook-secret-path"), "{}", refused.all_output());
+
+    // The webhook (its port closed now) is tried again on the next check; the file,
+    // which was told, is not told again.
+    let retried = with_file(&url);
+    assert_eq!(retried.code, 1, "the webhook is still down: {}", retried.stderr);
+    assert_eq!(std::fs::read_to_string(&file).expect("notified").lines().count(), 1, "the healthy target heard it once");
+}
+
+#[test]
+fn sigterm_while_a_notification_is_being_sent_lets_it_finish() {
+    let emulator = Emulator::from_env();
+    let account = Buckets::seed(&emulator, "drift-sigterm-notify", "");
+    account.drop_lifecycle(&emulator, "alpha");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
+    let url = format!("http://{}/hook", listener.local_addr().expect("an address"));
+    let (arrived, request) = std::sync::mpsc::channel();
+    let server = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().expect("a connection");
+        arrived.send(()).expect("the test waits");
+        // Slow to answer: the signal lands while the notification is in flight.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        let mut stream = stream;
+        let mut buffer = [0u8; 65536];
+        let _ = stream.read(&mut buffer);
+        write!(stream, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok").expect("an answer");
+    });
+    let file = path(&account.dir, "notified.jsonl");
+    let mut child = account
+        .drift_command(&emulator, &["--every", "1h", "--notify", &format!("webhook:{url}"), "--notify", &format!("file:{}", file.display())])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("holdfast starts");
+    request.recv_timeout(std::time::Duration::from_secs(60)).expect("the webhook was called");
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let status = child.wait().expect("holdfast exits");
+    server.join().expect("the server thread");
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("UTF-8");
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Stopped by SIGTERM during a check, after letting it finish"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).expect("the file target was told too").lines().count(), 1);
 }
 
 #[test]

@@ -46,7 +46,6 @@ pub struct CheckOutcome {
     pub output_errors: Vec<DriftError>,
     /// Worth saying, not failures: lines of the history that were skipped.
     pub warnings: Vec<String>,
-    pub decision: Option<Decision>,
     /// AWS calls the check made in the account.
     pub api_calls: usize,
     /// Calls to the account that were not reads (Describe, List, Get, Head): always none,
@@ -65,7 +64,6 @@ impl CheckOutcome {
             failure: None,
             output_errors: Vec::new(),
             warnings: Vec::new(),
-            decision: None,
             api_calls: 0,
             writes: Vec::new(),
             checked_epoch: epoch,
@@ -110,18 +108,25 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
     };
     outcome.account_id = inventory.account_id.clone();
 
-    let notifying = !settings.notify.is_empty();
     let (account_id, region) = (inventory.account_id.clone(), inventory.region.clone());
     // Run inside the history's transaction, so the check that records a notification is
-    // the one that sends it, however many runners share the history.
+    // the one that sends it, however many runners share the history. Each target keeps
+    // its own memory of what it was told.
     let decide = |memory: &Memory| {
         let last = memory.last(&account_id, &region).cloned();
         let report = Report::new(&check.desired, &inventory, &plan, now, last.as_ref(), settings.min_severity);
-        let decision = if notifying { memory::decide(&report, last.as_ref(), now.epoch, settings.remind_every.as_secs()) } else { Decision::Quiet };
-        let record = report.record(now, memory::notified_after(&report, last.as_ref(), decision != Decision::Quiet, now.epoch));
-        (record, (report, decision, last))
+        let mut decisions = Vec::new();
+        let mut told = std::collections::BTreeMap::new();
+        for target in &settings.notify {
+            let before = last.as_ref().and_then(|record| record.notified.get(&target.key())).cloned();
+            let decision = memory::decide(&report, before.as_ref(), now.epoch, settings.remind_every.as_secs());
+            told.insert(target.key(), memory::told_after(&report, before.as_ref(), decision != Decision::Quiet, now.epoch));
+            decisions.push((decision, before));
+        }
+        let record = report.record(now, told);
+        (record.clone(), (report, decisions, record))
     };
-    let (report, decision, last) = match &settings.history {
+    let (report, decisions, record) = match &settings.history {
         Some(history) => match history.transact(home, decide).await {
             Ok((value, skipped)) => {
                 outcome.warnings.extend(skipped.into_iter().map(|line| format!("the drift history {}: {line}", history.place())));
@@ -131,7 +136,9 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
                 // Without a memory there is no telling new drift from old: the drift is
                 // reported, and nothing is notified rather than everything again.
                 outcome.output_errors.push(error);
-                (Report::new(&check.desired, &inventory, &plan, now, None, settings.min_severity), Decision::Quiet, None)
+                let report = Report::new(&check.desired, &inventory, &plan, now, None, settings.min_severity);
+                let record = report.record(now, Default::default());
+                (report, Vec::new(), record)
             }
         },
         None => decide(&Memory::default()).1,
@@ -148,30 +155,29 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
         Err(error) => outcome.warnings.push(format!("the apply lock could not be read, so an apply under way would go unmentioned: {error}")),
     }
 
-    if decision != Decision::Quiet {
-        let notification = Notification::new(&report, &decision, last.as_ref());
-        let mut failures = Vec::new();
-        for target in &settings.notify {
-            if let Err(error) = notify::send(home, target, &notification).await {
-                failures.push(error);
-            }
+    let mut unclaimed = record.notified.clone();
+    let mut failures = Vec::new();
+    for (target, (decision, before)) in settings.notify.iter().zip(&decisions) {
+        if *decision == Decision::Quiet {
+            continue;
         }
-        // The record claimed the notification; one that did not go out is unclaimed, so
-        // the next check sends it again.
-        if !failures.is_empty()
-            && let Some(history) = &settings.history
-        {
-            let previous = last.as_ref().map(|record| record.notified.clone()).unwrap_or_default();
-            let unclaim = |_: &Memory| (report.record(now, previous.clone()), ());
-            if let Err(error) = history.transact(home, unclaim).await {
-                outcome.output_errors.push(error);
-            }
+        let notification = Notification::new(&report, decision, before.as_ref());
+        if let Err(error) = notify::send(home, target, &notification).await {
+            failures.push(error);
+            // What this target was told stays as it was: the next check tries it again.
+            unclaimed.insert(target.key(), before.clone().unwrap_or_default());
         }
-        outcome.output_errors.extend(failures);
     }
-    if notifying {
-        outcome.decision = Some(decision);
+    if !failures.is_empty()
+        && let Some(history) = &settings.history
+    {
+        let mut corrected = record.clone();
+        corrected.notified = unclaimed;
+        if let Err(error) = history.transact(home, |_: &Memory| (corrected.clone(), ())).await {
+            outcome.output_errors.push(error);
+        }
     }
+    outcome.output_errors.extend(failures);
     outcome.api_calls = aws.api_calls().values().sum();
     outcome.writes = writes(&aws);
     outcome.report = Some(report);

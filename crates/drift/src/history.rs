@@ -25,6 +25,10 @@ pub enum History {
     Process(Mutex<Memory>),
 }
 
+/// The checks of one process (an accounts file) take turns at the shared history, so
+/// only another process can ever make a conditional write lose.
+static TURNS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl History {
     /// `s3://bucket/key` or a file path.
     pub fn parse(text: &str) -> Result<History, DriftError> {
@@ -58,6 +62,7 @@ impl History {
     /// of two runners that see the same new drift, only the first claims its notification.
     /// Returns what `decide` returned, and the lines of the history that were skipped.
     pub async fn transact<T>(&self, aws: &Aws, mut decide: impl FnMut(&Memory) -> (Record, T)) -> Result<(T, Vec<String>), DriftError> {
+        let _turn = TURNS.lock().await;
         match self {
             History::File(path) => {
                 let path = path.clone();
@@ -79,8 +84,9 @@ impl History {
                         // Rewritten in place under the lock, which a rename would escape.
                         file.set_len(0).and_then(|()| file.write_all(memory.to_text().as_bytes())).map_err(|error| format!("cannot be rewritten: {error}"))?;
                     } else {
-                        // One write of one line.
-                        file.write_all(record.to_line().as_bytes()).map_err(|error| format!("cannot be written: {error}"))?;
+                        // One write of one line, on a line of its own even after a torn one.
+                        let separator = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+                        file.write_all(format!("{separator}{}", record.to_line()).as_bytes()).map_err(|error| format!("cannot be written: {error}"))?;
                     }
                     Ok((value, skipped))
                 });

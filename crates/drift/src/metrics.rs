@@ -124,6 +124,24 @@ pub fn write_file(path: &Path, samples: &[Sample<'_>]) -> Result<(), DriftError>
         .map_err(|error| DriftError::Metrics { target: path.display().to_string(), message: error.to_string() })
 }
 
+/// After a failure that left no account to name (a desired state that does not load),
+/// marks every check in the file as failed, keeping the rest: an alert on
+/// `check_failed` fires rather than the last good figures standing.
+pub fn mark_failed(path: &Path) -> Result<(), DriftError> {
+    let Ok(previous) = std::fs::read_to_string(path) else { return Ok(()) };
+    let marked: String = previous
+        .lines()
+        .map(|line| match line.strip_prefix("holdfast_drift_check_failed{").and_then(|rest| rest.rsplit_once("} ")) {
+            Some((labels, _)) => format!("holdfast_drift_check_failed{{{labels}}} 1\n"),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    let temporary = path.with_extension("prom.tmp");
+    std::fs::write(&temporary, marked)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|error| DriftError::Metrics { target: path.display().to_string(), message: error.to_string() })
+}
+
 pub async fn publish(aws: &Aws, namespace: &str, samples: &[Sample<'_>]) -> Result<(), DriftError> {
     let metrics: Vec<Metric> = samples.iter().flat_map(Sample::cloudwatch).collect();
     holdfast_aws::notify::put_metrics(aws, namespace, &metrics)

@@ -9,8 +9,7 @@ use std::path::PathBuf;
 
 use hmac::{Hmac, Mac};
 use holdfast_aws::Aws;
-use holdfast_planner::drift::render::summary;
-use holdfast_planner::drift::{Decision, Finding, Record, Report, Severity};
+use holdfast_planner::drift::{Decision, Finding, Notified, Report, Severity};
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -35,9 +34,25 @@ impl Target {
             Some(("sns", arn)) if arn.starts_with("arn:aws") && arn.split(':').count() == 6 => Ok(Target::Sns(arn.to_owned())),
             Some(("sns", _)) => Err(bad("write sns:arn:aws:sns:REGION:ACCOUNT:TOPIC")),
             Some(("webhook", url)) if url.starts_with("https://") || url.starts_with("http://") => Ok(Target::Webhook(url.to_owned())),
-            Some(("webhook", _)) => Err(bad("write webhook:https://...")),
+            // Not echoed: a webhook's path is often its secret.
+            Some(("webhook", _)) => Err(DriftError::Input(
+                "--notify webhook:…: the URL must start with https:// (or http://); it is not shown here, since its path may be a secret".to_owned(),
+            )),
             Some(("file", path)) if !path.is_empty() => Ok(Target::File(PathBuf::from(path))),
-            _ => Err(bad("targets are sns:TOPIC_ARN, webhook:URL and file:PATH")),
+            // Only the scheme is echoed: a misspelt `webhok:` may carry a secret URL.
+            _ => Err(DriftError::Input(format!(
+                "--notify {}:…: targets are sns:TOPIC_ARN, webhook:URL and file:PATH",
+                text.split(':').next().unwrap_or_default()
+            ))),
+        }
+    }
+
+    /// The name its memory goes by in the history: a webhook's full URL is a secret, so it
+    /// is a fingerprint of it beside the host.
+    pub fn key(&self) -> String {
+        match self {
+            Target::Webhook(url) => format!("{}#{}", self.name(), &holdfast_planner::drift::memory::fingerprint(url)[..8]),
+            _ => self.name(),
         }
     }
 
@@ -46,7 +61,9 @@ impl Target {
         match self {
             Target::Sns(arn) => format!("sns:{arn}"),
             Target::Webhook(url) => {
-                let host = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+                // Scheme and host only: the path and any user:password are secrets.
+                let authority = url.split("://").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+                let host = authority.rsplit('@').next().unwrap_or_default();
                 format!("webhook:{}://{host}/…", url.split("://").next().unwrap_or("https"))
             }
             Target::File(path) => format!("file:{}", path.display()),
@@ -59,6 +76,8 @@ impl Target {
 #[derive(Debug, Clone, Serialize)]
 pub struct Notification<'a> {
     pub event: &'static str,
+    /// Short, for an SNS subject or a mail: what changed first.
+    pub subject: String,
     pub summary: String,
     pub account_id: &'a str,
     pub region: &'a str,
@@ -80,7 +99,8 @@ pub struct Resolved {
 }
 
 impl<'a> Notification<'a> {
-    pub fn new(report: &'a Report, decision: &Decision, last: Option<&Record>) -> Self {
+    /// What to tell a target, given what it was told before.
+    pub fn new(report: &'a Report, decision: &Decision, told: Option<&Notified>) -> Self {
         fn list(addresses: &[String]) -> Vec<&str> {
             addresses.iter().map(String::as_str).collect()
         }
@@ -88,11 +108,22 @@ impl<'a> Notification<'a> {
             Decision::Changed { new, changed, resolved } => (list(new), list(changed), list(resolved)),
             _ => (Vec::new(), Vec::new(), Vec::new()),
         };
-        let severity_of =
-            |address: &str| last.and_then(|record| record.drift.iter().find(|remembered| remembered.address == address)).map(|remembered| remembered.severity);
+        let severity_of = |address: &str| told.and_then(|told| told.drift.get(address)).map(|told| told.severity);
+        let since = match decision {
+            Decision::Reminder => "unchanged since the last notification".to_owned(),
+            _ => {
+                let parts: Vec<String> = [(new.len(), "new"), (changed.len(), "changed"), (resolved.len(), "resolved")]
+                    .into_iter()
+                    .filter(|(count, _)| *count > 0)
+                    .map(|(count, what)| format!("{count} {what}"))
+                    .collect();
+                parts.join(", ")
+            }
+        };
         Notification {
             event: decision.event_type(),
-            summary: format!("holdfast drift: {}", summary(report)),
+            subject: subject(&format!("holdfast drift {} {}: {since}; {}", report.account_id, report.region, drifted(report))),
+            summary: format!("holdfast drift: account {} {}: {}; {since}", report.account_id, report.region, drifted(report)),
             account_id: &report.account_id,
             region: &report.region,
             checked_at: &report.checked_at,
@@ -177,6 +208,20 @@ fn differs(finding: &Finding) -> String {
     if parts.is_empty() { String::new() } else { format!(" ({})", parts.join("; ")) }
 }
 
+/// `35 drifted (11 critical, 24 high)` or `in sync`.
+fn drifted(report: &Report) -> String {
+    let counts = &report.counts;
+    if report.in_sync() {
+        return "in sync".to_owned();
+    }
+    let by_severity: Vec<String> = Severity::ALL
+        .into_iter()
+        .filter(|severity| counts.of(*severity) > 0)
+        .map(|severity| format!("{} {}", counts.of(severity), severity.as_str()))
+        .collect();
+    format!("{} drifted ({})", counts.drifted(), by_severity.join(", "))
+}
+
 /// SNS takes a subject of up to 100 ASCII characters: cut at the last whole clause.
 fn subject(summary: &str) -> String {
     let ascii: String = summary.chars().filter(char::is_ascii).collect();
@@ -205,7 +250,7 @@ pub async fn send(aws: &Aws, target: &Target, notification: &Notification<'_>) -
     let failed = |message: String| DriftError::Notify { target: target.name(), message };
     match target {
         Target::Sns(arn) => {
-            let subject = subject(&notification.summary);
+            let subject = notification.subject.clone();
             let attributes = notification.attributes();
             let attributes: Vec<(&str, &str)> = attributes.iter().map(|(name, value)| (*name, value.as_str())).collect();
             holdfast_aws::notify::publish(aws, arn, &subject, &notification.text(), &attributes).await.map_err(|error| failed(error.to_string()))

@@ -12,9 +12,15 @@ use tokio::signal::unix::{SignalKind, signal};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stopped {
     pub signal: &'static str,
-    /// A check was under way and was abandoned; it wrote nothing to the account, ever.
+    /// A check was under way when the signal came.
     pub during_check: bool,
+    /// That check finished within the grace period (its notifications and history too).
+    pub finished: bool,
 }
+
+/// How long a check under way may take to finish after SIGTERM or SIGINT: less than the
+/// 30 s Kubernetes and ECS wait before they kill.
+pub const GRACE: Duration = Duration::from_secs(20);
 
 /// The wait before the next check: the interval, doubled for each failure in a row up to
 /// eight intervals, with up to ±10% of jitter.
@@ -33,7 +39,8 @@ fn jitter() -> f64 {
     }
 }
 
-/// Runs `check` (which says whether it failed) every `every` until a signal comes.
+/// Runs `check` (which says whether it failed) every `every` until a signal comes. A
+/// check under way is given [`GRACE`] to finish, so a notification it claimed goes out.
 pub async fn watch<F, Fut>(every: Duration, mut check: F) -> std::io::Result<Stopped>
 where
     F: FnMut() -> Fut,
@@ -43,15 +50,24 @@ where
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut failures: u32 = 0;
     loop {
-        tokio::select! {
-            failed = check() => failures = if failed { failures.saturating_add(1) } else { 0 },
-            _ = terminate.recv() => return Ok(Stopped { signal: "SIGTERM", during_check: true }),
-            _ = interrupt.recv() => return Ok(Stopped { signal: "SIGINT", during_check: true }),
+        let running = check();
+        tokio::pin!(running);
+        let signal = tokio::select! {
+            failed = &mut running => {
+                failures = if failed { failures.saturating_add(1) } else { 0 };
+                None
+            }
+            _ = terminate.recv() => Some("SIGTERM"),
+            _ = interrupt.recv() => Some("SIGINT"),
+        };
+        if let Some(signal) = signal {
+            let finished = tokio::time::timeout(GRACE, running).await.is_ok();
+            return Ok(Stopped { signal, during_check: true, finished });
         }
         tokio::select! {
             () = tokio::time::sleep(next_wait(every, failures, jitter())) => {}
-            _ = terminate.recv() => return Ok(Stopped { signal: "SIGTERM", during_check: false }),
-            _ = interrupt.recv() => return Ok(Stopped { signal: "SIGINT", during_check: false }),
+            _ = terminate.recv() => return Ok(Stopped { signal: "SIGTERM", during_check: false, finished: true }),
+            _ = interrupt.recv() => return Ok(Stopped { signal: "SIGINT", during_check: false, finished: true }),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use holdfast_desired::{SourceFile, load_sources};
 use holdfast_inventory::Inventory;
-use holdfast_planner::drift::memory::{decide, notified_after};
+use holdfast_planner::drift::memory::{decide, told_after};
 use holdfast_planner::drift::{Decision, Now, Report, Severity, Status};
 
 const DESIRED: &str = r#"
@@ -125,41 +125,38 @@ fn memory_marks_persisting_drift_with_its_first_sighting_and_lists_the_resolved(
 fn notifications_go_out_on_change_and_as_reminders_never_on_every_run() {
     let report = report_at("2026-11-27T09:00:00Z", None, Severity::Low);
     let start = epoch_of_day("2026-11-27T09:00:00Z");
-    let now = Now { rfc3339: "2026-11-27T09:00:00Z".to_owned(), epoch: start };
     assert!(matches!(decide(&report, None, start, 86_400), Decision::Changed { .. }), "first drift is news");
-    let sent = report.record(&now, notified_after(&report, None, true, start));
-    assert_eq!(decide(&report, Some(&sent), start + 900, 86_400), Decision::Quiet, "the same drift 15 minutes later");
-    assert_eq!(decide(&report, Some(&sent), start + 86_400, 86_400), Decision::Reminder, "the same drift a day later");
-    // A notification that failed is tried again: the record keeps the last one sent.
-    let failed = report.record(&now, notified_after(&report, None, false, start));
+    let told = told_after(&report, None, true, start);
+    assert_eq!(decide(&report, Some(&told), start + 900, 86_400), Decision::Quiet, "the same drift 15 minutes later");
+    assert_eq!(decide(&report, Some(&told), start + 86_400, 86_400), Decision::Reminder, "the same drift a day later");
+    // A notification that failed is tried again: the target was told nothing.
+    let failed = told_after(&report, None, false, start);
     assert!(matches!(decide(&report, Some(&failed), start + 900, 86_400), Decision::Changed { .. }));
 }
 
 #[test]
 fn drift_below_the_threshold_or_ignored_is_never_notified_as_resolved_nor_again_as_new() {
     let start = epoch_of_day("2027-01-02T09:00:00Z");
-    let now = Now { rfc3339: "2027-01-02T09:00:00Z".to_owned(), epoch: start };
     let everything = report_at("2027-01-02T09:00:00Z", None, Severity::Low);
-    let sent = everything.record(&now, notified_after(&everything, None, true, start));
+    let told = told_after(&everything, None, true, start);
     // The threshold is raised: the medium drift is still there, so nothing is resolved.
-    let critical = report_at("2027-01-02T09:15:00Z", Some(&sent), Severity::Critical);
-    assert_eq!(decide(&critical, Some(&sent), start + 900, 86_400), Decision::Quiet);
+    let critical = report_at("2027-01-02T09:15:00Z", None, Severity::Critical);
+    assert_eq!(decide(&critical, Some(&told), start + 900, 86_400), Decision::Quiet);
     // A reminder goes out at the raised threshold; lowering it again is still no news.
-    let reminded = critical.record(&now, notified_after(&critical, Some(&sent), true, start + 86_400));
-    let lowered = report_at("2027-01-03T09:30:00Z", Some(&reminded), Severity::Low);
+    let reminded = told_after(&critical, Some(&told), true, start + 86_400);
+    let lowered = report_at("2027-01-03T09:30:00Z", None, Severity::Low);
     assert_eq!(decide(&lowered, Some(&reminded), start + 86_400 + 900, 86_400), Decision::Quiet);
 }
 
 #[test]
 fn drift_that_changes_at_the_same_address_is_notified_as_changed() {
     let start = epoch_of_day("2026-11-27T09:00:00Z");
-    let now = Now { rfc3339: "2026-11-27T09:00:00Z".to_owned(), epoch: start };
     let report = report_at("2026-11-27T09:00:00Z", None, Severity::Low);
-    let mut sent = report.record(&now, notified_after(&report, None, true, start));
+    let mut told = told_after(&report, None, true, start);
     let address = report.drift[0].address.clone();
     // As if the last notification had seen another difference on this resource.
-    sent.notified.drift.insert(address.clone(), "0000000000000000".to_owned());
-    match decide(&report, Some(&sent), start + 900, 86_400) {
+    told.drift.get_mut(&address).expect("told").fingerprint = "0000000000000000".to_owned();
+    match decide(&report, Some(&told), start + 900, 86_400) {
         Decision::Changed { new, changed, resolved } => {
             assert!(new.is_empty() && resolved.is_empty());
             assert_eq!(changed, [address]);

@@ -184,3 +184,13 @@ fn glob_that_matches_no_bucket_is_a_warning_not_a_create() {
     assert!(plan.is_empty());
     assert_eq!(plan.warnings[0].message, "[[s3.bucket]] name `z360-*-storage` matches nothing in the account");
 }
+
+#[test]
+fn a_declared_bucket_that_lives_in_another_region_is_not_created_here() {
+    let mut inventory = inventory();
+    // Listed by ListBuckets (names are global), but not in this region: not read.
+    inventory.s3.names.push("livkit-recordings".to_owned());
+    let plan = plan(&desired(TIERING), &inventory);
+    assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+    assert!(plan.warnings.iter().any(|warning| warning.message.contains("exists in another region")), "{:?}", plan.warnings);
+}

@@ -234,7 +234,7 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
         return Ok(Status::Failure);
     }
 
-    let options = Options { allow_replace: args.allow_replace, allow_delete: args.allow_delete, concurrency: args.aws.concurrency };
+    let options = Options { allow_replace: args.allow_replace, allow_delete: args.allow_delete, concurrency: usize::from(args.aws.concurrency) };
     let mut report = holdfast_applier::apply(aws, &plan, &options, &|name| std::env::var(name).ok(), stop).await;
     if stop.is_requested() {
         output::stderr("The apply was stopped: what was done is not verified by a second read.\n");

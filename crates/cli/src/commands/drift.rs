@@ -15,6 +15,21 @@ use crate::commands::{live, load_desired};
 use crate::output::{self, Status};
 
 pub fn run(args: &DriftArgs) -> anyhow::Result<Status> {
+    let result = check(args);
+    if let Err(error) = &result {
+        // Whatever failed (the desired state, the accounts file, an argument), a scheduler
+        // reading JSON gets it as JSON, and a metrics file stops saying all is well.
+        if args.format == Format::Json {
+            output::stdout(&format!("{:#}\n", serde_json::json!({ "format_version": 1, "error": format!("{error:#}") })));
+        }
+        if let Some(path) = &args.metrics_file {
+            let _ = holdfast_drift::metrics::mark_failed(path);
+        }
+    }
+    result
+}
+
+fn check(args: &DriftArgs) -> anyhow::Result<Status> {
     let settings = settings(args)?;
     let runtime = live::runtime()?;
     let status = runtime.block_on(async {
@@ -23,7 +38,7 @@ pub fn run(args: &DriftArgs) -> anyhow::Result<Status> {
                 let list = accounts::load(file)?;
                 let base = connect_options(args, None);
                 let home = home(&settings, &base).await?;
-                let parallel = args.parallel;
+                let parallel = usize::from(args.parallel);
                 let run_all = || async {
                     let now = clock::now()?;
                     let outcomes = accounts::check_all(&list, &base, &settings, home.as_ref(), &now, parallel).await;
@@ -153,7 +168,7 @@ fn connect_options(args: &DriftArgs, region: Option<String>) -> ConnectOptions {
         profile: args.aws.profile.clone(),
         region: region.or_else(|| args.aws.region.clone()),
         endpoint_url: args.aws.endpoint_url.clone(),
-        concurrency: args.aws.concurrency,
+        concurrency: usize::from(args.aws.concurrency),
         assume_role: None,
     }
 }
@@ -173,7 +188,14 @@ where
     Fut: std::future::Future<Output = bool>,
 {
     let stopped = watch::watch(every, check).await?;
-    let when = if stopped.during_check { "during a check, which was abandoned (it had written nothing)" } else { "between checks" };
+    let when = match (stopped.during_check, stopped.finished) {
+        (false, _) => "between checks".to_owned(),
+        (true, true) => "during a check, after letting it finish".to_owned(),
+        (true, false) => format!(
+            "during a check, abandoned after {} s (it wrote nothing to the account; a notification it had claimed may not have gone out)",
+            watch::GRACE.as_secs()
+        ),
+    };
     output::stderr(&format!("Stopped by {} {when}.\n", stopped.signal));
     Ok(Status::Success)
 }
@@ -198,11 +220,10 @@ fn calls_line(outcome: &CheckOutcome, home: Option<&Aws>) -> String {
     } else {
         format!("Checked with {} API calls, of which these were not reads: {}", outcome.api_calls, outcome.writes.join(", "))
     };
-    let outputs: Vec<String> = home
-        .map(|home| home.api_calls().into_iter().map(|((service, operation), count)| format!("{service} {operation} {count}")).collect())
-        .unwrap_or_default();
-    if !outputs.is_empty() {
-        line.push_str(&format!("; the history, notifications and metrics took {} more ({})", outputs.len(), outputs.join(", ")));
+    let calls = home.map(Aws::api_calls).unwrap_or_default();
+    if !calls.is_empty() {
+        let listed: Vec<String> = calls.iter().map(|((service, operation), count)| format!("{service} {operation} {count}")).collect();
+        line.push_str(&format!("; the history, notifications and metrics took {} more ({})", calls.values().sum::<usize>(), listed.join(", ")));
     }
     line.push_str(".\n");
     line

@@ -30,7 +30,7 @@ pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, 
         profile: args.profile.clone(),
         region: args.region.clone().or_else(|| desired.account.as_ref().map(|account| account.region().to_owned())),
         endpoint_url: args.endpoint_url.clone(),
-        concurrency: args.concurrency,
+        concurrency: usize::from(args.concurrency),
         assume_role: None,
     };
     let aws = Aws::connect(&options).await?;

@@ -10,7 +10,7 @@ use super::{Finding, Report, Resolved, Severity, Status};
 
 /// A history keeps the newest this many records, and the newest of every account and
 /// region whatever its age; older ones are dropped when it is rewritten.
-pub const KEPT_RECORDS: usize = 200;
+pub const KEPT_RECORDS: usize = 50;
 
 /// One check, as remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,8 +21,11 @@ pub struct Record {
     pub checked_epoch: u64,
     /// Every finding, ignored and below-threshold ones too.
     pub drift: Vec<Remembered>,
+    /// What each notification target was last told, by [`target key`](Notified): each
+    /// target has its own memory, so one that fails is retried without the others
+    /// hearing the same news again.
     #[serde(default)]
-    pub notified: Notified,
+    pub notified: BTreeMap<String, Notified>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,8 +41,14 @@ pub struct Remembered {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notified {
     pub epoch: Option<u64>,
-    /// Address to fingerprint.
-    pub drift: BTreeMap<String, String>,
+    pub drift: BTreeMap<String, Told>,
+}
+
+/// One drifted resource as a target was told of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Told {
+    pub severity: Severity,
+    pub fingerprint: String,
 }
 
 /// A history: one record per check, oldest first.
@@ -142,17 +151,17 @@ impl Decision {
 /// Notifications fire when the reported drift changes, and for drift that persists only
 /// every `remind_every` seconds; never on every run (cloud-custodian#3828). Drift that is
 /// still there but no longer reported (below `--min-severity`, or ignored) is not
-/// "resolved": only drift gone from the account is.
-pub fn decide(report: &Report, last: Option<&Record>, now_epoch: u64, remind_every: u64) -> Decision {
-    let notified = last.map(|record| &record.notified);
-    let before = notified.map(|notified| &notified.drift);
+/// "resolved": only drift gone from the account is. `told` is what this target was last
+/// told, if anything.
+pub fn decide(report: &Report, told: Option<&Notified>, now_epoch: u64, remind_every: u64) -> Decision {
+    let before = told.map(|told| &told.drift);
     let present: std::collections::BTreeSet<&str> = report.all_findings().map(|finding| finding.address.as_str()).collect();
     let mut new = Vec::new();
     let mut changed = Vec::new();
     for finding in &report.drift {
         match before.and_then(|before| before.get(&finding.address)) {
             None => new.push(finding.address.clone()),
-            Some(fingerprint) if *fingerprint != finding.fingerprint() => changed.push(finding.address.clone()),
+            Some(told) if told.fingerprint != finding.fingerprint() => changed.push(finding.address.clone()),
             Some(_) => {}
         }
     }
@@ -160,22 +169,23 @@ pub fn decide(report: &Report, last: Option<&Record>, now_epoch: u64, remind_eve
     if !new.is_empty() || !changed.is_empty() || !resolved.is_empty() {
         return Decision::Changed { new, changed, resolved };
     }
-    let due = notified.and_then(|notified| notified.epoch).is_none_or(|epoch| now_epoch.saturating_sub(epoch) >= remind_every);
+    let due = told.and_then(|told| told.epoch).is_none_or(|epoch| now_epoch.saturating_sub(epoch) >= remind_every);
     if !report.drift.is_empty() && due { Decision::Reminder } else { Decision::Quiet }
 }
 
-/// What the next record says was notified. When a notification went out: this check's
-/// reported drift, plus what was notified before and is now only below the threshold
-/// (so lowering the threshold again is no news). Otherwise whatever the last record said.
-pub fn notified_after(report: &Report, last: Option<&Record>, sent: bool, now_epoch: u64) -> Notified {
-    let previous = last.map(|record| record.notified.clone()).unwrap_or_default();
+/// What a target has been told after this check. When a notification went out: this
+/// check's reported drift, plus what it was told before that is now only below the
+/// threshold (so lowering the threshold again is no news). Otherwise what it was told.
+pub fn told_after(report: &Report, told: Option<&Notified>, sent: bool, now_epoch: u64) -> Notified {
+    let previous = told.cloned().unwrap_or_default();
     if !sent {
         return previous;
     }
-    let mut drift: BTreeMap<String, String> = report.drift.iter().map(|finding| (finding.address.clone(), finding.fingerprint())).collect();
+    let mut drift: BTreeMap<String, Told> =
+        report.drift.iter().map(|finding| (finding.address.clone(), Told { severity: finding.severity, fingerprint: finding.fingerprint() })).collect();
     for finding in &report.below_threshold {
-        if let Some(fingerprint) = previous.drift.get(&finding.address) {
-            drift.insert(finding.address.clone(), fingerprint.clone());
+        if let Some(told) = previous.drift.get(&finding.address) {
+            drift.insert(finding.address.clone(), told.clone());
         }
     }
     Notified { epoch: Some(now_epoch), drift }
@@ -183,7 +193,7 @@ pub fn notified_after(report: &Report, last: Option<&Record>, sent: bool, now_ep
 
 /// FNV-1a, 64 bits: stable across builds and platforms, unlike `std`'s hasher. Not for
 /// security: it tells whether what differs about a resource changed.
-pub(crate) fn fingerprint(text: &str) -> String {
+pub fn fingerprint(text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);

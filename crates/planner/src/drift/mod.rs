@@ -12,7 +12,7 @@ use holdfast_desired::Desired;
 use holdfast_inventory::Inventory;
 use serde::{Deserialize, Serialize};
 
-pub use memory::{Decision, KEPT_RECORDS, Memory, Notified, Record, Remembered};
+pub use memory::{Decision, KEPT_RECORDS, Memory, Notified, Record, Remembered, Told};
 pub use severity::Severity;
 pub use unmanaged::KindCoverage;
 
@@ -157,8 +157,9 @@ impl Report {
     /// the last check.
     pub fn new(desired: &Desired, inventory: &Inventory, plan: &Plan, now: &Now, memory: Option<&Record>, min_severity: Severity) -> Report {
         let mut findings: Vec<Finding> = plan.changes.iter().map(|change| finding_of_change(change, now)).collect();
-        findings.extend(plan.errors.iter().enumerate().map(|(index, error)| Finding {
-            address: format!("error/{}", error.source.clone().unwrap_or_else(|| index.to_string())),
+        findings.extend(plan.errors.iter().map(|error| Finding {
+            // Named by what is wrong, not where: editing the file moves no error.
+            address: format!("error/{}", &memory::fingerprint(&error.message)[..8]),
             kind: "error".to_owned(),
             severity: Severity::Critical,
             meaning: "the desired state cannot be applied to the account as it is".to_owned(),
@@ -251,7 +252,7 @@ impl Report {
     /// What to remember of this check, so the next can tell new from persisting.
     /// Everything is remembered, ignored and below-threshold drift too, so changing a
     /// rule or the threshold does not make old drift look new.
-    pub fn record(&self, now: &Now, notified: Notified) -> Record {
+    pub fn record(&self, now: &Now, notified: std::collections::BTreeMap<String, Notified>) -> Record {
         let all = self.all_findings();
         Record {
             account_id: self.account_id.clone(),
@@ -273,10 +274,17 @@ impl Report {
 impl Finding {
     /// What differs about the resource, as a short stable hash: its severity and every
     /// attribute before and after (secrets appear only as their labels).
+    /// A new task-definition revision from a routine deploy is not news: revisions, and
+    /// values described by where they come from, are left out.
     pub fn fingerprint(&self) -> String {
         let mut text = self.severity.as_str().to_owned();
-        for attribute in &self.attributes {
-            text.push_str(&format!("\n{}={:?}->{:?}", attribute.name, attribute.before, attribute.after));
+        for attribute in self.attributes.iter().filter(|attribute| attribute.name != "task_definition") {
+            let described = |value: &Option<String>| value.as_deref().is_some_and(|value| value.contains("task definition") || value.contains(":("));
+            if attribute.sensitive || described(&attribute.before) || described(&attribute.after) {
+                text.push_str(&format!("\n{}", attribute.name));
+            } else {
+                text.push_str(&format!("\n{}={:?}->{:?}", attribute.name, attribute.before, attribute.after));
+            }
         }
         memory::fingerprint(&text)
     }

@@ -88,7 +88,17 @@ pub fn of_change(change: &Change) -> (Severity, String) {
             } else if has("storage_encrypted") || has("kms_key") {
                 (Severity::High, "the cluster is encrypted otherwise than declared".to_owned())
             } else {
-                (Severity::Medium, "the cluster's Serverless v2 capacity differs from its cap: it can cost more than planned".to_owned())
+                let lowered = |name: &str| {
+                    attribute(name).is_some_and(|attribute| {
+                        let number = |value: &Option<String>| value.as_deref().and_then(|value| value.parse::<f64>().ok());
+                        matches!((number(&attribute.before), number(&attribute.after)), (Some(before), Some(after)) if after < before)
+                    })
+                };
+                if lowered("max_acu") || lowered("min_acu") {
+                    (Severity::Medium, "the cluster's Serverless v2 capacity is above its cap: it can cost more than planned".to_owned())
+                } else {
+                    (Severity::Medium, "the cluster's Serverless v2 capacity is below what was declared: the database may be starved".to_owned())
+                }
             }
         }
         Kind::VpcFlowLog => match change.action {
