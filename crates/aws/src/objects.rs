@@ -35,7 +35,8 @@ pub async fn read(aws: &Aws, bucket: &str, key: &str) -> Result<Option<Versioned
     };
     let etag = output.e_tag().unwrap_or_default().to_owned();
     let bytes = output.body.collect().await.map_err(|error| AwsError::Setup(format!("cannot read {what}: {error}")))?.into_bytes();
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| AwsError::Setup(format!("{what} is not text")))?;
+    // A stray byte that is not UTF-8 spoils its line only, which the reader skips.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     Ok(Some(Versioned { text, etag }))
 }
 

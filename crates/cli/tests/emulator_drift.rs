@@ -113,6 +113,11 @@ fn exit_codes_are_0_in_sync_2_drifted_and_1_when_the_check_fails() {
     assert!(text.contains(&format!("holdfast_drift_check_failed{{account=\"{}\",region=\"us-east-1\"}} 1", account.account)), "{text}");
     std::fs::remove_file(account.dir.path().join("broken.toml")).expect("fixed again");
 
+    // The same target twice would be told twice.
+    let twice = account.drift(&emulator, &["--history", "h.jsonl", "--notify", "file:n.jsonl", "--notify", "file:n.jsonl"], None);
+    assert_eq!(twice.code, 1, "{}", twice.stderr);
+    assert!(twice.stderr.contains("is given twice"), "{}", twice.stderr);
+
     // A usage error is 1 as well: 2 would read as drift.
     let usage = account.drift(&emulator, &["--min-severity", "severe"], None);
     assert_eq!(usage.code, 1, "{}", usage.stderr);
@@ -614,13 +619,34 @@ fn runners_sharing_a_history_file_notify_new_drift_once_and_a_torn_line_does_not
     assert_eq!(std::fs::read_to_string(&history).expect("history").lines().count(), 4);
     assert_eq!(std::fs::read_to_string(&notified).expect("notified").lines().count(), 1, "one notification for one piece of news");
 
-    // A crash mid-write leaves half a line: the next check says so and carries on.
+    // A stray byte that is not UTF-8, then a crash mid-write that leaves half a line: the
+    // next check names both lines, skips them and carries on.
     let mut file = std::fs::OpenOptions::new().append(true).open(&history).expect("the history");
-    file.write_all(b"{\"account_id\":\"1234").expect("a torn line");
+    file.write_all(b"\xff\xfe garbage\n{\"account_id\":\"1234").expect("a torn line");
     account.drop_lifecycle(&emulator, "beta");
     let run = account.drift(&emulator, &args, None);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("line 5 is not a holdfast drift record") && run.stderr.contains("skipped"), "{}", run.stderr);
+    assert!(run.stderr.contains("line 5 is not a holdfast drift record") && run.stderr.contains("line 6 is not"), "{}", run.stderr);
     assert!(run.stdout.contains(&format!("s3.bucket/{}  persisting since", account.bucket("alpha"))), "the memory before the torn line holds: {}", run.stdout);
     assert_eq!(std::fs::read_to_string(&notified).expect("notified").lines().count(), 2, "the new drift of beta is told");
+}
+
+#[test]
+fn a_history_file_locked_by_a_stuck_runner_fails_the_check_within_seconds_not_never() {
+    let emulator = Emulator::from_env();
+    let account = Buckets::seed(&emulator, "drift-locked-history", "");
+    let history = path(&account.dir, "history.jsonl");
+    std::fs::write(&history, "").expect("a history");
+    // `flock` holds the lock for longer than a check waits for it.
+    let mut holder =
+        std::process::Command::new("flock").arg(&history).args(["sleep", "13"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("flock runs");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let run = account.drift(&emulator, &["--history", history.to_str().expect("UTF-8")], None);
+    let waited = started.elapsed();
+    holder.wait().expect("the lock holder ends");
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("is locked by another runner, still after 10 s"), "{}", run.stderr);
+    assert!(run.stdout.contains("in sync"), "the report is still printed: {}", run.stdout);
+    assert!(waited < std::time::Duration::from_secs(25), "{waited:?}");
 }

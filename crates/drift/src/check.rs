@@ -79,7 +79,13 @@ impl CheckOutcome {
     }
 
     pub fn sample(&self) -> Sample<'_> {
-        Sample { account_id: &self.account_id, region: &self.region, report: self.report.as_ref(), checked_epoch: self.checked_epoch }
+        Sample {
+            account_id: &self.account_id,
+            region: &self.region,
+            report: self.report.as_ref(),
+            output_failed: !self.output_errors.is_empty(),
+            checked_epoch: self.checked_epoch,
+        }
     }
 }
 
@@ -155,14 +161,19 @@ pub async fn run(check: &Check, settings: &Settings, home: Option<&Aws>, now: &N
         Err(error) => outcome.warnings.push(format!("the apply lock could not be read, so an apply under way would go unmentioned: {error}")),
     }
 
+    // Every target at once: one slow receiver must not keep the others waiting past a
+    // signal's grace.
+    let sends = settings.notify.iter().zip(&decisions).filter(|(_, (decision, _))| *decision != Decision::Quiet).map(|(target, (decision, before))| {
+        let report = &report;
+        async move {
+            let notification = Notification::new(report, decision, before.as_ref());
+            (target, before, notify::send(home, target, &notification).await)
+        }
+    });
     let mut unclaimed = record.notified.clone();
     let mut failures = Vec::new();
-    for (target, (decision, before)) in settings.notify.iter().zip(&decisions) {
-        if *decision == Decision::Quiet {
-            continue;
-        }
-        let notification = Notification::new(&report, decision, before.as_ref());
-        if let Err(error) = notify::send(home, target, &notification).await {
+    for (target, before, sent) in futures_util::future::join_all(sends).await {
+        if let Err(error) = sent {
             failures.push(error);
             // What this target was told stays as it was: the next check tries it again.
             unclaimed.insert(target.key(), before.clone().unwrap_or_default());

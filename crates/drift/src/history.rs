@@ -13,6 +13,24 @@ use crate::DriftError;
 
 /// Conditional writes that lose to another runner are retried this many times.
 const ATTEMPTS: usize = 5;
+/// How long a check waits for another runner's lock on a history file: well inside the
+/// grace a signal gives a check under way.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Takes the file's lock, waiting at most `wait` for whoever holds it.
+fn lock_within(file: &std::fs::File, wait: std::time::Duration) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(format!("is locked by another runner, still after {} s: is a check stuck? (flock shows who holds it)", wait.as_secs()));
+            }
+            Err(std::fs::TryLockError::Error(error)) => return Err(format!("cannot be locked: {error}")),
+        }
+    }
+}
 
 #[derive(Debug)]
 pub enum History {
@@ -73,9 +91,11 @@ impl History {
                     if !file.metadata().map_err(|error| error.to_string())?.is_file() {
                         return Err("is not a regular file".to_owned());
                     }
-                    file.lock().map_err(|error| format!("cannot be locked: {error}"))?;
-                    let mut text = String::new();
-                    std::io::Read::read_to_string(&mut file, &mut text).map_err(|error| format!("cannot be read: {error}"))?;
+                    lock_within(&file, LOCK_WAIT)?;
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|error| format!("cannot be read: {error}"))?;
+                    // A stray byte that is not UTF-8 spoils its line only, which is skipped.
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
                     let (mut memory, skipped) = Memory::parse(&text);
                     let (record, value) = decide(&memory);
                     let lines = text.lines().count();

@@ -20,6 +20,9 @@ pub struct Sample<'a> {
     pub region: &'a str,
     /// None when the check failed.
     pub report: Option<&'a Report>,
+    /// The check was made but its history or a notification failed: people may not
+    /// have been told.
+    pub output_failed: bool,
     pub checked_epoch: u64,
 }
 
@@ -34,7 +37,10 @@ impl Sample<'_> {
     /// publishes only `CheckFailed`: no zero may pass for "in sync".
     pub fn cloudwatch(&self) -> Vec<Metric> {
         let base = vec![("Account".to_owned(), self.account_id.to_owned()), ("Region".to_owned(), self.region.to_owned())];
-        let mut metrics = vec![Metric { name: "CheckFailed".to_owned(), dimensions: base.clone(), value: if self.report.is_some() { 0.0 } else { 1.0 } }];
+        let mut metrics = vec![
+            Metric { name: "CheckFailed".to_owned(), dimensions: base.clone(), value: if self.report.is_some() { 0.0 } else { 1.0 } },
+            Metric { name: "OutputFailed".to_owned(), dimensions: base.clone(), value: if self.output_failed { 1.0 } else { 0.0 } },
+        ];
         if self.report.is_none() {
             return metrics;
         }
@@ -66,6 +72,13 @@ pub fn openmetrics(samples: &[Sample<'_>], previous: &str) -> String {
     let _ = writeln!(out, "# TYPE holdfast_drift_check_failed gauge\n# HELP holdfast_drift_check_failed 1 when the last drift check could not be made.");
     for sample in samples {
         let _ = writeln!(out, "holdfast_drift_check_failed{{{}}} {}", labels(sample), u8::from(sample.report.is_none()));
+    }
+    let _ = writeln!(
+        out,
+        "# TYPE holdfast_drift_output_failed gauge\n# HELP holdfast_drift_output_failed 1 when the check ran but its history or a notification failed."
+    );
+    for sample in samples {
+        let _ = writeln!(out, "holdfast_drift_output_failed{{{}}} {}", labels(sample), u8::from(sample.output_failed));
     }
     let _ = writeln!(
         out,
@@ -155,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_failed_check_keeps_the_last_drift_figures_and_their_age_instead_of_dropping_them() {
-        let failed = Sample { account_id: "108782097218", region: "us-east-1", report: None, checked_epoch: 2_000 };
+        let failed = Sample { account_id: "108782097218", region: "us-east-1", report: None, output_failed: false, checked_epoch: 2_000 };
         let previous = "holdfast_drift_last_success_timestamp_seconds{account=\"108782097218\",region=\"us-east-1\"} 1000\n\
                         holdfast_drifted_resources{account=\"108782097218\",region=\"us-east-1\",kind=\"ecs.service\",severity=\"critical\"} 1\n\
                         holdfast_drifted_resources{account=\"210987654321\",region=\"us-east-1\",kind=\"ecs.service\",severity=\"critical\"} 7\n";
@@ -168,6 +181,7 @@ mod tests {
         assert!(text.contains("holdfast_drift_last_success_timestamp_seconds{account=\"108782097218\",region=\"us-east-1\"} 1000\n"), "{text}");
         assert!(text.contains("holdfast_drift_last_check_timestamp_seconds{account=\"108782097218\",region=\"us-east-1\"} 2000\n"), "{text}");
         assert!(!text.contains("210987654321"), "another account's lines are its own run's business: {text}");
+        assert!(text.contains("holdfast_drift_output_failed{account=\"108782097218\",region=\"us-east-1\"} 0\n"), "{text}");
         assert!(text.ends_with("# EOF\n"));
     }
 }

@@ -110,7 +110,7 @@ impl<'a> Notification<'a> {
         };
         let severity_of = |address: &str| told.and_then(|told| told.drift.get(address)).map(|told| told.severity);
         let since = match decision {
-            Decision::Reminder => "unchanged since the last notification".to_owned(),
+            Decision::Reminder => "reminder, unchanged".to_owned(),
             _ => {
                 let parts: Vec<String> = [(new.len(), "new"), (changed.len(), "changed"), (resolved.len(), "resolved")]
                     .into_iter()
@@ -295,9 +295,10 @@ async fn post(url: &str, body: &Value) -> Result<(), String> {
         .enable_http1()
         .build();
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
-    let response = tokio::time::timeout(std::time::Duration::from_secs(30), client.request(request))
+    // Well inside the grace a signal gives a check under way, so every target is tried.
+    let response = tokio::time::timeout(std::time::Duration::from_secs(10), client.request(request))
         .await
-        .map_err(|_| "no answer within 30 s".to_owned())?
+        .map_err(|_| "no answer within 10 s".to_owned())?
         .map_err(|error| format!("the request failed: {error}"))?;
     let status = response.status();
     if status.is_success() {

@@ -203,3 +203,29 @@ fn a_torn_history_line_is_skipped_and_named_not_fatal() {
     assert_eq!(skipped.len(), 1);
     assert!(skipped[0].starts_with("line 2 "), "{skipped:?}");
 }
+
+#[test]
+fn the_same_problem_in_two_entries_is_two_findings_and_fixing_one_shows() {
+    let desired = load_sources(vec![SourceFile::new("drift.toml", DESIRED)]).expect("valid");
+    let inventory = example();
+    let mut plan = holdfast_planner::plan(&desired, &inventory);
+    plan.errors.clear();
+    let missing =
+        |line: u32| holdfast_planner::Warning { message: "the KMS key alias/z360-phi does not exist".to_owned(), source: Some(format!("drift.toml:{line}")) };
+    plan.errors.extend([missing(121), missing(126)]);
+    let now = Now { rfc3339: "2026-11-27T09:00:00Z".to_owned(), epoch: 1 };
+    let two = Report::new(&desired, &inventory, &plan, &now, None, Severity::Low);
+    let errors: Vec<&str> = two.drift.iter().filter(|finding| finding.kind == "error").map(|finding| finding.address.as_str()).collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_ne!(errors[0], errors[1]);
+    // Moved to other lines by an edit: the same addresses.
+    plan.errors = vec![missing(122), missing(127)];
+    let moved = Report::new(&desired, &inventory, &plan, &now, None, Severity::Low);
+    let moved: Vec<&str> = moved.drift.iter().filter(|finding| finding.kind == "error").map(|finding| finding.address.as_str()).collect();
+    assert_eq!(moved, errors);
+    // One fixed: one resolved.
+    let record = two.record(&now, Default::default());
+    plan.errors = vec![missing(121)];
+    let one = Report::new(&desired, &inventory, &plan, &now, Some(&record), Severity::Low);
+    assert_eq!(one.resolved.len(), 1, "{:?}", one.resolved);
+}

@@ -142,6 +142,11 @@ fn settings(args: &DriftArgs) -> anyhow::Result<Settings> {
         );
     }
     let notify = args.notify.iter().map(|target| Target::parse(target)).collect::<Result<Vec<_>, _>>()?;
+    for (index, target) in notify.iter().enumerate() {
+        if notify[..index].iter().any(|earlier| earlier.key() == target.key()) {
+            bail!("--notify {} is given twice: each target is told once", target.name());
+        }
+    }
     let metrics_namespace = match &args.metrics {
         Some(metrics) => match metrics.strip_prefix("cloudwatch:") {
             // AWS reserves the AWS/ namespaces for its own services and refuses them.

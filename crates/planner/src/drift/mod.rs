@@ -157,9 +157,16 @@ impl Report {
     /// the last check.
     pub fn new(desired: &Desired, inventory: &Inventory, plan: &Plan, now: &Now, memory: Option<&Record>, min_severity: Severity) -> Report {
         let mut findings: Vec<Finding> = plan.changes.iter().map(|change| finding_of_change(change, now)).collect();
+        let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         findings.extend(plan.errors.iter().map(|error| Finding {
-            // Named by what is wrong, not where: editing the file moves no error.
-            address: format!("error/{}", &memory::fingerprint(&error.message)[..8]),
+            // Named by what is wrong, not where, so editing the file moves no error; the
+            // same problem in several entries is counted, so fixing one of them shows.
+            address: {
+                let hash = memory::fingerprint(&error.message)[..8].to_owned();
+                let count = seen.entry(hash.clone()).or_default();
+                *count += 1;
+                if *count == 1 { format!("error/{hash}") } else { format!("error/{hash}/{count}") }
+            },
             kind: "error".to_owned(),
             severity: Severity::Critical,
             meaning: "the desired state cannot be applied to the account as it is".to_owned(),
