@@ -118,9 +118,10 @@ pub(crate) fn recall(findings: &mut [Finding], last: Option<&Record>) -> Vec<Res
             finding.since = remembered.since.clone();
         }
     }
+    let present: std::collections::BTreeSet<&str> = findings.iter().map(|finding| finding.address.as_str()).collect();
     last.drift
         .iter()
-        .filter(|remembered| !findings.iter().any(|finding| finding.address == remembered.address))
+        .filter(|remembered| !present.contains(remembered.address.as_str()))
         .map(|remembered| Resolved { address: remembered.address.clone(), severity: remembered.severity, since: remembered.since.clone() })
         .collect()
 }
