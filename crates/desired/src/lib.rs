@@ -6,12 +6,18 @@
 pub mod account;
 pub mod aurora;
 mod check;
+pub mod cloudtrail;
+pub mod config;
 pub mod diagnostic;
 pub mod drift;
 pub mod ecs;
+pub mod elb;
+pub mod guardduty;
+pub mod kms;
 mod origin;
 pub mod reads;
 pub mod s3;
+pub mod securityhub;
 pub mod selector;
 pub mod ssm;
 pub mod vpc;
@@ -21,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use diagnostic::{Diagnostic, LoadError, Location, SourceFile};
-pub use origin::{Entries, HasOrigin, Origin};
+pub use origin::{Ensure, Entries, HasOrigin, Origin, Single};
 pub use reads::{Read, reads};
 pub use selector::{NameGlob, TagSelector};
 
@@ -40,6 +46,15 @@ pub struct Desired {
     pub ssm: ssm::Ssm,
     #[serde(default)]
     pub vpc: vpc::Vpc,
+    #[serde(default)]
+    pub kms: kms::Kms,
+    #[serde(default)]
+    pub cloudtrail: cloudtrail::CloudTrail,
+    pub guardduty: Option<Single<guardduty::GuardDuty>>,
+    pub securityhub: Option<Single<securityhub::SecurityHub>>,
+    pub config: Option<Single<config::Config>>,
+    #[serde(default)]
+    pub elb: elb::Elb,
     /// What `holdfast drift` accepts for a while; plan and apply do not read it.
     #[serde(default)]
     pub drift: drift::Drift,
@@ -81,6 +96,12 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
         s3::check(&mut checker);
         ssm::check(&mut checker);
         vpc::check(&mut checker);
+        kms::check(&mut checker);
+        cloudtrail::check(&mut checker);
+        guardduty::check(&mut checker);
+        securityhub::check(&mut checker);
+        config::check(&mut checker);
+        elb::check(&mut checker);
         drift::check(&mut checker);
         diagnostics = checker.diagnostics;
     }
@@ -175,6 +196,18 @@ fn located(mut desired: Desired, file: &SourceFile, index: usize) -> Desired {
     desired.ssm.parameter.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.vpc.flow_logs.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.drift.ignore.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.kms.key.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.cloudtrail.trail.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.elb.load_balancer.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    if let Some(single) = &mut desired.guardduty {
+        locate(&mut single.0.origin);
+    }
+    if let Some(single) = &mut desired.securityhub {
+        locate(&mut single.0.origin);
+    }
+    if let Some(single) = &mut desired.config {
+        locate(&mut single.0.origin);
+    }
     desired
 }
 
@@ -308,6 +341,12 @@ impl Desired {
         self.ssm.parameter.0.extend(other.ssm.parameter.0);
         self.vpc.flow_logs.0.extend(other.vpc.flow_logs.0);
         self.drift.ignore.0.extend(other.drift.ignore.0);
+        self.kms.key.0.extend(other.kms.key.0);
+        self.cloudtrail.trail.0.extend(other.cloudtrail.trail.0);
+        self.elb.load_balancer.0.extend(other.elb.load_balancer.0);
+        once("guardduty", &mut self.guardduty, other.guardduty, files, diagnostics);
+        once("securityhub", &mut self.securityhub, other.securityhub, files, diagnostics);
+        once("config", &mut self.config, other.config, files, diagnostics);
     }
 
     /// Refuses an account or region other than `[account]` declares. `what` says where
@@ -342,6 +381,19 @@ impl Desired {
     /// The account id, when `[account]` is given.
     pub fn account_id(&self) -> Option<&str> {
         self.account.as_ref().map(account::Account::id)
+    }
+}
+
+/// Keeps the first of a table that may appear once in the whole folder, refusing another.
+fn once<E: HasOrigin>(table: &str, first: &mut Option<Single<E>>, second: Option<Single<E>>, files: &[SourceFile], diagnostics: &mut Vec<Diagnostic>) {
+    match (first.as_ref(), second) {
+        (Some(first), Some(second)) => {
+            let message = format!("[{table}] is defined twice: here and at {}", first.origin().location);
+            let origin = second.origin();
+            diagnostics.push(files[origin.file].diagnostic(origin.span.clone(), message, Some(format!("keep one [{table}] table for the whole folder"))));
+        }
+        (None, second) => *first = second,
+        (Some(_), None) => {}
     }
 }
 

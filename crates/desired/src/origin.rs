@@ -64,3 +64,34 @@ macro_rules! impl_has_origin {
     };
 }
 pub(crate) use impl_has_origin;
+
+/// Whether a resource must exist. `absent` marks one to remove; apply deletes only with
+/// `--allow-delete`. The kinds that take it say so in docs/desired-state.md.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ensure {
+    #[default]
+    Present,
+    Absent,
+}
+
+/// A table that appears once per account (`[guardduty]`), remembering its span.
+#[derive(Debug, Clone)]
+pub struct Single<E>(pub E);
+
+impl<E> std::ops::Deref for Single<E> {
+    type Target = E;
+    fn deref(&self) -> &E {
+        &self.0
+    }
+}
+
+impl<'de, E: Deserialize<'de> + HasOrigin> Deserialize<'de> for Single<E> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<E>::deserialize(deserializer)?;
+        let span = spanned.span();
+        let mut entry = spanned.into_inner();
+        entry.origin_mut().span = span;
+        Ok(Self(entry))
+    }
+}

@@ -44,6 +44,12 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
         if entry.ensure == Ensure::Absent {
             add(format!("s3.bucket.empty {}", entry.name), Some(&entry.origin));
         }
+        if entry.public_access_block.is_some() {
+            add(format!("s3.bucket.public_access_block {}", entry.name), Some(&entry.origin));
+        }
+        if entry.manages_policy() {
+            add(format!("s3.bucket.policy {}", entry.name), Some(&entry.origin));
+        }
     }
     if needs_bucket_names(desired) {
         add("s3.bucket_names".to_owned(), None);
@@ -61,6 +67,27 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     }
     if needs_kms(desired) {
         add("kms.keys".to_owned(), None);
+    }
+    for entry in desired.kms.key.iter() {
+        add(format!("kms.key {}", entry.alias()), Some(&entry.origin));
+    }
+    for entry in desired.cloudtrail.trail.iter() {
+        add(format!("cloudtrail.trail {}", entry.name()), Some(&entry.origin));
+    }
+    if let Some(guardduty) = desired.guardduty.as_deref() {
+        add("guardduty.detector".to_owned(), Some(&guardduty.origin));
+    }
+    if let Some(hub) = desired.securityhub.as_deref() {
+        add("securityhub.hub".to_owned(), Some(&hub.origin));
+        if !hub.standards.is_empty() {
+            add("securityhub.standards".to_owned(), Some(&hub.origin));
+        }
+    }
+    if let Some(config) = desired.config.as_deref() {
+        add("config.recorder".to_owned(), Some(&config.origin));
+    }
+    for entry in desired.elb.load_balancer.iter() {
+        add(format!("elb.load_balancer {}", entry.name), Some(&entry.origin));
     }
     reads.sort_by(|a, b| a.key.cmp(&b.key));
     reads.dedup_by(|a, b| a.key == b.key);
@@ -83,9 +110,12 @@ pub fn capacity_providers(desired: &Desired) -> Vec<String> {
     names
 }
 
-/// The account's bucket names: buckets to select, and flow-log destinations to check.
+/// The account's bucket names: buckets to select, and flow-log, trail and Config
+/// destinations to check.
 pub fn needs_bucket_names(desired: &Desired) -> bool {
     !desired.s3.bucket.is_empty()
+        || desired.cloudtrail.trail.iter().any(|entry| entry.bucket().is_some())
+        || desired.config.as_deref().is_some_and(|config| config.bucket().is_some())
         || desired
             .vpc
             .flow_logs
@@ -95,7 +125,11 @@ pub fn needs_bucket_names(desired: &Desired) -> bool {
 
 /// KMS keys and aliases: every keyed kind compares and checks key references.
 pub fn needs_kms(desired: &Desired) -> bool {
-    !desired.s3.bucket.is_empty() || !desired.ssm.parameter.is_empty() || !desired.aurora.cluster.is_empty()
+    !desired.s3.bucket.is_empty()
+        || !desired.ssm.parameter.is_empty()
+        || !desired.aurora.cluster.is_empty()
+        || !desired.kms.key.is_empty()
+        || desired.cloudtrail.trail.iter().any(|entry| entry.kms_key.is_some())
 }
 
 /// Every KMS key the desired state names, other than AWS managed aliases.
@@ -103,7 +137,10 @@ pub fn key_references(desired: &Desired) -> Vec<String> {
     let buckets = desired.s3.bucket.iter().filter_map(|entry| entry.encryption.as_ref().and_then(|encryption| encryption.get_ref().kms_key.clone()));
     let parameters = desired.ssm.parameter.iter().filter_map(|entry| entry.kms_key.clone());
     let clusters = desired.aurora.cluster.iter().filter_map(|entry| entry.kms_key.clone());
-    let mut keys: Vec<String> = buckets.chain(parameters).chain(clusters).filter(|key| !key.contains("alias/aws/")).collect();
+    let trails = desired.cloudtrail.trail.iter().filter_map(|entry| entry.kms_key.clone());
+    let declared = desired.kms.key.iter().map(|entry| entry.alias().to_owned());
+    let mut keys: Vec<String> =
+        buckets.chain(parameters).chain(clusters).chain(trails).chain(declared).filter(|key| !key.contains("alias/aws/")).collect();
     keys.sort();
     keys.dedup();
     keys

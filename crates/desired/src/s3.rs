@@ -4,6 +4,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::Checker;
+pub use crate::origin::Ensure;
 use crate::origin::{Entries, Origin, impl_has_origin};
 use crate::selector::{NameGlob, TagSelector, describe};
 
@@ -31,17 +32,50 @@ pub struct BucketEntry {
     /// `varies_by_storage_class`. Unmanaged when left out, so the changed default
     /// never shows as drift.
     pub transition_minimum_object_size: Option<Spanned<String>>,
+    /// All four public access block settings on (`true`) or off; unmanaged when left out.
+    pub public_access_block: Option<bool>,
+    /// A `holdfast-require-tls` statement in the bucket policy denies every request made
+    /// without TLS; `false` removes it. Other statements are never touched.
+    pub require_tls: Option<bool>,
+    /// The AWS services that deliver logs here: each gets the policy statements it needs
+    /// (`holdfast-cloudtrail-*`, ...). Services left out lose holdfast's statements only.
+    pub deliveries: Option<Vec<Spanned<Delivery>>>,
     #[serde(skip)]
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ensure {
-    #[default]
-    Present,
-    Absent,
+/// A service that writes log files into a bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Delivery {
+    Cloudtrail,
+    Config,
+    FlowLogs,
 }
+
+impl Delivery {
+    pub const ALL: [Delivery; 3] = [Delivery::Cloudtrail, Delivery::Config, Delivery::FlowLogs];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Cloudtrail => "cloudtrail",
+            Delivery::Config => "config",
+            Delivery::FlowLogs => "flow-logs",
+        }
+    }
+}
+
+impl BucketEntry {
+    /// Whether the entry manages the bucket policy at all.
+    pub fn manages_policy(&self) -> bool {
+        self.require_tls.is_some() || self.deliveries.is_some()
+    }
+
+    pub fn delivers(&self, delivery: Delivery) -> bool {
+        self.deliveries.as_ref().is_some_and(|deliveries| deliveries.iter().any(|declared| *declared.get_ref() == delivery))
+    }
+}
+
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,11 +178,16 @@ const MINIMUM_OBJECT_SIZES: [&str; 2] = ["all_storage_classes_128K", "varies_by_
 pub(crate) fn check(checker: &mut Checker<'_>) {
     for entry in checker.desired.s3.bucket.iter() {
         if entry.ensure == Ensure::Absent {
-            if entry.encryption.is_some() || entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some() {
+            if entry.encryption.is_some()
+                || entry.lifecycle.is_some()
+                || entry.transition_minimum_object_size.is_some()
+                || entry.public_access_block.is_some()
+                || entry.manages_policy()
+            {
                 checker.entry_error(
                     &entry.origin,
                     format!("bucket `{}` is `ensure = \"absent\"` but also sets its configuration", entry.name),
-                    Some("an absent bucket has nothing to configure: remove encryption and lifecycle".to_owned()),
+                    Some("an absent bucket has nothing to configure: remove encryption, lifecycle and policy settings".to_owned()),
                 );
             }
             if !entry.name.is_literal() {
@@ -184,6 +223,20 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             let hint =
                 crate::diagnostic::did_you_mean(size.get_ref(), MINIMUM_OBJECT_SIZES).unwrap_or_else(|| format!("one of {}", MINIMUM_OBJECT_SIZES.join(", ")));
             checker.error(&entry.origin, size.span(), format!("unknown transition_minimum_object_size `{}`", size.get_ref()), Some(hint));
+        }
+        if let Some(deliveries) = &entry.deliveries {
+            for (index, delivery) in deliveries.iter().enumerate() {
+                if deliveries[..index].iter().any(|earlier| earlier.get_ref() == delivery.get_ref()) {
+                    checker.error(&entry.origin, delivery.span(), format!("delivery `{}` is listed twice", delivery.get_ref().as_str()), None);
+                }
+            }
+            if !entry.name.is_literal() {
+                checker.entry_error(
+                    &entry.origin,
+                    format!("deliveries need an exact bucket name, not the glob `{}`", entry.name),
+                    Some("name the logging bucket: the statements name it in their resources".to_owned()),
+                );
+            }
         }
         let rules = entry.lifecycle.as_deref().unwrap_or_default();
         if rules.len() > 1000 {

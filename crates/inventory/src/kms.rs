@@ -10,7 +10,7 @@ pub struct Kms {
     pub keys: Vec<Key>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Key {
     pub id: String,
     pub arn: String,
@@ -18,6 +18,19 @@ pub struct Key {
     /// names (DescribeKey), None for the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// Read for the keys `[[kms.key]]` declares, as are the next two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Automatic rotation of the key material.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<bool>,
+    /// `AWS` or `CUSTOMER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// The `default` key policy, read for keys a trail encrypts with: CloudTrail must be
+    /// allowed to use them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// What a key reference in the desired state names.
@@ -41,6 +54,12 @@ pub struct Alias {
 }
 
 impl Kms {
+    /// The key an alias points at, when both exist.
+    pub fn key_of_alias(&self, alias: &str) -> Option<&Key> {
+        let id = self.aliases.iter().find(|candidate| candidate.name == alias)?.target_key_id.as_deref()?;
+        self.keys.iter().find(|key| key.id == id)
+    }
+
     /// The state of a key of this account, by ARN, when it was read.
     pub fn state(&self, arn: &str) -> Option<&str> {
         self.keys.iter().find(|key| key.arn == arn).and_then(|key| key.state.as_deref())
@@ -113,7 +132,7 @@ mod tests {
                 Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) },
                 Alias { name: "alias/dangling".into(), target_key_id: None },
             ],
-            keys: vec![Key { id: "1234abcd".into(), arn: arn.clone(), state: Some("Enabled".into()) }],
+            keys: vec![Key { id: "1234abcd".into(), arn: arn.clone(), state: Some("Enabled".into()), ..Key::default() }],
         };
         let resolve = |reference: &str| kms.resolve(reference, "108782097218");
         assert_eq!(resolve("alias/z360-phi"), KeyReference::Key(arn.clone()));

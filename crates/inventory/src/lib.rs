@@ -6,10 +6,16 @@
 
 pub mod aurora;
 pub mod census;
+pub mod cloudtrail;
+pub mod config;
 pub mod ecs;
+pub mod elb;
+pub mod guardduty;
 pub mod kms;
+pub mod policy;
 pub mod s3;
 pub mod secret;
+pub mod securityhub;
 pub mod ssm;
 pub mod vpc;
 
@@ -49,6 +55,16 @@ pub struct Inventory {
     pub vpc: vpc::Vpcs,
     #[serde(default)]
     pub kms: kms::Kms,
+    #[serde(default)]
+    pub cloudtrail: cloudtrail::CloudTrail,
+    #[serde(default)]
+    pub guardduty: guardduty::GuardDuty,
+    #[serde(default)]
+    pub securityhub: securityhub::SecurityHub,
+    #[serde(default)]
+    pub config: config::Config,
+    #[serde(default)]
+    pub elb: elb::Elb,
     /// Every resource of the managed kinds, selected or not; read by `holdfast drift`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub census: Option<census::Census>,
@@ -98,6 +114,11 @@ impl Inventory {
             ssm: ssm::Ssm::default(),
             vpc: vpc::Vpcs::default(),
             kms: kms::Kms::default(),
+            cloudtrail: cloudtrail::CloudTrail::default(),
+            guardduty: guardduty::GuardDuty::default(),
+            securityhub: securityhub::SecurityHub::default(),
+            config: config::Config::default(),
+            elb: elb::Elb::default(),
             census: None,
         }
     }
@@ -138,6 +159,13 @@ impl Inventory {
         self.s3.names.sort();
         self.s3.elsewhere.sort();
         self.ecs.capacity_providers.sort();
+        self.cloudtrail.trails.sort_by(|a, b| a.arn.cmp(&b.arn));
+        self.config.recorders.sort_by(|a, b| a.name.cmp(&b.name));
+        self.config.channels.sort_by(|a, b| a.name.cmp(&b.name));
+        self.elb.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
+        if let Some(standards) = self.securityhub.hub.as_mut().and_then(|hub| hub.standards.as_mut()) {
+            standards.sort_by(|a, b| a.standards_arn.cmp(&b.standards_arn));
+        }
         if let Some(census) = &mut self.census {
             census.sort();
         }

@@ -31,6 +31,29 @@ pub struct Bucket {
     pub empty: Option<bool>,
     #[serde(default)]
     pub tags: Tags,
+    /// The bucket's public access block; all four off when none is configured. None when
+    /// it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// The bucket policy exactly as S3 returns it; None when there is none or it was not
+    /// read (the coverage says which).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    pub fn all(on: bool) -> Self {
+        Self { block_public_acls: on, ignore_public_acls: on, block_public_policy: on, restrict_public_buckets: on }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

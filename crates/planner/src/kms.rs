@@ -1,14 +1,185 @@
-//! KMS key references: every key the desired state names must exist when the plan is
-//! made. S3 does not check the key a bucket's default encryption names, so a missing
-//! one would make every default-encrypted upload fail; SSM and RDS fail later, mid-apply.
+//! KMS: the keys `[[kms.key]]` declares, and every key reference of the desired state,
+//! which must exist (or be declared) when the plan is made. S3 does not check the key a
+//! bucket's default encryption names, so a missing one would make every default-encrypted
+//! upload fail; SSM, RDS and CloudTrail fail later, mid-apply.
 
-use holdfast_desired::Origin;
-use holdfast_inventory::kms::KeyReference;
+use holdfast_desired::kms::{KeyEntry, declared};
+use holdfast_desired::{Ensure, Origin};
+use holdfast_inventory::kms::{Key, KeyReference};
 
-use crate::context::Context;
+use crate::context::{Context, source};
+use crate::operation::Operation;
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
+
+/// The service principal CloudTrail encrypts log files as.
+pub(crate) const CLOUDTRAIL: &str = "cloudtrail.amazonaws.com";
+
+/// Plans the declared keys, then checks every key reference.
+pub(crate) fn plan(cx: &mut Context<'_>) {
+    for entry in cx.desired.kms.key.iter() {
+        let change = plan_key(cx, entry);
+        cx.changes.extend(change);
+    }
+    check_references(cx);
+}
+
+fn plan_key(cx: &Context<'_>, entry: &KeyEntry) -> Option<Change> {
+    let alias = entry.alias();
+    let address = Kind::KmsKey.address(alias);
+    let alias_exists = cx.inventory.kms.aliases.iter().any(|candidate| candidate.name == alias);
+    let key = cx.inventory.kms.key_of_alias(alias);
+    let change = |action, attributes, flags, reason, operation| Change {
+        address: address.clone(),
+        kind: Kind::KmsKey,
+        action,
+        label: None,
+        attributes,
+        flags,
+        source: source(&entry.origin),
+        reason,
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation,
+    };
+    match (entry.ensure, key) {
+        (Ensure::Present, None) if alias_exists => Some(change(
+            Action::Manual,
+            Vec::new(),
+            Vec::new(),
+            Some(format!("the alias {alias} exists but points at no key of this account: point it at a key (aws kms update-alias), or delete it")),
+            Operation::Manual,
+        )),
+        (Ensure::Present, None) => {
+            let mut attributes = vec![AttributeChange::new("alias", None, Some(alias.to_owned()))];
+            if let Some(description) = &entry.description {
+                attributes.push(AttributeChange::new("description", None, Some(description.clone())));
+            }
+            if let Some(rotation) = entry.rotation {
+                attributes.push(AttributeChange::new("rotation", None, Some(on_off(rotation))));
+            }
+            let services = services_using(cx, alias);
+            if !services.is_empty() {
+                attributes.push(AttributeChange::new("key policy", None, Some(format!("the account's administrators, and {}", services.join(", ")))));
+            }
+            Some(change(
+                Action::Create,
+                attributes,
+                Vec::new(),
+                None,
+                Operation::CreateKey { alias: alias.to_owned(), description: entry.description.clone(), rotation: entry.rotation, services },
+            ))
+        }
+        (Ensure::Present, Some(key)) => update(cx, entry, key).map(|(attributes, operation)| change(Action::Update, attributes, Vec::new(), None, operation)),
+        (Ensure::Absent, Some(key)) if key.state.as_deref() != Some("PendingDeletion") => {
+            let users = users_of(cx, key);
+            let reason = if users.is_empty() {
+                format!("marked ensure = \"absent\": deletion is scheduled 30 days out, and can be cancelled until then (aws kms cancel-key-deletion --key-id {})", key.id)
+            } else {
+                format!(
+                    "marked ensure = \"absent\", but the key still encrypts {}: data under a deleted key is lost for good. Deletion is scheduled 30 days out and can be cancelled until then",
+                    users.join(", ")
+                )
+            };
+            Some(change(
+                Action::Delete,
+                vec![AttributeChange::new("state", key.state.clone(), Some("PendingDeletion (30 days)".to_owned()))],
+                vec![Flag::DeletesData],
+                Some(reason),
+                Operation::ScheduleKeyDeletion { alias: alias.to_owned(), key_id: key.id.clone() },
+            ))
+        }
+        (Ensure::Absent, _) => None,
+    }
+}
+
+fn update(cx: &Context<'_>, entry: &KeyEntry, key: &Key) -> Option<(Vec<AttributeChange>, Operation)> {
+    let mut attributes = Vec::new();
+    let state = key.state.as_deref().unwrap_or("Enabled");
+    let restore = state == "PendingDeletion" || state == "Disabled";
+    if restore {
+        attributes.push(AttributeChange::new("state", Some(state.to_owned()), Some("Enabled".to_owned())));
+    }
+    let description = entry.description.as_ref().filter(|want| key.description.as_deref() != Some(want.as_str()));
+    if let Some(want) = description {
+        attributes.push(AttributeChange::new("description", key.description.clone(), Some(want.clone())));
+    }
+    let rotation = entry.rotation.filter(|want| key.rotation != Some(*want));
+    if let Some(want) = rotation {
+        attributes.push(AttributeChange::new("rotation", key.rotation.map(on_off), Some(on_off(want))));
+    }
+    let _ = cx;
+    (!attributes.is_empty()).then(|| {
+        let operation = Operation::UpdateKey { alias: entry.alias().to_owned(), key_id: key.id.clone(), restore, description: description.cloned(), rotation };
+        (attributes, operation)
+    })
+}
+
+fn on_off(on: bool) -> String {
+    if on { "on".to_owned() } else { "off".to_owned() }
+}
+
+/// The AWS services that encrypt with a declared key, for the policy of a key created here.
+fn services_using(cx: &Context<'_>, alias: &str) -> Vec<String> {
+    let used_by_trail = cx
+        .desired
+        .cloudtrail
+        .trail
+        .iter()
+        .filter(|trail| trail.ensure == Ensure::Present)
+        .filter_map(|trail| trail.kms_key.as_deref())
+        .any(|reference| declared(&cx.desired.kms, reference).is_some_and(|entry| entry.alias() == alias));
+    if used_by_trail { vec![CLOUDTRAIL.to_owned()] } else { Vec::new() }
+}
+
+/// What the inventory shows encrypted under a key: buckets, parameters, clusters, trails.
+fn users_of(cx: &Context<'_>, key: &Key) -> Vec<String> {
+    let kms = &cx.inventory.kms;
+    let is_key = |reference: &str| kms.key_id(reference).as_deref() == Some(key.id.as_str());
+    let mut users: Vec<String> = Vec::new();
+    for bucket in &cx.inventory.s3.buckets {
+        if bucket.encryption.as_ref().and_then(|encryption| encryption.kms_key.as_deref()).is_some_and(is_key) {
+            users.push(format!("bucket {}", bucket.name));
+        }
+    }
+    for parameter in &cx.inventory.ssm.parameters {
+        if parameter.kms_key.as_deref().is_some_and(is_key) {
+            users.push(format!("parameter {}", parameter.name));
+        }
+    }
+    for cluster in &cx.inventory.aurora.clusters {
+        if cluster.storage_encrypted && cluster.kms_key_id.as_deref().is_some_and(is_key) {
+            users.push(format!("Aurora cluster {}", cluster.identifier));
+        }
+    }
+    for trail in &cx.inventory.cloudtrail.trails {
+        if trail.kms_key.as_deref().is_some_and(is_key) {
+            users.push(format!("trail {}", trail.name));
+        }
+    }
+    users
+}
+
+/// Whether a key policy has an Allow statement for this service principal.
+pub(crate) fn allows_service(policy: &str, service: &str) -> bool {
+    let Ok(document) = serde_json::from_str::<serde_json::Value>(policy) else { return false };
+    let statements = match &document["Statement"] {
+        serde_json::Value::Array(items) => items.clone(),
+        single => vec![single.clone()],
+    };
+    statements.iter().any(|statement| {
+        let names = &statement["Principal"]["Service"];
+        statement["Effect"] == "Allow" && (names == service || names.as_array().is_some_and(|names| names.iter().any(|name| name == service)))
+    })
+}
+
+/// The change that creates or restores the key a reference names, for the changes that
+/// use it to depend on.
+pub(crate) fn key_dependency(cx: &Context<'_>, reference: &str) -> Option<String> {
+    declared(&cx.desired.kms, reference).filter(|entry| entry.ensure == Ensure::Present).map(|entry| Kind::KmsKey.address(entry.alias()))
+}
 
 /// Checks every key reference of the desired state; each missing one is a plan error.
-pub(crate) fn plan(cx: &mut Context<'_>) {
+fn check_references(cx: &mut Context<'_>) {
     let desired = cx.desired;
     let mut references: Vec<(&str, &str, &Origin)> = Vec::new();
     for entry in desired.s3.bucket.iter() {
@@ -26,11 +197,23 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
             references.push((key, "[[aurora.cluster]]", &entry.origin));
         }
     }
+    for entry in desired.cloudtrail.trail.iter() {
+        if let Some(key) = entry.kms_key.as_deref() {
+            references.push((key, "[[cloudtrail.trail]]", &entry.origin));
+        }
+    }
     for (key, what, origin) in references {
+        let declared = declared(&desired.kms, key);
+        if let Some(entry) = declared.filter(|entry| entry.ensure == Ensure::Absent) {
+            cx.error(format!("{what} names the KMS key `{key}`, which {} marks ensure = \"absent\"", source(&entry.origin)), Some(origin));
+            continue;
+        }
         match resolve(cx, key) {
+            // Declared: the plan creates it, or restores it, before anything uses it.
+            _ if declared.is_some() => {}
             KeyReference::Missing => cx.error(
                 format!(
-                    "{what} names the KMS key `{key}`, which does not exist in account {} ({}): create it, or name an existing key",
+                    "{what} names the KMS key `{key}`, which does not exist in account {} ({}) and no [[kms.key]] declares: declare it (alias = \"{key}\"), or name an existing key",
                     cx.inventory.account_id, cx.inventory.region
                 ),
                 Some(origin),

@@ -5,16 +5,22 @@
 //! its own module, in the order changes must be applied.
 
 mod aurora;
+mod bucket_policy;
+mod cloudtrail;
+mod config;
 mod context;
 mod coverage;
 pub mod drift;
 mod ecs;
+mod elb;
+mod guardduty;
 mod kms;
 mod normalize;
 pub mod operation;
 pub mod plan;
 pub mod render;
 mod s3;
+mod securityhub;
 mod select;
 mod select_changes;
 mod ssm;
@@ -61,6 +67,11 @@ impl<'a> Planner<'a> {
         ecs::plan(&mut cx);
         aurora::plan(&mut cx);
         vpc::plan(&mut cx);
+        cloudtrail::plan(&mut cx);
+        config::plan(&mut cx);
+        guardduty::plan(&mut cx);
+        securityhub::plan(&mut cx);
+        elb::plan(&mut cx);
         cx.finish()
     }
 }

@@ -28,10 +28,29 @@ pub enum Operation {
     },
     /// `AddTagsToResource`: tags change, the value does not.
     TagParameter { name: String, tags: Vec<(String, String)> },
-    /// `CreateBucket`, then its encryption and lifecycle.
-    CreateBucket { bucket: String, encryption: Option<Encryption>, lifecycle: Option<Vec<LifecycleRule>>, transition_minimum_object_size: Option<String> },
-    /// `PutBucketEncryption` and/or `PutBucketLifecycleConfiguration` (the whole rule set at once).
-    UpdateBucket { bucket: String, encryption: Option<Encryption>, lifecycle: Option<Vec<LifecycleRule>>, transition_minimum_object_size: Option<String> },
+    /// `CreateBucket`, then its encryption, lifecycle, public access block and policy.
+    CreateBucket {
+        bucket: String,
+        encryption: Option<Encryption>,
+        lifecycle: Option<Vec<LifecycleRule>>,
+        transition_minimum_object_size: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        public_access_block: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<ManagedStatements>,
+    },
+    /// `PutBucketEncryption`, `PutBucketLifecycleConfiguration` (the whole rule set at
+    /// once), `PutPublicAccessBlock` and `PutBucketPolicy`, each only where given.
+    UpdateBucket {
+        bucket: String,
+        encryption: Option<Encryption>,
+        lifecycle: Option<Vec<LifecycleRule>>,
+        transition_minimum_object_size: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        public_access_block: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<ManagedStatements>,
+    },
     /// `DeleteBucket`; refused by the applier unless `--allow-delete`.
     DeleteBucket { bucket: String },
     /// `PutClusterCapacityProviders` with the whole resulting list and the default strategy unchanged.
@@ -75,8 +94,89 @@ pub enum Operation {
     },
     /// `DeleteFlowLogs`; refused by the applier unless `--allow-delete`.
     DeleteFlowLog { vpc_id: String, flow_log_id: String },
+    /// `CreateKey` (tagged with its alias), `CreateAlias`, then rotation.
+    CreateKey {
+        alias: String,
+        description: Option<String>,
+        rotation: Option<bool>,
+        /// AWS services (`cloudtrail.amazonaws.com`) the key policy lets encrypt with it,
+        /// beside the account's own administrators.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        services: Vec<String>,
+    },
+    /// The key the alias points at: cancel a scheduled deletion and enable it, then
+    /// description and rotation, each only where given.
+    UpdateKey { alias: String, key_id: String, restore: bool, description: Option<String>, rotation: Option<bool> },
+    /// `ScheduleKeyDeletion` with the longest waiting period; refused unless `--allow-delete`.
+    ScheduleKeyDeletion { alias: String, key_id: String },
+    /// `CreateTrail`, then `StartLogging` when it should log.
+    CreateTrail { name: String, settings: TrailSettings, logging: bool },
+    /// `UpdateTrail` with the whole configuration, and/or `StartLogging` / `StopLogging`.
+    UpdateTrail { name: String, settings: Option<TrailSettings>, logging: Option<bool> },
+    /// `DeleteTrail`; refused unless `--allow-delete`.
+    DeleteTrail { name: String, arn: String },
+    /// `CreateDetector` with the features to enable.
+    CreateDetector { finding_frequency: Option<String>, features: Vec<String> },
+    /// `UpdateDetector` with the whole feature list (GuardDuty merges it; emulators may
+    /// replace it), so features not declared keep the status they have.
+    UpdateDetector { detector_id: String, finding_frequency: Option<String>, features: Vec<(String, String)> },
+    /// `DeleteDetector`; refused unless `--allow-delete`.
+    DeleteDetector { detector_id: String },
+    /// `EnableSecurityHub` without its default standards, then `BatchEnableStandards`.
+    EnableSecurityHub { standards: Vec<String> },
+    /// `BatchEnableStandards` for the standards not yet enabled.
+    EnableStandards { standards: Vec<String> },
+    /// `DisableSecurityHub`; refused unless `--allow-delete`.
+    DisableSecurityHub,
+    /// `PutConfigurationRecorder` and `PutDeliveryChannel` where given, then start or stop
+    /// recording.
+    SetConfigRecorder { recorder: Option<RecorderSettings>, channel: Option<ChannelSettings>, recording: Option<bool> },
+    /// Stops and deletes the recorder and its delivery channels; refused unless `--allow-delete`.
+    DeleteConfigRecorder { recorder: String, channels: Vec<String> },
+    /// `ModifyLoadBalancerAttributes` `deletion_protection.enabled`.
+    SetDeletionProtection { name: String, arn: String, enabled: bool },
+    /// `DeleteLoadBalancer`, after confirming deletion protection is off; refused unless
+    /// `--allow-delete`.
+    DeleteLoadBalancer { name: String, arn: String },
     /// Nothing to run: a person acts, as the change's reason says.
     Manual,
+}
+
+/// The statements holdfast owns in a bucket policy (their `Sid` starts `holdfast-`). At
+/// apply, the policy is read again and only these are replaced; every other statement is
+/// kept byte for byte.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedStatements {
+    pub statements: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrailSettings {
+    pub bucket: String,
+    pub prefix: Option<String>,
+    pub multi_region: bool,
+    pub log_file_validation: bool,
+    pub global_service_events: bool,
+    pub kms_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecorderSettings {
+    pub name: String,
+    pub role_arn: String,
+    pub all_supported: bool,
+    pub include_global_resources: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelSettings {
+    pub name: String,
+    pub bucket: String,
+    pub prefix: Option<String>,
 }
 
 /// Where the applier reads a value it writes.

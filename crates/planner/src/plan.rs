@@ -65,10 +65,20 @@ pub struct Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    #[serde(rename = "kms.key")]
+    KmsKey,
     #[serde(rename = "ssm.parameter")]
     SsmParameter,
     #[serde(rename = "s3.bucket")]
     S3Bucket,
+    #[serde(rename = "cloudtrail.trail")]
+    CloudTrailTrail,
+    #[serde(rename = "config.recorder")]
+    ConfigRecorder,
+    #[serde(rename = "guardduty.detector")]
+    GuardDutyDetector,
+    #[serde(rename = "securityhub.hub")]
+    SecurityHub,
     #[serde(rename = "ecs.cluster")]
     EcsCluster,
     #[serde(rename = "ecs.service")]
@@ -77,31 +87,59 @@ pub enum Kind {
     AuroraCluster,
     #[serde(rename = "vpc.flow_log")]
     VpcFlowLog,
+    #[serde(rename = "elb.load_balancer")]
+    ElbLoadBalancer,
 }
 
 impl Kind {
-    /// Every kind, in the order their changes are applied.
-    pub const ALL: [Kind; 6] = [Kind::SsmParameter, Kind::S3Bucket, Kind::EcsCluster, Kind::EcsService, Kind::AuroraCluster, Kind::VpcFlowLog];
+    /// Every kind, in the order their changes are applied: keys before what they encrypt,
+    /// buckets and their policies before what delivers to them.
+    pub const ALL: [Kind; 12] = [
+        Kind::KmsKey,
+        Kind::SsmParameter,
+        Kind::S3Bucket,
+        Kind::CloudTrailTrail,
+        Kind::ConfigRecorder,
+        Kind::GuardDutyDetector,
+        Kind::SecurityHub,
+        Kind::EcsCluster,
+        Kind::EcsService,
+        Kind::AuroraCluster,
+        Kind::VpcFlowLog,
+        Kind::ElbLoadBalancer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::KmsKey => "kms.key",
             Kind::SsmParameter => "ssm.parameter",
             Kind::S3Bucket => "s3.bucket",
+            Kind::CloudTrailTrail => "cloudtrail.trail",
+            Kind::ConfigRecorder => "config.recorder",
+            Kind::GuardDutyDetector => "guardduty.detector",
+            Kind::SecurityHub => "securityhub.hub",
             Kind::EcsCluster => "ecs.cluster",
             Kind::EcsService => "ecs.service",
             Kind::AuroraCluster => "aurora.cluster",
             Kind::VpcFlowLog => "vpc.flow_log",
+            Kind::ElbLoadBalancer => "elb.load_balancer",
         }
     }
 
     pub fn title(self) -> &'static str {
         match self {
+            Kind::KmsKey => "KMS keys",
             Kind::SsmParameter => "SSM parameters",
             Kind::S3Bucket => "S3 buckets",
+            Kind::CloudTrailTrail => "CloudTrail trails",
+            Kind::ConfigRecorder => "AWS Config",
+            Kind::GuardDutyDetector => "GuardDuty",
+            Kind::SecurityHub => "Security Hub",
             Kind::EcsCluster => "ECS clusters",
             Kind::EcsService => "ECS services",
             Kind::AuroraCluster => "Aurora clusters",
             Kind::VpcFlowLog => "VPC flow logs",
+            Kind::ElbLoadBalancer => "Load balancers",
         }
     }
 

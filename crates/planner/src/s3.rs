@@ -4,11 +4,13 @@
 use std::collections::BTreeMap;
 
 use holdfast_desired::s3::{BucketEntry, Ensure, LifecycleRule as DesiredRule};
-use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, Transition};
+use holdfast_inventory::policy::Document;
+use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, PublicAccessBlock, Transition};
 
 use crate::context::{Context, ownership_notes, source};
 use crate::normalize::same_kms_key;
-use crate::operation::Operation;
+use crate::bucket_policy;
+use crate::operation::{ManagedStatements, Operation};
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 use crate::select::{Hits, one};
 
@@ -61,6 +63,14 @@ fn create(cx: &Context<'_>, entry: &BucketEntry) -> Change {
     if let Some(rules) = &lifecycle {
         attributes.push(AttributeChange::new("lifecycle", None, Some(describe_rules(rules))));
     }
+    if let Some(on) = entry.public_access_block {
+        attributes.push(AttributeChange::new("public_access_block", None, Some(describe_block(&PublicAccessBlock::all(on)))));
+    }
+    let policy = entry.manages_policy().then(|| bucket_policy::wanted(cx, entry, &name, &Document::empty())).filter(|statements| !statements.is_empty());
+    if let Some(statements) = &policy {
+        attributes.push(AttributeChange::new("policy", None, Some(bucket_policy::describe(statements))));
+    }
+    let depends_on = key_dependencies(cx, entry);
     Change {
         address: Kind::S3Bucket.address(&name),
         kind: Kind::S3Bucket,
@@ -71,12 +81,14 @@ fn create(cx: &Context<'_>, entry: &BucketEntry) -> Change {
         source: source(&entry.origin),
         reason: None,
         notes: Vec::new(),
-        depends_on: Vec::new(),
+        depends_on,
         operation: Operation::CreateBucket {
             bucket: name,
             encryption,
             lifecycle,
             transition_minimum_object_size: entry.transition_minimum_object_size.as_ref().map(|size| size.get_ref().clone()),
+            public_access_block: entry.public_access_block,
+            policy: policy.map(|statements| ManagedStatements { statements }),
         },
     }
 }
@@ -105,7 +117,7 @@ fn delete(entry: &BucketEntry, bucket: &Bucket, address: String) -> Change {
     }
 }
 
-fn update(cx: &Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: String) -> Option<Change> {
+fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: String) -> Option<Change> {
     let mut attributes = Vec::new();
     let mut put_encryption = None;
     if let Some(want) = &entry.encryption {
@@ -142,6 +154,37 @@ fn update(cx: &Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: Strin
             put_lifecycle = put_lifecycle.or_else(|| entry.lifecycle.as_ref().map(|rules| rules.iter().map(|rule| to_live(rule.get_ref())).collect()));
         }
     }
+    let mut put_block = None;
+    if let Some(on) = entry.public_access_block {
+        let want = PublicAccessBlock::all(on);
+        let have = bucket.public_access_block.unwrap_or_default();
+        if have != want {
+            attributes.push(AttributeChange::new("public_access_block", Some(describe_block(&have)), Some(describe_block(&want))));
+            put_block = Some(on);
+        }
+    }
+    let mut notes = ownership_notes(&bucket.tags);
+    let mut put_policy = None;
+    if entry.manages_policy() {
+        match bucket.policy.as_deref().map(Document::parse).unwrap_or_else(|| Ok(Document::empty())) {
+            Ok(live) => {
+                let want = bucket_policy::wanted(cx, entry, &bucket.name, &live);
+                let have = live.managed();
+                if !bucket_policy::same(&want, &have) {
+                    attributes.push(AttributeChange::new("policy", Some(bucket_policy::describe(&have)), Some(bucket_policy::describe(&want))));
+                    let kept = live.foreign_count();
+                    if kept > 0 {
+                        notes.push(format!("{} other policy statement{} kept exactly as they are", kept, if kept == 1 { " is" } else { "s are" }));
+                    }
+                    put_policy = Some(ManagedStatements { statements: want });
+                }
+            }
+            Err(problem) => cx.error(
+                format!("the policy of bucket {} cannot be read as a policy document ({problem}): holdfast will not rewrite it; fix it by hand", bucket.name),
+                Some(&entry.origin),
+            ),
+        }
+    }
     if attributes.is_empty() {
         return None;
     }
@@ -154,15 +197,41 @@ fn update(cx: &Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: Strin
         flags: Vec::new(),
         source: source(&entry.origin),
         reason: None,
-        notes: ownership_notes(&bucket.tags),
-        depends_on: Vec::new(),
+        notes,
+        depends_on: if put_encryption.is_some() { key_dependencies(cx, entry) } else { Vec::new() },
         operation: Operation::UpdateBucket {
             bucket: bucket.name.clone(),
             encryption: put_encryption,
             lifecycle: put_lifecycle,
             transition_minimum_object_size: put_minimum_size,
+            public_access_block: put_block,
+            policy: put_policy,
         },
     })
+}
+
+/// The declared key the entry's encryption uses, when the plan creates or restores it.
+fn key_dependencies(cx: &Context<'_>, entry: &BucketEntry) -> Vec<String> {
+    entry.encryption.as_ref().and_then(|encryption| encryption.get_ref().kms_key.as_deref()).and_then(|key| crate::kms::key_dependency(cx, key)).into_iter().collect()
+}
+
+fn describe_block(block: &PublicAccessBlock) -> String {
+    if *block == PublicAccessBlock::all(true) {
+        return "all four settings on".to_owned();
+    }
+    if *block == PublicAccessBlock::all(false) {
+        return "off".to_owned();
+    }
+    let on: Vec<&str> = [
+        (block.block_public_acls, "BlockPublicAcls"),
+        (block.ignore_public_acls, "IgnorePublicAcls"),
+        (block.block_public_policy, "BlockPublicPolicy"),
+        (block.restrict_public_buckets, "RestrictPublicBuckets"),
+    ]
+    .into_iter()
+    .filter_map(|(set, name)| set.then_some(name))
+    .collect();
+    format!("only {}", on.join(", "))
 }
 
 fn desired_encryption(encryption: &holdfast_desired::s3::Encryption) -> Encryption {

@@ -79,6 +79,8 @@ pub fn of_change(change: &Change) -> (Severity, String) {
                 Some(encryption) if encryption.before.is_none() => (Severity::Critical, "the bucket has no default encryption".to_owned()),
                 Some(_) => (Severity::High, "the bucket is encrypted otherwise than declared".to_owned()),
                 None if change.action == Action::Manual => (Severity::Medium, "the bucket differs in a way holdfast cannot fix by itself".to_owned()),
+                None if has("public_access_block") => (Severity::High, "the bucket's public access block is not as declared".to_owned()),
+                None if has("policy") => (Severity::High, "the bucket policy lacks the statements declared (TLS only, log delivery)".to_owned()),
                 None => (Severity::Low, "the bucket's lifecycle rules differ: objects stay in a dearer storage class or are kept longer".to_owned()),
             },
         },
@@ -105,6 +107,62 @@ pub fn of_change(change: &Change) -> (Severity, String) {
             Action::Create => (Severity::High, "the VPC's traffic is not logged where declared".to_owned()),
             Action::Delete => (Severity::Low, "a flow log no entry declares still delivers".to_owned()),
             _ => (Severity::Low, "the flow log's settings differ".to_owned()),
+        },
+        Kind::KmsKey => {
+            if attribute("state").is_some_and(|attribute| attribute.before.as_deref() == Some("PendingDeletion")) {
+                (Severity::Critical, "a declared key is scheduled for deletion: what it encrypts will be lost".to_owned())
+            } else if change.action == Action::Create {
+                (Severity::High, "a declared KMS key is missing".to_owned())
+            } else if change.action == Action::Delete {
+                (Severity::Low, "a key declared absent still exists".to_owned())
+            } else if has("state") {
+                (Severity::High, "a declared key is disabled: nothing can be encrypted or decrypted with it".to_owned())
+            } else if has("rotation") {
+                (Severity::Medium, "the key's automatic rotation differs from what was declared".to_owned())
+            } else {
+                (Severity::Low, "the key's description differs".to_owned())
+            }
+        }
+        Kind::CloudTrailTrail => {
+            let stopped = attribute("logging").is_some_and(|attribute| attribute.after.as_deref() == Some("true") && attribute.before.as_deref() != Some("true"));
+            match change.action {
+                Action::Create => (Severity::Critical, "no trail records the account's API activity as declared".to_owned()),
+                _ if stopped => (Severity::Critical, "the trail is not logging: API activity goes unrecorded".to_owned()),
+                Action::Delete => (Severity::Low, "a trail declared absent still exists".to_owned()),
+                _ if has("destination") || has("log_file_validation") || has("multi_region") => {
+                    (Severity::High, "the trail records or delivers otherwise than declared".to_owned())
+                }
+                _ => (Severity::Medium, "the trail's settings differ".to_owned()),
+            }
+        }
+        Kind::GuardDutyDetector => match change.action {
+            Action::Create => (Severity::Critical, "GuardDuty is off: threats in the account go undetected".to_owned()),
+            _ if attribute("status").is_some_and(|attribute| attribute.before.as_deref() == Some("DISABLED")) => {
+                (Severity::Critical, "the GuardDuty detector is suspended: threats go undetected".to_owned())
+            }
+            Action::Delete => (Severity::Low, "a GuardDuty detector declared off is still there".to_owned()),
+            _ if change.attributes.iter().any(|attribute| attribute.name.starts_with("feature ")) => {
+                (Severity::High, "a declared GuardDuty protection feature is off".to_owned())
+            }
+            _ => (Severity::Medium, "GuardDuty reports findings less often than declared".to_owned()),
+        },
+        Kind::SecurityHub => match change.action {
+            Action::Create => (Severity::High, "Security Hub is off: no standard checks the account".to_owned()),
+            Action::Delete => (Severity::Low, "Security Hub declared off is still enabled".to_owned()),
+            _ => (Severity::High, "a declared Security Hub standard is not enabled".to_owned()),
+        },
+        Kind::ConfigRecorder => {
+            let stopped = attribute("recording").is_some_and(|attribute| attribute.after.as_deref() == Some("true"));
+            match change.action {
+                Action::Create => (Severity::High, "AWS Config records nothing: configuration changes go untracked".to_owned()),
+                _ if stopped => (Severity::Critical, "the AWS Config recorder is stopped: configuration changes go untracked".to_owned()),
+                Action::Delete => (Severity::Low, "an AWS Config recorder declared off is still there".to_owned()),
+                _ => (Severity::Medium, "AWS Config records or delivers otherwise than declared".to_owned()),
+            }
+        }
+        Kind::ElbLoadBalancer => match change.action {
+            Action::Delete | Action::Manual => (Severity::Low, "a load balancer declared absent still exists, and costs money".to_owned()),
+            _ => (Severity::Medium, "the load balancer's deletion protection differs from what was declared".to_owned()),
         },
     }
 }

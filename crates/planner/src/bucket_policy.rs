@@ -1,0 +1,169 @@
+//! The statements holdfast owns in a bucket policy: the TLS-only deny, and what each
+//! log-delivering service needs to write there. Other statements are never touched.
+
+use holdfast_desired::Ensure;
+use holdfast_desired::s3::{BucketEntry, Delivery};
+use holdfast_desired::vpc::Destination;
+use holdfast_inventory::policy::{Document, MANAGED_PREFIX};
+use serde_json::{Value, json};
+
+use crate::context::Context;
+
+const REQUIRE_TLS: &str = "holdfast-require-tls";
+
+/// The Sid prefix of each group of statements one setting owns.
+fn group(delivery: Delivery) -> String {
+    format!("{MANAGED_PREFIX}{}-", delivery.as_str())
+}
+
+/// The holdfast statements the bucket should have: those of what the entry declares, and
+/// the live ones of what it leaves out (unmanaged settings stay as they are).
+pub(crate) fn wanted(cx: &Context<'_>, entry: &BucketEntry, bucket: &str, live: &Document) -> Vec<Value> {
+    let live_managed = live.managed();
+    let live_group = |prefix: &str| -> Vec<Value> {
+        live_managed.iter().filter(|statement| sid(statement).is_some_and(|sid| sid.starts_with(prefix))).cloned().collect()
+    };
+    let mut statements = Vec::new();
+    match entry.require_tls {
+        Some(true) => statements.push(require_tls(bucket)),
+        Some(false) => {}
+        None => statements.extend(live_group(REQUIRE_TLS)),
+    }
+    for delivery in Delivery::ALL {
+        match &entry.deliveries {
+            Some(_) if entry.delivers(delivery) => statements.extend(delivery_statements(cx, delivery, bucket)),
+            Some(_) => {}
+            None => statements.extend(live_group(&group(delivery))),
+        }
+    }
+    // A holdfast- statement of no known group (written by a later version) is kept.
+    let known = |statement: &Value| {
+        sid(statement).is_some_and(|sid| sid == REQUIRE_TLS || Delivery::ALL.iter().any(|delivery| sid.starts_with(&group(*delivery))))
+    };
+    statements.extend(live_managed.iter().filter(|statement| !known(statement)).cloned());
+    statements
+}
+
+fn sid(statement: &Value) -> Option<&str> {
+    statement.get("Sid").and_then(Value::as_str)
+}
+
+fn require_tls(bucket: &str) -> Value {
+    json!({
+        "Sid": REQUIRE_TLS,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": { "Bool": { "aws:SecureTransport": "false" } },
+    })
+}
+
+/// The prefixes the desired state has this service write under in this bucket; one
+/// without a prefix when nothing declared names one.
+fn prefixes(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Option<String>> {
+    let desired = cx.desired;
+    let mut found: Vec<Option<String>> = match delivery {
+        Delivery::Cloudtrail => desired
+            .cloudtrail
+            .trail
+            .iter()
+            .filter(|trail| trail.ensure == Ensure::Present && trail.bucket() == Some(bucket))
+            .map(|trail| trail.prefix().map(str::to_owned))
+            .collect(),
+        Delivery::Config => desired.config.as_deref().filter(|config| config.bucket() == Some(bucket)).map(|config| config.prefix().map(str::to_owned)).into_iter().collect(),
+        Delivery::FlowLogs => desired
+            .vpc
+            .flow_logs
+            .iter()
+            .filter_map(|entry| match entry.destination() {
+                Ok(Destination::S3(arn)) => {
+                    let target = arn.trim_start_matches("arn:aws:s3:::");
+                    let (name, prefix) = target.split_once('/').unwrap_or((target, ""));
+                    (name == bucket).then(|| Some(prefix.trim_matches('/').to_owned()).filter(|prefix| !prefix.is_empty()))
+                }
+                _ => None,
+            })
+            .collect(),
+    };
+    if found.is_empty() {
+        found.push(None);
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn delivery_statements(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Value> {
+    let account = &cx.inventory.account_id;
+    let bucket_arn = format!("arn:aws:s3:::{bucket}");
+    let objects = |tail: &str| -> Value {
+        let resources: Vec<String> = prefixes(cx, delivery, bucket)
+            .into_iter()
+            .map(|prefix| match prefix {
+                Some(prefix) => format!("{bucket_arn}/{prefix}/AWSLogs/{account}/{tail}*"),
+                None => format!("{bucket_arn}/AWSLogs/{account}/{tail}*"),
+            })
+            .collect();
+        if resources.len() == 1 { Value::String(resources[0].clone()) } else { json!(resources) }
+    };
+    let source = json!({ "StringEquals": { "aws:SourceAccount": account } });
+    let write_condition = json!({ "StringEquals": { "aws:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control" } });
+    let (service, name) = match delivery {
+        Delivery::Cloudtrail => ("cloudtrail.amazonaws.com", "cloudtrail"),
+        Delivery::Config => ("config.amazonaws.com", "config"),
+        Delivery::FlowLogs => ("delivery.logs.amazonaws.com", "flow-logs"),
+    };
+    let statement = |suffix: &str, action: &str, resource: Value, condition: &Value| {
+        json!({
+            "Sid": format!("{MANAGED_PREFIX}{name}-{suffix}"),
+            "Effect": "Allow",
+            "Principal": { "Service": service },
+            "Action": action,
+            "Resource": resource,
+            "Condition": condition,
+        })
+    };
+    let mut statements = vec![statement("acl-check", "s3:GetBucketAcl", Value::String(bucket_arn.clone()), &source)];
+    if delivery == Delivery::Config {
+        statements.push(statement("bucket-check", "s3:ListBucket", Value::String(bucket_arn.clone()), &source));
+    }
+    let tail = if delivery == Delivery::Config { "Config/" } else { "" };
+    statements.push(statement("write", "s3:PutObject", objects(tail), &write_condition));
+    statements
+}
+
+/// A statement with equivalent spellings made one: a one-item list is its item, lists of
+/// strings are in order.
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Array(items) if items.len() == 1 => canonical(&items[0]),
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.iter().map(canonical).collect();
+            items.sort_by_key(Value::to_string);
+            Value::Array(items)
+        }
+        Value::Object(map) => Value::Object(map.iter().map(|(key, value)| (key.clone(), canonical(value))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Whether two sets of statements say the same, in any order and spelling.
+pub(crate) fn same(a: &[Value], b: &[Value]) -> bool {
+    let sorted = |statements: &[Value]| {
+        let mut texts: Vec<String> = statements.iter().map(|statement| canonical(statement).to_string()).collect();
+        texts.sort();
+        texts
+    };
+    sorted(a) == sorted(b)
+}
+
+/// Statements as a reviewer reads them: pretty JSON, one statement after another.
+pub(crate) fn describe(statements: &[Value]) -> String {
+    if statements.is_empty() {
+        return "(no holdfast statements)".to_owned();
+    }
+    let mut sorted = statements.to_vec();
+    sorted.sort_by(|a, b| sid(a).cmp(&sid(b)));
+    serde_json::to_string_pretty(&sorted).unwrap_or_default()
+}

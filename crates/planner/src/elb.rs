@@ -1,0 +1,107 @@
+//! Load balancers: deletion protection as declared, and orphans removed. A protected load
+//! balancer is deleted only when the entry turns its protection off, as a change of its own.
+
+use holdfast_desired::Ensure;
+use holdfast_desired::elb::LoadBalancerEntry;
+use holdfast_inventory::elb::LoadBalancer;
+
+use crate::context::{Context, source};
+use crate::operation::Operation;
+use crate::plan::{Action, AttributeChange, Change, Kind};
+use crate::select::{Hits, one};
+
+pub(crate) fn plan(cx: &mut Context<'_>) {
+    let entries = &cx.desired.elb.load_balancer;
+    let mut hits = Hits::new(entries.len());
+    for balancer in &cx.inventory.elb.load_balancers {
+        let chosen = hits.select(entries, |entry| entry.name.matches(&balancer.name));
+        let address = Kind::ElbLoadBalancer.address(&balancer.name);
+        let Some(entry) = one(cx, &address, chosen) else { continue };
+        let protection = entry.deletion_protection.filter(|want| *want != balancer.deletion_protection).map(|want| protection(entry, balancer, want));
+        let protection_address = protection.as_ref().map(|change| change.address.clone());
+        cx.changes.extend(protection);
+        if entry.ensure == Ensure::Absent {
+            let change = delete(entry, balancer, protection_address);
+            cx.changes.push(change);
+        }
+    }
+    // An absent load balancer that is already gone is what was asked for.
+    for (index, entry) in entries.iter().enumerate() {
+        if entry.ensure == Ensure::Absent {
+            hits.mark(index);
+        }
+    }
+    hits.warn_unmatched(cx, entries, |entry| format!("[[elb.load_balancer]] name `{}`", entry.name));
+}
+
+fn on_off(on: bool) -> String {
+    if on { "on".to_owned() } else { "off".to_owned() }
+}
+
+fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool) -> Change {
+    Change {
+        address: format!("{}/deletion_protection", Kind::ElbLoadBalancer.address(&balancer.name)),
+        kind: Kind::ElbLoadBalancer,
+        action: Action::Update,
+        label: None,
+        attributes: vec![AttributeChange::new("deletion_protection", Some(on_off(balancer.deletion_protection)), Some(on_off(want)))],
+        flags: Vec::new(),
+        source: source(&entry.origin),
+        reason: (!want).then(|| "turned off so that the load balancer can be deleted, as the entry says".to_owned()),
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation: Operation::SetDeletionProtection { name: balancer.name.clone(), arn: balancer.arn.clone(), enabled: want },
+    }
+}
+
+fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change: Option<String>) -> Change {
+    let mut attributes = Vec::new();
+    if let Some(dns) = &balancer.dns_name {
+        attributes.push(AttributeChange::new("dns_name", Some(dns.clone()), None));
+    }
+    let listeners: Vec<String> = balancer
+        .listeners
+        .iter()
+        .flatten()
+        .map(|listener| format!("{} {}", listener.protocol.as_deref().unwrap_or("?"), listener.port.map_or_else(|| "?".to_owned(), |port| port.to_string())))
+        .collect();
+    attributes.push(AttributeChange::new("listeners", Some(if listeners.is_empty() { "(none)".to_owned() } else { listeners.join(", ") }), None));
+    let groups = balancer.target_groups.as_deref().unwrap_or_default();
+    let registered: usize = groups.iter().map(|group| group.registered_targets).sum();
+    let described: Vec<String> = groups.iter().map(|group| format!("{} ({} target{})", group.name, group.registered_targets, if group.registered_targets == 1 { "" } else { "s" })).collect();
+    attributes.push(AttributeChange::new("target_groups", Some(if described.is_empty() { "(none)".to_owned() } else { described.join(", ") }), None));
+    let mut notes = Vec::new();
+    if registered > 0 {
+        notes.push(format!("{registered} target{} still registered: whatever they serve through this load balancer stops being reachable", if registered == 1 { " is" } else { "s are" }));
+    }
+    if !groups.is_empty() {
+        notes.push("the target groups stay (they cost nothing alone); delete them separately if nothing else uses them".to_owned());
+    }
+    let protected = balancer.deletion_protection && protection_change.is_none();
+    let (action, reason, operation) = if protected {
+        (
+            Action::Manual,
+            format!("deletion protection is on for {}: holdfast does not turn it off unless the entry says deletion_protection = false, which makes that a change of its own", balancer.name),
+            Operation::Manual,
+        )
+    } else {
+        (
+            Action::Delete,
+            format!("marked ensure = \"absent\"; {} listener{} go with it", listeners.len(), if listeners.len() == 1 { "" } else { "s" }),
+            Operation::DeleteLoadBalancer { name: balancer.name.clone(), arn: balancer.arn.clone() },
+        )
+    };
+    Change {
+        address: Kind::ElbLoadBalancer.address(&balancer.name),
+        kind: Kind::ElbLoadBalancer,
+        action,
+        label: Some(balancer.kind.clone()),
+        attributes,
+        flags: Vec::new(),
+        source: source(&entry.origin),
+        reason: Some(reason),
+        notes,
+        depends_on: protection_change.into_iter().collect(),
+        operation,
+    }
+}
