@@ -3,7 +3,8 @@
 use holdfast_aws::{Aws, aurora, ecs, iam, kms, s3, ssm, vpc};
 use holdfast_desired::ecs::FARGATE_SPOT;
 use holdfast_planner::Plan;
-use holdfast_planner::operation::{Operation, ValueToWrite};
+use holdfast_inventory::policy::Document;
+use holdfast_planner::operation::{ManagedStatements, Operation, ValueToWrite};
 
 use crate::Env;
 
@@ -36,12 +37,14 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
             ssm::put_parameter(aws, &parameter, value).await.map_err(text)?;
         }
         Operation::TagParameter { name, tags } => ssm::add_tags(aws, name, tags).await.map_err(text)?,
-        Operation::CreateBucket { bucket, encryption, lifecycle, transition_minimum_object_size } => {
+        Operation::CreateBucket { bucket, encryption, lifecycle, transition_minimum_object_size, public_access_block, policy } => {
             s3::create_bucket(aws, bucket).await.map_err(text)?;
             configure_bucket(aws, bucket, encryption.as_ref(), lifecycle.as_deref(), transition_minimum_object_size.as_deref()).await?;
+            protect_bucket(aws, bucket, *public_access_block, policy.as_ref()).await?;
         }
-        Operation::UpdateBucket { bucket, encryption, lifecycle, transition_minimum_object_size } => {
+        Operation::UpdateBucket { bucket, encryption, lifecycle, transition_minimum_object_size, public_access_block, policy } => {
             configure_bucket(aws, bucket, encryption.as_ref(), lifecycle.as_deref(), transition_minimum_object_size.as_deref()).await?;
+            protect_bucket(aws, bucket, *public_access_block, policy.as_ref()).await?;
         }
         Operation::DeleteBucket { bucket } => {
             // Only an empty bucket is deleted: confirmed here, not left to S3 to refuse.
@@ -134,9 +137,41 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
                 None => warnings.push(format!("{flow_log_id} was already gone")),
             }
         }
+        Operation::CreateKey { .. } | Operation::UpdateKey { .. } | Operation::ScheduleKeyDeletion { .. } => {
+            return crate::kms::execute(aws, plan, operation).await;
+        }
+        Operation::CreateTrail { .. } | Operation::UpdateTrail { .. } | Operation::DeleteTrail { .. } => return crate::cloudtrail::execute(aws, operation).await,
+        Operation::CreateDetector { .. } | Operation::UpdateDetector { .. } | Operation::DeleteDetector { .. } => {
+            return crate::guardduty::execute(aws, operation).await;
+        }
+        Operation::EnableSecurityHub { .. } | Operation::EnableStandards { .. } | Operation::DisableSecurityHub => return crate::securityhub::execute(aws, operation).await,
+        Operation::SetConfigRecorder { .. } | Operation::DeleteConfigRecorder { .. } => return crate::config::execute(aws, plan, operation).await,
+        Operation::SetDeletionProtection { .. } | Operation::DeleteLoadBalancer { .. } => return crate::elb::execute(aws, operation).await,
         Operation::Manual => return Ok(Executed::Refused("a person must do this".to_owned())),
     }
     Ok(Executed::Yes(warnings))
+}
+
+/// The public access block, then holdfast's own policy statements, merged into the
+/// policy as it is at this moment so that a statement added since the plan is kept.
+async fn protect_bucket(aws: &Aws, bucket: &str, public_access_block: Option<bool>, policy: Option<&ManagedStatements>) -> Result<(), String> {
+    let text = |error: holdfast_aws::AwsError| error.to_string();
+    if let Some(on) = public_access_block {
+        s3::put_public_access_block(aws, bucket, on).await.map_err(text)?;
+    }
+    if let Some(managed) = policy {
+        let live = s3::read_policy(aws, bucket).await.map_err(text)?;
+        let document = match live.as_deref().map(Document::parse) {
+            Some(Ok(document)) => document,
+            Some(Err(problem)) => return Err(format!("the policy of {bucket} no longer reads as a policy document ({problem}): left as it is; fix it by hand")),
+            None => Document::empty(),
+        };
+        let merged = document.with_managed(&managed.statements);
+        if merged.as_deref() != live.as_deref() {
+            s3::put_policy(aws, bucket, merged.as_deref()).await.map_err(text)?;
+        }
+    }
+    Ok(())
 }
 
 /// Confirms, just before a task definition is registered to name them, that every
@@ -313,7 +348,7 @@ async fn create_or_refuse(aws: &Aws, flow_log: &vpc::NewFlowLog<'_>) -> Result<(
 /// A key is used only if it is enabled at the moment of use: S3 accepts a disabled key or
 /// one pending deletion as a bucket's default, and every upload would then fail, or every
 /// object be lost with the key.
-async fn key_is_enabled(aws: &Aws, key: &str) -> Result<(), String> {
+pub(crate) async fn key_is_enabled(aws: &Aws, key: &str) -> Result<(), String> {
     if key.contains("alias/aws/") {
         return Ok(());
     }

@@ -15,8 +15,14 @@
 //!   is requested no change starts, and the ones in progress finish.
 //! - Every executor is idempotent in effect, so running apply again converges.
 
+mod cloudtrail;
+mod config;
+mod elb;
 mod execute;
+mod guardduty;
+mod kms;
 mod report;
+mod securityhub;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

@@ -47,9 +47,14 @@ pub struct Aws {
     pub(crate) kms: aws_sdk_kms::Client,
     pub(crate) iam: aws_sdk_iam::Client,
     pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) cloudtrail: aws_sdk_cloudtrail::Client,
+    pub(crate) config: aws_sdk_config::Client,
+    pub(crate) guardduty: aws_sdk_guardduty::Client,
+    pub(crate) securityhub: aws_sdk_securityhub::Client,
+    pub(crate) elb: aws_sdk_elasticloadbalancingv2::Client,
     region: String,
     /// For clients of services in other regions (an SNS topic elsewhere).
-    pub(crate) config: aws_config::SdkConfig,
+    pub(crate) sdk_config: aws_config::SdkConfig,
     calls: ApiCalls,
     limit: Arc<Semaphore>,
 }
@@ -98,8 +103,15 @@ impl Aws {
             kms: aws_sdk_kms::Client::from_conf(aws_sdk_kms::config::Builder::from(&config).interceptor(calls.clone()).build()),
             iam: aws_sdk_iam::Client::from_conf(aws_sdk_iam::config::Builder::from(&config).interceptor(calls.clone()).build()),
             sts: aws_sdk_sts::Client::from_conf(aws_sdk_sts::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            cloudtrail: aws_sdk_cloudtrail::Client::from_conf(aws_sdk_cloudtrail::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            config: aws_sdk_config::Client::from_conf(aws_sdk_config::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            guardduty: aws_sdk_guardduty::Client::from_conf(aws_sdk_guardduty::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            securityhub: aws_sdk_securityhub::Client::from_conf(aws_sdk_securityhub::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            elb: aws_sdk_elasticloadbalancingv2::Client::from_conf(
+                aws_sdk_elasticloadbalancingv2::config::Builder::from(&config).interceptor(calls.clone()).build(),
+            ),
             region,
-            config,
+            sdk_config: config,
             calls,
             limit: Arc::new(Semaphore::new(options.concurrency.max(1))),
         })

@@ -14,23 +14,207 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
     let (aliases, mut keys) = tokio::try_join!(list_aliases(aws), list_keys(aws))?;
     // The keys the desired state names: their state decides whether they may be used.
     let named = holdfast_desired::reads::key_references(desired);
-    let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_key_state(aws, reference))).await?;
-    for (arn, state) in described.into_iter().flatten() {
-        if let Some(key) = keys.iter_mut().find(|key| key.arn == arn) {
-            key.state = Some(state);
+    let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_named(aws, desired, reference))).await?;
+    for described in described.into_iter().flatten() {
+        if let Some(key) = keys.iter_mut().find(|key| key.arn == described.arn) {
+            *key = Key { id: key.id.clone(), ..described };
         }
     }
     Ok(Kms { aliases, keys })
 }
 
-/// A named key's ARN and state; None when it does not exist (the planner says so).
-async fn describe_key_state(aws: &Aws, reference: &str) -> Result<Option<(String, String)>, AwsError> {
+/// A named key as the planner needs it: its state, description and manager; its
+/// rotation when `[[kms.key]]` declares it; its policy when a trail encrypts with it.
+/// None when it does not exist (the planner says so).
+async fn describe_named(aws: &Aws, desired: &Desired, reference: &str) -> Result<Option<Key>, AwsError> {
+    let output = {
+        let _permit = aws.permit().await;
+        match aws.kms.describe_key().key_id(reference).send().await {
+            Ok(output) => output,
+            Err(error) if matches!(error.as_service_error(), Some(aws_sdk_kms::operation::describe_key::DescribeKeyError::NotFoundException(_))) => {
+                return Ok(None);
+            }
+            Err(error) => return Err(call_error("kms:DescribeKey", format!("key {reference}"), error)),
+        }
+    };
+    let Some(metadata) = output.key_metadata() else { return Ok(None) };
+    let (Some(arn), id) = (metadata.arn(), metadata.key_id()) else { return Ok(None) };
+    let customer_managed = metadata.key_manager() != Some(&aws_sdk_kms::types::KeyManagerType::Aws);
+    let declared = holdfast_desired::kms::declared(&desired.kms, reference);
+    let rotation = match declared {
+        Some(entry) if entry.rotation.is_some() && customer_managed && metadata.key_state().is_some_and(|state| state.as_str() == "Enabled") => {
+            Some(rotation_enabled(aws, id).await?)
+        }
+        _ => None,
+    };
+    let used_by_trail = desired.cloudtrail.trail.iter().any(|trail| trail.kms_key.as_deref() == Some(reference));
+    let policy = if used_by_trail && customer_managed { Some(key_policy_text(aws, id).await?) } else { None };
+    Ok(Some(Key {
+        id: id.to_owned(),
+        arn: arn.to_owned(),
+        state: metadata.key_state().map(|state| state.as_str().to_owned()),
+        description: metadata.description().map(str::to_owned),
+        rotation,
+        manager: metadata.key_manager().map(|manager| manager.as_str().to_owned()),
+        policy,
+    }))
+}
+
+async fn rotation_enabled(aws: &Aws, key_id: &str) -> Result<bool, AwsError> {
     let _permit = aws.permit().await;
-    match aws.kms.describe_key().key_id(reference).send().await {
-        Ok(output) => Ok(output.key_metadata().and_then(|metadata| Some((metadata.arn()?.to_owned(), metadata.key_state()?.as_str().to_owned())))),
-        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_kms::operation::describe_key::DescribeKeyError::NotFoundException(_))) => Ok(None),
-        Err(error) => Err(call_error("kms:DescribeKey", format!("key {reference}"), error)),
+    let output =
+        aws.kms.get_key_rotation_status().key_id(key_id).send().await.map_err(|error| call_error("kms:GetKeyRotationStatus", format!("key {key_id}"), error))?;
+    Ok(output.key_rotation_enabled())
+}
+
+async fn key_policy_text(aws: &Aws, key_id: &str) -> Result<String, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws
+        .kms
+        .get_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .map_err(|error| call_error("kms:GetKeyPolicy", format!("key {key_id}"), error))?;
+    Ok(output.policy().unwrap_or_default().to_owned())
+}
+
+/// The tag a key created by holdfast carries: the alias it was created for, so a key whose
+/// alias could not be made is found again and given it, not created twice.
+const ALIAS_TAG: &str = "holdfast:alias";
+
+/// The key policy of a new key: the account's own IAM policies decide, as in KMS's
+/// default policy, and each service named may encrypt with it.
+fn new_key_policy(account_id: &str, services: &[String]) -> String {
+    let mut statements = vec![serde_json::json!({
+        "Sid": "Enable IAM User Permissions",
+        "Effect": "Allow",
+        "Principal": { "AWS": format!("arn:aws:iam::{account_id}:root") },
+        "Action": "kms:*",
+        "Resource": "*",
+    })];
+    if services.iter().any(|service| service == "cloudtrail.amazonaws.com") {
+        statements.push(serde_json::json!({
+            "Sid": "holdfast-cloudtrail-encrypt",
+            "Effect": "Allow",
+            "Principal": { "Service": "cloudtrail.amazonaws.com" },
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": { "StringLike": { "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account_id}:trail/*") } },
+        }));
+        statements.push(serde_json::json!({
+            "Sid": "holdfast-cloudtrail-describe",
+            "Effect": "Allow",
+            "Principal": { "Service": "cloudtrail.amazonaws.com" },
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+        }));
     }
+    serde_json::json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
+}
+
+/// The key id an alias points at now; None when the alias does not exist.
+pub async fn alias_target(aws: &Aws, alias: &str) -> Result<Option<KeyFacts>, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.kms.describe_key().key_id(alias).send().await {
+        Ok(output) => Ok(output.key_metadata().map(|metadata| KeyFacts {
+            arn: metadata.arn().unwrap_or_default().to_owned(),
+            state: metadata.key_state().map_or_else(|| "unknown".to_owned(), |state| state.as_str().to_owned()),
+            customer_managed: metadata.key_manager() != Some(&aws_sdk_kms::types::KeyManagerType::Aws),
+            id: metadata.key_id().to_owned(),
+        })),
+        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_kms::operation::describe_key::DescribeKeyError::NotFoundException(_))) => Ok(None),
+        Err(error) => Err(call_error("kms:DescribeKey", format!("key {alias}"), error)),
+    }
+}
+
+/// A key holdfast created for this alias earlier, whose alias was never made.
+async fn orphan_for(aws: &Aws, alias: &str) -> Result<Option<String>, AwsError> {
+    let keys = list_keys(aws).await?;
+    let tagged = futures_util::future::try_join_all(keys.iter().map(|key| async move {
+        let _permit = aws.permit().await;
+        // AWS managed keys and keys in other states may refuse: they are not ours.
+        let Ok(output) = aws.kms.list_resource_tags().key_id(&key.id).send().await else { return Ok::<_, AwsError>(None) };
+        let ours = output.tags().iter().any(|tag| tag.tag_key() == ALIAS_TAG && tag.tag_value() == alias);
+        Ok(ours.then(|| key.id.clone()))
+    }))
+    .await?;
+    Ok(tagged.into_iter().flatten().next())
+}
+
+/// Creates a key for the alias (or adopts one an interrupted apply created), then the alias.
+/// Returns the key id.
+pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: Option<&str>, services: &[String]) -> Result<String, AwsError> {
+    let id = match orphan_for(aws, alias).await? {
+        Some(id) => id,
+        None => {
+            let _permit = aws.permit().await;
+            let tag = aws_sdk_kms::types::Tag::builder().tag_key(ALIAS_TAG).tag_value(alias).build().map_err(|error| AwsError::Setup(error.to_string()))?;
+            let output = aws
+                .kms
+                .create_key()
+                .set_description(description.map(str::to_owned))
+                .policy(new_key_policy(account_id, services))
+                .tags(tag)
+                .send()
+                .await
+                .map_err(|error| call_error("kms:CreateKey", format!("a key for {alias}"), error))?;
+            output.key_metadata().map(|metadata| metadata.key_id().to_owned()).ok_or_else(|| AwsError::Setup("kms:CreateKey returned no key".to_owned()))?
+        }
+    };
+    let _permit = aws.permit().await;
+    aws.kms.create_alias().alias_name(alias).target_key_id(&id).send().await.map_err(|error| {
+        let error = call_error("kms:CreateAlias", alias.to_owned(), error);
+        AwsError::Setup(format!("{error}\n  the key {id} was created for it and is tagged {ALIAS_TAG} = {alias}: run apply again and it is given the alias"))
+    })?;
+    Ok(id)
+}
+
+pub async fn set_rotation(aws: &Aws, key_id: &str, on: bool) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    if on {
+        aws.kms.enable_key_rotation().key_id(key_id).send().await.map_err(|error| call_error("kms:EnableKeyRotation", format!("key {key_id}"), error))?;
+    } else {
+        aws.kms.disable_key_rotation().key_id(key_id).send().await.map_err(|error| call_error("kms:DisableKeyRotation", format!("key {key_id}"), error))?;
+    }
+    Ok(())
+}
+
+pub async fn set_description(aws: &Aws, key_id: &str, description: &str) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.kms
+        .update_key_description()
+        .key_id(key_id)
+        .description(description)
+        .send()
+        .await
+        .map_err(|error| call_error("kms:UpdateKeyDescription", format!("key {key_id}"), error))?;
+    Ok(())
+}
+
+/// Cancels a scheduled deletion (which leaves the key disabled) and enables the key.
+pub async fn restore(aws: &Aws, key_id: &str, pending_deletion: bool) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    if pending_deletion {
+        aws.kms.cancel_key_deletion().key_id(key_id).send().await.map_err(|error| call_error("kms:CancelKeyDeletion", format!("key {key_id}"), error))?;
+    }
+    aws.kms.enable_key().key_id(key_id).send().await.map_err(|error| call_error("kms:EnableKey", format!("key {key_id}"), error))?;
+    Ok(())
+}
+
+/// Schedules deletion with KMS's longest waiting period, by key id (not ARN).
+pub async fn schedule_deletion(aws: &Aws, key_id: &str) -> Result<String, AwsError> {
+    let _permit = aws.permit().await;
+    let output = aws
+        .kms
+        .schedule_key_deletion()
+        .key_id(key_id)
+        .pending_window_in_days(30)
+        .send()
+        .await
+        .map_err(|error| call_error("kms:ScheduleKeyDeletion", format!("key {key_id}"), error))?;
+    Ok(output.deletion_date().map(|date| date.to_string()).unwrap_or_else(|| "in 30 days".to_owned()))
 }
 
 async fn list_keys(aws: &Aws) -> Result<Vec<Key>, AwsError> {
@@ -45,7 +229,7 @@ async fn list_keys(aws: &Aws) -> Result<Vec<Key>, AwsError> {
         .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|error| call_error("kms:ListKeys", "keys", error))?;
-    Ok(keys.iter().filter_map(|key| Some(Key { id: key.key_id()?.to_owned(), arn: key.key_arn()?.to_owned(), state: None })).collect())
+    Ok(keys.iter().filter_map(|key| Some(Key { id: key.key_id()?.to_owned(), arn: key.key_arn()?.to_owned(), ..Key::default() })).collect())
 }
 
 async fn list_aliases(aws: &Aws) -> Result<Vec<Alias>, AwsError> {
@@ -69,6 +253,7 @@ async fn list_aliases(aws: &Aws) -> Result<Vec<Alias>, AwsError> {
 /// A key as the execution-role check needs it.
 #[derive(Debug)]
 pub struct KeyFacts {
+    pub id: String,
     pub arn: String,
     /// `Enabled`, `Disabled`, `PendingDeletion`, ...
     pub state: String,
@@ -82,6 +267,7 @@ pub async fn describe_key(aws: &Aws, key: &str) -> Result<KeyFacts, AwsError> {
     let output = aws.kms.describe_key().key_id(key).send().await.map_err(|error| call_error("kms:DescribeKey", format!("key {key}"), error))?;
     let metadata = output.key_metadata().ok_or_else(|| AwsError::Setup(format!("kms:DescribeKey returned nothing for {key}")))?;
     Ok(KeyFacts {
+        id: metadata.key_id().to_owned(),
         state: metadata.key_state().map_or_else(|| "unknown".to_owned(), |state| state.as_str().to_owned()),
         arn: metadata.arn().unwrap_or(key).to_owned(),
         customer_managed: metadata.key_manager() != Some(&aws_sdk_kms::types::KeyManagerType::Aws),

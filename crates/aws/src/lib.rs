@@ -7,8 +7,12 @@
 
 pub mod aurora;
 mod client;
+pub mod cloudtrail;
+pub mod config;
 pub mod ecs;
+pub mod elb;
 pub mod error;
+pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod lock;
@@ -17,6 +21,7 @@ pub mod objects;
 pub mod permissions;
 pub mod progress;
 pub mod s3;
+pub mod securityhub;
 pub mod ssm;
 pub mod vpc;
 
@@ -52,7 +57,7 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let taken_at = timestamp_now()?;
     let mut inventory = Inventory::new(account_id, aws.region(), &taken_at, salt.clone());
     let census = options.census;
-    let ((ecs, services), (aurora, clusters), s3, ssm, (vpc, vpcs), kms, buckets) = tokio::try_join!(
+    let ((ecs, services), (aurora, clusters), s3, ssm, (vpc, vpcs), kms, buckets, cloudtrail, guardduty, securityhub, config, elb) = tokio::try_join!(
         ecs::read(aws, desired, &salt, progress, census),
         aurora::read(aws, desired, progress, census),
         s3::read(aws, desired, progress),
@@ -60,6 +65,11 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
         vpc::read(aws, desired, progress, census),
         kms::read(aws, desired),
         async { if census { s3::census(aws).await.map(Some) } else { Ok(None) } },
+        cloudtrail::read(aws, desired),
+        guardduty::read(aws, desired),
+        securityhub::read(aws, desired),
+        config::read(aws, desired),
+        elb::read(aws, desired),
     )?;
     inventory.ecs = ecs;
     inventory.aurora = aurora;
@@ -67,6 +77,11 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     inventory.ssm = ssm;
     inventory.vpc = vpc;
     inventory.kms = kms;
+    inventory.cloudtrail = cloudtrail;
+    inventory.guardduty = guardduty;
+    inventory.securityhub = securityhub;
+    inventory.config = config;
+    inventory.elb = elb;
     if census {
         inventory.census = Some(Census {
             ecs_services: services.unwrap_or_default(),

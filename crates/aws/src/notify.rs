@@ -11,7 +11,7 @@ use crate::error::{AwsError, call_error};
 /// Publishes to a topic, in the topic's own region (its ARN says which).
 pub async fn publish(aws: &Aws, topic_arn: &str, subject: &str, message: &str, attributes: &[(&str, &str)]) -> Result<(), AwsError> {
     let region = topic_arn.split(':').nth(3).filter(|region| !region.is_empty()).unwrap_or(aws.region()).to_owned();
-    let config = aws_sdk_sns::config::Builder::from(&aws.config).region(Region::new(region)).interceptor(aws.calls()).build();
+    let config = aws_sdk_sns::config::Builder::from(&aws.sdk_config).region(Region::new(region)).interceptor(aws.calls()).build();
     let client = aws_sdk_sns::Client::from_conf(config);
     let mut request = client.publish().topic_arn(topic_arn).subject(subject).message(message);
     for (name, value) in attributes {
@@ -37,7 +37,7 @@ pub struct Metric {
 
 /// PutMetricData, in batches of what one call takes.
 pub async fn put_metrics(aws: &Aws, namespace: &str, metrics: &[Metric]) -> Result<(), AwsError> {
-    let client = aws_sdk_cloudwatch::Client::from_conf(aws_sdk_cloudwatch::config::Builder::from(&aws.config).interceptor(aws.calls()).build());
+    let client = aws_sdk_cloudwatch::Client::from_conf(aws_sdk_cloudwatch::config::Builder::from(&aws.sdk_config).interceptor(aws.calls()).build());
     for batch in metrics.chunks(1000) {
         let data = batch
             .iter()

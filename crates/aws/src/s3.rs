@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 
 use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionError;
 use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationError;
+use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
+use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockError;
 use aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingError;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures_util::future::try_join_all;
 use holdfast_desired::Desired;
 use holdfast_desired::s3::{BucketEntry, Ensure};
-use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, S3, Transition};
+use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, PublicAccessBlock, S3, Transition};
 
 use crate::Aws;
 use crate::error::{AwsError, call_error};
@@ -43,6 +45,8 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     progress.advanced(KIND, buckets.len());
     progress.finished(KIND);
     // A destination bucket the account does not own may be another account's: ask it.
+    let trails = desired.cloudtrail.trail.iter().filter_map(|entry| entry.bucket().map(str::to_owned));
+    let config = desired.config.as_deref().and_then(|config| config.bucket().map(str::to_owned));
     let destinations: std::collections::BTreeSet<String> = desired
         .vpc
         .flow_logs
@@ -51,6 +55,8 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
             Ok(holdfast_desired::vpc::Destination::S3(arn)) => Some(arn.trim_start_matches("arn:aws:s3:::").split('/').next().unwrap_or_default().to_owned()),
             _ => None,
         })
+        .chain(trails)
+        .chain(config)
         .filter(|bucket| !names.contains(bucket))
         .collect();
     let found = try_join_all(destinations.iter().map(|bucket| exists_elsewhere(aws, bucket))).await?;
@@ -65,11 +71,75 @@ async fn read_bucket(aws: &Aws, name: &str, entries: &[&BucketEntry]) -> Result<
     }
     let present = entries.iter().any(|entry| entry.ensure == Ensure::Present && entry.encryption.is_some());
     let manages_lifecycle = entries.iter().any(|entry| entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some());
-    let encryption = if present { read_encryption(aws, name).await? } else { None };
-    let lifecycle = if manages_lifecycle { read_lifecycle(aws, name).await? } else { None };
-    let empty = if entries.iter().any(|entry| entry.ensure == Ensure::Absent) { Some(is_empty(aws, name).await?) } else { None };
-    let tags = read_tags(aws, name).await?;
-    Ok(Some(Bucket { name: name.to_owned(), encryption, lifecycle, empty, tags }))
+    let to_delete = entries.iter().any(|entry| entry.ensure == Ensure::Absent);
+    let blocks = entries.iter().any(|entry| entry.public_access_block.is_some());
+    let policies = entries.iter().any(|entry| entry.manages_policy());
+    let (encryption, lifecycle, empty, tags, public_access_block, policy) = tokio::try_join!(
+        async { if present { read_encryption(aws, name).await } else { Ok(None) } },
+        async { if manages_lifecycle { read_lifecycle(aws, name).await } else { Ok(None) } },
+        async { if to_delete { is_empty(aws, name).await.map(Some) } else { Ok(None) } },
+        read_tags(aws, name),
+        async { if blocks { read_public_access_block(aws, name).await.map(Some) } else { Ok(None) } },
+        async { if policies { read_policy(aws, name).await } else { Ok(None) } },
+    )?;
+    Ok(Some(Bucket { name: name.to_owned(), encryption, lifecycle, empty, tags, public_access_block, policy }))
+}
+
+/// The bucket's public access block; all four off when it has none.
+async fn read_public_access_block(aws: &Aws, name: &str) -> Result<PublicAccessBlock, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.s3.get_public_access_block().bucket(name).send().await {
+        Ok(output) => Ok(output.public_access_block_configuration().map_or_else(PublicAccessBlock::default, |block| PublicAccessBlock {
+            block_public_acls: block.block_public_acls().unwrap_or(false),
+            ignore_public_acls: block.ignore_public_acls().unwrap_or(false),
+            block_public_policy: block.block_public_policy().unwrap_or(false),
+            restrict_public_buckets: block.restrict_public_buckets().unwrap_or(false),
+        })),
+        Err(error) if is_absent::<GetPublicAccessBlockError, _>(&error, &["NoSuchPublicAccessBlockConfiguration"]) => Ok(PublicAccessBlock::default()),
+        Err(error) => Err(call_error("s3:GetBucketPublicAccessBlock", format!("bucket {name}"), error)),
+    }
+}
+
+/// The bucket policy exactly as S3 returns it; None when the bucket has none.
+pub async fn read_policy(aws: &Aws, name: &str) -> Result<Option<String>, AwsError> {
+    let _permit = aws.permit().await;
+    match aws.s3.get_bucket_policy().bucket(name).send().await {
+        Ok(output) => Ok(output.policy().map(str::to_owned)),
+        Err(error) if is_absent::<GetBucketPolicyError, _>(&error, &["NoSuchBucketPolicy"]) => Ok(None),
+        Err(error) => Err(call_error("s3:GetBucketPolicy", format!("bucket {name}"), error)),
+    }
+}
+
+pub async fn put_public_access_block(aws: &Aws, name: &str, on: bool) -> Result<(), AwsError> {
+    let block = aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(on)
+        .ignore_public_acls(on)
+        .block_public_policy(on)
+        .restrict_public_buckets(on)
+        .build();
+    let _permit = aws.permit().await;
+    aws.s3
+        .put_public_access_block()
+        .bucket(name)
+        .public_access_block_configuration(block)
+        .send()
+        .await
+        .map_err(|error| call_error("s3:PutBucketPublicAccessBlock", format!("bucket {name}"), error))?;
+    Ok(())
+}
+
+/// Puts the policy text, or deletes the policy when there is none left.
+pub async fn put_policy(aws: &Aws, name: &str, policy: Option<&str>) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    match policy {
+        Some(policy) => {
+            aws.s3.put_bucket_policy().bucket(name).policy(policy).send().await.map_err(|error| call_error("s3:PutBucketPolicy", format!("bucket {name}"), error))?;
+        }
+        None => {
+            aws.s3.delete_bucket_policy().bucket(name).send().await.map_err(|error| call_error("s3:DeleteBucketPolicy", format!("bucket {name}"), error))?;
+        }
+    }
+    Ok(())
 }
 
 async fn region_of(aws: &Aws, name: &str) -> Result<String, AwsError> {

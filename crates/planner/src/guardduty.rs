@@ -1,7 +1,7 @@
 //! GuardDuty: the region's detector exists, is enabled, reports at the declared
 //! frequency, and has the declared features on. Features not declared keep their status.
 
-use holdfast_desired::guardduty::GuardDuty;
+use holdfast_desired::guardduty::{FEATURES, GuardDuty};
 use holdfast_inventory::guardduty::Detector;
 
 use crate::context::{Context, source};
@@ -70,7 +70,14 @@ fn update(cx: &Context<'_>, guardduty: &GuardDuty, detector: &Detector) -> Optio
         return None;
     }
     // The whole list, every live feature with its status and the declared ones on.
-    let mut features: Vec<(String, String)> = detector.features.iter().map(|(name, status)| (name.clone(), status.clone())).collect();
+    // Only features that can be configured: GetDetector also reports foundational sources
+    // (CLOUD_TRAIL, DNS_LOGS, FLOW_LOGS) that UpdateDetector refuses.
+    let mut features: Vec<(String, String)> = detector
+        .features
+        .iter()
+        .filter(|(name, _)| FEATURES.contains(&name.as_str()))
+        .map(|(name, status)| (name.clone(), status.clone()))
+        .collect();
     for feature in guardduty.features() {
         match features.iter_mut().find(|(name, _)| name == feature) {
             Some(entry) => entry.1 = "ENABLED".to_owned(),

@@ -111,7 +111,7 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
 }
 
 pub fn add_bucket(inventory: &mut Inventory, name: &str, encryption: Option<Encryption>, lifecycle: Option<s3::Lifecycle>, empty: Option<bool>) {
-    inventory.s3.buckets.push(s3::Bucket { name: name.into(), encryption, lifecycle, empty, tags: Tags::new() });
+    inventory.s3.buckets.push(s3::Bucket { name: name.into(), encryption, lifecycle, empty, tags: Tags::new(), public_access_block: None, policy: None });
 }
 
 pub fn sse_kms(key: &str, bucket_key: bool) -> Encryption {
@@ -161,7 +161,7 @@ pub fn s3_flow_log(id: &str, destination: &str, traffic: &str) -> FlowLog {
 pub fn add_alias(inventory: &mut Inventory, name: &str, key_id: &str) {
     inventory.kms.aliases.push(Alias { name: name.into(), target_key_id: Some(key_id.into()) });
     if !inventory.kms.keys.iter().any(|key| key.id == key_id) {
-        inventory.kms.keys.push(Key { id: key_id.into(), arn: key_arn(key_id), state: Some("Enabled".into()) });
+        inventory.kms.keys.push(Key { id: key_id.into(), arn: key_arn(key_id), state: Some("Enabled".into()), ..Key::default() });
     }
 }
 

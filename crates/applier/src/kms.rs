@@ -1,0 +1,59 @@
+//! KMS keys: created with their alias, restored, or scheduled for deletion, each after
+//! confirming the alias still points where the plan saw it.
+
+use holdfast_aws::{Aws, kms};
+use holdfast_planner::Plan;
+use holdfast_planner::operation::Operation;
+
+use crate::execute::Executed;
+
+pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Result<Executed, String> {
+    let text = |error: holdfast_aws::AwsError| error.to_string();
+    let mut warnings = Vec::new();
+    match operation {
+        Operation::CreateKey { alias, description, rotation, services } => {
+            if let Some(existing) = kms::alias_target(aws, alias).await.map_err(text)? {
+                return Ok(Executed::Yes(vec![format!("{alias} exists now (key {}): adopted, not created again; plan again to compare its settings", existing.id)]));
+            }
+            let id = kms::create_key(aws, &plan.account_id, alias, description.as_deref(), services).await.map_err(text)?;
+            if *rotation == Some(true) {
+                kms::set_rotation(aws, &id, true).await.map_err(text)?;
+            }
+        }
+        Operation::UpdateKey { alias, key_id, restore, description, rotation } => {
+            let facts = current(aws, alias, key_id).await?;
+            if *restore && facts.state != "Enabled" {
+                kms::restore(aws, key_id, facts.state == "PendingDeletion").await.map_err(text)?;
+            }
+            if let Some(description) = description {
+                kms::set_description(aws, key_id, description).await.map_err(text)?;
+            }
+            if let Some(on) = rotation {
+                kms::set_rotation(aws, key_id, *on).await.map_err(text)?;
+            }
+        }
+        Operation::ScheduleKeyDeletion { alias, key_id } => {
+            let facts = current(aws, alias, key_id).await?;
+            if !facts.customer_managed {
+                return Err(format!("{alias} now names an AWS managed key, which holdfast never deletes"));
+            }
+            if facts.state == "PendingDeletion" {
+                warnings.push(format!("{key_id} was already scheduled for deletion"));
+            } else {
+                let date = kms::schedule_deletion(aws, key_id).await.map_err(text)?;
+                warnings.push(format!("{key_id} ({alias}) will be deleted on {date}; until then: aws kms cancel-key-deletion --key-id {key_id}"));
+            }
+        }
+        _ => unreachable!("only KMS operations are sent here"),
+    }
+    Ok(Executed::Yes(warnings))
+}
+
+/// The key the alias points at now, which must be the one planned.
+async fn current(aws: &Aws, alias: &str, key_id: &str) -> Result<kms::KeyFacts, String> {
+    match kms::alias_target(aws, alias).await.map_err(|error| error.to_string())? {
+        Some(facts) if facts.id == key_id => Ok(facts),
+        Some(facts) => Err(format!("{alias} now points at key {}, not {key_id} as planned: left alone; plan again", facts.id)),
+        None => Err(format!("{alias} no longer exists: left alone; plan again")),
+    }
+}
