@@ -92,10 +92,33 @@ def vpc():
 
 
 def kms():
+    def key(name, key_id):
+        found = {"id": key_id, "arn": f"arn:aws:kms:{z.REGION}:{z.ACCOUNT_ID}:key/{key_id}"}
+        if name == "alias/z360-phi":
+            found.update({"state": "Enabled", "description": z.PHI_KEY_DESCRIPTION, "rotation": False, "manager": "CUSTOMER"})
+        return found
     return {
-        "aliases": sorted([{"name": name, "target_key_id": key} for name, key in z.KMS_ALIASES], key=lambda a: a["name"]),
-        "keys": sorted([{"id": key, "arn": f"arn:aws:kms:{z.REGION}:{z.ACCOUNT_ID}:key/{key}"} for _, key in z.KMS_ALIASES], key=lambda k: k["id"]),
+        "aliases": sorted([{"name": name, "target_key_id": key_id} for name, key_id in z.KMS_ALIASES], key=lambda a: a["name"]),
+        "keys": sorted([key(name, key_id) for name, key_id in z.KMS_ALIASES], key=lambda k: k["id"]),
     }
+
+
+def elb():
+    name, port, group, targets = z.ORPHANED_ALB
+    arn = f"arn:aws:elasticloadbalancing:{z.REGION}:{z.ACCOUNT_ID}:loadbalancer/app/{name}/50dc6c495c0c9188"
+    return {"load_balancers": [{
+        "name": name,
+        "arn": arn,
+        "kind": "application",
+        "dns_name": f"{name}-1234567890.{z.REGION}.elb.amazonaws.com",
+        "deletion_protection": False,
+        "listeners": [{"port": port, "protocol": "HTTP"}],
+        "target_groups": [{
+            "name": group,
+            "arn": f"arn:aws:elasticloadbalancing:{z.REGION}:{z.ACCOUNT_ID}:targetgroup/{group}/73e2d6bc24d8a067",
+            "registered_targets": targets,
+        }],
+    }]}
 
 
 def main():
@@ -113,6 +136,12 @@ def main():
         "ssm": {"parameters": []},
         "vpc": vpc(),
         "kms": kms(),
+        # Before the sprint: no trail, no GuardDuty detector, Security Hub and AWS Config off.
+        "cloudtrail": {"trails": []},
+        "guardduty": {"detector": None},
+        "securityhub": {"hub": None},
+        "config": {"recorders": [], "channels": []},
+        "elb": elb(),
     }
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).parent.parent / "examples" / "z360-before-sprint.json")
     out.write_text(json.dumps(snapshot, indent=2) + "\n")

@@ -94,3 +94,10 @@ def service_tags(app, env, service):
         "copilot-environment": env,
         "copilot-service": service,
     }
+
+# The KMS key for PHI as it was before the sprint: no automatic rotation.
+PHI_KEY_DESCRIPTION = "z360 PHI"
+
+# Before the sprint: no trail, GuardDuty and Security Hub off, no AWS Config recorder.
+# The orphaned Application Load Balancer: (name, listener port, target group, targets).
+ORPHANED_ALB = ("AppLoadbalancer", 80, "app-default", 0)

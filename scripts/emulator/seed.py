@@ -136,8 +136,27 @@ def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix="", with
         ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])
 
     kms = account.client("kms")
-    key = kms.create_key(Description="z360 PHI")["KeyMetadata"]["KeyId"]
+    key = kms.create_key(Description=z.PHI_KEY_DESCRIPTION)["KeyMetadata"]["KeyId"]
     kms.create_alias(AliasName="alias/z360-phi", TargetKeyId=key)
+
+    seed_orphaned_alb(account)
+
+
+def seed_orphaned_alb(account, protected=False, name=None, targets=0):
+    """The orphaned Application Load Balancer, with a listener and a target group."""
+    elbv2 = account.client("elbv2")
+    alb_name, port, group_name, _ = z.ORPHANED_ALB
+    ec2 = account.ec2
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
+    balancer = elbv2.create_load_balancer(Name=name or alb_name, Subnets=subnets, Type="application", Scheme="internet-facing")["LoadBalancers"][0]
+    group = elbv2.create_target_group(Name=(name or alb_name)[:20] + "-" + group_name, Protocol="HTTP", Port=port, VpcId=vpc, TargetType="ip")["TargetGroups"][0]
+    elbv2.create_listener(LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="HTTP", Port=port, DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
+    if targets:
+        elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": f"10.0.0.{index + 10}", "Port": port} for index in range(targets)])
+    if protected:
+        elbv2.modify_load_balancer_attributes(LoadBalancerArn=balancer["LoadBalancerArn"], Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}])
+    return balancer["LoadBalancerArn"]
 
 
 def seed_bulk(session, endpoint, account_id, services, parameters, canary=None):

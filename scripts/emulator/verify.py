@@ -118,7 +118,66 @@ def main():
     aliases = {alias["AliasName"]: alias.get("TargetKeyId") for alias in client("kms").list_aliases()["Aliases"]}
     facts["phi_key_arn"] = f"arn:aws:kms:{z.REGION}:{args.account}:key/{aliases['alias/z360-phi']}" if aliases.get("alias/z360-phi") else None
 
+    facts["security"] = security(client, args.account, aliases)
     json.dump(facts, sys.stdout, indent=1, sort_keys=True)
+
+
+def security(client, account, aliases):
+    """The HIPAA half of the sprint, read with boto3."""
+    found = {}
+    cloudtrail = client("cloudtrail")
+    trails = cloudtrail.describe_trails(trailNameList=["z360-cloudtrail"])["trailList"]
+    found["trail"] = None if not trails else {
+        "multi_region": trails[0].get("IsMultiRegionTrail"),
+        "validation": trails[0].get("LogFileValidationEnabled"),
+        "global_events": trails[0].get("IncludeGlobalServiceEvents"),
+        "bucket": trails[0].get("S3BucketName"),
+        "prefix": trails[0].get("S3KeyPrefix"),
+        "logging": cloudtrail.get_trail_status(Name="z360-cloudtrail")["IsLogging"],
+    }
+    guardduty = client("guardduty")
+    detectors = guardduty.list_detectors()["DetectorIds"]
+    if detectors:
+        detector = guardduty.get_detector(DetectorId=detectors[0])
+        found["detector"] = {
+            "status": detector["Status"],
+            "frequency": detector.get("FindingPublishingFrequency"),
+            "features": {feature["Name"]: feature["Status"] for feature in detector.get("Features", [])},
+        }
+    else:
+        found["detector"] = None
+    try:
+        client("securityhub").describe_hub()
+        found["security_hub"] = True
+    except Exception:  # noqa: BLE001 - any refusal means it is not enabled
+        found["security_hub"] = False
+    config = client("config")
+    recorders = config.describe_configuration_recorders()["ConfigurationRecorders"]
+    statuses = {status["name"]: status["recording"] for status in config.describe_configuration_recorder_status()["ConfigurationRecordersStatus"]}
+    found["recorders"] = [{
+        "all_supported": recorder["recordingGroup"].get("allSupported"),
+        "global": recorder["recordingGroup"].get("includeGlobalResourceTypes"),
+        "recording": statuses.get(recorder["name"]),
+    } for recorder in recorders]
+    found["channels"] = [{"bucket": channel.get("s3BucketName"), "prefix": channel.get("s3KeyPrefix")} for channel in config.describe_delivery_channels()["DeliveryChannels"]]
+    kms = client("kms")
+    key = aliases.get("alias/z360-phi")
+    found["phi_key_rotation"] = kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"] if key else None
+    s3 = client("s3")
+    bucket = f"z360-security-logs-{account}"
+    try:
+        found["logs_public_access_block"] = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except s3.exceptions.ClientError:
+        found["logs_public_access_block"] = None
+    try:
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+        statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+        found["logs_policy"] = {statement.get("Sid"): statement for statement in statements}
+    except s3.exceptions.ClientError:
+        found["logs_policy"] = None
+    elbv2 = client("elbv2")
+    found["load_balancers"] = sorted(balancer["LoadBalancerName"] for balancer in elbv2.describe_load_balancers()["LoadBalancers"])
+    return found
 
 
 if __name__ == "__main__":

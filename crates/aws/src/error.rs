@@ -1,7 +1,6 @@
 //! SDK errors turned into errors that say which call failed, on what, and what to do.
 
-use std::fmt::Debug;
-
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
@@ -36,10 +35,9 @@ fn is_access_denied(code: &str) -> bool {
 }
 
 /// Maps a failed SDK call to an [`AwsError`] naming the call and resource, with a hint.
-pub(crate) fn call_error<E, R>(call: &'static str, resource: impl Into<String>, error: SdkError<E, R>) -> AwsError
+pub(crate) fn call_error<E>(call: &'static str, resource: impl Into<String>, error: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: Debug + Send + Sync + 'static,
 {
     let resource = resource.into();
     let (code, message, hint) = match &error {
@@ -59,7 +57,14 @@ where
         }
         _ => {
             let code = error.code().map(str::to_owned);
-            let message = error.message().map(str::to_owned).unwrap_or_else(|| aws_smithy_types::error::display::DisplayErrorContext(&error).to_string());
+            let status = error.raw_response().map(|response| response.status().as_u16());
+            let message = match (error.message(), code.as_deref(), status) {
+                (Some(message), _, _) => message.to_owned(),
+                // An answer that is not an AWS error at all (an emulator's 404 page): its
+                // status says more than the parser's complaint about the body.
+                (None, None, Some(status)) => format!("HTTP {status}, and the body is not an AWS error response: the endpoint may not implement {call}"),
+                (None, _, _) => aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
+            };
             let hint = hint_for(call, code.as_deref());
             (code, message, hint)
         }

@@ -21,6 +21,7 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
         assert_eq!(skipped["reason"], "a replacement needs --allow-replace");
     }
     assert_eq!(outcome(&report, &format!("s3.bucket/zscribe-{account}"))[0]["reason"], "a deletion needs --allow-delete");
+    assert_eq!(outcome(&report, "elb.load_balancer/AppLoadbalancer")[0]["reason"], "a deletion needs --allow-delete");
 
     let facts = emulator.verify_z360(&account, &[]);
     let spot = serde_json::json!([["FARGATE_SPOT", 1, 0]]);
@@ -83,7 +84,37 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
         assert_eq!(facts["flow_logs"][vpc], serde_json::json!([[destination, "ALL"]]), "{vpc}");
     }
 
-    // What is left needs a flag: the Aurora replacements and the orphan's deletion.
+    // The HIPAA half, as boto3 reads it.
+    let security = &facts["security"];
+    let logs = format!("z360-security-logs-{account}");
+    assert_eq!(
+        security["trail"],
+        serde_json::json!({"bucket": logs, "prefix": "cloudtrail", "multi_region": true, "validation": true, "global_events": true, "logging": true})
+    );
+    assert_eq!(security["detector"]["status"], "ENABLED");
+    assert_eq!(security["detector"]["frequency"], "FIFTEEN_MINUTES");
+    for feature in ["S3_DATA_EVENTS", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS", "EBS_MALWARE_PROTECTION"] {
+        assert_eq!(security["detector"]["features"][feature], "ENABLED", "{feature}");
+    }
+    assert_eq!(security["security_hub"], true);
+    assert_eq!(security["recorders"], serde_json::json!([{"all_supported": true, "global": true, "recording": true}]));
+    assert_eq!(security["channels"], serde_json::json!([{"bucket": logs, "prefix": "config"}]));
+    assert_eq!(security["phi_key_rotation"], true);
+    let block = &security["logs_public_access_block"];
+    for setting in ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"] {
+        assert_eq!(block[setting], true, "{setting}");
+    }
+    let policy = &security["logs_policy"];
+    let tls = &policy["holdfast-require-tls"];
+    assert_eq!(tls["Effect"], "Deny");
+    assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    assert_eq!(policy["holdfast-cloudtrail-write"]["Principal"]["Service"], "cloudtrail.amazonaws.com");
+    assert_eq!(policy["holdfast-cloudtrail-write"]["Resource"], format!("arn:aws:s3:::{logs}/cloudtrail/AWSLogs/{account}/*"));
+    assert_eq!(policy["holdfast-config-write"]["Resource"], format!("arn:aws:s3:::{logs}/config/AWSLogs/{account}/Config/*"));
+    assert_eq!(policy["holdfast-flow-logs-write"]["Principal"]["Service"], "delivery.logs.amazonaws.com");
+    assert_eq!(security["load_balancers"], serde_json::json!(["AppLoadbalancer"]), "the orphaned ALB stays without --allow-delete");
+
+    // What is left needs a flag: the Aurora replacements and the orphans' deletions.
     let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--format", "json", "--detailed-exitcode"]);
     assert_eq!(plan.code, 2);
     let plan: Value = serde_json::from_str(&plan.stdout).expect("a JSON plan");
@@ -93,16 +124,19 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
         .iter()
         .map(|change| (change["action"].as_str().unwrap_or_default(), change["address"].as_str().unwrap_or_default()))
         .collect();
-    assert_eq!(left.len(), 5, "{left:?}");
+    assert_eq!(left.len(), 6, "{left:?}");
     assert!(
-        left.iter().all(|(action, address)| (*action == "replace" && address.ends_with("/encryption")) || (*action == "delete" && address.contains("zscribe"))),
+        left.iter().all(|(action, address)| (*action == "replace" && address.ends_with("/encryption"))
+            || (*action == "delete" && (address.contains("zscribe") || *address == "elb.load_balancer/AppLoadbalancer"))),
         "{left:?}"
     );
 
     // With --allow-delete the orphan goes; without replacements declared, nothing is left.
     let (run, _) = apply_json(&emulator, &credentials, &desired, &["--allow-delete"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(emulator.verify_z360(&account, &[])["buckets"]["zscribe"].is_null(), "boto3 no longer finds the orphan");
+    let facts = emulator.verify_z360(&account, &[]);
+    assert!(facts["buckets"]["zscribe"].is_null(), "boto3 no longer finds the orphan");
+    assert_eq!(facts["security"]["load_balancers"], serde_json::json!([]), "boto3 no longer finds the orphaned ALB");
     let text = std::fs::read_to_string(path(&desired_dir, "z360.toml")).expect("the desired state").replace("storage_encrypted = true\n", "");
     std::fs::write(path(&desired_dir, "z360.toml"), text).expect("rewrite the desired state");
     let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--detailed-exitcode"]);

@@ -158,12 +158,21 @@ pub(crate) fn same(a: &[Value], b: &[Value]) -> bool {
     sorted(a) == sorted(b)
 }
 
-/// Statements as a reviewer reads them: pretty JSON, one statement after another.
+/// Statements as a reviewer reads them: pretty JSON keyed by Sid, so a line diff shows
+/// which statement each changed line belongs to.
 pub(crate) fn describe(statements: &[Value]) -> String {
     if statements.is_empty() {
         return "(no holdfast statements)".to_owned();
     }
-    let mut sorted = statements.to_vec();
-    sorted.sort_by(|a, b| sid(a).cmp(&sid(b)));
-    serde_json::to_string_pretty(&sorted).unwrap_or_default()
+    let keyed: serde_json::Map<String, Value> = statements
+        .iter()
+        .map(|statement| {
+            let mut body = statement.clone();
+            if let Some(map) = body.as_object_mut() {
+                map.remove("Sid");
+            }
+            (sid(statement).unwrap_or("(no Sid)").to_owned(), body)
+        })
+        .collect();
+    serde_json::to_string_pretty(&keyed).unwrap_or_default()
 }

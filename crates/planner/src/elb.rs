@@ -87,7 +87,11 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
     } else {
         (
             Action::Delete,
-            format!("marked ensure = \"absent\"; {} listener{} go with it", listeners.len(), if listeners.len() == 1 { "" } else { "s" }),
+            match listeners.len() {
+                0 => "marked ensure = \"absent\"".to_owned(),
+                1 => "marked ensure = \"absent\"; its listener goes with it".to_owned(),
+                count => format!("marked ensure = \"absent\"; its {count} listeners go with it"),
+            },
             Operation::DeleteLoadBalancer { name: balancer.name.clone(), arn: balancer.arn.clone() },
         )
     };

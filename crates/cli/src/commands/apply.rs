@@ -239,8 +239,15 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
     if stop.is_requested() {
         output::stderr("The apply was stopped: what was done is not verified by a second read.\n");
     } else {
-        let after = live::read_inventory(aws, account_id, desired).await?;
-        holdfast_applier::verify(&mut report, &make_plan(desired, &after));
+        match live::read_inventory(aws, account_id, desired).await {
+            Ok(after) => holdfast_applier::verify(&mut report, &make_plan(desired, &after)),
+            // What was done must still be said: the report is printed, then why it is not verified.
+            Err(error) => {
+                print_report(&report, args.format);
+                output::stderr(&format!("\nWhat was done above is not verified: reading the account again failed: {error:#}\n"));
+                return Ok(Status::Failure);
+            }
+        }
     }
     print_report(&report, args.format);
     Ok(if report.failed() { Status::Failure } else { Status::Success })
