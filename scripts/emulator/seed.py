@@ -150,7 +150,8 @@ def seed_orphaned_alb(account, protected=False, name=None, targets=0):
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
     balancer = elbv2.create_load_balancer(Name=name or alb_name, Subnets=subnets, Type="application", Scheme="internet-facing")["LoadBalancers"][0]
-    group = elbv2.create_target_group(Name=(name or alb_name)[:20] + "-" + group_name, Protocol="HTTP", Port=port, VpcId=vpc, TargetType="ip")["TargetGroups"][0]
+    group_name = group_name if name is None else f"{name[:20]}-{group_name}"
+    group = elbv2.create_target_group(Name=group_name, Protocol="HTTP", Port=port, VpcId=vpc, TargetType="ip")["TargetGroups"][0]
     elbv2.create_listener(LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="HTTP", Port=port, DefaultActions=[{"Type": "forward", "TargetGroupArn": group["TargetGroupArn"]}])
     if targets:
         elbv2.register_targets(TargetGroupArn=group["TargetGroupArn"], Targets=[{"Id": f"10.0.0.{index + 10}", "Port": port} for index in range(targets)])

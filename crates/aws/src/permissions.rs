@@ -36,7 +36,15 @@ pub fn iam_action(service: &str, operation: &str) -> String {
         ("s3", "PutBucketLifecycleConfiguration") => "PutLifecycleConfiguration",
         ("s3", "HeadBucket" | "ListObjectsV2" | "ListObjects") => "ListBucket",
         ("s3", "HeadObject") => "GetObject",
+        ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+        ("s3", "PutPublicAccessBlock") => "PutBucketPublicAccessBlock",
         _ => operation,
+    };
+    // The SDK names services as their models do; IAM's prefixes differ for these.
+    let prefix = match prefix.as_str() {
+        "elasticloadbalancingv2" | "elastic load balancing v2" => "elasticloadbalancing".to_owned(),
+        "config service" => "config".to_owned(),
+        _ => prefix,
     };
     format!("{prefix}:{action}")
 }
@@ -91,6 +99,43 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
     if needs_kms(desired) {
         add(&["kms:ListAliases", "kms:ListKeys", "kms:DescribeKey"]);
     }
+    if desired.kms.key.iter().any(|entry| entry.rotation.is_some()) {
+        add(&["kms:GetKeyRotationStatus"]);
+    }
+    if desired.cloudtrail.trail.iter().any(|entry| entry.kms_key.is_some()) {
+        add(&["kms:GetKeyPolicy"]);
+    }
+    if buckets.iter().any(|entry| entry.public_access_block.is_some()) {
+        add(&["s3:GetBucketPublicAccessBlock"]);
+    }
+    if buckets.iter().any(|entry| entry.manages_policy()) {
+        add(&["s3:GetBucketPolicy"]);
+    }
+    // Trail and Config buckets the account does not own are looked for with HeadBucket.
+    if desired.cloudtrail.trail.iter().any(|entry| entry.bucket().is_some()) || desired.config.as_deref().is_some_and(|config| config.bucket().is_some()) {
+        add(&["s3:ListBucket"]);
+    }
+    if !desired.cloudtrail.trail.is_empty() {
+        add(&["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"]);
+    }
+    if desired.guardduty.is_some() {
+        add(&["guardduty:ListDetectors", "guardduty:GetDetector"]);
+    }
+    if let Some(hub) = desired.securityhub.as_deref() {
+        add(&["securityhub:DescribeHub"]);
+        if !hub.standards.is_empty() {
+            add(&["securityhub:GetEnabledStandards"]);
+        }
+    }
+    if desired.config.is_some() {
+        add(&["config:DescribeConfigurationRecorders", "config:DescribeConfigurationRecorderStatus", "config:DescribeDeliveryChannels"]);
+    }
+    if !desired.elb.load_balancer.is_empty() {
+        add(&["elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes"]);
+    }
+    if desired.elb.load_balancer.iter().any(|entry| entry.ensure == Ensure::Absent) {
+        add(&["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]);
+    }
     actions
 }
 
@@ -136,6 +181,72 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
     }
     if !desired.ssm.parameter.is_empty() {
         add(&["ssm:AddTagsToResource", "ssm:GetParameters", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]);
+    }
+    let buckets = &desired.s3.bucket;
+    if buckets.iter().any(|entry| entry.public_access_block.is_some()) {
+        add(&["s3:PutBucketPublicAccessBlock"]);
+    }
+    if buckets.iter().any(|entry| entry.manages_policy()) {
+        add(&["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"]);
+    }
+    if !desired.kms.key.is_empty() {
+        // A key is created tagged with its alias; an interrupted creation is found by that tag.
+        add(&[
+            "kms:CreateKey",
+            "kms:CreateAlias",
+            "kms:TagResource",
+            "kms:ListKeys",
+            "kms:ListResourceTags",
+            "kms:DescribeKey",
+            "kms:EnableKeyRotation",
+            "kms:DisableKeyRotation",
+            "kms:UpdateKeyDescription",
+            "kms:CancelKeyDeletion",
+            "kms:EnableKey",
+            "kms:ScheduleKeyDeletion",
+        ]);
+    }
+    if !desired.cloudtrail.trail.is_empty() {
+        add(&[
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:CreateTrail",
+            "cloudtrail:UpdateTrail",
+            "cloudtrail:StartLogging",
+            "cloudtrail:StopLogging",
+            "cloudtrail:DeleteTrail",
+            "kms:DescribeKey",
+        ]);
+    }
+    if desired.guardduty.is_some() {
+        add(&["guardduty:ListDetectors", "guardduty:GetDetector", "guardduty:CreateDetector", "guardduty:UpdateDetector", "guardduty:DeleteDetector"]);
+    }
+    if desired.securityhub.is_some() {
+        add(&["securityhub:DescribeHub", "securityhub:EnableSecurityHub", "securityhub:BatchEnableStandards", "securityhub:DisableSecurityHub"]);
+    }
+    if desired.config.is_some() {
+        add(&[
+            "config:DescribeConfigurationRecorders",
+            "config:DescribeConfigurationRecorderStatus",
+            "config:DescribeDeliveryChannels",
+            "config:PutConfigurationRecorder",
+            "config:PutDeliveryChannel",
+            "config:StartConfigurationRecorder",
+            "config:StopConfigurationRecorder",
+            "config:DeleteDeliveryChannel",
+            "config:DeleteConfigurationRecorder",
+            // The recorder's role is passed to AWS Config; its service-linked role is made when missing.
+            "iam:PassRole",
+            "iam:GetRole",
+            "iam:CreateServiceLinkedRole",
+        ]);
+    }
+    if !desired.elb.load_balancer.is_empty() {
+        add(&[
+            "elasticloadbalancing:DescribeLoadBalancers",
+            "elasticloadbalancing:DescribeLoadBalancerAttributes",
+            "elasticloadbalancing:ModifyLoadBalancerAttributes",
+            "elasticloadbalancing:DeleteLoadBalancer",
+        ]);
     }
     if !desired.vpc.flow_logs.is_empty() {
         add(&[

@@ -30,6 +30,13 @@ fn comparable(plan_json: &str, snapshot: &Inventory) -> serde_json::Value {
     for (id, name) in key_names(snapshot) {
         text = text.replace(&id, &name);
     }
+    // Load balancer ARNs and DNS names are generated as well.
+    for balancer in &snapshot.elb.load_balancers {
+        text = text.replace(&balancer.arn, &format!("ELB[{}]", balancer.name));
+        if let Some(dns) = &balancer.dns_name {
+            text = text.replace(dns, &format!("DNS[{}]", balancer.name));
+        }
+    }
     let mut plan: serde_json::Value = serde_json::from_str(&text).expect("a JSON plan");
     plan["snapshot_taken_at"] = serde_json::Value::Null;
     plan["changes"].as_array_mut().expect("changes").sort_by_key(|change| change["address"].as_str().unwrap_or_default().to_owned());

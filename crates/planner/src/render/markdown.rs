@@ -43,10 +43,25 @@ pub fn markdown(plan: &Plan) -> String {
         for change in &changes {
             let _ = writeln!(out, "{} {}", change.action.marker(), change.address);
             for attribute in &change.attributes {
-                for line in attribute.before.as_deref().unwrap_or_default().lines() {
+                let before = attribute.before.as_deref().unwrap_or_default();
+                let after = attribute.after.as_deref().unwrap_or_default();
+                if before.contains('\n') || after.contains('\n') {
+                    // A document (a policy): its name once, then a line diff of it.
+                    let _ = writeln!(out, "    {}:", attribute.name);
+                    for line in similar::TextDiff::from_lines(before, after).iter_all_changes() {
+                        let sign = match line.tag() {
+                            similar::ChangeTag::Delete => '-',
+                            similar::ChangeTag::Insert => '+',
+                            similar::ChangeTag::Equal => ' ',
+                        };
+                        let _ = writeln!(out, "{sign}     {}", line.value().trim_end_matches('\n'));
+                    }
+                    continue;
+                }
+                for line in before.lines() {
                     let _ = writeln!(out, "-   {}: {line}", attribute.name);
                 }
-                for line in attribute.after.as_deref().unwrap_or_default().lines() {
+                for line in after.lines() {
                     let _ = writeln!(out, "+   {}: {line}", attribute.name);
                 }
             }
