@@ -2,8 +2,8 @@
 
 use holdfast_aws::{Aws, aurora, ecs, iam, kms, s3, ssm, vpc};
 use holdfast_desired::ecs::FARGATE_SPOT;
-use holdfast_planner::Plan;
 use holdfast_inventory::policy::Document;
+use holdfast_planner::Plan;
 use holdfast_planner::operation::{ManagedStatements, Operation, ValueToWrite};
 
 use crate::Env;
@@ -140,11 +140,15 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
         Operation::CreateKey { .. } | Operation::UpdateKey { .. } | Operation::ScheduleKeyDeletion { .. } => {
             return crate::kms::execute(aws, plan, operation).await;
         }
-        Operation::CreateTrail { .. } | Operation::UpdateTrail { .. } | Operation::DeleteTrail { .. } => return crate::cloudtrail::execute(aws, operation).await,
+        Operation::CreateTrail { .. } | Operation::UpdateTrail { .. } | Operation::DeleteTrail { .. } => {
+            return crate::cloudtrail::execute(aws, operation).await;
+        }
         Operation::CreateDetector { .. } | Operation::UpdateDetector { .. } | Operation::DeleteDetector { .. } => {
             return crate::guardduty::execute(aws, operation).await;
         }
-        Operation::EnableSecurityHub { .. } | Operation::EnableStandards { .. } | Operation::DisableSecurityHub => return crate::securityhub::execute(aws, operation).await,
+        Operation::EnableSecurityHub { .. } | Operation::EnableStandards { .. } | Operation::DisableSecurityHub => {
+            return crate::securityhub::execute(aws, operation).await;
+        }
         Operation::SetConfigRecorder { .. } | Operation::DeleteConfigRecorder { .. } => return crate::config::execute(aws, plan, operation).await,
         Operation::SetDeletionProtection { .. } | Operation::DeleteLoadBalancer { .. } => return crate::elb::execute(aws, operation).await,
         Operation::Manual => return Ok(Executed::Refused("a person must do this".to_owned())),
@@ -163,7 +167,9 @@ async fn protect_bucket(aws: &Aws, bucket: &str, public_access_block: Option<boo
         let live = s3::read_policy(aws, bucket).await.map_err(text)?;
         let document = match live.as_deref().map(Document::parse) {
             Some(Ok(document)) => document,
-            Some(Err(problem)) => return Err(format!("the policy of {bucket} no longer reads as a policy document ({problem}): left as it is; fix it by hand")),
+            Some(Err(problem)) => {
+                return Err(format!("the policy of {bucket} no longer reads as a policy document ({problem}): left as it is; fix it by hand"));
+            }
             None => Document::empty(),
         };
         let merged = document.with_managed(&managed.statements);

@@ -25,7 +25,9 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation) -> Result<Executed
         }
         Operation::DeleteDetector { detector_id } => match current {
             None => warnings.push(format!("detector {detector_id} was already gone")),
-            Some(detector) if &detector.id != detector_id => return Err(format!("the region's detector is now {}, not {detector_id}: left alone", detector.id)),
+            Some(detector) if &detector.id != detector_id => {
+                return Err(format!("the region's detector is now {}, not {detector_id}: left alone", detector.id));
+            }
             Some(_) => guardduty::delete(aws, detector_id).await.map_err(text)?,
         },
         _ => unreachable!("only GuardDuty operations are sent here"),

@@ -13,7 +13,10 @@ pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Re
     match operation {
         Operation::CreateKey { alias, description, rotation, services } => {
             if let Some(existing) = kms::alias_target(aws, alias).await.map_err(text)? {
-                return Ok(Executed::Yes(vec![format!("{alias} exists now (key {}): adopted, not created again; plan again to compare its settings", existing.id)]));
+                return Ok(Executed::Yes(vec![format!(
+                    "{alias} exists now (key {}): adopted, not created again; plan again to compare its settings",
+                    existing.id
+                )]));
             }
             let id = kms::create_key(aws, &plan.account_id, alias, description.as_deref(), services).await.map_err(text)?;
             if *rotation == Some(true) {

@@ -34,9 +34,8 @@ pub async fn current(aws: &Aws) -> Result<Config, AwsError> {
             aws.config.describe_delivery_channels().send().await.map_err(|error| call_error("config:DescribeDeliveryChannels", "delivery channels", error))
         },
     )?;
-    let recording = |name: &str| {
-        statuses.configuration_recorders_status().iter().find(|status| status.name() == Some(name)).is_some_and(|status| status.recording())
-    };
+    let recording =
+        |name: &str| statuses.configuration_recorders_status().iter().find(|status| status.name() == Some(name)).is_some_and(|status| status.recording());
     Ok(Config {
         recorders: recorders
             .configuration_recorders()

@@ -38,9 +38,8 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Elb, AwsError> 
         .collect();
     let load_balancers = try_join_all(selected.into_iter().map(|(balancer, to_delete)| async move {
         let arn = balancer.load_balancer_arn().unwrap_or_default().to_owned();
-        let (deletion_protection, details) = tokio::try_join!(deletion_protection(aws, &arn), async {
-            if to_delete { Ok(Some(attachments(aws, &arn).await?)) } else { Ok(None) }
-        })?;
+        let (deletion_protection, details) =
+            tokio::try_join!(deletion_protection(aws, &arn), async { if to_delete { Ok(Some(attachments(aws, &arn).await?)) } else { Ok(None) } })?;
         let (listeners, target_groups) = details.unzip();
         Ok::<_, AwsError>(LoadBalancer {
             name: balancer.load_balancer_name().unwrap_or_default().to_owned(),
@@ -60,9 +59,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Elb, AwsError> 
 pub async fn deletion_protection(aws: &Aws, arn: &str) -> Result<Option<bool>, AwsError> {
     let _permit = aws.permit().await;
     match aws.elb.describe_load_balancer_attributes().load_balancer_arn(arn).send().await {
-        Ok(output) => Ok(Some(
-            output.attributes().iter().any(|attribute| attribute.key() == Some(DELETION_PROTECTION) && attribute.value() == Some("true")),
-        )),
+        Ok(output) => Ok(Some(output.attributes().iter().any(|attribute| attribute.key() == Some(DELETION_PROTECTION) && attribute.value() == Some("true")))),
         Err(error) if aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&error) == Some("LoadBalancerNotFound") => Ok(None),
         Err(error) => Err(call_error("elasticloadbalancing:DescribeLoadBalancerAttributes", format!("load balancer {arn}"), error)),
     }
@@ -93,8 +90,10 @@ async fn attachments(aws: &Aws, arn: &str) -> Result<(Vec<Listener>, Vec<TargetG
                 .map_err(|error| call_error("elasticloadbalancing:DescribeTargetGroups", format!("load balancer {arn}"), error))
         },
     )?;
-    let mut listeners: Vec<Listener> =
-        listeners.iter().map(|listener| Listener { port: listener.port(), protocol: listener.protocol().map(|protocol| protocol.as_str().to_owned()) }).collect();
+    let mut listeners: Vec<Listener> = listeners
+        .iter()
+        .map(|listener| Listener { port: listener.port(), protocol: listener.protocol().map(|protocol| protocol.as_str().to_owned()) })
+        .collect();
     listeners.sort();
     let mut target_groups = try_join_all(groups.target_groups().iter().map(|group| async move {
         let group_arn = group.target_group_arn().unwrap_or_default().to_owned();

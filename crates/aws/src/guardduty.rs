@@ -22,23 +22,22 @@ pub async fn detector(aws: &Aws) -> Result<Option<Detector>, AwsError> {
     };
     let Some(id) = ids.first() else { return Ok(None) };
     let _permit = aws.permit().await;
-    let output = aws.guardduty.get_detector().detector_id(id).send().await.map_err(|error| call_error("guardduty:GetDetector", format!("detector {id}"), error))?;
+    let output =
+        aws.guardduty.get_detector().detector_id(id).send().await.map_err(|error| call_error("guardduty:GetDetector", format!("detector {id}"), error))?;
     Ok(Some(Detector {
         id: id.clone(),
         enabled: output.status() == Some(&DetectorStatus::Enabled),
         finding_frequency: output.finding_publishing_frequency().map(|frequency| frequency.as_str().to_owned()),
-        features: output
-            .features()
-            .iter()
-            .filter_map(|feature| Some((feature.name()?.as_str().to_owned(), feature.status()?.as_str().to_owned())))
-            .collect(),
+        features: output.features().iter().filter_map(|feature| Some((feature.name()?.as_str().to_owned(), feature.status()?.as_str().to_owned()))).collect(),
     }))
 }
 
 fn configurations(features: &[(String, String)]) -> Vec<DetectorFeatureConfiguration> {
     features
         .iter()
-        .map(|(name, status)| DetectorFeatureConfiguration::builder().name(DetectorFeature::from(name.as_str())).status(FeatureStatus::from(status.as_str())).build())
+        .map(|(name, status)| {
+            DetectorFeatureConfiguration::builder().name(DetectorFeature::from(name.as_str())).status(FeatureStatus::from(status.as_str())).build()
+        })
         .collect()
 }
 

@@ -186,6 +186,25 @@ fn matches_any(patterns: &Value, value: &str, case_insensitive: bool) -> bool {
     })
 }
 
+/// Makes sure AWS Config's service-linked role exists: AWS creates it when Config is
+/// turned on in the console, but not when the recorder is put through the API.
+pub async fn ensure_config_role(aws: &Aws) -> Result<(), AwsError> {
+    let name = "AWSServiceRoleForConfig";
+    let _permit = aws.permit().await;
+    match aws.iam.get_role().role_name(name).send().await {
+        Ok(_) => return Ok(()),
+        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_iam::operation::get_role::GetRoleError::NoSuchEntityException(_))) => {}
+        Err(error) => return Err(crate::error::call_error("iam:GetRole", format!("role {name}"), error)),
+    }
+    aws.iam
+        .create_service_linked_role()
+        .aws_service_name("config.amazonaws.com")
+        .send()
+        .await
+        .map_err(|error| crate::error::call_error("iam:CreateServiceLinkedRole", "AWS Config's service-linked role", error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,23 +270,4 @@ mod tests {
     fn url_encoded_documents_decode() {
         assert_eq!(percent_decode("%7B%22a%22%3A%20%22b%22%7D"), "{\"a\": \"b\"}");
     }
-}
-
-/// Makes sure AWS Config's service-linked role exists: AWS creates it when Config is
-/// turned on in the console, but not when the recorder is put through the API.
-pub async fn ensure_config_role(aws: &Aws) -> Result<(), AwsError> {
-    let name = "AWSServiceRoleForConfig";
-    let _permit = aws.permit().await;
-    match aws.iam.get_role().role_name(name).send().await {
-        Ok(_) => return Ok(()),
-        Err(error) if matches!(error.as_service_error(), Some(aws_sdk_iam::operation::get_role::GetRoleError::NoSuchEntityException(_))) => {}
-        Err(error) => return Err(crate::error::call_error("iam:GetRole", format!("role {name}"), error)),
-    }
-    aws.iam
-        .create_service_linked_role()
-        .aws_service_name("config.amazonaws.com")
-        .send()
-        .await
-        .map_err(|error| crate::error::call_error("iam:CreateServiceLinkedRole", "AWS Config's service-linked role", error))?;
-    Ok(())
 }

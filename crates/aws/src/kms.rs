@@ -62,8 +62,13 @@ async fn describe_named(aws: &Aws, desired: &Desired, reference: &str) -> Result
 
 async fn rotation_enabled(aws: &Aws, key_id: &str) -> Result<bool, AwsError> {
     let _permit = aws.permit().await;
-    let output =
-        aws.kms.get_key_rotation_status().key_id(key_id).send().await.map_err(|error| call_error("kms:GetKeyRotationStatus", format!("key {key_id}"), error))?;
+    let output = aws
+        .kms
+        .get_key_rotation_status()
+        .key_id(key_id)
+        .send()
+        .await
+        .map_err(|error| call_error("kms:GetKeyRotationStatus", format!("key {key_id}"), error))?;
     Ok(output.key_rotation_enabled())
 }
 

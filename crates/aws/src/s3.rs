@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionError;
 use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationError;
 use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
-use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockError;
 use aws_sdk_s3::operation::get_bucket_tagging::GetBucketTaggingError;
+use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockError;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures_util::future::try_join_all;
@@ -133,7 +133,13 @@ pub async fn put_policy(aws: &Aws, name: &str, policy: Option<&str>) -> Result<(
     let _permit = aws.permit().await;
     match policy {
         Some(policy) => {
-            aws.s3.put_bucket_policy().bucket(name).policy(policy).send().await.map_err(|error| call_error("s3:PutBucketPolicy", format!("bucket {name}"), error))?;
+            aws.s3
+                .put_bucket_policy()
+                .bucket(name)
+                .policy(policy)
+                .send()
+                .await
+                .map_err(|error| call_error("s3:PutBucketPolicy", format!("bucket {name}"), error))?;
         }
         None => {
             aws.s3.delete_bucket_policy().bucket(name).send().await.map_err(|error| call_error("s3:DeleteBucketPolicy", format!("bucket {name}"), error))?;

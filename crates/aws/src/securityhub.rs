@@ -144,16 +144,16 @@ mod tests {
     }
 
     fn subscription(arn: &str, status: StandardsStatus) -> StandardsSubscription {
-        StandardsSubscription::builder()
-            .standards_arn(arn)
-            .standards_subscription_arn(format!("{arn}/subscription"))
-            .standards_status(status)
-            .build()
+        StandardsSubscription::builder().standards_arn(arn).standards_subscription_arn(format!("{arn}/subscription")).standards_status(status).build()
     }
 
     #[tokio::test]
     async fn a_region_without_security_hub_reads_as_no_hub_and_no_standards_call() {
-        let describe = mock!(Client::describe_hub).then_error(|| DescribeHubError::InvalidAccessException(InvalidAccessException::builder().message("Account 108782097218 is not subscribed to AWS Security Hub").build()));
+        let describe = mock!(Client::describe_hub).then_error(|| {
+            DescribeHubError::InvalidAccessException(
+                InvalidAccessException::builder().message("Account 108782097218 is not subscribed to AWS Security Hub").build(),
+            )
+        });
         let standards = mock!(Client::get_enabled_standards).then_output(|| GetEnabledStandardsOutput::builder().build());
         let client = client(&[&describe, &standards]);
         let read = read_with(&client, true).await.unwrap();
@@ -163,7 +163,8 @@ mod tests {
 
     #[tokio::test]
     async fn enabled_standards_are_read_with_their_status() {
-        let describe = mock!(Client::describe_hub).then_output(|| DescribeHubOutput::builder().hub_arn("arn:aws:securityhub:us-east-1:108782097218:hub/default").build());
+        let describe =
+            mock!(Client::describe_hub).then_output(|| DescribeHubOutput::builder().hub_arn("arn:aws:securityhub:us-east-1:108782097218:hub/default").build());
         let standards = mock!(Client::get_enabled_standards)
             .then_output(|| GetEnabledStandardsOutput::builder().standards_subscriptions(subscription(FSBP, StandardsStatus::Ready)).build());
         let client = client(&[&describe, &standards]);

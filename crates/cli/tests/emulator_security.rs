@@ -78,7 +78,10 @@ fn foreign_bucket_policy_statements_survive_every_apply_byte_for_byte() {
     let emulator = Emulator::from_env();
     let account = Account::new(&emulator, "foreign_bucket_policy_statements_survive_every_apply_byte_for_byte");
     let bucket = format!("logs-{}", account.id);
-    let foreign = format!(r#"{{ "Sid" : "TeamRead",   "Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}}, "Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*" }}"#, account.id);
+    let foreign = format!(
+        r#"{{ "Sid" : "TeamRead",   "Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{}:root"}}, "Action":"s3:GetObject","Resource":"arn:aws:s3:::{bucket}/*" }}"#,
+        account.id
+    );
     let policy = format!(r#"{{"Version": "2012-10-17", "Id": "team", "Statement": [{foreign}]}}"#);
     account.fixture(&emulator, "bucket-with-policy", &["--name", &bucket, "--policy", &policy]);
 
@@ -90,14 +93,27 @@ fn foreign_bucket_policy_statements_survive_every_apply_byte_for_byte() {
     assert!(after.contains(&foreign), "the foreign statement is kept byte for byte:\n{after}");
     let document = json(&after);
     let sids: Vec<&str> = document["Statement"].as_array().expect("statements").iter().filter_map(|statement| statement["Sid"].as_str()).collect();
-    assert_eq!(sids, ["TeamRead", "holdfast-require-tls", "holdfast-cloudtrail-acl-check", "holdfast-cloudtrail-write", "holdfast-flow-logs-acl-check", "holdfast-flow-logs-write"]);
+    assert_eq!(
+        sids,
+        [
+            "TeamRead",
+            "holdfast-require-tls",
+            "holdfast-cloudtrail-acl-check",
+            "holdfast-cloudtrail-write",
+            "holdfast-flow-logs-acl-check",
+            "holdfast-flow-logs-write"
+        ]
+    );
     assert_eq!(document["Id"], "team", "top-level keys are kept");
     let plan = emulator.holdfast(&account.credentials, &["plan", "--desired", &desired, "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "no perpetual diff:\n{}", plan.stdout);
 
     // Taking holdfast's statements away leaves the foreign one, still exactly as written.
-    std::fs::write(path(&dir, "main.toml"), format!("[account]\nid = \"{}\"\nregion = \"us-east-1\"\n\n[[s3.bucket]]\nname = \"{bucket}\"\nrequire_tls = false\ndeliveries = []\n", account.id))
-        .expect("rewrite the desired state");
+    std::fs::write(
+        path(&dir, "main.toml"),
+        format!("[account]\nid = \"{}\"\nregion = \"us-east-1\"\n\n[[s3.bucket]]\nname = \"{bucket}\"\nrequire_tls = false\ndeliveries = []\n", account.id),
+    )
+    .expect("rewrite the desired state");
     let (run, _) = apply_json(&emulator, &account.credentials, &desired, &[], &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let after = account.fixture(&emulator, "policy", &["--name", &bucket]);
@@ -136,7 +152,9 @@ fn a_key_alias_that_neither_exists_nor_is_declared_stops_the_plan_and_nothing_is
     let emulator = Emulator::from_env();
     let account = Account::new(&emulator, "a_key_alias_that_neither_exists_nor_is_declared_stops_the_plan_and_nothing_is_applied");
     let bucket = format!("trail-logs-{}", account.id);
-    let body = format!("[[s3.bucket]]\nname = \"{bucket}\"\ndeliveries = [\"cloudtrail\"]\n\n[[cloudtrail.trail]]\nname = \"audit\"\nbucket = \"{bucket}\"\nkms_key = \"alias/nope\"\n");
+    let body = format!(
+        "[[s3.bucket]]\nname = \"{bucket}\"\ndeliveries = [\"cloudtrail\"]\n\n[[cloudtrail.trail]]\nname = \"audit\"\nbucket = \"{bucket}\"\nkms_key = \"alias/nope\"\n"
+    );
     let dir = desired_for(&account.id, &body);
     let desired = dir.path().display().to_string();
     let plan = emulator.holdfast(&account.credentials, &["plan", "--desired", &desired]);
@@ -176,8 +194,11 @@ fn a_key_is_created_with_its_alias_then_scheduled_for_deletion_only_with_allow_d
     let plan = emulator.holdfast(&account.credentials, &["plan", "--desired", &desired, "--detailed-exitcode"]);
     assert_eq!(plan.code, 0, "the alias is adopted, not recreated:\n{}", plan.stdout);
 
-    std::fs::write(path(&dir, "main.toml"), format!("[account]\nid = \"{}\"\nregion = \"us-east-1\"\n\n[[kms.key]]\nalias = \"alias/phi\"\nensure = \"absent\"\n", account.id))
-        .expect("rewrite the desired state");
+    std::fs::write(
+        path(&dir, "main.toml"),
+        format!("[account]\nid = \"{}\"\nregion = \"us-east-1\"\n\n[[kms.key]]\nalias = \"alias/phi\"\nensure = \"absent\"\n", account.id),
+    )
+    .expect("rewrite the desired state");
     let (_, report) = apply_json(&emulator, &account.credentials, &desired, &[], &[]);
     assert_eq!(outcome(&report, "kms.key/alias/phi")[0]["reason"], "a deletion needs --allow-delete");
     assert_eq!(json(&account.fixture(&emulator, "key", &["--alias", "alias/phi"]))["state"], "Enabled");

@@ -78,9 +78,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 format!("trail `{name}` has no bucket"),
                 Some("add bucket = \"...\": the S3 bucket the trail delivers its log files to".to_owned()),
             ),
-            (Ensure::Absent, _)
-                if entry.bucket.is_some() || entry.multi_region.is_some() || entry.log_file_validation.is_some() || entry.kms_key.is_some() =>
-            {
+            (Ensure::Absent, _) if entry.bucket.is_some() || entry.multi_region.is_some() || entry.log_file_validation.is_some() || entry.kms_key.is_some() => {
                 checker.entry_error(
                     &entry.origin,
                     format!("trail `{name}` is `ensure = \"absent\"` but also sets its configuration"),
@@ -92,7 +90,12 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         if let Some(bucket) = &entry.bucket
             && (bucket.get_ref().starts_with("s3://") || bucket.get_ref().starts_with("arn:"))
         {
-            checker.error(&entry.origin, bucket.span(), format!("`{}` is not a bucket name", bucket.get_ref()), Some("give the bucket's name alone; the key prefix goes in prefix".to_owned()));
+            checker.error(
+                &entry.origin,
+                bucket.span(),
+                format!("`{}` is not a bucket name", bucket.get_ref()),
+                Some("give the bucket's name alone; the key prefix goes in prefix".to_owned()),
+            );
         }
     }
     let trails = &checker.desired.cloudtrail.trail;

@@ -67,7 +67,12 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     if let Some(bucket) = &config.bucket
         && (bucket.get_ref().starts_with("s3://") || bucket.get_ref().starts_with("arn:"))
     {
-        checker.error(&config.origin, bucket.span(), format!("`{}` is not a bucket name", bucket.get_ref()), Some("give the bucket's name alone; the key prefix goes in prefix".to_owned()));
+        checker.error(
+            &config.origin,
+            bucket.span(),
+            format!("`{}` is not a bucket name", bucket.get_ref()),
+            Some("give the bucket's name alone; the key prefix goes in prefix".to_owned()),
+        );
     }
     if !config.enabled && (config.bucket.is_some() || config.all_supported.is_some() || config.include_global_resources.is_some()) {
         checker.entry_error(

@@ -7,15 +7,8 @@ use crate::check::Checker;
 use crate::origin::{Origin, impl_has_origin};
 
 /// The detector features GuardDuty knows (`DetectorFeature`).
-pub const FEATURES: [&str; 7] = [
-    "S3_DATA_EVENTS",
-    "EKS_AUDIT_LOGS",
-    "EBS_MALWARE_PROTECTION",
-    "RDS_LOGIN_EVENTS",
-    "EKS_RUNTIME_MONITORING",
-    "LAMBDA_NETWORK_LOGS",
-    "RUNTIME_MONITORING",
-];
+pub const FEATURES: [&str; 7] =
+    ["S3_DATA_EVENTS", "EKS_AUDIT_LOGS", "EBS_MALWARE_PROTECTION", "RDS_LOGIN_EVENTS", "EKS_RUNTIME_MONITORING", "LAMBDA_NETWORK_LOGS", "RUNTIME_MONITORING"];
 
 pub const FREQUENCIES: [&str; 3] = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
 

@@ -139,8 +139,7 @@ pub fn key_references(desired: &Desired) -> Vec<String> {
     let clusters = desired.aurora.cluster.iter().filter_map(|entry| entry.kms_key.clone());
     let trails = desired.cloudtrail.trail.iter().filter_map(|entry| entry.kms_key.clone());
     let declared = desired.kms.key.iter().map(|entry| entry.alias().to_owned());
-    let mut keys: Vec<String> =
-        buckets.chain(parameters).chain(clusters).chain(trails).chain(declared).filter(|key| !key.contains("alias/aws/")).collect();
+    let mut keys: Vec<String> = buckets.chain(parameters).chain(clusters).chain(trails).chain(declared).filter(|key| !key.contains("alias/aws/")).collect();
     keys.sort();
     keys.dedup();
     keys

@@ -76,7 +76,6 @@ impl BucketEntry {
     }
 }
 
-
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {

@@ -49,7 +49,10 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 &hub.origin,
                 standard.span(),
                 format!("`{text}` is not a Security Hub standard"),
-                Some("name it as AWS does: aws-foundational-security-best-practices/v/1.0.0, cis-aws-foundations-benchmark/v/1.4.0, or a standards ARN".to_owned()),
+                Some(
+                    "name it as AWS does: aws-foundational-security-best-practices/v/1.0.0, cis-aws-foundations-benchmark/v/1.4.0, or a standards ARN"
+                        .to_owned(),
+                ),
             );
         }
     }

@@ -75,7 +75,11 @@ impl Document {
 
     /// holdfast's statements, parsed.
     pub fn managed(&self) -> Vec<Value> {
-        self.statements.iter().filter(|statement| is_managed(statement.sid.as_deref())).filter_map(|statement| serde_json::from_str(statement.raw.get()).ok()).collect()
+        self.statements
+            .iter()
+            .filter(|statement| is_managed(statement.sid.as_deref()))
+            .filter_map(|statement| serde_json::from_str(statement.raw.get()).ok())
+            .collect()
     }
 
     /// How many statements are someone else's.

@@ -20,9 +20,8 @@ fn group(delivery: Delivery) -> String {
 /// the live ones of what it leaves out (unmanaged settings stay as they are).
 pub(crate) fn wanted(cx: &Context<'_>, entry: &BucketEntry, bucket: &str, live: &Document) -> Vec<Value> {
     let live_managed = live.managed();
-    let live_group = |prefix: &str| -> Vec<Value> {
-        live_managed.iter().filter(|statement| sid(statement).is_some_and(|sid| sid.starts_with(prefix))).cloned().collect()
-    };
+    let live_group =
+        |prefix: &str| -> Vec<Value> { live_managed.iter().filter(|statement| sid(statement).is_some_and(|sid| sid.starts_with(prefix))).cloned().collect() };
     let mut statements = Vec::new();
     match entry.require_tls {
         Some(true) => statements.push(require_tls(bucket)),
@@ -37,9 +36,8 @@ pub(crate) fn wanted(cx: &Context<'_>, entry: &BucketEntry, bucket: &str, live: 
         }
     }
     // A holdfast- statement of no known group (written by a later version) is kept.
-    let known = |statement: &Value| {
-        sid(statement).is_some_and(|sid| sid == REQUIRE_TLS || Delivery::ALL.iter().any(|delivery| sid.starts_with(&group(*delivery))))
-    };
+    let known =
+        |statement: &Value| sid(statement).is_some_and(|sid| sid == REQUIRE_TLS || Delivery::ALL.iter().any(|delivery| sid.starts_with(&group(*delivery))));
     statements.extend(live_managed.iter().filter(|statement| !known(statement)).cloned());
     statements
 }
@@ -71,7 +69,9 @@ fn prefixes(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Option<St
             .filter(|trail| trail.ensure == Ensure::Present && trail.bucket() == Some(bucket))
             .map(|trail| trail.prefix().map(str::to_owned))
             .collect(),
-        Delivery::Config => desired.config.as_deref().filter(|config| config.bucket() == Some(bucket)).map(|config| config.prefix().map(str::to_owned)).into_iter().collect(),
+        Delivery::Config => {
+            desired.config.as_deref().filter(|config| config.bucket() == Some(bucket)).map(|config| config.prefix().map(str::to_owned)).into_iter().collect()
+        }
         Delivery::FlowLogs => desired
             .vpc
             .flow_logs

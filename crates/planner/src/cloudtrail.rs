@@ -133,7 +133,8 @@ fn update(cx: &Context<'_>, entry: &TrailEntry, trail: &Trail) -> Option<Change>
         return None;
     }
     let settings = settings_changed.then(|| TrailSettings { kms_key: want.kms_key.clone().map(|key| crate::kms::key_to_write(cx, &key)), ..want });
-    let reason = (logging == Some(false)).then(|| "the trail stops recording API activity: nothing done in the account is logged until it starts again".to_owned());
+    let reason =
+        (logging == Some(false)).then(|| "the trail stops recording API activity: nothing done in the account is logged until it starts again".to_owned());
     Some(Change {
         address: Kind::CloudTrailTrail.address(entry.name()),
         kind: Kind::CloudTrailTrail,
@@ -176,7 +177,8 @@ fn check_delivery(cx: &mut Context<'_>, entry: &TrailEntry) {
 /// Shared by trails and the Config delivery channel.
 pub(crate) fn check_bucket(cx: &mut Context<'_>, what: &str, name: &str, bucket: &str, delivery: Delivery, origin: &holdfast_desired::Origin) {
     let desired = cx.desired;
-    let declared = desired.s3.bucket.iter().find(|candidate| candidate.ensure == Ensure::Present && candidate.name.is_literal() && candidate.name.as_str() == bucket);
+    let declared =
+        desired.s3.bucket.iter().find(|candidate| candidate.ensure == Ensure::Present && candidate.name.is_literal() && candidate.name.as_str() == bucket);
     let exists = cx.inventory.s3.names.iter().chain(&cx.inventory.s3.elsewhere).any(|candidate| candidate == bucket);
     match declared {
         None if !exists => cx.error(

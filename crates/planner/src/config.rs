@@ -42,7 +42,12 @@ fn destination(bucket: Option<&str>, prefix: Option<&str>) -> String {
 fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: Option<&DeliveryChannel>) -> Option<Change> {
     let account = &cx.inventory.account_id;
     let mut attributes = Vec::new();
-    let want_role = config.role.as_ref().map(|role| role.get_ref().clone()).or_else(|| recorder.and_then(|recorder| recorder.role_arn.clone())).unwrap_or_else(|| service_linked_role(account));
+    let want_role = config
+        .role
+        .as_ref()
+        .map(|role| role.get_ref().clone())
+        .or_else(|| recorder.and_then(|recorder| recorder.role_arn.clone()))
+        .unwrap_or_else(|| service_linked_role(account));
     let want = RecorderSettings {
         name: recorder.map_or(DEFAULT_NAME, |recorder| recorder.name.as_str()).to_owned(),
         role_arn: want_role,
@@ -104,11 +109,7 @@ fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: 
         reason,
         notes: Vec::new(),
         depends_on: if put_channel { bucket.into_iter().collect() } else { Vec::new() },
-        operation: Operation::SetConfigRecorder {
-            recorder: put_recorder.then_some(want),
-            channel: put_channel.then_some(want_channel),
-            recording,
-        },
+        operation: Operation::SetConfigRecorder { recorder: put_recorder.then_some(want), channel: put_channel.then_some(want_channel), recording },
     })
 }
 

@@ -68,11 +68,17 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
     attributes.push(AttributeChange::new("listeners", Some(if listeners.is_empty() { "(none)".to_owned() } else { listeners.join(", ") }), None));
     let groups = balancer.target_groups.as_deref().unwrap_or_default();
     let registered: usize = groups.iter().map(|group| group.registered_targets).sum();
-    let described: Vec<String> = groups.iter().map(|group| format!("{} ({} target{})", group.name, group.registered_targets, if group.registered_targets == 1 { "" } else { "s" })).collect();
+    let described: Vec<String> = groups
+        .iter()
+        .map(|group| format!("{} ({} target{})", group.name, group.registered_targets, if group.registered_targets == 1 { "" } else { "s" }))
+        .collect();
     attributes.push(AttributeChange::new("target_groups", Some(if described.is_empty() { "(none)".to_owned() } else { described.join(", ") }), None));
     let mut notes = Vec::new();
     if registered > 0 {
-        notes.push(format!("{registered} target{} still registered: whatever they serve through this load balancer stops being reachable", if registered == 1 { " is" } else { "s are" }));
+        notes.push(format!(
+            "{registered} target{} still registered: whatever they serve through this load balancer stops being reachable",
+            if registered == 1 { " is" } else { "s are" }
+        ));
     }
     if !groups.is_empty() {
         notes.push("the target groups stay (they cost nothing alone); delete them separately if nothing else uses them".to_owned());
@@ -81,7 +87,10 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
     let (action, reason, operation) = if protected {
         (
             Action::Manual,
-            format!("deletion protection is on for {}: holdfast does not turn it off unless the entry says deletion_protection = false, which makes that a change of its own", balancer.name),
+            format!(
+                "deletion protection is on for {}: holdfast does not turn it off unless the entry says deletion_protection = false, which makes that a change of its own",
+                balancer.name
+            ),
             Operation::Manual,
         )
     } else {

@@ -72,12 +72,8 @@ fn update(cx: &Context<'_>, guardduty: &GuardDuty, detector: &Detector) -> Optio
     // The whole list, every live feature with its status and the declared ones on.
     // Only features that can be configured: GetDetector also reports foundational sources
     // (CLOUD_TRAIL, DNS_LOGS, FLOW_LOGS) that UpdateDetector refuses.
-    let mut features: Vec<(String, String)> = detector
-        .features
-        .iter()
-        .filter(|(name, _)| FEATURES.contains(&name.as_str()))
-        .map(|(name, status)| (name.clone(), status.clone()))
-        .collect();
+    let mut features: Vec<(String, String)> =
+        detector.features.iter().filter(|(name, _)| FEATURES.contains(&name.as_str())).map(|(name, status)| (name.clone(), status.clone())).collect();
     for feature in guardduty.features() {
         match features.iter_mut().find(|(name, _)| name == feature) {
             Some(entry) => entry.1 = "ENABLED".to_owned(),
@@ -98,6 +94,7 @@ fn delete(cx: &Context<'_>, guardduty: &GuardDuty, detector: &Detector) -> Chang
         Operation::DeleteDetector { detector_id: detector.id.clone() },
     );
     change.flags = vec![Flag::DeletesData];
-    change.reason = Some(format!("[guardduty] enabled = false: detector {} is deleted with every finding it holds, and threats stop being detected", detector.id));
+    change.reason =
+        Some(format!("[guardduty] enabled = false: detector {} is deleted with every finding it holds, and threats stop being detected", detector.id));
     change
 }

@@ -73,7 +73,10 @@ fn plan_key(cx: &Context<'_>, entry: &KeyEntry) -> Option<Change> {
         (Ensure::Absent, Some(key)) if key.state.as_deref() != Some("PendingDeletion") => {
             let users = users_of(cx, key);
             let reason = if users.is_empty() {
-                format!("marked ensure = \"absent\": deletion is scheduled 30 days out, and can be cancelled until then (aws kms cancel-key-deletion --key-id {})", key.id)
+                format!(
+                    "marked ensure = \"absent\": deletion is scheduled 30 days out, and can be cancelled until then (aws kms cancel-key-deletion --key-id {})",
+                    key.id
+                )
             } else {
                 format!(
                     "marked ensure = \"absent\", but the key still encrypts {}: data under a deleted key is lost for good. Deletion is scheduled 30 days out and can be cancelled until then",

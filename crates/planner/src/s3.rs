@@ -7,9 +7,9 @@ use holdfast_desired::s3::{BucketEntry, Ensure, LifecycleRule as DesiredRule};
 use holdfast_inventory::policy::Document;
 use holdfast_inventory::s3::{Bucket, Encryption, Lifecycle, LifecycleFilter, LifecycleRule, PublicAccessBlock, Transition};
 
+use crate::bucket_policy;
 use crate::context::{Context, ownership_notes, source};
 use crate::normalize::same_kms_key;
-use crate::bucket_policy;
 use crate::operation::{ManagedStatements, Operation};
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 use crate::select::{Hits, one};
@@ -212,7 +212,13 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
 
 /// The declared key the entry's encryption uses, when the plan creates or restores it.
 fn key_dependencies(cx: &Context<'_>, entry: &BucketEntry) -> Vec<String> {
-    entry.encryption.as_ref().and_then(|encryption| encryption.get_ref().kms_key.as_deref()).and_then(|key| crate::kms::key_dependency(cx, key)).into_iter().collect()
+    entry
+        .encryption
+        .as_ref()
+        .and_then(|encryption| encryption.get_ref().kms_key.as_deref())
+        .and_then(|key| crate::kms::key_dependency(cx, key))
+        .into_iter()
+        .collect()
 }
 
 fn describe_block(block: &PublicAccessBlock) -> String {

@@ -37,16 +37,22 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
                     .iter()
                     .map(|arn| {
                         let status = hub.standards.iter().flatten().find(|standard| &standard.standards_arn == arn).map(|standard| standard.status.clone());
-                        AttributeChange::new(format!("standard {}", short(arn)), Some(status.unwrap_or_else(|| "not enabled".to_owned())), Some("enabled".to_owned()))
+                        AttributeChange::new(
+                            format!("standard {}", short(arn)),
+                            Some(status.unwrap_or_else(|| "not enabled".to_owned())),
+                            Some("enabled".to_owned()),
+                        )
                     })
                     .collect();
                 Some(change(cx, declared, Action::Update, attributes, Operation::EnableStandards { standards: missing }))
             }
         }
         (false, Some(_)) => {
-            let mut change = change(cx, declared, Action::Delete, vec![AttributeChange::new("status", Some("enabled".to_owned()), None)], Operation::DisableSecurityHub);
+            let mut change =
+                change(cx, declared, Action::Delete, vec![AttributeChange::new("status", Some("enabled".to_owned()), None)], Operation::DisableSecurityHub);
             change.flags = vec![Flag::DeletesData];
-            change.reason = Some("[securityhub] enabled = false: Security Hub is disabled in this region, its findings and standards subscriptions are dropped".to_owned());
+            change.reason =
+                Some("[securityhub] enabled = false: Security Hub is disabled in this region, its findings and standards subscriptions are dropped".to_owned());
             Some(change)
         }
         (false, None) => None,

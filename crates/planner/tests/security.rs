@@ -150,7 +150,13 @@ fn plan_of(desired: &holdfast_desired::Desired, inventory: &holdfast_inventory::
 fn a_config_recorder_that_stopped_recording_is_started_and_its_channel_kept() {
     let mut inventory = inventory();
     inventory.s3.names.push("logs".into());
-    inventory.config.recorders.push(Recorder { name: "default".into(), role_arn: Some("arn:aws:iam::1:role/r".into()), all_supported: true, include_global_resources: true, recording: false });
+    inventory.config.recorders.push(Recorder {
+        name: "default".into(),
+        role_arn: Some("arn:aws:iam::1:role/r".into()),
+        all_supported: true,
+        include_global_resources: true,
+        recording: false,
+    });
     inventory.config.channels.push(DeliveryChannel { name: "default".into(), bucket: Some("logs".into()), prefix: Some("config".into()) });
     let desired = desired("[config]\nall_supported = true\ninclude_global_resources = true\nbucket = \"logs\"\nprefix = \"config\"\n");
     let plan = plan(&desired, &inventory);

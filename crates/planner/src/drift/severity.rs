@@ -124,7 +124,8 @@ pub fn of_change(change: &Change) -> (Severity, String) {
             }
         }
         Kind::CloudTrailTrail => {
-            let stopped = attribute("logging").is_some_and(|attribute| attribute.after.as_deref() == Some("true") && attribute.before.as_deref() != Some("true"));
+            let stopped =
+                attribute("logging").is_some_and(|attribute| attribute.after.as_deref() == Some("true") && attribute.before.as_deref() != Some("true"));
             match change.action {
                 Action::Create => (Severity::Critical, "no trail records the account's API activity as declared".to_owned()),
                 _ if stopped => (Severity::Critical, "the trail is not logging: API activity goes unrecorded".to_owned()),
