@@ -3,6 +3,7 @@
 
     security_fixtures.py alb --endpoint URL --account ID --name NAME [--protected] [--targets N]
     security_fixtures.py alb-protect ... --name NAME             turns deletion protection on
+    security_fixtures.py protection ... --name NAME              prints {"protected": bool}
     security_fixtures.py load-balancers ...                      prints the names that exist
     security_fixtures.py bucket-with-policy ... --name B --policy JSON
     security_fixtures.py policy ... --name B                     prints the policy text, or nothing
@@ -24,7 +25,7 @@ from seed import Account, seed_orphaned_alb, session_for  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["alb", "alb-protect", "load-balancers", "bucket-with-policy", "policy", "stop-logging", "trail-status", "detector", "get-detector", "key"])
+    parser.add_argument("what", choices=["alb", "alb-protect", "protection", "load-balancers", "bucket-with-policy", "policy", "stop-logging", "trail-status", "detector", "get-detector", "key"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--region", default="us-east-1")
@@ -45,6 +46,11 @@ def main():
         elbv2 = client("elbv2")
         arn = elbv2.describe_load_balancers(Names=[args.name])["LoadBalancers"][0]["LoadBalancerArn"]
         elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=[{"Key": "deletion_protection.enabled", "Value": "true"}])
+    elif args.what == "protection":
+        elbv2 = client("elbv2")
+        arn = elbv2.describe_load_balancers(Names=[args.name])["LoadBalancers"][0]["LoadBalancerArn"]
+        attributes = elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+        print(json.dumps({"protected": any(item["Key"] == "deletion_protection.enabled" and item["Value"] == "true" for item in attributes)}))
     elif args.what == "load-balancers":
         print(json.dumps(sorted(balancer["LoadBalancerName"] for balancer in client("elbv2").describe_load_balancers()["LoadBalancers"])))
     elif args.what == "bucket-with-policy":

@@ -20,10 +20,26 @@ pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Re
                 if recorder.role_arn == holdfast_desired::config::service_linked_role(&plan.account_id) {
                     iam::ensure_config_role(aws).await.map_err(text)?;
                 }
-                config::put_recorder(aws, &recorder.name, &recorder.role_arn, recorder.all_supported, recorder.include_global_resources).await.map_err(text)?;
+                let new = config::NewRecorder {
+                    name: &recorder.name,
+                    role_arn: &recorder.role_arn,
+                    all_supported: recorder.all_supported,
+                    include_global: recorder.include_global_resources,
+                    resource_types: &recorder.resource_types,
+                    recording_frequency: recorder.recording_frequency.as_deref(),
+                };
+                config::put_recorder(aws, &new).await.map_err(text)?;
             }
             if let Some(channel) = channel {
-                config::put_channel(aws, &channel.name, &channel.bucket, channel.prefix.as_deref()).await.map_err(text)?;
+                let new = config::NewChannel {
+                    name: &channel.name,
+                    bucket: &channel.bucket,
+                    prefix: channel.prefix.as_deref(),
+                    kms_key_arn: channel.kms_key_arn.as_deref(),
+                    sns_topic_arn: channel.sns_topic_arn.as_deref(),
+                    snapshot_frequency: channel.snapshot_frequency.as_deref(),
+                };
+                config::put_channel(aws, &new).await.map_err(text)?;
             }
             if let Some(on) = recording {
                 let name = match recorder {

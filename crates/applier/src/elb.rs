@@ -11,7 +11,7 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation) -> Result<Executed
     let text = |error: holdfast_aws::AwsError| error.to_string();
     let mut warnings = Vec::new();
     match operation {
-        Operation::SetDeletionProtection { name, arn, enabled } => {
+        Operation::SetDeletionProtection { name, arn, enabled, .. } => {
             same(aws, name, arn).await?.ok_or_else(|| format!("the load balancer {name} no longer exists: plan again"))?;
             elb::set_deletion_protection(aws, arn, *enabled).await.map_err(text)?;
         }

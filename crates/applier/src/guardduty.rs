@@ -17,11 +17,11 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation) -> Result<Executed
             }
             guardduty::create(aws, finding_frequency.as_deref(), features).await.map_err(text)?;
         }
-        Operation::UpdateDetector { detector_id, finding_frequency, features } => {
+        Operation::UpdateDetector { detector_id, finding_frequency, features, additional } => {
             if current.as_ref().map(|detector| &detector.id) != Some(detector_id) {
                 return Err(format!("detector {detector_id} is no longer the region's detector: plan again"));
             }
-            guardduty::update(aws, detector_id, finding_frequency.as_deref(), features).await.map_err(text)?;
+            guardduty::update(aws, detector_id, finding_frequency.as_deref(), features, additional).await.map_err(text)?;
         }
         Operation::DeleteDetector { detector_id } => match current {
             None => warnings.push(format!("detector {detector_id} was already gone")),

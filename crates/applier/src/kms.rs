@@ -2,6 +2,7 @@
 //! confirming the alias still points where the plan saw it.
 
 use holdfast_aws::{Aws, kms};
+use holdfast_inventory::policy::Document;
 use holdfast_planner::Plan;
 use holdfast_planner::operation::Operation;
 
@@ -18,12 +19,13 @@ pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Re
                     existing.id
                 )]));
             }
-            let id = kms::create_key(aws, &plan.account_id, alias, description.as_deref(), services).await.map_err(text)?;
+            let (id, said) = kms::create_key(aws, &plan.account_id, alias, description.as_deref(), services).await.map_err(text)?;
+            warnings.extend(said);
             if *rotation == Some(true) {
                 kms::set_rotation(aws, &id, true).await.map_err(text)?;
             }
         }
-        Operation::UpdateKey { alias, key_id, restore, description, rotation } => {
+        Operation::UpdateKey { alias, key_id, restore, description, rotation, policy } => {
             let facts = current(aws, alias, key_id).await?;
             if *restore && facts.state != "Enabled" {
                 kms::restore(aws, key_id, facts.state == "PendingDeletion").await.map_err(text)?;
@@ -33,6 +35,14 @@ pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Re
             }
             if let Some(on) = rotation {
                 kms::set_rotation(aws, key_id, *on).await.map_err(text)?;
+            }
+            if let Some(managed) = policy {
+                // Merged into the policy as it is now: every statement not holdfast's stays.
+                let live = kms::key_policy_text(aws, key_id).await.map_err(text)?;
+                let document = Document::parse(&live)
+                    .map_err(|problem| format!("the policy of key {key_id} does not read as a policy document ({problem}): left as it is"))?;
+                let merged = document.with_managed(&managed.statements).ok_or_else(|| format!("the policy of key {key_id} would be empty: left as it is"))?;
+                kms::put_key_policy(aws, key_id, &merged).await.map_err(text)?;
             }
         }
         Operation::ScheduleKeyDeletion { alias, key_id } => {

@@ -147,6 +147,9 @@ async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: En
         Action::Manual => return skipped(format!("needs a person: {}", change.reason.as_deref().unwrap_or("see the plan"))),
         _ => {}
     }
+    if matches!(change.operation, holdfast_planner::operation::Operation::SetDeletionProtection { for_deletion: true, .. }) && !options.allow_delete {
+        return skipped("turning deletion protection off is part of a deletion, which needs --allow-delete".to_owned());
+    }
     match execute::operation(aws, plan, &change.operation, env).await {
         Ok(execute::Executed::Yes(warnings)) => (Outcome::Done, warnings),
         Ok(execute::Executed::Refused(reason)) => skipped(reason),

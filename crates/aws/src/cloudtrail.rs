@@ -10,14 +10,17 @@ use crate::error::{AwsError, call_error};
 /// The declared trails, in one DescribeTrails call, and each home-region trail's status.
 pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<CloudTrail, AwsError> {
     let names: Vec<String> = desired.cloudtrail.trail.iter().map(|entry| entry.name().to_owned()).collect();
-    if names.is_empty() {
+    // Every trail, when a bucket's CloudTrail statements are managed: a live trail writing
+    // there keeps them.
+    let every = holdfast_desired::reads::delivered_to(desired, holdfast_desired::s3::Delivery::Cloudtrail);
+    if names.is_empty() && !every {
         return Ok(CloudTrail::default());
     }
     let output = {
         let _permit = aws.permit().await;
         aws.cloudtrail
             .describe_trails()
-            .set_trail_name_list(Some(names.clone()))
+            .set_trail_name_list((!every).then(|| names.clone()))
             .include_shadow_trails(true)
             .send()
             .await
@@ -26,7 +29,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<CloudTrail, Aws
     let mut trails: Vec<Trail> = output
         .trail_list()
         .iter()
-        .filter(|trail| trail.name().is_some_and(|name| names.iter().any(|wanted| wanted == name)))
+        .filter(|trail| every || trail.name().is_some_and(|name| names.iter().any(|wanted| wanted == name)))
         .map(|trail| Trail {
             name: trail.name().unwrap_or_default().to_owned(),
             arn: trail.trail_arn().unwrap_or_default().to_owned(),
@@ -41,7 +44,8 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<CloudTrail, Aws
         })
         .collect();
     let statuses = futures_util::future::try_join_all(trails.iter().map(|trail| async {
-        if trail.home_region != aws.region() {
+        // Status only for the declared trails, from their home region.
+        if trail.home_region != aws.region() || !names.contains(&trail.name) {
             return Ok(None);
         }
         is_logging(aws, &trail.name).await

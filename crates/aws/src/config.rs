@@ -8,7 +8,7 @@ use crate::Aws;
 use crate::error::{AwsError, call_error};
 
 pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Config, AwsError> {
-    if desired.config.is_none() {
+    if desired.config.is_none() && !holdfast_desired::reads::delivered_to(desired, holdfast_desired::s3::Delivery::Config) {
         return Ok(Config::default());
     }
     current(aws).await
@@ -49,6 +49,8 @@ pub async fn current(aws: &Aws) -> Result<Config, AwsError> {
                     role_arn: recorder.role_arn().map(str::to_owned),
                     all_supported: group.is_some_and(|group| group.all_supported()),
                     include_global_resources: group.is_some_and(|group| group.include_global_resource_types()),
+                    resource_types: group.map(|group| group.resource_types().iter().map(|kind| kind.as_str().to_owned()).collect()).unwrap_or_default(),
+                    recording_frequency: recorder.recording_mode().map(|mode| mode.recording_frequency().as_str().to_owned()),
                 }
             })
             .collect(),
@@ -59,17 +61,41 @@ pub async fn current(aws: &Aws) -> Result<Config, AwsError> {
                 name: channel.name().unwrap_or_default().to_owned(),
                 bucket: channel.s3_bucket_name().map(str::to_owned),
                 prefix: channel.s3_key_prefix().map(str::to_owned).filter(|prefix| !prefix.is_empty()),
+                kms_key_arn: channel.s3_kms_key_arn().map(str::to_owned),
+                sns_topic_arn: channel.sns_topic_arn().map(str::to_owned),
+                snapshot_frequency: channel
+                    .config_snapshot_delivery_properties()
+                    .and_then(|properties| properties.delivery_frequency())
+                    .map(|frequency| frequency.as_str().to_owned()),
             })
             .collect(),
     })
 }
 
-pub async fn put_recorder(aws: &Aws, name: &str, role_arn: &str, all_supported: bool, include_global: bool) -> Result<(), AwsError> {
-    let recorder = ConfigurationRecorder::builder()
-        .name(name)
-        .role_arn(role_arn)
-        .recording_group(RecordingGroup::builder().all_supported(all_supported).include_global_resource_types(include_global).build())
+/// A recorder as PutConfigurationRecorder takes it, which replaces the whole recorder.
+pub struct NewRecorder<'a> {
+    pub name: &'a str,
+    pub role_arn: &'a str,
+    pub all_supported: bool,
+    pub include_global: bool,
+    pub resource_types: &'a [String],
+    pub recording_frequency: Option<&'a str>,
+}
+
+pub async fn put_recorder(aws: &Aws, new: &NewRecorder<'_>) -> Result<(), AwsError> {
+    use aws_sdk_config::types::{RecordingFrequency, RecordingMode, ResourceType};
+    let name = new.name;
+    let group = RecordingGroup::builder()
+        .all_supported(new.all_supported)
+        .include_global_resource_types(new.include_global)
+        .set_resource_types((!new.resource_types.is_empty()).then(|| new.resource_types.iter().map(|kind| ResourceType::from(kind.as_str())).collect()))
         .build();
+    let mode = new
+        .recording_frequency
+        .map(|frequency| RecordingMode::builder().recording_frequency(RecordingFrequency::from(frequency)).build())
+        .transpose()
+        .map_err(|error| AwsError::Setup(error.to_string()))?;
+    let recorder = ConfigurationRecorder::builder().name(name).role_arn(new.role_arn).recording_group(group).set_recording_mode(mode).build();
     let _permit = aws.permit().await;
     aws.config
         .put_configuration_recorder()
@@ -80,8 +106,30 @@ pub async fn put_recorder(aws: &Aws, name: &str, role_arn: &str, all_supported: 
     Ok(())
 }
 
-pub async fn put_channel(aws: &Aws, name: &str, bucket: &str, prefix: Option<&str>) -> Result<(), AwsError> {
-    let channel = SdkChannel::builder().name(name).s3_bucket_name(bucket).set_s3_key_prefix(prefix.map(str::to_owned)).build();
+/// A delivery channel as PutDeliveryChannel takes it, which replaces the whole channel.
+pub struct NewChannel<'a> {
+    pub name: &'a str,
+    pub bucket: &'a str,
+    pub prefix: Option<&'a str>,
+    pub kms_key_arn: Option<&'a str>,
+    pub sns_topic_arn: Option<&'a str>,
+    pub snapshot_frequency: Option<&'a str>,
+}
+
+pub async fn put_channel(aws: &Aws, new: &NewChannel<'_>) -> Result<(), AwsError> {
+    use aws_sdk_config::types::{ConfigSnapshotDeliveryProperties, MaximumExecutionFrequency};
+    let name = new.name;
+    let channel = SdkChannel::builder()
+        .name(name)
+        .s3_bucket_name(new.bucket)
+        .set_s3_key_prefix(new.prefix.map(str::to_owned))
+        .set_s3_kms_key_arn(new.kms_key_arn.map(str::to_owned))
+        .set_sns_topic_arn(new.sns_topic_arn.map(str::to_owned))
+        .set_config_snapshot_delivery_properties(
+            new.snapshot_frequency
+                .map(|frequency| ConfigSnapshotDeliveryProperties::builder().delivery_frequency(MaximumExecutionFrequency::from(frequency)).build()),
+        )
+        .build();
     let _permit = aws.permit().await;
     aws.config
         .put_delivery_channel()

@@ -29,14 +29,41 @@ pub async fn detector(aws: &Aws) -> Result<Option<Detector>, AwsError> {
         enabled: output.status() == Some(&DetectorStatus::Enabled),
         finding_frequency: output.finding_publishing_frequency().map(|frequency| frequency.as_str().to_owned()),
         features: output.features().iter().filter_map(|feature| Some((feature.name()?.as_str().to_owned(), feature.status()?.as_str().to_owned()))).collect(),
+        additional: output
+            .features()
+            .iter()
+            .filter_map(|feature| {
+                let settings: std::collections::BTreeMap<String, String> = feature
+                    .additional_configuration()
+                    .iter()
+                    .filter_map(|setting| Some((setting.name()?.as_str().to_owned(), setting.status()?.as_str().to_owned())))
+                    .collect();
+                if settings.is_empty() { None } else { Some((feature.name()?.as_str().to_owned(), settings)) }
+            })
+            .collect(),
     }))
 }
 
-fn configurations(features: &[(String, String)]) -> Vec<DetectorFeatureConfiguration> {
+fn configurations(features: &[(String, String)], additional: &[(String, String, String)]) -> Vec<DetectorFeatureConfiguration> {
+    use aws_sdk_guardduty::types::{DetectorAdditionalConfiguration, FeatureAdditionalConfiguration};
     features
         .iter()
         .map(|(name, status)| {
-            DetectorFeatureConfiguration::builder().name(DetectorFeature::from(name.as_str())).status(FeatureStatus::from(status.as_str())).build()
+            let settings: Vec<DetectorAdditionalConfiguration> = additional
+                .iter()
+                .filter(|(feature, _, _)| feature == name)
+                .map(|(_, setting, status)| {
+                    DetectorAdditionalConfiguration::builder()
+                        .name(FeatureAdditionalConfiguration::from(setting.as_str()))
+                        .status(FeatureStatus::from(status.as_str()))
+                        .build()
+                })
+                .collect();
+            DetectorFeatureConfiguration::builder()
+                .name(DetectorFeature::from(name.as_str()))
+                .status(FeatureStatus::from(status.as_str()))
+                .set_additional_configuration((!settings.is_empty()).then_some(settings))
+                .build()
         })
         .collect()
 }
@@ -49,21 +76,27 @@ pub async fn create(aws: &Aws, frequency: Option<&str>, features: &[String]) -> 
         .create_detector()
         .enable(true)
         .set_finding_publishing_frequency(frequency.map(FindingPublishingFrequency::from))
-        .set_features((!features.is_empty()).then(|| configurations(&features)))
+        .set_features((!features.is_empty()).then(|| configurations(&features, &[])))
         .send()
         .await
         .map_err(|error| call_error("guardduty:CreateDetector", "a detector", error))?;
     Ok(output.detector_id().unwrap_or_default().to_owned())
 }
 
-pub async fn update(aws: &Aws, id: &str, frequency: Option<&str>, features: &[(String, String)]) -> Result<(), AwsError> {
+pub async fn update(
+    aws: &Aws,
+    id: &str,
+    frequency: Option<&str>,
+    features: &[(String, String)],
+    additional: &[(String, String, String)],
+) -> Result<(), AwsError> {
     let _permit = aws.permit().await;
     aws.guardduty
         .update_detector()
         .detector_id(id)
         .enable(true)
         .set_finding_publishing_frequency(frequency.map(FindingPublishingFrequency::from))
-        .set_features((!features.is_empty()).then(|| configurations(features)))
+        .set_features((!features.is_empty()).then(|| configurations(features, additional)))
         .send()
         .await
         .map_err(|error| call_error("guardduty:UpdateDetector", format!("detector {id}"), error))?;

@@ -72,7 +72,7 @@ async fn rotation_enabled(aws: &Aws, key_id: &str) -> Result<bool, AwsError> {
     Ok(output.key_rotation_enabled())
 }
 
-async fn key_policy_text(aws: &Aws, key_id: &str) -> Result<String, AwsError> {
+pub async fn key_policy_text(aws: &Aws, key_id: &str) -> Result<String, AwsError> {
     let _permit = aws.permit().await;
     let output = aws
         .kms
@@ -100,21 +100,7 @@ fn new_key_policy(account_id: &str, services: &[String]) -> String {
         "Resource": "*",
     })];
     if services.iter().any(|service| service == "cloudtrail.amazonaws.com") {
-        statements.push(serde_json::json!({
-            "Sid": "holdfast-cloudtrail-encrypt",
-            "Effect": "Allow",
-            "Principal": { "Service": "cloudtrail.amazonaws.com" },
-            "Action": "kms:GenerateDataKey*",
-            "Resource": "*",
-            "Condition": { "StringLike": { "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account_id}:trail/*") } },
-        }));
-        statements.push(serde_json::json!({
-            "Sid": "holdfast-cloudtrail-describe",
-            "Effect": "Allow",
-            "Principal": { "Service": "cloudtrail.amazonaws.com" },
-            "Action": "kms:DescribeKey",
-            "Resource": "*",
-        }));
+        statements.extend(holdfast_inventory::policy::cloudtrail_key_statements(account_id));
     }
     serde_json::json!({ "Version": "2012-10-17", "Statement": statements }).to_string()
 }
@@ -134,8 +120,8 @@ pub async fn alias_target(aws: &Aws, alias: &str) -> Result<Option<KeyFacts>, Aw
     }
 }
 
-/// A key holdfast created for this alias earlier, whose alias was never made.
-async fn orphan_for(aws: &Aws, alias: &str) -> Result<Option<String>, AwsError> {
+/// The keys holdfast created for this alias earlier, whose alias was never made.
+async fn orphans_for(aws: &Aws, alias: &str) -> Result<Vec<String>, AwsError> {
     let keys = list_keys(aws).await?;
     let tagged = futures_util::future::try_join_all(keys.iter().map(|key| async move {
         let _permit = aws.permit().await;
@@ -145,14 +131,38 @@ async fn orphan_for(aws: &Aws, alias: &str) -> Result<Option<String>, AwsError> 
         Ok(ours.then(|| key.id.clone()))
     }))
     .await?;
-    Ok(tagged.into_iter().flatten().next())
+    Ok(tagged.into_iter().flatten().collect())
 }
 
-/// Creates a key for the alias (or adopts one an interrupted apply created), then the alias.
-/// Returns the key id.
-pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: Option<&str>, services: &[String]) -> Result<String, AwsError> {
-    let id = match orphan_for(aws, alias).await? {
-        Some(id) => id,
+/// Creates a key for the alias (or adopts one an interrupted apply created, enabled again
+/// if it was disabled or scheduled for deletion since), then the alias. Returns the key
+/// id, and anything the person applying should know.
+pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: Option<&str>, services: &[String]) -> Result<(String, Vec<String>), AwsError> {
+    let mut warnings = Vec::new();
+    let mut orphans = Vec::new();
+    for id in orphans_for(aws, alias).await? {
+        let facts = describe_key(aws, &id).await?;
+        orphans.push((id, facts.state));
+    }
+    // An enabled one first; several mean several interrupted applies: say which was taken.
+    orphans.sort_by_key(|(_, state)| state != "Enabled");
+    if orphans.len() > 1 {
+        let ids: Vec<&str> = orphans.iter().map(|(id, _)| id.as_str()).collect();
+        warnings.push(format!(
+            "{} keys are tagged {ALIAS_TAG} = {alias} ({}): {} was given the alias; the others are left as they are",
+            ids.len(),
+            ids.join(", "),
+            ids[0]
+        ));
+    }
+    let id = match orphans.into_iter().next() {
+        Some((id, state)) => {
+            if state != "Enabled" {
+                restore(aws, &id, state == "PendingDeletion").await?;
+                warnings.push(format!("the key {id}, created earlier for {alias}, was {state}: it was enabled again before being given the alias"));
+            }
+            id
+        }
         None => {
             let _permit = aws.permit().await;
             let tag = aws_sdk_kms::types::Tag::builder().tag_key(ALIAS_TAG).tag_value(alias).build().map_err(|error| AwsError::Setup(error.to_string()))?;
@@ -173,7 +183,7 @@ pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: O
         let error = call_error("kms:CreateAlias", alias.to_owned(), error);
         AwsError::Setup(format!("{error}\n  the key {id} was created for it and is tagged {ALIAS_TAG} = {alias}: run apply again and it is given the alias"))
     })?;
-    Ok(id)
+    Ok((id, warnings))
 }
 
 pub async fn set_rotation(aws: &Aws, key_id: &str, on: bool) -> Result<(), AwsError> {
@@ -291,4 +301,18 @@ pub async fn key_policy(aws: &Aws, key: &str) -> Result<serde_json::Value, AwsEr
         .await
         .map_err(|error| call_error("kms:GetKeyPolicy", format!("key {key}"), error))?;
     Ok(output.policy().and_then(|text| serde_json::from_str(text).ok()).unwrap_or(serde_json::Value::Null))
+}
+
+/// Puts the key's `default` policy.
+pub async fn put_key_policy(aws: &Aws, key_id: &str, policy: &str) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.kms
+        .put_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .policy(policy)
+        .send()
+        .await
+        .map_err(|error| call_error("kms:PutKeyPolicy", format!("key {key_id}"), error))?;
+    Ok(())
 }

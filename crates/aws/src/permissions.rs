@@ -74,7 +74,7 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
         add(&["s3:GetBucketLocation", "s3:GetBucketTagging"]);
     }
     let buckets = &desired.s3.bucket;
-    if buckets.iter().any(|entry| entry.ensure == Ensure::Present && entry.encryption.is_some()) {
+    if buckets.iter().any(|entry| entry.ensure == Ensure::Present && (entry.encryption.is_some() || holdfast_desired::reads::keys_to_delete(desired))) {
         add(&["s3:GetEncryptionConfiguration"]);
     }
     if buckets.iter().any(|entry| entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some()) {
@@ -117,6 +117,16 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
     }
     if !desired.cloudtrail.trail.is_empty() {
         add(&["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"]);
+    }
+    // Who delivers into a bucket whose delivery statements are managed.
+    if holdfast_desired::reads::delivered_to(desired, holdfast_desired::s3::Delivery::Cloudtrail) {
+        add(&[
+            "cloudtrail:DescribeTrails",
+            "config:DescribeConfigurationRecorders",
+            "config:DescribeConfigurationRecorderStatus",
+            "config:DescribeDeliveryChannels",
+            "ec2:DescribeFlowLogs",
+        ]);
     }
     if desired.guardduty.is_some() {
         add(&["guardduty:ListDetectors", "guardduty:GetDetector"]);
@@ -204,6 +214,8 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
             "kms:CancelKeyDeletion",
             "kms:EnableKey",
             "kms:ScheduleKeyDeletion",
+            "kms:GetKeyPolicy",
+            "kms:PutKeyPolicy",
         ]);
     }
     if !desired.cloudtrail.trail.is_empty() {

@@ -40,7 +40,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
             (!chosen.is_empty()).then_some((name, chosen))
         })
         .collect();
-    let buckets = try_join_all(selected.iter().map(|(name, chosen)| read_bucket(aws, name, chosen))).await?;
+    let buckets = try_join_all(selected.iter().map(|(name, chosen)| read_bucket(aws, desired, name, chosen))).await?;
     let buckets: Vec<Bucket> = buckets.into_iter().flatten().collect();
     progress.advanced(KIND, buckets.len());
     progress.finished(KIND);
@@ -65,11 +65,12 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
 }
 
 /// One bucket, or None when it lives in another region than the account's.
-async fn read_bucket(aws: &Aws, name: &str, entries: &[&BucketEntry]) -> Result<Option<Bucket>, AwsError> {
+async fn read_bucket(aws: &Aws, desired: &Desired, name: &str, entries: &[&BucketEntry]) -> Result<Option<Bucket>, AwsError> {
     if region_of(aws, name).await? != aws.region() {
         return Ok(None);
     }
-    let present = entries.iter().any(|entry| entry.ensure == Ensure::Present && entry.encryption.is_some());
+    let present =
+        entries.iter().any(|entry| entry.ensure == Ensure::Present && (entry.encryption.is_some() || holdfast_desired::reads::keys_to_delete(desired)));
     let manages_lifecycle = entries.iter().any(|entry| entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some());
     let to_delete = entries.iter().any(|entry| entry.ensure == Ensure::Absent);
     let blocks = entries.iter().any(|entry| entry.public_access_block.is_some());

@@ -17,8 +17,10 @@ const IDS_PER_FILTER: usize = 200;
 /// VPC's id and tags, from the same listing.
 pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, census: bool) -> Result<(Vpcs, Option<Vec<Named>>), AwsError> {
     let entries = &desired.vpc.flow_logs;
+    let destinations = holdfast_desired::reads::delivered_to(desired, holdfast_desired::s3::Delivery::FlowLogs);
+    let s3_destinations = if destinations { s3_destinations(aws).await? } else { Vec::new() };
     if entries.is_empty() && !census {
-        return Ok((Vpcs::default(), None));
+        return Ok((Vpcs { vpcs: Vec::new(), s3_destinations }, None));
     }
     progress.started(KIND);
     let found = {
@@ -58,7 +60,26 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
     }
     progress.advanced(KIND, vpcs.len());
     progress.finished(KIND);
-    Ok((Vpcs { vpcs }, census))
+    Ok((Vpcs { vpcs, s3_destinations }, census))
+}
+
+/// Where every flow log that delivers to S3 writes, whatever VPC it logs.
+async fn s3_destinations(aws: &Aws) -> Result<Vec<String>, AwsError> {
+    let _permit = aws.permit().await;
+    let found = aws
+        .ec2
+        .describe_flow_logs()
+        .filter(Filter::builder().name("log-destination-type").values("s3").build())
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|error| call_error("ec2:DescribeFlowLogs", "flow logs to S3", error))?;
+    let mut destinations: Vec<String> = found.iter().filter_map(|flow_log| flow_log.log_destination().map(str::to_owned)).collect();
+    destinations.sort();
+    destinations.dedup();
+    Ok(destinations)
 }
 
 async fn describe_flow_logs(aws: &Aws, vpc_ids: &[String]) -> Result<Vec<(String, FlowLog)>, AwsError> {

@@ -45,10 +45,12 @@ fn a_protected_load_balancer_is_never_deleted_until_the_entry_turns_protection_o
     // Saying deletion_protection = false makes turning it off a change of its own, first.
     std::fs::write(path(&dir, "main.toml"), format!("[account]\nid = \"{}\"\nregion = \"us-east-1\"\n\n{absent}deletion_protection = false\n", account.id))
         .expect("rewrite the desired state");
+    // Without --allow-delete neither runs: no apply leaves it unprotected and still serving.
     let (run, report) = apply_json(&emulator, &account.credentials, &desired, &[], &[]);
-    assert_eq!(outcome(&report, "elb.load_balancer/Orphan/deletion_protection")[0]["outcome"], "done", "{}", run.stdout);
-    assert_eq!(outcome(&report, "elb.load_balancer/Orphan")[0]["reason"], "a deletion needs --allow-delete");
+    assert_eq!(outcome(&report, "elb.load_balancer/Orphan/deletion_protection")[0]["outcome"], "skipped", "{}", run.stdout);
+    assert_eq!(outcome(&report, "elb.load_balancer/Orphan")[0]["outcome"], "skipped");
     assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!(["Orphan"]));
+    assert_eq!(json(&account.fixture(&emulator, "protection", &["--name", "Orphan"]))["protected"], true, "still protected");
     let (run, _) = apply_json(&emulator, &account.credentials, &desired, &["--allow-delete"], &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!([]));

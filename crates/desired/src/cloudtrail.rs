@@ -88,14 +88,9 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             _ => {}
         }
         if let Some(bucket) = &entry.bucket
-            && (bucket.get_ref().starts_with("s3://") || bucket.get_ref().starts_with("arn:"))
+            && let Some(problem) = crate::s3::bucket_name_problem(bucket.get_ref())
         {
-            checker.error(
-                &entry.origin,
-                bucket.span(),
-                format!("`{}` is not a bucket name", bucket.get_ref()),
-                Some("give the bucket's name alone; the key prefix goes in prefix".to_owned()),
-            );
+            checker.error(&entry.origin, bucket.span(), problem, Some(crate::s3::BUCKET_NAME_HINT.to_owned()));
         }
     }
     let trails = &checker.desired.cloudtrail.trail;

@@ -65,14 +65,9 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         checker.error(&config.origin, role.span(), format!("`{}` is not an IAM role ARN", role.get_ref()), Some("arn:aws:iam::ACCOUNT:role/NAME".to_owned()));
     }
     if let Some(bucket) = &config.bucket
-        && (bucket.get_ref().starts_with("s3://") || bucket.get_ref().starts_with("arn:"))
+        && let Some(problem) = crate::s3::bucket_name_problem(bucket.get_ref())
     {
-        checker.error(
-            &config.origin,
-            bucket.span(),
-            format!("`{}` is not a bucket name", bucket.get_ref()),
-            Some("give the bucket's name alone; the key prefix goes in prefix".to_owned()),
-        );
+        checker.error(&config.origin, bucket.span(), problem, Some(crate::s3::BUCKET_NAME_HINT.to_owned()));
     }
     if !config.enabled && (config.bucket.is_some() || config.all_supported.is_some() || config.include_global_resources.is_some()) {
         checker.entry_error(

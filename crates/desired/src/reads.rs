@@ -5,7 +5,7 @@
 use crate::Desired;
 use crate::ecs::is_fargate;
 use crate::origin::Origin;
-use crate::s3::Ensure;
+use crate::s3::{Delivery, Ensure};
 use crate::selector::describe;
 
 /// One thing the reader must have read, and the entry that needs it (None for reads
@@ -35,7 +35,7 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     }
     for entry in desired.s3.bucket.iter() {
         add(format!("s3.bucket {}", entry.name), Some(&entry.origin));
-        if entry.ensure == Ensure::Present && entry.encryption.is_some() {
+        if entry.ensure == Ensure::Present && (entry.encryption.is_some() || keys_to_delete(desired)) {
             add(format!("s3.bucket.encryption {}", entry.name), Some(&entry.origin));
         }
         if entry.lifecycle.is_some() || entry.transition_minimum_object_size.is_some() {
@@ -85,6 +85,12 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     }
     if let Some(config) = desired.config.as_deref() {
         add("config.recorder".to_owned(), Some(&config.origin));
+    }
+    // Who delivers into a logging bucket now, declared or not: their statements are kept.
+    for delivery in Delivery::ALL {
+        if delivered_to(desired, delivery) {
+            add(format!("deliveries {}", delivery.as_str()), None);
+        }
     }
     for entry in desired.elb.load_balancer.iter() {
         add(format!("elb.load_balancer {}", entry.name), Some(&entry.origin));
@@ -153,4 +159,18 @@ pub fn parameter_names(desired: &Desired) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+/// Whether some bucket entry manages the statements of this delivery: then every live
+/// trail, Config channel or flow log delivering into a bucket is read, not only the
+/// declared ones, so that no live delivery loses the statements it writes with.
+pub fn delivered_to(desired: &Desired, delivery: Delivery) -> bool {
+    let _ = delivery; // any managed deliveries: removing one must know who still uses it
+    desired.s3.bucket.iter().any(|entry| entry.deliveries.is_some())
+}
+
+/// Whether a key is declared absent: then every selected bucket's encryption is read, so
+/// the plan can name what the key still encrypts.
+pub fn keys_to_delete(desired: &Desired) -> bool {
+    desired.kms.key.iter().any(|entry| entry.ensure == Ensure::Absent)
 }

@@ -172,6 +172,18 @@ impl StorageClass {
 
 impl_has_origin!(BucketEntry);
 
+/// What is wrong with a bucket name, as S3's naming rules say.
+pub fn bucket_name_problem(name: &str) -> Option<String> {
+    let valid = (3..=63).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric());
+    (!valid).then(|| format!("`{name}` is not a valid bucket name"))
+}
+
+pub(crate) const BUCKET_NAME_HINT: &str =
+    "3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit; the name alone, no s3:// or ARN";
+
 const MINIMUM_OBJECT_SIZES: [&str; 2] = ["all_storage_classes_128K", "varies_by_storage_class"];
 
 pub(crate) fn check(checker: &mut Checker<'_>) {

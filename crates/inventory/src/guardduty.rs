@@ -19,6 +19,10 @@ pub struct Detector {
     /// Feature name to `ENABLED` or `DISABLED`, as GetDetector reports them.
     #[serde(default)]
     pub features: BTreeMap<String, String>,
+    /// A feature's additional configuration (`EKS_ADDON_MANAGEMENT`, ...) to its status:
+    /// sent back as it is whenever the feature list is.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub additional: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Detector {

@@ -52,6 +52,12 @@ impl Document {
     /// Splits a policy into its pieces; an error says why it is not a policy document.
     pub fn parse(text: &str) -> Result<Document, String> {
         let Ordered(keys) = serde_json::from_str(text).map_err(|error| format!("the policy is not a JSON object: {error}"))?;
+        // Which of two same-named keys counts is up to the reader: refuse to guess.
+        for (index, (key, _)) in keys.iter().enumerate() {
+            if keys[..index].iter().any(|(earlier, _)| earlier == key) {
+                return Err(format!("the policy has the key `{key}` twice"));
+            }
+        }
         let mut statements = Vec::new();
         if let Some((_, raw)) = keys.iter().find(|(key, _)| key == "Statement") {
             let pieces: Vec<Box<RawValue>> = if raw.get().trim_start().starts_with('[') {
@@ -99,6 +105,10 @@ impl Document {
                 pieces.push(statement.raw.get().to_owned());
                 continue;
             }
+            // A holdfast Sid found twice keeps one place: the first.
+            if statement.sid.as_ref().is_some_and(|sid| placed.contains(sid)) {
+                continue;
+            }
             if let Some(replacement) = managed.iter().find(|value| sid_of(value) == statement.sid) {
                 pieces.push(replacement.to_string());
                 placed.extend(statement.sid.clone());
@@ -132,6 +142,28 @@ impl Document {
         }
         Some(format!("{{{}}}", parts.join(",")))
     }
+}
+
+/// The key policy statements that let CloudTrail encrypt log files with a key of this
+/// account (AWS's "Configure AWS KMS key policies for CloudTrail").
+pub fn cloudtrail_key_statements(account_id: &str) -> Vec<Value> {
+    vec![
+        serde_json::json!({
+            "Sid": format!("{MANAGED_PREFIX}cloudtrail-encrypt"),
+            "Effect": "Allow",
+            "Principal": { "Service": "cloudtrail.amazonaws.com" },
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": { "StringLike": { "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{account_id}:trail/*") } },
+        }),
+        serde_json::json!({
+            "Sid": format!("{MANAGED_PREFIX}cloudtrail-describe"),
+            "Effect": "Allow",
+            "Principal": { "Service": "cloudtrail.amazonaws.com" },
+            "Action": "kms:DescribeKey",
+            "Resource": "*",
+        }),
+    ]
 }
 
 fn is_managed(sid: Option<&str>) -> bool {
@@ -173,6 +205,19 @@ mod tests {
         let document = Document::parse(r#"{"Statement":[{"Sid":"holdfast-a","v":1},{"Sid":"Other"}]}"#).unwrap();
         let merged = document.with_managed(&[serde_json::json!({"Sid": "holdfast-a", "v": 2})]).unwrap();
         assert_eq!(merged, r#"{"Version":"2012-10-17","Statement":[{"Sid":"holdfast-a","v":2},{"Sid":"Other"}]}"#);
+    }
+
+    #[test]
+    fn a_holdfast_statement_found_twice_is_written_once() {
+        let document = Document::parse(r#"{"Statement":[{"Sid":"holdfast-a","v":1},{"Sid":"holdfast-a","v":1}]}"#).unwrap();
+        let merged = document.with_managed(&[serde_json::json!({"Sid": "holdfast-a", "v": 1})]).unwrap();
+        assert_eq!(merged, r#"{"Version":"2012-10-17","Statement":[{"Sid":"holdfast-a","v":1}]}"#);
+    }
+
+    #[test]
+    fn a_key_given_twice_is_refused() {
+        let error = Document::parse(r#"{"Statement":[{"Sid":"a"}],"Statement":[{"Sid":"b"}]}"#).unwrap_err();
+        assert!(error.contains("`Statement` twice"), "{error}");
     }
 
     #[test]

@@ -7,6 +7,10 @@ use crate::Tags;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Vpcs {
     pub vpcs: Vec<Vpc>,
+    /// The destination of every flow log delivering to S3, in any VPC: read when a bucket
+    /// entry manages the flow-log delivery statements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub s3_destinations: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -57,8 +57,55 @@ fn require_tls(bucket: &str) -> Value {
     })
 }
 
-/// The prefixes the desired state has this service write under in this bucket; one
-/// without a prefix when nothing declared names one.
+/// Who delivers into the bucket now without the desired state saying so (a trail, a
+/// Config channel, a flow log): removing their statements would stop their logs.
+pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<(String, Option<String>)> {
+    let inventory = cx.inventory;
+    let clean = |prefix: Option<&str>| prefix.map(|prefix| prefix.trim_matches('/').to_owned()).filter(|prefix| !prefix.is_empty());
+    match delivery {
+        Delivery::Cloudtrail => inventory
+            .cloudtrail
+            .trails
+            .iter()
+            .filter(|trail| trail.bucket.as_deref() == Some(bucket))
+            .filter(|trail| !cx.desired.cloudtrail.trail.iter().any(|entry| entry.name() == trail.name && entry.ensure == holdfast_desired::Ensure::Absent))
+            .map(|trail| (format!("trail {}", trail.name), clean(trail.prefix.as_deref())))
+            .collect(),
+        Delivery::Config => {
+            let turned_off = cx.desired.config.as_deref().is_some_and(|config| !config.enabled);
+            inventory
+                .config
+                .channels
+                .iter()
+                .filter(|channel| !turned_off && channel.bucket.as_deref() == Some(bucket))
+                .map(|channel| (format!("AWS Config delivery channel {}", channel.name), clean(channel.prefix.as_deref())))
+                .collect()
+        }
+        Delivery::FlowLogs => {
+            let declared = inventory
+                .vpc
+                .vpcs
+                .iter()
+                .flat_map(|vpc| &vpc.flow_logs)
+                .filter(|flow_log| flow_log.destination_type == "s3")
+                .map(|flow_log| &flow_log.destination);
+            let mut users: Vec<(String, Option<String>)> = declared
+                .chain(&inventory.vpc.s3_destinations)
+                .filter_map(|arn| {
+                    let target = arn.trim_start_matches("arn:aws:s3:::");
+                    let (name, prefix) = target.split_once('/').unwrap_or((target, ""));
+                    (name == bucket).then(|| (format!("flow logs to {arn}"), clean(Some(prefix))))
+                })
+                .collect();
+            users.sort();
+            users.dedup();
+            users
+        }
+    }
+}
+
+/// The prefixes this service writes under in this bucket: those the desired state
+/// declares and those live deliveries use; one without a prefix when there are none.
 fn prefixes(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Option<String>> {
     let desired = cx.desired;
     let mut found: Vec<Option<String>> = match delivery {
@@ -86,6 +133,7 @@ fn prefixes(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Option<St
             })
             .collect(),
     };
+    found.extend(live_users(cx, delivery, bucket).into_iter().map(|(_, prefix)| prefix));
     if found.is_empty() {
         found.push(None);
     }
@@ -143,7 +191,12 @@ fn canonical(value: &Value) -> Value {
             items.sort_by_key(Value::to_string);
             Value::Array(items)
         }
-        Value::Object(map) => Value::Object(map.iter().map(|(key, value)| (key.clone(), canonical(value))).collect()),
+        // Keys in one order, whatever order the statement was written in.
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|key| (key.clone(), canonical(&map[key]))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -164,12 +217,14 @@ pub(crate) fn describe(statements: &[Value]) -> String {
     if statements.is_empty() {
         return "(no holdfast statements)".to_owned();
     }
-    let keyed: serde_json::Map<String, Value> = statements
-        .iter()
+    let mut sorted: Vec<&Value> = statements.iter().collect();
+    sorted.sort_by(|a, b| sid(a).cmp(&sid(b)));
+    let keyed: serde_json::Map<String, Value> = sorted
+        .into_iter()
         .map(|statement| {
             let mut body = statement.clone();
             if let Some(map) = body.as_object_mut() {
-                map.remove("Sid");
+                map.shift_remove("Sid");
             }
             (sid(statement).unwrap_or("(no Sid)").to_owned(), body)
         })

@@ -193,6 +193,13 @@ pub(crate) fn check_bucket(cx: &mut Context<'_>, what: &str, name: &str, bucket:
             ),
             Some(origin),
         ),
+        Some(_) if exists && !cx.inventory.s3.buckets.iter().any(|candidate| candidate.name == bucket) => cx.warn(
+            format!(
+                "the {what} `{name}` delivers to `{bucket}`, which is in another region than {}: its policy statements are written when holdfast plans that region, so apply it there first",
+                cx.inventory.region
+            ),
+            Some(origin),
+        ),
         Some(bucket_entry) if !bucket_entry.delivers(delivery) => cx.error(
             format!(
                 "the {what} `{name}` delivers to `{bucket}`, but its entry ({}) does not list \"{}\" in deliveries: AWS would refuse the {what} for want of the bucket policy statements; add it",
@@ -209,7 +216,8 @@ pub(crate) fn check_bucket(cx: &mut Context<'_>, what: &str, name: &str, bucket:
 /// that exists, and written into the policy of a key the plan creates.
 fn check_key(cx: &mut Context<'_>, entry: &TrailEntry) {
     let Some(reference) = entry.kms_key.as_deref() else { return };
-    if holdfast_desired::kms::declared(&cx.desired.kms, reference).is_some() && !matches!(crate::kms::resolve(cx, reference), KeyReference::Key(_)) {
+    // A declared key gets the statements from its own change.
+    if holdfast_desired::kms::declared(&cx.desired.kms, reference).is_some_and(|entry| entry.ensure == holdfast_desired::Ensure::Present) {
         return;
     }
     let KeyReference::Key(arn) = crate::kms::resolve(cx, reference) else { return };

@@ -53,6 +53,13 @@ fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: 
         role_arn: want_role,
         all_supported: config.all_supported.or(recorder.map(|recorder| recorder.all_supported)).unwrap_or(true),
         include_global_resources: config.include_global_resources.or(recorder.map(|recorder| recorder.include_global_resources)).unwrap_or(false),
+        resource_types: Vec::new(),
+        recording_frequency: recorder.and_then(|recorder| recorder.recording_frequency.clone()),
+    };
+    // Resource types go with recording only some: not with all_supported.
+    let want = RecorderSettings {
+        resource_types: if want.all_supported { Vec::new() } else { recorder.map(|recorder| recorder.resource_types.clone()).unwrap_or_default() },
+        ..want
     };
     let have_recorder = recorder.map(|recorder| (recorder.role_arn.clone().unwrap_or_default(), recorder.all_supported, recorder.include_global_resources));
     match have_recorder {
@@ -79,6 +86,9 @@ fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: 
         name: channel.map_or(DEFAULT_NAME, |channel| channel.name.as_str()).to_owned(),
         bucket: config.bucket().unwrap_or_default().to_owned(),
         prefix: config.prefix().map(str::to_owned),
+        kms_key_arn: channel.and_then(|channel| channel.kms_key_arn.clone()),
+        sns_topic_arn: channel.and_then(|channel| channel.sns_topic_arn.clone()),
+        snapshot_frequency: channel.and_then(|channel| channel.snapshot_frequency.clone()),
     };
     let have_destination = channel.map(|channel| destination(channel.bucket.as_deref(), channel.prefix.as_deref().filter(|prefix| !prefix.is_empty())));
     let want_destination = destination(Some(&want_channel.bucket), want_channel.prefix.as_deref());

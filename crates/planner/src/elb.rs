@@ -17,7 +17,9 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         let chosen = hits.select(entries, |entry| entry.name.matches(&balancer.name));
         let address = Kind::ElbLoadBalancer.address(&balancer.name);
         let Some(entry) = one(cx, &address, chosen) else { continue };
-        let protection = entry.deletion_protection.filter(|want| *want != balancer.deletion_protection).map(|want| protection(entry, balancer, want));
+        let for_deletion = entry.ensure == Ensure::Absent;
+        let protection =
+            entry.deletion_protection.filter(|want| *want != balancer.deletion_protection).map(|want| protection(entry, balancer, want, for_deletion));
         let protection_address = protection.as_ref().map(|change| change.address.clone());
         cx.changes.extend(protection);
         if entry.ensure == Ensure::Absent {
@@ -38,7 +40,7 @@ fn on_off(on: bool) -> String {
     if on { "on".to_owned() } else { "off".to_owned() }
 }
 
-fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool) -> Change {
+fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool, for_deletion: bool) -> Change {
     Change {
         address: format!("{}/deletion_protection", Kind::ElbLoadBalancer.address(&balancer.name)),
         kind: Kind::ElbLoadBalancer,
@@ -47,10 +49,16 @@ fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool) ->
         attributes: vec![AttributeChange::new("deletion_protection", Some(on_off(balancer.deletion_protection)), Some(on_off(want)))],
         flags: Vec::new(),
         source: source(&entry.origin),
-        reason: (!want).then(|| "turned off so that the load balancer can be deleted, as the entry says".to_owned()),
+        reason: (!want && for_deletion)
+            .then(|| "turned off so that the load balancer can be deleted, as the entry says; part of the deletion, so apply needs --allow-delete".to_owned()),
         notes: Vec::new(),
         depends_on: Vec::new(),
-        operation: Operation::SetDeletionProtection { name: balancer.name.clone(), arn: balancer.arn.clone(), enabled: want },
+        operation: Operation::SetDeletionProtection {
+            name: balancer.name.clone(),
+            arn: balancer.arn.clone(),
+            enabled: want,
+            for_deletion: for_deletion && !want,
+        },
     }
 }
 
@@ -72,8 +80,10 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
         .iter()
         .map(|group| format!("{} ({} target{})", group.name, group.registered_targets, if group.registered_targets == 1 { "" } else { "s" }))
         .collect();
-    attributes.push(AttributeChange::new("target_groups", Some(if described.is_empty() { "(none)".to_owned() } else { described.join(", ") }), None));
     let mut notes = Vec::new();
+    if !described.is_empty() {
+        notes.push(format!("target groups: {}", described.join(", ")));
+    }
     if registered > 0 {
         notes.push(format!(
             "{registered} target{} still registered: whatever they serve through this load balancer stops being reachable",

@@ -81,7 +81,13 @@ fn update(cx: &Context<'_>, guardduty: &GuardDuty, detector: &Detector) -> Optio
         }
     }
     features.sort();
-    let operation = Operation::UpdateDetector { detector_id: detector.id.clone(), finding_frequency: frequency, features };
+    let additional: Vec<(String, String, String)> = detector
+        .additional
+        .iter()
+        .filter(|(feature, _)| FEATURES.contains(&feature.as_str()))
+        .flat_map(|(feature, settings)| settings.iter().map(move |(name, status)| (feature.clone(), name.clone(), status.clone())))
+        .collect();
+    let operation = Operation::UpdateDetector { detector_id: detector.id.clone(), finding_frequency: frequency, features, additional };
     Some(change(cx, guardduty, Action::Update, attributes, operation))
 }
 

@@ -8,7 +8,7 @@ use holdfast_desired::{Ensure, Origin};
 use holdfast_inventory::kms::{Key, KeyReference};
 
 use crate::context::{Context, source};
-use crate::operation::Operation;
+use crate::operation::{ManagedStatements, Operation};
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 
 /// The service principal CloudTrail encrypts log files as.
@@ -110,9 +110,22 @@ fn update(cx: &Context<'_>, entry: &KeyEntry, key: &Key) -> Option<(Vec<Attribut
     if let Some(want) = rotation {
         attributes.push(AttributeChange::new("rotation", key.rotation.map(on_off), Some(on_off(want))));
     }
-    let _ = cx;
+    // A declared trail encrypts with this key: its policy must let CloudTrail.
+    let mut policy = None;
+    if !services_using(cx, entry.alias()).is_empty()
+        && let Some(text) = &key.policy
+        && !allows_service(text, CLOUDTRAIL)
+    {
+        attributes.push(AttributeChange::new(
+            "key policy",
+            Some("no statement for cloudtrail.amazonaws.com".to_owned()),
+            Some("holdfast-cloudtrail-encrypt, holdfast-cloudtrail-describe added; other statements kept".to_owned()),
+        ));
+        policy = Some(ManagedStatements { statements: holdfast_inventory::policy::cloudtrail_key_statements(&cx.inventory.account_id) });
+    }
     (!attributes.is_empty()).then(|| {
-        let operation = Operation::UpdateKey { alias: entry.alias().to_owned(), key_id: key.id.clone(), restore, description: description.cloned(), rotation };
+        let operation =
+            Operation::UpdateKey { alias: entry.alias().to_owned(), key_id: key.id.clone(), restore, description: description.cloned(), rotation, policy };
         (attributes, operation)
     })
 }

@@ -106,7 +106,17 @@ pub enum Operation {
     },
     /// The key the alias points at: cancel a scheduled deletion and enable it, then
     /// description and rotation, each only where given.
-    UpdateKey { alias: String, key_id: String, restore: bool, description: Option<String>, rotation: Option<bool> },
+    UpdateKey {
+        alias: String,
+        key_id: String,
+        restore: bool,
+        description: Option<String>,
+        rotation: Option<bool>,
+        /// holdfast's statements in the key policy (CloudTrail's), merged at apply into the
+        /// policy as it is then, as for bucket policies.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<ManagedStatements>,
+    },
     /// `ScheduleKeyDeletion` with the longest waiting period; refused unless `--allow-delete`.
     ScheduleKeyDeletion { alias: String, key_id: String },
     /// `CreateTrail`, then `StartLogging` when it should log.
@@ -119,7 +129,14 @@ pub enum Operation {
     CreateDetector { finding_frequency: Option<String>, features: Vec<String> },
     /// `UpdateDetector` with the whole feature list (GuardDuty merges it; emulators may
     /// replace it), so features not declared keep the status they have.
-    UpdateDetector { detector_id: String, finding_frequency: Option<String>, features: Vec<(String, String)> },
+    UpdateDetector {
+        detector_id: String,
+        finding_frequency: Option<String>,
+        features: Vec<(String, String)>,
+        /// Each feature's additional configuration, as it is: (feature, name, status).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        additional: Vec<(String, String, String)>,
+    },
     /// `DeleteDetector`; refused unless `--allow-delete`.
     DeleteDetector { detector_id: String },
     /// `EnableSecurityHub` without its default standards, then `BatchEnableStandards`.
@@ -133,8 +150,16 @@ pub enum Operation {
     SetConfigRecorder { recorder: Option<RecorderSettings>, channel: Option<ChannelSettings>, recording: Option<bool> },
     /// Stops and deletes the recorder and its delivery channels; refused unless `--allow-delete`.
     DeleteConfigRecorder { recorder: String, channels: Vec<String> },
-    /// `ModifyLoadBalancerAttributes` `deletion_protection.enabled`.
-    SetDeletionProtection { name: String, arn: String, enabled: bool },
+    /// `ModifyLoadBalancerAttributes` `deletion_protection.enabled`. Turning it off so the
+    /// load balancer can be deleted (`for_deletion`) is part of the deletion: it needs
+    /// `--allow-delete` as the deletion does, so no apply leaves it unprotected and running.
+    SetDeletionProtection {
+        name: String,
+        arn: String,
+        enabled: bool,
+        #[serde(default)]
+        for_deletion: bool,
+    },
     /// `DeleteLoadBalancer`, after confirming deletion protection is off; refused unless
     /// `--allow-delete`.
     DeleteLoadBalancer { name: String, arn: String },
@@ -169,6 +194,11 @@ pub struct RecorderSettings {
     pub role_arn: String,
     pub all_supported: bool,
     pub include_global_resources: bool,
+    /// Carried over from the live recorder: the put replaces the whole recorder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording_frequency: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +207,13 @@ pub struct ChannelSettings {
     pub name: String,
     pub bucket: String,
     pub prefix: Option<String>,
+    /// Carried over from the live channel: the put replaces the whole channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sns_topic_arn: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_frequency: Option<String>,
 }
 
 /// Where the applier reads a value it writes.

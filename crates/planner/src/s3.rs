@@ -165,6 +165,25 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
     }
     let mut notes = ownership_notes(&bucket.tags);
     let mut put_policy = None;
+    if entry.deliveries.is_some() {
+        for delivery in holdfast_desired::s3::Delivery::ALL.into_iter().filter(|delivery| !entry.delivers(*delivery)) {
+            let users: Vec<String> = bucket_policy::live_users(cx, delivery, &bucket.name).into_iter().map(|(user, _)| user).collect();
+            let has_statements = bucket.policy.as_deref().is_some_and(|policy| policy.contains(&format!("holdfast-{}-", delivery.as_str())));
+            if !users.is_empty() && has_statements {
+                cx.error(
+                    format!(
+                        "bucket {} leaves \"{}\" out of deliveries, but {} still deliver{} there: removing its statements would stop those logs; keep it in deliveries, or move or remove them first",
+                        bucket.name,
+                        delivery.as_str(),
+                        users.join(", "),
+                        if users.len() == 1 { "s" } else { "" }
+                    ),
+                    Some(&entry.origin),
+                );
+                return None;
+            }
+        }
+    }
     if entry.manages_policy() {
         match bucket.policy.as_deref().map(Document::parse).unwrap_or_else(|| Ok(Document::empty())) {
             Ok(live) => {

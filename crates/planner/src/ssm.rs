@@ -17,10 +17,16 @@ const DEFAULT_KEY: &str = "alias/aws/ssm";
 pub(crate) fn plan(cx: &mut Context<'_>) {
     for entry in cx.desired.ssm.parameter.iter() {
         let live = cx.inventory.ssm.parameters.iter().find(|parameter| parameter.name == entry.name());
-        let change = match live {
+        let mut change = match live {
             None => plan_missing(cx, entry),
             Some(live) => plan_existing(cx, entry, live),
         };
+        // A value written under a key the plan creates or restores waits for that key.
+        if let Some(change) = &mut change
+            && let Operation::PutParameter { kms_key: Some(key), .. } = &change.operation
+        {
+            change.depends_on.extend(crate::kms::key_dependency(cx, key));
+        }
         cx.changes.extend(change);
     }
 }

@@ -100,9 +100,12 @@ fn guardduty_sends_every_feature_with_the_declared_ones_on_and_the_others_as_the
         id: "d1".into(),
         enabled: true,
         finding_frequency: Some("SIX_HOURS".into()),
-        features: [("EKS_AUDIT_LOGS", "ENABLED"), ("S3_DATA_EVENTS", "DISABLED"), ("CLOUD_TRAIL", "ENABLED")]
+        features: [("EKS_AUDIT_LOGS", "ENABLED"), ("S3_DATA_EVENTS", "DISABLED"), ("CLOUD_TRAIL", "ENABLED"), ("RUNTIME_MONITORING", "ENABLED")]
             .iter()
             .map(|(name, status)| ((*name).to_owned(), (*status).to_owned()))
+            .collect(),
+        additional: [("RUNTIME_MONITORING".to_owned(), [("EKS_ADDON_MANAGEMENT".to_owned(), "ENABLED".to_owned())].into_iter().collect())]
+            .into_iter()
             .collect(),
     });
     let desired = desired("[guardduty]\nfinding_frequency = \"FIFTEEN_MINUTES\"\nfeatures = [\"S3_DATA_EVENTS\", \"RDS_LOGIN_EVENTS\"]\n");
@@ -110,17 +113,21 @@ fn guardduty_sends_every_feature_with_the_declared_ones_on_and_the_others_as_the
     let change = change(&plan, &format!("guardduty.detector/{REGION}"));
     let Operation::UpdateDetector { features, finding_frequency, .. } = &change.operation else { panic!("{:?}", change.operation) };
     assert_eq!(finding_frequency.as_deref(), Some("FIFTEEN_MINUTES"));
-    let expected: Vec<(String, String)> = [("EKS_AUDIT_LOGS", "ENABLED"), ("RDS_LOGIN_EVENTS", "ENABLED"), ("S3_DATA_EVENTS", "ENABLED")]
-        .iter()
-        .map(|(name, status)| ((*name).to_owned(), (*status).to_owned()))
-        .collect();
+    let expected: Vec<(String, String)> =
+        [("EKS_AUDIT_LOGS", "ENABLED"), ("RDS_LOGIN_EVENTS", "ENABLED"), ("RUNTIME_MONITORING", "ENABLED"), ("S3_DATA_EVENTS", "ENABLED")]
+            .iter()
+            .map(|(name, status)| ((*name).to_owned(), (*status).to_owned()))
+            .collect();
     assert_eq!(features, &expected, "undeclared features keep their status; foundational sources are never sent");
+    let Operation::UpdateDetector { additional, .. } = &change.operation else { unreachable!() };
+    assert_eq!(additional, &[("RUNTIME_MONITORING".to_owned(), "EKS_ADDON_MANAGEMENT".to_owned(), "ENABLED".to_owned())], "additional settings are sent back");
 }
 
 #[test]
 fn turning_guardduty_off_is_a_deletion_that_loses_findings() {
     let mut inventory = inventory();
-    inventory.guardduty.detector = Some(Detector { id: "d1".into(), enabled: true, finding_frequency: None, features: Default::default() });
+    inventory.guardduty.detector =
+        Some(Detector { id: "d1".into(), enabled: true, finding_frequency: None, features: Default::default(), additional: Default::default() });
     let plan = plan(&desired("[guardduty]\nenabled = false\n"), &inventory);
     let change = change(&plan, &format!("guardduty.detector/{REGION}"));
     assert_eq!(change.action, Action::Delete);
@@ -156,12 +163,29 @@ fn a_config_recorder_that_stopped_recording_is_started_and_its_channel_kept() {
         all_supported: true,
         include_global_resources: true,
         recording: false,
+        ..Recorder::default()
     });
-    inventory.config.channels.push(DeliveryChannel { name: "default".into(), bucket: Some("logs".into()), prefix: Some("config".into()) });
-    let desired = desired("[config]\nall_supported = true\ninclude_global_resources = true\nbucket = \"logs\"\nprefix = \"config\"\n");
-    let plan = plan(&desired, &inventory);
+    inventory.config.channels.push(DeliveryChannel {
+        name: "default".into(),
+        bucket: Some("logs".into()),
+        prefix: Some("config".into()),
+        sns_topic_arn: Some("arn:aws:sns:us-east-1:1:config".into()),
+        snapshot_frequency: Some("Six_Hours".into()),
+        ..DeliveryChannel::default()
+    });
+    let desired_text = "[config]\nall_supported = true\ninclude_global_resources = true\nbucket = \"logs\"\nprefix = \"config\"\n";
+    let plan = plan(&desired(desired_text), &inventory);
     let change = change(&plan, &format!("config.recorder/{REGION}"));
     assert!(matches!(&change.operation, Operation::SetConfigRecorder { recorder: None, channel: None, recording: Some(true) }), "{:?}", change.operation);
+
+    // A new prefix puts the channel again, with the settings nobody declared carried over.
+    let moved = plan_of(&desired(&desired_text.replace("prefix = \"config\"", "prefix = \"cfg\"")), &inventory);
+    let Operation::SetConfigRecorder { channel: Some(channel), .. } = &find(&moved, &format!("config.recorder/{REGION}")).operation else {
+        panic!("a channel put")
+    };
+    assert_eq!(channel.prefix.as_deref(), Some("cfg"));
+    assert_eq!(channel.sns_topic_arn.as_deref(), Some("arn:aws:sns:us-east-1:1:config"));
+    assert_eq!(channel.snapshot_frequency.as_deref(), Some("Six_Hours"));
 }
 
 #[test]
@@ -239,4 +263,47 @@ fn foreign_policy_statements_are_counted_and_never_in_the_plan() {
     assert_eq!(policy.statements.len(), 1);
     assert_eq!(policy.statements[0]["Sid"], "holdfast-require-tls");
     assert!(!serde_json::to_string(&plan).unwrap_or_default().contains("TeamRead"), "the plan carries only holdfast's statements");
+}
+
+#[test]
+fn a_live_trail_no_entry_declares_keeps_its_statements_and_blocks_removing_them() {
+    let mut inventory = inventory();
+    add_bucket(&mut inventory, "logs", None, None, None);
+    inventory.cloudtrail.trails.push(Trail { name: "legacy".into(), prefix: Some("old".into()), ..trail(true) });
+    let plan = plan(&desired("[[s3.bucket]]\nname = \"logs\"\ndeliveries = [\"cloudtrail\"]\n"), &inventory);
+    let Operation::UpdateBucket { policy: Some(policy), .. } = &change(&plan, "s3.bucket/logs").operation else { panic!("a policy") };
+    let write = policy.statements.iter().find(|statement| statement["Sid"] == "holdfast-cloudtrail-write").expect("the write statement");
+    assert_eq!(write["Resource"], format!("arn:aws:s3:::logs/old/AWSLogs/{ACCOUNT}/*"), "the live trail's prefix is kept");
+
+    // Once written, leaving cloudtrail out of deliveries would cut the live trail off.
+    inventory.s3.buckets[0].policy = Some(serde_json::json!({ "Version": "2012-10-17", "Statement": policy.statements }).to_string());
+    let plan = plan_of(&desired("[[s3.bucket]]\nname = \"logs\"\ndeliveries = []\n"), &inventory);
+    assert!(plan.errors.iter().any(|error| error.message.contains("trail legacy still delivers there")), "{:?}", plan.errors);
+    assert!(!plan.changes.iter().any(|change| change.address == "s3.bucket/logs"), "nothing planned for the bucket");
+}
+
+#[test]
+fn a_parameter_under_a_key_the_plan_creates_waits_for_it() {
+    let desired = desired(
+        "[[kms.key]]\nalias = \"alias/app\"\n\n[[ssm.parameter]]\nname = \"/app/secret\"\ntype = \"SecureString\"\nkms_key = \"alias/app\"\nvalue = { env = \"APP_SECRET\" }\n",
+    );
+    let inventory = inventory();
+    let plan = holdfast_planner::plan_with_environment(&desired, &inventory, |_| Some("s3cr3t".to_owned()));
+    assert_eq!(change(&plan, "ssm.parameter/app/secret").depends_on, vec!["kms.key/alias/app".to_owned()]);
+}
+
+#[test]
+fn a_declared_key_a_trail_uses_gets_cloudtrails_statements_in_its_policy() {
+    let mut inventory = inventory();
+    add_alias(&mut inventory, "alias/logs", "k1");
+    inventory.kms.keys[0].policy = Some(format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    ));
+    inventory.s3.names.push("logs".into());
+    let text = format!("[[kms.key]]\nalias = \"alias/logs\"\n\n{TRAIL}kms_key = \"alias/logs\"\n");
+    let plan = plan(&desired(&text), &inventory);
+    assert!(!plan.has_errors(), "{:?}", plan.errors);
+    let Operation::UpdateKey { policy: Some(policy), .. } = &change(&plan, "kms.key/alias/logs").operation else { panic!("a key policy change") };
+    assert!(policy.statements.iter().any(|statement| statement["Principal"]["Service"] == "cloudtrail.amazonaws.com"));
+    assert!(change(&plan, "cloudtrail.trail/audit").depends_on.contains(&"kms.key/alias/logs".to_owned()));
 }

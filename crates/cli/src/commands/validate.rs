@@ -11,7 +11,13 @@ pub fn run(args: &DesiredArgs) -> anyhow::Result<Status> {
         + desired.aurora.cluster.len()
         + desired.s3.bucket.len()
         + desired.ssm.parameter.len()
-        + desired.vpc.flow_logs.len();
+        + desired.vpc.flow_logs.len()
+        + desired.kms.key.len()
+        + desired.cloudtrail.trail.len()
+        + desired.elb.load_balancer.len()
+        + usize::from(desired.guardduty.is_some())
+        + usize::from(desired.securityhub.is_some())
+        + usize::from(desired.config.is_some());
     let files = desired.files.len();
     let (files, entries) = (holdfast_planner::render::count(files, "file"), holdfast_planner::render::count(entries, "entry"));
     output::stdout(&format!("{} is valid: {files}, {entries}.\n", args.desired.display()));
