@@ -182,10 +182,24 @@ pub(crate) fn allows_service(policy: &str, service: &str) -> bool {
         serde_json::Value::Array(items) => items.clone(),
         single => vec![single.clone()],
     };
-    statements.iter().any(|statement| {
-        let names = &statement["Principal"]["Service"];
-        statement["Effect"] == "Allow" && (names == service || names.as_array().is_some_and(|names| names.iter().any(|name| name == service)))
-    })
+    let listed = |value: &serde_json::Value, wanted: &[&str]| match value {
+        serde_json::Value::String(text) => wanted.contains(&text.as_str()),
+        serde_json::Value::Array(items) => items.iter().any(|item| item.as_str().is_some_and(|text| wanted.contains(&text))),
+        _ => false,
+    };
+    let names_service = |statement: &serde_json::Value| {
+        let principal = &statement["Principal"];
+        principal == "*" || listed(&principal["Service"], &[service]) || listed(&principal["AWS"], &["*"])
+    };
+    let generates_keys = |statement: &serde_json::Value| listed(&statement["Action"], &["kms:GenerateDataKey*", "kms:GenerateDataKey", "kms:*", "*"]);
+    // An unconditional Deny that reaches the service wins over any Allow.
+    let denied = statements
+        .iter()
+        .any(|statement| statement["Effect"] == "Deny" && statement.get("Condition").is_none() && names_service(statement) && generates_keys(statement));
+    let allowed = statements
+        .iter()
+        .any(|statement| statement["Effect"] == "Allow" && listed(&statement["Principal"]["Service"], &[service]) && generates_keys(statement));
+    allowed && !denied
 }
 
 /// The change that creates or restores the key a reference names, for the changes that

@@ -307,3 +307,17 @@ fn a_declared_key_a_trail_uses_gets_cloudtrails_statements_in_its_policy() {
     assert!(policy.statements.iter().any(|statement| statement["Principal"]["Service"] == "cloudtrail.amazonaws.com"));
     assert!(change(&plan, "cloudtrail.trail/audit").depends_on.contains(&"kms.key/alias/logs".to_owned()));
 }
+
+#[test]
+fn a_trail_key_whose_policy_denies_everyone_is_a_plan_error() {
+    let mut inventory = inventory();
+    add_alias(&mut inventory, "alias/locked", "k1");
+    let statements = serde_json::json!([
+        { "Effect": "Allow", "Principal": { "Service": "cloudtrail.amazonaws.com" }, "Action": "kms:GenerateDataKey*", "Resource": "*" },
+        { "Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*" },
+    ]);
+    inventory.kms.keys[0].policy = Some(serde_json::json!({ "Version": "2012-10-17", "Statement": statements }).to_string());
+    inventory.s3.names.push("logs".into());
+    let plan = plan(&desired(&format!("{TRAIL}kms_key = \"alias/locked\"\n")), &inventory);
+    assert!(plan.errors.iter().any(|error| error.message.contains("does not let cloudtrail.amazonaws.com use it")), "{:?}", plan.errors);
+}
