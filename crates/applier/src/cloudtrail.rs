@@ -52,7 +52,9 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation) -> Result<Executed
         Operation::DeleteTrail { name, arn } => match cloudtrail::find(aws, name).await.map_err(text)? {
             None => warnings.push(format!("the trail {name} was already gone")),
             Some((now, _)) if &now != arn => return Err(format!("{name} is now another trail ({now}), not {arn}: left alone; plan again")),
-            Some(_) => cloudtrail::delete(aws, arn).await.map_err(text)?,
+            // By name: the trail is in this region (planned only from its home region), and
+            // an emulator ignores a DeleteTrail by ARN.
+            Some(_) => cloudtrail::delete(aws, name).await.map_err(text)?,
         },
         _ => unreachable!("only CloudTrail operations are sent here"),
     }

@@ -20,7 +20,7 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation) -> Result<Executed
             Some(()) => {
                 if elb::deletion_protection(aws, arn).await.map_err(text)? == Some(true) {
                     return Err(format!(
-                        "deletion protection is on for {name} now: it was not deleted; turn it off by declaring deletion_protection = false, then run apply again"
+                        "deletion protection is on for {name} now: it was not deleted; plan again (with deletion_protection = false declared, turning it off is planned first), then apply"
                     ));
                 }
                 elb::delete(aws, arn).await.map_err(text)?;

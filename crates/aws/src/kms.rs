@@ -122,8 +122,11 @@ pub async fn alias_target(aws: &Aws, alias: &str) -> Result<Option<KeyFacts>, Aw
 
 /// The keys holdfast created for this alias earlier, whose alias was never made.
 async fn orphans_for(aws: &Aws, alias: &str) -> Result<Vec<String>, AwsError> {
-    let keys = list_keys(aws).await?;
-    let tagged = futures_util::future::try_join_all(keys.iter().map(|key| async move {
+    let (keys, aliases) = tokio::try_join!(list_keys(aws), list_aliases(aws))?;
+    // A key that has an alias is someone's: only a key left without one was interrupted.
+    let named: Vec<&str> = aliases.iter().filter_map(|alias| alias.target_key_id.as_deref()).collect();
+    let candidates: Vec<&Key> = keys.iter().filter(|key| !named.contains(&key.id.as_str())).collect();
+    let tagged = futures_util::future::try_join_all(candidates.into_iter().map(|key| async move {
         let _permit = aws.permit().await;
         // AWS managed keys and keys in other states may refuse: they are not ours.
         let Ok(output) = aws.kms.list_resource_tags().key_id(&key.id).send().await else { return Ok::<_, AwsError>(None) };
@@ -157,6 +160,7 @@ pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: O
     }
     let id = match orphans.into_iter().next() {
         Some((id, state)) => {
+            warnings.push(format!("the key {id}, created for {alias} by an apply that stopped before naming it, was given the alias instead of a new key"));
             if state != "Enabled" {
                 restore(aws, &id, state == "PendingDeletion").await?;
                 warnings.push(format!("the key {id}, created earlier for {alias}, was {state}: it was enabled again before being given the alias"));

@@ -109,8 +109,8 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     assert_eq!(tls["Effect"], "Deny");
     assert_eq!(tls["Condition"]["Bool"]["aws:SecureTransport"], "false");
     assert_eq!(policy["holdfast-cloudtrail-write"]["Principal"]["Service"], "cloudtrail.amazonaws.com");
-    assert_eq!(policy["holdfast-cloudtrail-write"]["Resource"], format!("arn:aws:s3:::{logs}/cloudtrail/AWSLogs/{account}/*"));
-    assert_eq!(policy["holdfast-config-write"]["Resource"], format!("arn:aws:s3:::{logs}/config/AWSLogs/{account}/Config/*"));
+    assert_eq!(policy["holdfast-cloudtrail-write"]["Resource"], format!("arn:aws:s3:::{logs}/*AWSLogs/{account}/*"));
+    assert_eq!(policy["holdfast-config-write"]["Resource"], format!("arn:aws:s3:::{logs}/*AWSLogs/{account}/Config/*"));
     assert_eq!(policy["holdfast-flow-logs-write"]["Principal"]["Service"], "delivery.logs.amazonaws.com");
     assert_eq!(security["load_balancers"], serde_json::json!(["AppLoadbalancer"]), "the orphaned ALB stays without --allow-delete");
 

@@ -51,6 +51,15 @@ fn a_protected_load_balancer_is_never_deleted_until_the_entry_turns_protection_o
     assert_eq!(outcome(&report, "elb.load_balancer/Orphan")[0]["outcome"], "skipped");
     assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!(["Orphan"]));
     assert_eq!(json(&account.fixture(&emulator, "protection", &["--name", "Orphan"]))["protected"], true, "still protected");
+    // A plan narrowed to turning protection off does not turn it off alone.
+    let plan_file = path(&dir, "protection-only.json").display().to_string();
+    let narrowed = emulator
+        .holdfast(&account.credentials, &["plan", "--desired", &desired, "--target", "elb.load_balancer/Orphan/deletion_protection", "--out", &plan_file]);
+    assert_eq!(narrowed.code, 0, "{}", narrowed.stderr);
+    let run = emulator.holdfast(&account.credentials, &["apply", "--desired", &desired, "--auto-approve", "--allow-delete", "--format", "json", &plan_file]);
+    assert_eq!(outcome(&json(&run.stdout), "elb.load_balancer/Orphan/deletion_protection")[0]["outcome"], "skipped", "{}", run.stdout);
+    assert_eq!(json(&account.fixture(&emulator, "protection", &["--name", "Orphan"]))["protected"], true);
+
     let (run, _) = apply_json(&emulator, &account.credentials, &desired, &["--allow-delete"], &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!([]));

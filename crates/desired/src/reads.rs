@@ -161,12 +161,12 @@ pub fn parameter_names(desired: &Desired) -> Vec<String> {
     names
 }
 
-/// Whether some bucket entry manages the statements of this delivery: then every live
-/// trail, Config channel or flow log delivering into a bucket is read, not only the
-/// declared ones, so that no live delivery loses the statements it writes with.
+/// Whether some bucket entry manages delivery statements, or deletes a bucket: then every
+/// live trail, Config channel and S3 flow log of the region is read, not only the
+/// declared ones, so that no live delivery loses its statements or its bucket.
 pub fn delivered_to(desired: &Desired, delivery: Delivery) -> bool {
     let _ = delivery; // any managed deliveries: removing one must know who still uses it
-    desired.s3.bucket.iter().any(|entry| entry.deliveries.is_some())
+    desired.s3.bucket.iter().any(|entry| entry.deliveries.is_some() || entry.ensure == Ensure::Absent)
 }
 
 /// Whether a key is declared absent: then every selected bucket's encryption is read, so

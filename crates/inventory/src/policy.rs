@@ -66,6 +66,14 @@ impl Document {
                 vec![raw.clone()]
             };
             for raw in pieces {
+                // A statement with a key twice (two Sids) is read differently by different readers.
+                if let Ok(Ordered(fields)) = serde_json::from_str::<Ordered>(raw.get()) {
+                    for (index, (key, _)) in fields.iter().enumerate() {
+                        if fields[..index].iter().any(|(earlier, _)| earlier == key) {
+                            return Err(format!("a policy statement has the key `{key}` twice"));
+                        }
+                    }
+                }
                 let value: Value = serde_json::from_str(raw.get()).map_err(|error| format!("a policy statement is not JSON: {error}"))?;
                 let sid = value.get("Sid").and_then(Value::as_str).map(str::to_owned);
                 statements.push(Statement { raw, sid });
@@ -218,6 +226,12 @@ mod tests {
     fn a_key_given_twice_is_refused() {
         let error = Document::parse(r#"{"Statement":[{"Sid":"a"}],"Statement":[{"Sid":"b"}]}"#).unwrap_err();
         assert!(error.contains("`Statement` twice"), "{error}");
+    }
+
+    #[test]
+    fn a_statement_with_two_sids_is_refused() {
+        let error = Document::parse(r#"{"Statement":[{"Sid":"KeepMe","Sid":"holdfast-require-tls","Effect":"Deny"}]}"#).unwrap_err();
+        assert!(error.contains("`Sid` twice"), "{error}");
     }
 
     #[test]

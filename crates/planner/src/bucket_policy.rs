@@ -1,9 +1,7 @@
 //! The statements holdfast owns in a bucket policy: the TLS-only deny, and what each
 //! log-delivering service needs to write there. Other statements are never touched.
 
-use holdfast_desired::Ensure;
 use holdfast_desired::s3::{BucketEntry, Delivery};
-use holdfast_desired::vpc::Destination;
 use holdfast_inventory::policy::{Document, MANAGED_PREFIX};
 use serde_json::{Value, json};
 
@@ -57,11 +55,11 @@ fn require_tls(bucket: &str) -> Value {
     })
 }
 
-/// Who delivers into the bucket now without the desired state saying so (a trail, a
-/// Config channel, a flow log): removing their statements would stop their logs.
-pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<(String, Option<String>)> {
+/// Who delivers into the bucket now, as this region sees it (its trails, multi-region
+/// trails of other regions, its Config channel, its flow logs to S3): removing their
+/// statements would stop their logs.
+pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<String> {
     let inventory = cx.inventory;
-    let clean = |prefix: Option<&str>| prefix.map(|prefix| prefix.trim_matches('/').to_owned()).filter(|prefix| !prefix.is_empty());
     match delivery {
         Delivery::Cloudtrail => inventory
             .cloudtrail
@@ -69,7 +67,7 @@ pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> 
             .iter()
             .filter(|trail| trail.bucket.as_deref() == Some(bucket))
             .filter(|trail| !cx.desired.cloudtrail.trail.iter().any(|entry| entry.name() == trail.name && entry.ensure == holdfast_desired::Ensure::Absent))
-            .map(|trail| (format!("trail {}", trail.name), clean(trail.prefix.as_deref())))
+            .map(|trail| format!("trail {}", trail.name))
             .collect(),
         Delivery::Config => {
             let turned_off = cx.desired.config.as_deref().is_some_and(|config| !config.enabled);
@@ -78,7 +76,7 @@ pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> 
                 .channels
                 .iter()
                 .filter(|channel| !turned_off && channel.bucket.as_deref() == Some(bucket))
-                .map(|channel| (format!("AWS Config delivery channel {}", channel.name), clean(channel.prefix.as_deref())))
+                .map(|channel| format!("AWS Config delivery channel {}", channel.name))
                 .collect()
         }
         Delivery::FlowLogs => {
@@ -89,13 +87,13 @@ pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> 
                 .flat_map(|vpc| &vpc.flow_logs)
                 .filter(|flow_log| flow_log.destination_type == "s3")
                 .map(|flow_log| &flow_log.destination);
-            let mut users: Vec<(String, Option<String>)> = declared
+            let mut users: Vec<String> = declared
                 .chain(&inventory.vpc.s3_destinations)
-                .filter_map(|arn| {
+                .filter(|arn| {
                     let target = arn.trim_start_matches("arn:aws:s3:::");
-                    let (name, prefix) = target.split_once('/').unwrap_or((target, ""));
-                    (name == bucket).then(|| (format!("flow logs to {arn}"), clean(Some(prefix))))
+                    target.split('/').next() == Some(bucket)
                 })
+                .map(|arn| format!("flow logs to {arn}"))
                 .collect();
             users.sort();
             users.dedup();
@@ -104,57 +102,12 @@ pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> 
     }
 }
 
-/// The prefixes this service writes under in this bucket: those the desired state
-/// declares and those live deliveries use; one without a prefix when there are none.
-fn prefixes(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Option<String>> {
-    let desired = cx.desired;
-    let mut found: Vec<Option<String>> = match delivery {
-        Delivery::Cloudtrail => desired
-            .cloudtrail
-            .trail
-            .iter()
-            .filter(|trail| trail.ensure == Ensure::Present && trail.bucket() == Some(bucket))
-            .map(|trail| trail.prefix().map(str::to_owned))
-            .collect(),
-        Delivery::Config => {
-            desired.config.as_deref().filter(|config| config.bucket() == Some(bucket)).map(|config| config.prefix().map(str::to_owned)).into_iter().collect()
-        }
-        Delivery::FlowLogs => desired
-            .vpc
-            .flow_logs
-            .iter()
-            .filter_map(|entry| match entry.destination() {
-                Ok(Destination::S3(arn)) => {
-                    let target = arn.trim_start_matches("arn:aws:s3:::");
-                    let (name, prefix) = target.split_once('/').unwrap_or((target, ""));
-                    (name == bucket).then(|| Some(prefix.trim_matches('/').to_owned()).filter(|prefix| !prefix.is_empty()))
-                }
-                _ => None,
-            })
-            .collect(),
-    };
-    found.extend(live_users(cx, delivery, bucket).into_iter().map(|(_, prefix)| prefix));
-    if found.is_empty() {
-        found.push(None);
-    }
-    found.sort();
-    found.dedup();
-    found
-}
-
 fn delivery_statements(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Value> {
     let account = &cx.inventory.account_id;
     let bucket_arn = format!("arn:aws:s3:::{bucket}");
-    let objects = |tail: &str| -> Value {
-        let resources: Vec<String> = prefixes(cx, delivery, bucket)
-            .into_iter()
-            .map(|prefix| match prefix {
-                Some(prefix) => format!("{bucket_arn}/{prefix}/AWSLogs/{account}/{tail}*"),
-                None => format!("{bucket_arn}/AWSLogs/{account}/{tail}*"),
-            })
-            .collect();
-        if resources.len() == 1 { Value::String(resources[0].clone()) } else { json!(resources) }
-    };
+    // Under any prefix: a trail or channel of this account in another region, which no
+    // plan of this region can see, writes with the same statement.
+    let objects = |tail: &str| Value::String(format!("{bucket_arn}/*AWSLogs/{account}/{tail}*"));
     let source = json!({ "StringEquals": { "aws:SourceAccount": account } });
     let write_condition = json!({ "StringEquals": { "aws:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control" } });
     let (service, name) = match delivery {

@@ -10,7 +10,7 @@ use holdfast_inventory::kms::KeyReference;
 
 use crate::context::{Context, source};
 use crate::operation::{Operation, TrailSettings};
-use crate::plan::{Action, AttributeChange, Change, Kind};
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 
 pub(crate) fn plan(cx: &mut Context<'_>) {
     for entry in cx.desired.cloudtrail.trail.iter() {
@@ -141,7 +141,7 @@ fn update(cx: &Context<'_>, entry: &TrailEntry, trail: &Trail) -> Option<Change>
         action: Action::Update,
         label: None,
         attributes,
-        flags: Vec::new(),
+        flags: if logging == Some(false) { vec![Flag::StopsAudit] } else { Vec::new() },
         source: source(&entry.origin),
         reason,
         notes: Vec::new(),
@@ -177,6 +177,16 @@ fn check_delivery(cx: &mut Context<'_>, entry: &TrailEntry) {
 /// Shared by trails and the Config delivery channel.
 pub(crate) fn check_bucket(cx: &mut Context<'_>, what: &str, name: &str, bucket: &str, delivery: Delivery, origin: &holdfast_desired::Origin) {
     let desired = cx.desired;
+    if let Some(doomed) = desired.s3.bucket.iter().find(|candidate| candidate.ensure == Ensure::Absent && candidate.name.as_str() == bucket) {
+        cx.error(
+            format!(
+                "the {what} `{name}` delivers to the bucket `{bucket}`, which {} marks ensure = \"absent\": deliver elsewhere, or keep the bucket",
+                source(&doomed.origin)
+            ),
+            Some(origin),
+        );
+        return;
+    }
     let declared =
         desired.s3.bucket.iter().find(|candidate| candidate.ensure == Ensure::Present && candidate.name.is_literal() && candidate.name.as_str() == bucket);
     let exists = cx.inventory.s3.names.iter().chain(&cx.inventory.s3.elsewhere).any(|candidate| candidate == bucket);

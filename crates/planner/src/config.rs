@@ -7,7 +7,7 @@ use holdfast_inventory::config::{DeliveryChannel, Recorder};
 
 use crate::context::{Context, source};
 use crate::operation::{ChannelSettings, Operation, RecorderSettings};
-use crate::plan::{Action, AttributeChange, Change, Kind};
+use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 
 /// The name AWS gives a region's recorder and channel when they are made in the console.
 const DEFAULT_NAME: &str = "default";
@@ -18,7 +18,8 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     let channel = cx.inventory.config.channels.first();
     let change = if config.enabled {
         if let Some(bucket) = config.bucket() {
-            crate::cloudtrail::check_bucket(cx, "Config delivery channel", DEFAULT_NAME, bucket, Delivery::Config, &config.origin);
+            let name = channel.map_or(DEFAULT_NAME, |channel| channel.name.as_str());
+            crate::cloudtrail::check_bucket(cx, "Config delivery channel", name, bucket, Delivery::Config, &config.origin);
         }
         set(cx, config, recorder, channel)
     } else {
@@ -114,7 +115,7 @@ fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: 
         action: if recorder.is_none() { Action::Create } else { Action::Update },
         label: None,
         attributes,
-        flags: Vec::new(),
+        flags: if recording == Some(false) { vec![Flag::StopsAudit] } else { Vec::new() },
         source: source(&config.origin),
         reason,
         notes: Vec::new(),

@@ -116,9 +116,14 @@ fn update(cx: &Context<'_>, entry: &KeyEntry, key: &Key) -> Option<(Vec<Attribut
         && let Some(text) = &key.policy
         && !allows_service(text, CLOUDTRAIL)
     {
+        let before = if text.contains("holdfast-cloudtrail-") {
+            "holdfast's CloudTrail statements changed: they do not let cloudtrail.amazonaws.com use the key"
+        } else {
+            "no statement lets cloudtrail.amazonaws.com use the key"
+        };
         attributes.push(AttributeChange::new(
             "key policy",
-            Some("no statement for cloudtrail.amazonaws.com".to_owned()),
+            Some(before.to_owned()),
             Some("holdfast-cloudtrail-encrypt, holdfast-cloudtrail-describe added; other statements kept".to_owned()),
         ));
         policy = Some(ManagedStatements { statements: holdfast_inventory::policy::cloudtrail_key_statements(&cx.inventory.account_id) });
@@ -170,6 +175,12 @@ fn users_of(cx: &Context<'_>, key: &Key) -> Vec<String> {
     for trail in &cx.inventory.cloudtrail.trails {
         if trail.kms_key.as_deref().is_some_and(is_key) {
             users.push(format!("trail {}", trail.name));
+        }
+    }
+    // Other aliases name the same key: whatever uses them loses it too.
+    for alias in &kms.aliases {
+        if alias.target_key_id.as_deref() == Some(key.id.as_str()) && !cx.desired.kms.key.iter().any(|entry| entry.alias() == alias.name) {
+            users.push(format!("whatever uses its other alias {}", alias.name));
         }
     }
     users

@@ -212,6 +212,9 @@ pub enum Flag {
     DeletesData,
     /// A secret's value or its location changes; the values are never shown.
     TouchesSecret,
+    /// A trail stops logging or a Config recorder stops recording: like a deletion, apply
+    /// needs `--allow-delete`.
+    StopsAudit,
 }
 
 impl Flag {
@@ -221,6 +224,7 @@ impl Flag {
             Flag::Redeploy => "redeploys",
             Flag::DeletesData => "deletes data",
             Flag::TouchesSecret => "touches a secret",
+            Flag::StopsAudit => "stops an audit log",
         }
     }
 }

@@ -24,7 +24,24 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         let address = Kind::S3Bucket.address(&bucket.name);
         if let Some(entry) = one(cx, &address, chosen) {
             let change = match entry.ensure {
-                Ensure::Absent => Some(delete(entry, bucket, address)),
+                Ensure::Absent => {
+                    let users: Vec<String> =
+                        holdfast_desired::s3::Delivery::ALL.into_iter().flat_map(|delivery| bucket_policy::live_users(cx, delivery, &bucket.name)).collect();
+                    if users.is_empty() {
+                        Some(delete(entry, bucket, address))
+                    } else {
+                        cx.error(
+                            format!(
+                                "bucket {} is marked ensure = \"absent\", but {} still deliver{} there: move or remove them first",
+                                bucket.name,
+                                users.join(", "),
+                                if users.len() == 1 { "s" } else { "" }
+                            ),
+                            Some(&entry.origin),
+                        );
+                        None
+                    }
+                }
                 Ensure::Present => update(cx, entry, bucket, address),
             };
             cx.changes.extend(change);
@@ -167,7 +184,7 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
     let mut put_policy = None;
     if entry.deliveries.is_some() {
         for delivery in holdfast_desired::s3::Delivery::ALL.into_iter().filter(|delivery| !entry.delivers(*delivery)) {
-            let users: Vec<String> = bucket_policy::live_users(cx, delivery, &bucket.name).into_iter().map(|(user, _)| user).collect();
+            let users = bucket_policy::live_users(cx, delivery, &bucket.name);
             let has_statements = bucket.policy.as_deref().is_some_and(|policy| policy.contains(&format!("holdfast-{}-", delivery.as_str())));
             if !users.is_empty() && has_statements {
                 cx.error(

@@ -28,12 +28,7 @@ impl Plan {
                     if keep.contains(dependency) {
                         continue;
                     }
-                    if excluded(dependency) {
-                        self.warnings.push(Warning {
-                            message: format!("{} depends on {dependency}, which --exclude leaves out; applying it alone may fail", change.address),
-                            source: None,
-                        });
-                    } else {
+                    if !excluded(dependency) {
                         added.push(dependency.clone());
                     }
                 }
@@ -42,6 +37,26 @@ impl Plan {
                 break;
             }
             keep.extend(added);
+        }
+        // What depends on a change left out is left out too: it would fail, or act on what
+        // is not there yet (a trail before its bucket).
+        loop {
+            let dropped: Vec<(String, String)> = self
+                .changes
+                .iter()
+                .filter(|change| keep.contains(&change.address))
+                .filter_map(|change| {
+                    change.depends_on.iter().find(|dependency| !keep.contains(*dependency)).map(|missing| (change.address.clone(), missing.clone()))
+                })
+                .collect();
+            if dropped.is_empty() {
+                break;
+            }
+            for (address, missing) in dropped {
+                keep.remove(&address);
+                self.warnings
+                    .push(Warning { message: format!("{address} is left out too: it depends on {missing}, which --exclude leaves out"), source: None });
+            }
         }
         let before = self.changes.len();
         self.changes.retain(|change| keep.contains(&change.address));

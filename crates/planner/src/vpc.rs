@@ -39,6 +39,16 @@ fn check_destinations(cx: &mut Context<'_>) {
     for entry in desired.vpc.flow_logs.iter() {
         let Ok(Destination::S3(arn)) = entry.destination() else { continue };
         let bucket = bucket_of(&arn);
+        if let Some(doomed) = desired.s3.bucket.iter().find(|bucket_entry| bucket_entry.ensure == Ensure::Absent && bucket_entry.name.as_str() == bucket) {
+            cx.error(
+                format!(
+                    "the flow logs deliver to the bucket `{bucket}`, which {} marks ensure = \"absent\": deliver elsewhere, or keep the bucket",
+                    crate::context::source(&doomed.origin)
+                ),
+                Some(&entry.origin),
+            );
+            continue;
+        }
         let exists = cx.inventory.s3.names.iter().chain(&cx.inventory.s3.elsewhere).any(|name| name == bucket);
         let created = desired
             .s3

@@ -50,7 +50,7 @@ fn a_new_trail_waits_for_its_buckets_policy_statements() {
     assert!(bucket < trail, "the bucket and its policy come first");
     let Operation::CreateBucket { policy: Some(policy), .. } = &change(&plan, "s3.bucket/logs").operation else { panic!("a bucket with a policy") };
     let write = policy.statements.iter().find(|statement| statement["Sid"] == "holdfast-cloudtrail-write").expect("the write statement");
-    assert_eq!(write["Resource"], format!("arn:aws:s3:::logs/cloudtrail/AWSLogs/{ACCOUNT}/*"));
+    assert_eq!(write["Resource"], format!("arn:aws:s3:::logs/*AWSLogs/{ACCOUNT}/*"), "any prefix: trails of other regions write with it too");
     assert_eq!(write["Principal"]["Service"], "cloudtrail.amazonaws.com");
 }
 
@@ -266,20 +266,50 @@ fn foreign_policy_statements_are_counted_and_never_in_the_plan() {
 }
 
 #[test]
-fn a_live_trail_no_entry_declares_keeps_its_statements_and_blocks_removing_them() {
+fn a_live_trail_no_entry_declares_blocks_removing_its_statements_and_its_bucket() {
     let mut inventory = inventory();
     add_bucket(&mut inventory, "logs", None, None, None);
     inventory.cloudtrail.trails.push(Trail { name: "legacy".into(), prefix: Some("old".into()), ..trail(true) });
     let plan = plan(&desired("[[s3.bucket]]\nname = \"logs\"\ndeliveries = [\"cloudtrail\"]\n"), &inventory);
     let Operation::UpdateBucket { policy: Some(policy), .. } = &change(&plan, "s3.bucket/logs").operation else { panic!("a policy") };
-    let write = policy.statements.iter().find(|statement| statement["Sid"] == "holdfast-cloudtrail-write").expect("the write statement");
-    assert_eq!(write["Resource"], format!("arn:aws:s3:::logs/old/AWSLogs/{ACCOUNT}/*"), "the live trail's prefix is kept");
 
     // Once written, leaving cloudtrail out of deliveries would cut the live trail off.
     inventory.s3.buckets[0].policy = Some(serde_json::json!({ "Version": "2012-10-17", "Statement": policy.statements }).to_string());
     let plan = plan_of(&desired("[[s3.bucket]]\nname = \"logs\"\ndeliveries = []\n"), &inventory);
     assert!(plan.errors.iter().any(|error| error.message.contains("trail legacy still delivers there")), "{:?}", plan.errors);
     assert!(!plan.changes.iter().any(|change| change.address == "s3.bucket/logs"), "nothing planned for the bucket");
+
+    // Nor is the bucket deleted under it.
+    inventory.s3.buckets[0].empty = Some(true);
+    let plan = plan_of(&desired("[[s3.bucket]]\nname = \"logs\"\nensure = \"absent\"\n"), &inventory);
+    assert!(plan.errors.iter().any(|error| error.message.contains("marked ensure = \"absent\", but trail legacy still delivers there")), "{:?}", plan.errors);
+}
+
+#[test]
+fn stopping_a_trail_is_flagged_as_stopping_an_audit_log() {
+    let mut inventory = inventory();
+    inventory.s3.names.push("logs".into());
+    inventory.cloudtrail.trails.push(trail(true));
+    let plan = plan(&desired(&format!("{TRAIL}logging = false\n")), &inventory);
+    assert!(change(&plan, "cloudtrail.trail/audit").flags.contains(&Flag::StopsAudit));
+    assert!(holdfast_planner::render::text(&plan, false).contains("stops an audit log; apply needs --allow-delete"));
+}
+
+#[test]
+fn excluding_a_bucket_leaves_out_the_trail_that_delivers_there() {
+    let plan = plan(&desired(&format!("{LOGS}\n{TRAIL}")), &inventory());
+    let excluded = plan.select(&[], &[holdfast_desired::NameGlob::new("s3.bucket/*").expect("a glob")]);
+    assert!(excluded.changes.iter().all(|change| change.address != "cloudtrail.trail/audit"), "{:#?}", excluded.changes);
+    assert!(excluded.warnings.iter().any(|warning| warning.message.contains("cloudtrail.trail/audit is left out too")), "{:?}", excluded.warnings);
+}
+
+#[test]
+fn a_trail_into_a_bucket_declared_absent_is_a_plan_error() {
+    let mut inventory = inventory();
+    add_bucket(&mut inventory, "logs", None, None, Some(true));
+    inventory.s3.names.push("logs".into());
+    let plan = plan(&desired(&format!("[[s3.bucket]]\nname = \"logs\"\nensure = \"absent\"\n\n{TRAIL}")), &inventory);
+    assert!(plan.errors.iter().any(|error| error.message.contains("marks ensure = \"absent\"")), "{:?}", plan.errors);
 }
 
 #[test]

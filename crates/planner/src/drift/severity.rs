@@ -117,6 +117,8 @@ pub fn of_change(change: &Change) -> (Severity, String) {
                 (Severity::Low, "a key declared absent still exists".to_owned())
             } else if has("state") {
                 (Severity::High, "a declared key is disabled: nothing can be encrypted or decrypted with it".to_owned())
+            } else if has("key policy") {
+                (Severity::High, "the key's policy does not let CloudTrail use it: the trail's log files cannot be encrypted".to_owned())
             } else if has("rotation") {
                 (Severity::Medium, "the key's automatic rotation differs from what was declared".to_owned())
             } else {

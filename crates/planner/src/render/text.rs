@@ -127,7 +127,10 @@ fn write_attribute(out: &mut String, painter: &Painter, attribute: &AttributeCha
 
 /// Replacements, deletions and manual steps are the changes a reviewer must not miss.
 pub(crate) fn is_risky(change: &Change) -> bool {
-    matches!(change.action, Action::Replace | Action::Delete | Action::Manual) || change.flags.contains(&Flag::DeletesData) || part_of_a_deletion(change)
+    matches!(change.action, Action::Replace | Action::Delete | Action::Manual)
+        || change.flags.contains(&Flag::DeletesData)
+        || change.flags.contains(&Flag::StopsAudit)
+        || part_of_a_deletion(change)
 }
 
 /// A change that only prepares a deletion (deletion protection turned off for it).
@@ -142,6 +145,7 @@ pub(crate) fn risk(change: &Change) -> String {
         Action::Replace => parts.push("apply needs --allow-replace".to_owned()),
         Action::Delete => parts.push("apply needs --allow-delete".to_owned()),
         _ if part_of_a_deletion(change) => parts.push("turns deletion protection off for the deletion; apply needs --allow-delete".to_owned()),
+        _ if change.flags.contains(&Flag::StopsAudit) => parts.push("stops an audit log; apply needs --allow-delete".to_owned()),
         Action::Manual => parts.push(change.reason.clone().unwrap_or_else(|| "a person must act".to_owned())),
         _ => {}
     }
