@@ -63,9 +63,18 @@ fn a_service_is_never_moved_to_a_parameter_nobody_declared_or_created() {
 fn a_parameter_left_out_of_the_apply_stops_the_move_at_the_moment_of_acting() {
     let emulator = Emulator::from_env();
     let copy = Z360Copy::seed(&emulator, "a_parameter_left_out_of_the_apply_stops_the_move_at_the_moment_of_acting", &[]);
-    let plan_file = path(&copy.dir, "no-parameters.plan.json").display().to_string();
-    let planned = emulator.holdfast(&copy.credentials, &["plan", "--desired", &copy.desired, "--exclude", "ssm.parameter/*", "--out", &plan_file]);
+    // The parameters exist when the plan is made, so the moves wait for nothing; then one
+    // is deleted before the saved plan is applied, which leaves its re-creation out.
+    for (env, service) in [("staging", "z360-staging-web"), ("beta", "z360-beta-web")] {
+        for (leaf, variable) in [("app-key", "REVERB_APP_KEY"), ("app-secret", "REVERB_APP_SECRET")] {
+            let name = format!("/z360/{env}/reverb/{leaf}");
+            emulator.script("poke.py", "put-parameter", &copy.account, &[&name, "--value-of", service, variable]);
+        }
+    }
+    let plan_file = path(&copy.dir, "moves.plan.json").display().to_string();
+    let planned = emulator.holdfast(&copy.credentials, &["plan", "--desired", &copy.desired, "--target", "ecs.service/*", "--out", &plan_file]);
     assert_eq!(planned.code, 0, "{}", planned.stderr);
+    emulator.script("poke.py", "delete-parameter", &copy.account, &["/z360/staging/reverb/app-key"]);
     let run = emulator.holdfast(&copy.credentials, &["apply", &plan_file, "--desired", &copy.desired, "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).expect("a JSON report");
@@ -78,7 +87,8 @@ fn a_parameter_left_out_of_the_apply_stops_the_move_at_the_moment_of_acting() {
         "{web:#}"
     );
     let facts = emulator.verify_z360(&copy.account, &[]);
-    for service in ["z360-staging-web", "z360-staging-queue", "z360-beta-web"] {
+    assert!(facts["services"]["z360-beta-web"]["secrets"].as_object().is_some_and(|secrets| secrets.len() == 2), "beta's parameters are all there: it moved");
+    for service in ["z360-staging-web", "z360-staging-queue", "z360-staging-reverb"] {
         assert!(
             facts["services"][service]["secrets"].as_object().is_some_and(serde_json::Map::is_empty),
             "{service} names no parameter: {:#}",
