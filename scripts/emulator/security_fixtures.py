@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """What the security-service tests set up and read back with boto3, independently of holdfast.
 
+    security_fixtures.py orphan-key --endpoint URL --account ID --alias A   a disabled key tagged holdfast:alias = A, no alias; prints its id
     security_fixtures.py alb --endpoint URL --account ID --name NAME [--protected] [--targets N]
     security_fixtures.py alb-protect ... --name NAME             turns deletion protection on
     security_fixtures.py protection ... --name NAME              prints {"protected": bool}
@@ -25,7 +26,7 @@ from seed import Account, seed_orphaned_alb, session_for  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["alb", "alb-protect", "protection", "load-balancers", "bucket-with-policy", "policy", "stop-logging", "trail-status", "detector", "get-detector", "key"])
+    parser.add_argument("what", choices=["orphan-key", "alb", "alb-protect", "protection", "load-balancers", "bucket-with-policy", "policy", "stop-logging", "trail-status", "detector", "get-detector", "key"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--region", default="us-east-1")
@@ -40,7 +41,12 @@ def main():
     session, _ = session_for(args.endpoint, args.account, args.region)
     client = lambda name: session.client(name, endpoint_url=args.endpoint)  # noqa: E731
 
-    if args.what == "alb":
+    if args.what == "orphan-key":
+        kms = client("kms")
+        key = kms.create_key(Description="left by an interrupted apply", Tags=[{"TagKey": "holdfast:alias", "TagValue": args.alias}])["KeyMetadata"]["KeyId"]
+        kms.disable_key(KeyId=key)
+        print(key)
+    elif args.what == "alb":
         print(seed_orphaned_alb(Account(session, args.endpoint), protected=args.protected, name=args.name, targets=args.targets))
     elif args.what == "alb-protect":
         elbv2 = client("elbv2")

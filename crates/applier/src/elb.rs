@@ -15,9 +15,12 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation) -> Result<Executed
             same(aws, name, arn).await?.ok_or_else(|| format!("the load balancer {name} no longer exists: plan again"))?;
             elb::set_deletion_protection(aws, arn, *enabled).await.map_err(text)?;
         }
-        Operation::DeleteLoadBalancer { name, arn } => match same(aws, name, arn).await? {
+        Operation::DeleteLoadBalancer { name, arn, turn_off_protection } => match same(aws, name, arn).await? {
             None => warnings.push(format!("the load balancer {name} was already gone")),
             Some(()) => {
+                if *turn_off_protection && elb::deletion_protection(aws, arn).await.map_err(text)? == Some(true) {
+                    elb::set_deletion_protection(aws, arn, false).await.map_err(text)?;
+                }
                 if elb::deletion_protection(aws, arn).await.map_err(text)? == Some(true) {
                     return Err(format!(
                         "deletion protection is on for {name} now: it was not deleted; plan again (with deletion_protection = false declared, turning it off is planned first), then apply"

@@ -12,15 +12,32 @@ pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Re
     let text = |error: holdfast_aws::AwsError| error.to_string();
     let mut warnings = Vec::new();
     match operation {
-        Operation::CreateKey { alias, description, rotation, services } => {
+        Operation::CreateKey { alias, description, rotation, adopt, services } => {
             if let Some(existing) = kms::alias_target(aws, alias).await.map_err(text)? {
                 return Ok(Executed::Yes(vec![format!(
                     "{alias} exists now (key {}): adopted, not created again; plan again to compare its settings",
                     existing.id
                 )]));
             }
-            let (id, said) = kms::create_key(aws, &plan.account_id, alias, description.as_deref(), services).await.map_err(text)?;
-            warnings.extend(said);
+            let id = match adopt {
+                Some(id) => {
+                    // Only the key the plan named, and only while it is still unnamed and ours.
+                    if !kms::tagged_for(aws, id, alias).await.map_err(text)? {
+                        return Err(format!("the key {id} no longer carries the tag naming {alias}: not adopted; plan again"));
+                    }
+                    let facts = kms::describe_key(aws, id).await.map_err(text)?;
+                    if facts.state != "Enabled" {
+                        kms::restore(aws, id, facts.state == "PendingDeletion").await.map_err(text)?;
+                        warnings.push(format!("the key {id} was {}: enabled again", facts.state));
+                    }
+                    kms::create_alias(aws, alias, id).await.map_err(text)?;
+                    if let Some(description) = description {
+                        kms::set_description(aws, id, description).await.map_err(text)?;
+                    }
+                    id.clone()
+                }
+                None => kms::create_key(aws, &plan.account_id, alias, description.as_deref(), services).await.map_err(text)?,
+            };
             if *rotation == Some(true) {
                 kms::set_rotation(aws, &id, true).await.map_err(text)?;
             }

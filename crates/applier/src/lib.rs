@@ -147,19 +147,6 @@ async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: En
         Action::Manual => return skipped(format!("needs a person: {}", change.reason.as_deref().unwrap_or("see the plan"))),
         _ => {}
     }
-    if let holdfast_planner::operation::Operation::SetDeletionProtection { for_deletion: true, arn, .. } = &change.operation {
-        if !options.allow_delete {
-            return skipped("turning deletion protection off is part of a deletion, which needs --allow-delete".to_owned());
-        }
-        // Never alone: a plan narrowed to this change would leave it unprotected and serving.
-        let deletes = plan
-            .changes
-            .iter()
-            .any(|other| matches!(&other.operation, holdfast_planner::operation::Operation::DeleteLoadBalancer { arn: deleted, .. } if deleted == arn));
-        if !deletes {
-            return skipped("deletion protection is turned off only together with the deletion it is for, which this plan leaves out".to_owned());
-        }
-    }
     if change.flags.contains(&holdfast_planner::Flag::StopsAudit) && !options.allow_delete {
         return skipped("stopping an audit log needs --allow-delete, as a deletion does".to_owned());
     }

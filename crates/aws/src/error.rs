@@ -63,7 +63,8 @@ where
                 // An answer that is not an AWS error at all (an emulator's 404 page): its
                 // status says more than the parser's complaint about the body.
                 (None, None, Some(status)) => format!("HTTP {status}, and the body is not an AWS error response: the endpoint may not implement {call}"),
-                (None, _, _) => aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
+                (None, Some(code), _) => format!("AWS answered {code}, with no message"),
+                (None, None, None) => aws_smithy_types::error::display::DisplayErrorContext(&error).to_string(),
             };
             let hint = hint_for(call, code.as_deref());
             (code, message, hint)

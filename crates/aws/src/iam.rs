@@ -196,13 +196,12 @@ pub async fn ensure_config_role(aws: &Aws) -> Result<(), AwsError> {
         Err(error) if matches!(error.as_service_error(), Some(aws_sdk_iam::operation::get_role::GetRoleError::NoSuchEntityException(_))) => {}
         Err(error) => return Err(crate::error::call_error("iam:GetRole", format!("role {name}"), error)),
     }
-    aws.iam
-        .create_service_linked_role()
-        .aws_service_name("config.amazonaws.com")
-        .send()
-        .await
-        .map_err(|error| crate::error::call_error("iam:CreateServiceLinkedRole", "AWS Config's service-linked role", error))?;
-    Ok(())
+    match aws.iam.create_service_linked_role().aws_service_name("config.amazonaws.com").send().await {
+        Ok(_) => Ok(()),
+        // Made meanwhile, or named differently than looked for: it exists, which is the point.
+        Err(error) if aws_smithy_types::error::metadata::ProvideErrorMetadata::code(&error) == Some("EntityAlreadyExists") => Ok(()),
+        Err(error) => Err(crate::error::call_error("iam:CreateServiceLinkedRole", "AWS Config's service-linked role", error)),
+    }
 }
 
 #[cfg(test)]

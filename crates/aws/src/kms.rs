@@ -1,7 +1,7 @@
 //! KMS: aliases, so keys named by alias, id or ARN compare equal.
 
 use holdfast_desired::Desired;
-use holdfast_inventory::kms::{Alias, Key, Kms};
+use holdfast_inventory::kms::{Alias, Key, Kms, Orphan};
 
 use crate::Aws;
 use crate::error::{AwsError, call_error};
@@ -12,21 +12,34 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
         return Ok(Kms::default());
     }
     let (aliases, mut keys) = tokio::try_join!(list_aliases(aws), list_keys(aws))?;
+    let missing: Vec<&str> = desired
+        .kms
+        .key
+        .iter()
+        .filter(|entry| entry.ensure == holdfast_desired::Ensure::Present && !aliases.iter().any(|alias| alias.name == entry.alias()))
+        .map(|entry| entry.alias())
+        .collect();
+    let orphans = if missing.is_empty() { Vec::new() } else { orphans(aws, &missing, &keys, &aliases).await? };
     // The keys the desired state names: their state decides whether they may be used.
     let named = holdfast_desired::reads::key_references(desired);
-    let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_named(aws, desired, reference))).await?;
+    let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_named(aws, desired, &aliases, reference))).await?;
+    // One key may be named twice (its alias and its ARN): what either read found is kept.
     for described in described.into_iter().flatten() {
         if let Some(key) = keys.iter_mut().find(|key| key.arn == described.arn) {
-            *key = Key { id: key.id.clone(), ..described };
+            key.state = described.state.or(key.state.take());
+            key.description = described.description.or(key.description.take());
+            key.rotation = described.rotation.or(key.rotation);
+            key.manager = described.manager.or(key.manager.take());
+            key.policy = described.policy.or(key.policy.take());
         }
     }
-    Ok(Kms { aliases, keys })
+    Ok(Kms { aliases, keys, orphans })
 }
 
 /// A named key as the planner needs it: its state, description and manager; its
 /// rotation when `[[kms.key]]` declares it; its policy when a trail encrypts with it.
 /// None when it does not exist (the planner says so).
-async fn describe_named(aws: &Aws, desired: &Desired, reference: &str) -> Result<Option<Key>, AwsError> {
+async fn describe_named(aws: &Aws, desired: &Desired, aliases: &[Alias], reference: &str) -> Result<Option<Key>, AwsError> {
     let output = {
         let _permit = aws.permit().await;
         match aws.kms.describe_key().key_id(reference).send().await {
@@ -40,7 +53,10 @@ async fn describe_named(aws: &Aws, desired: &Desired, reference: &str) -> Result
     let Some(metadata) = output.key_metadata() else { return Ok(None) };
     let (Some(arn), id) = (metadata.arn(), metadata.key_id()) else { return Ok(None) };
     let customer_managed = metadata.key_manager() != Some(&aws_sdk_kms::types::KeyManagerType::Aws);
-    let declared = holdfast_desired::kms::declared(&desired.kms, reference);
+    let declared = holdfast_desired::kms::declared(&desired.kms, reference).or_else(|| {
+        // Named by key id or ARN: the entry whose alias points at this key.
+        desired.kms.key.iter().find(|entry| aliases.iter().any(|alias| alias.name == entry.alias() && alias.target_key_id.as_deref() == Some(id)))
+    });
     let rotation = match declared {
         Some(entry) if entry.rotation.is_some() && customer_managed && metadata.key_state().is_some_and(|state| state.as_str() == "Enabled") => {
             Some(rotation_enabled(aws, id).await?)
@@ -120,74 +136,67 @@ pub async fn alias_target(aws: &Aws, alias: &str) -> Result<Option<KeyFacts>, Aw
     }
 }
 
-/// The keys holdfast created for this alias earlier, whose alias was never made.
-async fn orphans_for(aws: &Aws, alias: &str) -> Result<Vec<String>, AwsError> {
-    let (keys, aliases) = tokio::try_join!(list_keys(aws), list_aliases(aws))?;
-    // A key that has an alias is someone's: only a key left without one was interrupted.
+/// Keys holdfast created for the aliases given whose alias was never made (an apply
+/// stopped between CreateKey and CreateAlias): keys without any alias, tagged with one of
+/// them. Read only when a declared alias is missing: one ListResourceTags per unnamed key.
+async fn orphans(aws: &Aws, missing: &[&str], keys: &[Key], aliases: &[Alias]) -> Result<Vec<Orphan>, AwsError> {
     let named: Vec<&str> = aliases.iter().filter_map(|alias| alias.target_key_id.as_deref()).collect();
     let candidates: Vec<&Key> = keys.iter().filter(|key| !named.contains(&key.id.as_str())).collect();
     let tagged = futures_util::future::try_join_all(candidates.into_iter().map(|key| async move {
-        let _permit = aws.permit().await;
-        // AWS managed keys and keys in other states may refuse: they are not ours.
-        let Ok(output) = aws.kms.list_resource_tags().key_id(&key.id).send().await else { return Ok::<_, AwsError>(None) };
-        let ours = output.tags().iter().any(|tag| tag.tag_key() == ALIAS_TAG && tag.tag_value() == alias);
-        Ok(ours.then(|| key.id.clone()))
+        let output = {
+            let _permit = aws.permit().await;
+            // AWS managed keys and keys in other states may refuse: they are not ours.
+            let Ok(output) = aws.kms.list_resource_tags().key_id(&key.id).send().await else { return Ok::<_, AwsError>(None) };
+            output
+        };
+        let Some(alias) =
+            output.tags().iter().find(|tag| tag.tag_key() == ALIAS_TAG && missing.contains(&tag.tag_value())).map(|tag| tag.tag_value().to_owned())
+        else {
+            return Ok(None);
+        };
+        let facts = describe_key(aws, &key.id).await?;
+        Ok(Some(Orphan { alias, key_id: key.id.clone(), state: facts.state }))
     }))
     .await?;
     Ok(tagged.into_iter().flatten().collect())
 }
 
-/// Creates a key for the alias (or adopts one an interrupted apply created, enabled again
-/// if it was disabled or scheduled for deletion since), then the alias. Returns the key
-/// id, and anything the person applying should know.
-pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: Option<&str>, services: &[String]) -> Result<(String, Vec<String>), AwsError> {
-    let mut warnings = Vec::new();
-    let mut orphans = Vec::new();
-    for id in orphans_for(aws, alias).await? {
-        let facts = describe_key(aws, &id).await?;
-        orphans.push((id, facts.state));
-    }
-    // An enabled one first; several mean several interrupted applies: say which was taken.
-    orphans.sort_by_key(|(_, state)| state != "Enabled");
-    if orphans.len() > 1 {
-        let ids: Vec<&str> = orphans.iter().map(|(id, _)| id.as_str()).collect();
-        warnings.push(format!(
-            "{} keys are tagged {ALIAS_TAG} = {alias} ({}): {} was given the alias; the others are left as they are",
-            ids.len(),
-            ids.join(", "),
-            ids[0]
-        ));
-    }
-    let id = match orphans.into_iter().next() {
-        Some((id, state)) => {
-            warnings.push(format!("the key {id}, created for {alias} by an apply that stopped before naming it, was given the alias instead of a new key"));
-            if state != "Enabled" {
-                restore(aws, &id, state == "PendingDeletion").await?;
-                warnings.push(format!("the key {id}, created earlier for {alias}, was {state}: it was enabled again before being given the alias"));
-            }
-            id
-        }
-        None => {
-            let _permit = aws.permit().await;
-            let tag = aws_sdk_kms::types::Tag::builder().tag_key(ALIAS_TAG).tag_value(alias).build().map_err(|error| AwsError::Setup(error.to_string()))?;
-            let output = aws
-                .kms
-                .create_key()
-                .set_description(description.map(str::to_owned))
-                .policy(new_key_policy(account_id, services))
-                .tags(tag)
-                .send()
-                .await
-                .map_err(|error| call_error("kms:CreateKey", format!("a key for {alias}"), error))?;
-            output.key_metadata().map(|metadata| metadata.key_id().to_owned()).ok_or_else(|| AwsError::Setup("kms:CreateKey returned no key".to_owned()))?
-        }
+/// Creates a key for the alias, then the alias. Returns the key id.
+pub async fn create_key(aws: &Aws, account_id: &str, alias: &str, description: Option<&str>, services: &[String]) -> Result<String, AwsError> {
+    let id = {
+        let _permit = aws.permit().await;
+        let tag = aws_sdk_kms::types::Tag::builder().tag_key(ALIAS_TAG).tag_value(alias).build().map_err(|error| AwsError::Setup(error.to_string()))?;
+        let output = aws
+            .kms
+            .create_key()
+            .set_description(description.map(str::to_owned))
+            .policy(new_key_policy(account_id, services))
+            .tags(tag)
+            .send()
+            .await
+            .map_err(|error| call_error("kms:CreateKey", format!("a key for {alias}"), error))?;
+        output.key_metadata().map(|metadata| metadata.key_id().to_owned()).ok_or_else(|| AwsError::Setup("kms:CreateKey returned no key".to_owned()))?
     };
+    create_alias(aws, alias, &id).await?;
+    Ok(id)
+}
+
+/// Gives a key the alias; on failure says how the next apply picks the key up.
+pub async fn create_alias(aws: &Aws, alias: &str, key_id: &str) -> Result<(), AwsError> {
     let _permit = aws.permit().await;
-    aws.kms.create_alias().alias_name(alias).target_key_id(&id).send().await.map_err(|error| {
+    aws.kms.create_alias().alias_name(alias).target_key_id(key_id).send().await.map_err(|error| {
         let error = call_error("kms:CreateAlias", alias.to_owned(), error);
-        AwsError::Setup(format!("{error}\n  the key {id} was created for it and is tagged {ALIAS_TAG} = {alias}: run apply again and it is given the alias"))
+        AwsError::Setup(format!("{error}\n  the key {key_id} is tagged {ALIAS_TAG} = {alias}: the next plan shows it adopted, not created again"))
     })?;
-    Ok((id, warnings))
+    Ok(())
+}
+
+/// Whether a key still carries the tag naming the alias it was created for.
+pub async fn tagged_for(aws: &Aws, key_id: &str, alias: &str) -> Result<bool, AwsError> {
+    let _permit = aws.permit().await;
+    let output =
+        aws.kms.list_resource_tags().key_id(key_id).send().await.map_err(|error| call_error("kms:ListResourceTags", format!("key {key_id}"), error))?;
+    Ok(output.tags().iter().any(|tag| tag.tag_key() == ALIAS_TAG && tag.tag_value() == alias))
 }
 
 pub async fn set_rotation(aws: &Aws, key_id: &str, on: bool) -> Result<(), AwsError> {

@@ -102,6 +102,10 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
     if desired.kms.key.iter().any(|entry| entry.rotation.is_some()) {
         add(&["kms:GetKeyRotationStatus"]);
     }
+    // A declared alias that is missing: keys an interrupted apply left are found by tag.
+    if !desired.kms.key.is_empty() {
+        add(&["kms:ListResourceTags"]);
+    }
     if desired.cloudtrail.trail.iter().any(|entry| entry.kms_key.is_some()) {
         add(&["kms:GetKeyPolicy"]);
     }

@@ -42,24 +42,13 @@ fn a_protected_load_balancer_is_never_deleted_until_the_entry_turns_protection_o
     assert_eq!(outcome(&report, "elb.load_balancer/Orphan")[0]["outcome"], "skipped", "{}", run.stdout);
     assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!(["Orphan"]), "moto would have deleted it: holdfast did not ask");
 
-    // Saying deletion_protection = false makes turning it off a change of its own, first.
+    // Saying deletion_protection = false turns it off in the deletion itself, which needs
+    // --allow-delete: without it, it stays protected.
     std::fs::write(path(&dir, "main.toml"), format!("[account]\nid = \"{}\"\nregion = \"us-east-1\"\n\n{absent}deletion_protection = false\n", account.id))
         .expect("rewrite the desired state");
-    // Without --allow-delete neither runs: no apply leaves it unprotected and still serving.
     let (run, report) = apply_json(&emulator, &account.credentials, &desired, &[], &[]);
-    assert_eq!(outcome(&report, "elb.load_balancer/Orphan/deletion_protection")[0]["outcome"], "skipped", "{}", run.stdout);
-    assert_eq!(outcome(&report, "elb.load_balancer/Orphan")[0]["outcome"], "skipped");
-    assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!(["Orphan"]));
+    assert_eq!(outcome(&report, "elb.load_balancer/Orphan")[0]["reason"], "a deletion needs --allow-delete", "{}", run.stdout);
     assert_eq!(json(&account.fixture(&emulator, "protection", &["--name", "Orphan"]))["protected"], true, "still protected");
-    // A plan narrowed to turning protection off does not turn it off alone.
-    let plan_file = path(&dir, "protection-only.json").display().to_string();
-    let narrowed = emulator
-        .holdfast(&account.credentials, &["plan", "--desired", &desired, "--target", "elb.load_balancer/Orphan/deletion_protection", "--out", &plan_file]);
-    assert_eq!(narrowed.code, 0, "{}", narrowed.stderr);
-    let run = emulator.holdfast(&account.credentials, &["apply", "--desired", &desired, "--auto-approve", "--allow-delete", "--format", "json", &plan_file]);
-    assert_eq!(outcome(&json(&run.stdout), "elb.load_balancer/Orphan/deletion_protection")[0]["outcome"], "skipped", "{}", run.stdout);
-    assert_eq!(json(&account.fixture(&emulator, "protection", &["--name", "Orphan"]))["protected"], true);
-
     let (run, _) = apply_json(&emulator, &account.credentials, &desired, &["--allow-delete"], &[]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(json(&account.fixture(&emulator, "load-balancers", &[])), serde_json::json!([]));
@@ -217,4 +206,22 @@ fn a_key_is_created_with_its_alias_then_scheduled_for_deletion_only_with_allow_d
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(json(&account.fixture(&emulator, "key", &["--alias", "alias/phi"]))["state"], "PendingDeletion");
     assert_eq!(json(&account.fixture(&emulator, "key", &["--alias", "alias/phi"]))["id"], key["id"], "the same key");
+}
+
+#[test]
+fn a_key_an_interrupted_apply_left_is_adopted_as_the_plan_says_not_created_again() {
+    let emulator = Emulator::from_env();
+    let account = Account::new(&emulator, "a_key_an_interrupted_apply_left_is_adopted_as_the_plan_says_not_created_again");
+    let orphan = account.fixture(&emulator, "orphan-key", &["--alias", "alias/phi"]).trim().to_owned();
+    let dir = desired_for(&account.id, "[[kms.key]]\nalias = \"alias/phi\"\ndescription = \"PHI\"\n");
+    let desired = dir.path().display().to_string();
+    let plan = emulator.holdfast(&account.credentials, &["plan", "--desired", &desired]);
+    assert!(plan.stdout.contains(&format!("adopts {orphan}")) && plan.stdout.contains("Disabled now: enabled again"), "{}", plan.stdout);
+    let (run, _) = apply_json(&emulator, &account.credentials, &desired, &[], &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let key = json(&account.fixture(&emulator, "key", &["--alias", "alias/phi"]));
+    assert_eq!(key["id"], orphan.as_str(), "the alias names the key left behind");
+    assert_eq!(key["state"], "Enabled");
+    let plan = emulator.holdfast(&account.credentials, &["plan", "--desired", &desired, "--detailed-exitcode"]);
+    assert_eq!(plan.code, 0, "{}", plan.stdout);
 }

@@ -69,6 +69,13 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     {
         checker.error(&config.origin, bucket.span(), problem, Some(crate::s3::BUCKET_NAME_HINT.to_owned()));
     }
+    if config.all_supported == Some(false) {
+        checker.entry_error(
+            &config.origin,
+            "[config] all_supported = false records nothing: holdfast does not manage a recorder's list of resource types",
+            Some("leave all_supported out to keep the recorder's own list, or set it to true".to_owned()),
+        );
+    }
     if !config.enabled && (config.bucket.is_some() || config.all_supported.is_some() || config.include_global_resources.is_some()) {
         checker.entry_error(
             &config.origin,

@@ -8,6 +8,18 @@ pub struct Kms {
     /// Every key of the account and region (ListKeys).
     #[serde(default)]
     pub keys: Vec<Key>,
+    /// Keys an interrupted apply created for a declared alias and never named: read only
+    /// when a declared alias is missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub orphans: Vec<Orphan>,
+}
+
+/// A key without an alias, tagged `holdfast:alias` with the alias it was created for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Orphan {
+    pub alias: String,
+    pub key_id: String,
+    pub state: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +127,7 @@ mod tests {
 
     #[test]
     fn alias_key_id_and_arns_resolve_to_one_key() {
-        let kms = Kms { aliases: vec![Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) }], keys: Vec::new() };
+        let kms = Kms { aliases: vec![Alias { name: "alias/z360-phi".into(), target_key_id: Some("1234abcd".into()) }], keys: Vec::new(), orphans: Vec::new() };
         let id = Some("1234abcd".to_owned());
         assert_eq!(kms.key_id("alias/z360-phi"), id);
         assert_eq!(kms.key_id("arn:aws:kms:us-east-1:108782097218:alias/z360-phi"), id);
@@ -133,6 +145,7 @@ mod tests {
                 Alias { name: "alias/dangling".into(), target_key_id: None },
             ],
             keys: vec![Key { id: "1234abcd".into(), arn: arn.clone(), state: Some("Enabled".into()), ..Key::default() }],
+            orphans: Vec::new(),
         };
         let resolve = |reference: &str| kms.resolve(reference, "108782097218");
         assert_eq!(resolve("alias/z360-phi"), KeyReference::Key(arn.clone()));

@@ -55,10 +55,19 @@ fn require_tls(bucket: &str) -> Value {
     })
 }
 
-/// Who delivers into the bucket now, as this region sees it (its trails, multi-region
-/// trails of other regions, its Config channel, its flow logs to S3): removing their
-/// statements would stop their logs.
-pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<String> {
+/// Something that delivers into a bucket now, as this region sees it (its trails, the
+/// multi-region trails of other regions, its Config channel, its flow logs to S3).
+pub(crate) struct LiveUser {
+    pub name: String,
+    /// The change of this plan that removes it: a bucket change that takes its statements or
+    /// the bucket away waits for that change, and is skipped with it.
+    pub removed_by: Option<String>,
+}
+
+/// Who delivers into the bucket now: removing their statements or the bucket would stop
+/// their logs, unless the plan removes them first.
+pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<LiveUser> {
+    use crate::plan::Kind;
     let inventory = cx.inventory;
     match delivery {
         Delivery::Cloudtrail => inventory
@@ -66,17 +75,23 @@ pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> 
             .trails
             .iter()
             .filter(|trail| trail.bucket.as_deref() == Some(bucket))
-            .filter(|trail| !cx.desired.cloudtrail.trail.iter().any(|entry| entry.name() == trail.name && entry.ensure == holdfast_desired::Ensure::Absent))
-            .map(|trail| format!("trail {}", trail.name))
+            .map(|trail| {
+                let absent = cx.desired.cloudtrail.trail.iter().any(|entry| entry.name() == trail.name && entry.ensure == holdfast_desired::Ensure::Absent);
+                let removed_by = (absent && trail.home_region == inventory.region).then(|| Kind::CloudTrailTrail.address(&trail.name));
+                LiveUser { name: format!("the trail {}", trail.name), removed_by }
+            })
             .collect(),
         Delivery::Config => {
-            let turned_off = cx.desired.config.as_deref().is_some_and(|config| !config.enabled);
+            let turned_off = cx.desired.config.as_deref().is_some_and(|config| !config.enabled) && !inventory.config.recorders.is_empty();
             inventory
                 .config
                 .channels
                 .iter()
-                .filter(|channel| !turned_off && channel.bucket.as_deref() == Some(bucket))
-                .map(|channel| format!("AWS Config delivery channel {}", channel.name))
+                .filter(|channel| channel.bucket.as_deref() == Some(bucket))
+                .map(|channel| LiveUser {
+                    name: format!("the AWS Config delivery channel {}", channel.name),
+                    removed_by: turned_off.then(|| Kind::ConfigRecorder.address(&inventory.region)),
+                })
                 .collect()
         }
         Delivery::FlowLogs => {
@@ -87,19 +102,29 @@ pub(crate) fn live_users(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> 
                 .flat_map(|vpc| &vpc.flow_logs)
                 .filter(|flow_log| flow_log.destination_type == "s3")
                 .map(|flow_log| &flow_log.destination);
-            let mut users: Vec<String> = declared
+            let mut arns: Vec<&String> = declared
                 .chain(&inventory.vpc.s3_destinations)
-                .filter(|arn| {
-                    let target = arn.trim_start_matches("arn:aws:s3:::");
-                    target.split('/').next() == Some(bucket)
-                })
-                .map(|arn| format!("flow logs to {arn}"))
+                .filter(|arn| arn.trim_start_matches("arn:aws:s3:::").split('/').next() == Some(bucket))
                 .collect();
-            users.sort();
-            users.dedup();
-            users
+            arns.sort();
+            arns.dedup();
+            arns.into_iter().map(|arn| LiveUser { name: format!("a flow log to {arn}"), removed_by: None }).collect()
         }
     }
+}
+
+/// Splits live users into those the plan does not remove (named, for an error) and the
+/// changes that remove the others (for the bucket change to wait on).
+pub(crate) fn blocking_and_waits(users: Vec<LiveUser>) -> (Vec<String>, Vec<String>) {
+    let mut blocking = Vec::new();
+    let mut waits = Vec::new();
+    for user in users {
+        match user.removed_by {
+            Some(address) => waits.push(address),
+            None => blocking.push(user.name),
+        }
+    }
+    (blocking, waits)
 }
 
 fn delivery_statements(cx: &Context<'_>, delivery: Delivery, bucket: &str) -> Vec<Value> {
@@ -172,15 +197,21 @@ pub(crate) fn describe(statements: &[Value]) -> String {
     }
     let mut sorted: Vec<&Value> = statements.iter().collect();
     sorted.sort_by(|a, b| sid(a).cmp(&sid(b)));
-    let keyed: serde_json::Map<String, Value> = sorted
-        .into_iter()
-        .map(|statement| {
-            let mut body = statement.clone();
-            if let Some(map) = body.as_object_mut() {
-                map.shift_remove("Sid");
-            }
-            (sid(statement).unwrap_or("(no Sid)").to_owned(), body)
-        })
-        .collect();
+    let mut keyed = serde_json::Map::new();
+    for statement in sorted {
+        let mut body = statement.clone();
+        if let Some(map) = body.as_object_mut() {
+            map.shift_remove("Sid");
+        }
+        // A Sid found twice shows twice, so nothing hides behind the first.
+        let base = sid(statement).unwrap_or("(no Sid)").to_owned();
+        let mut key = base.clone();
+        let mut count = 1;
+        while keyed.contains_key(&key) {
+            count += 1;
+            key = format!("{base} ({count})");
+        }
+        keyed.insert(key, body);
+    }
     serde_json::to_string_pretty(&keyed).unwrap_or_default()
 }

@@ -227,12 +227,12 @@ pub(crate) fn check_bucket(cx: &mut Context<'_>, what: &str, name: &str, bucket:
 fn check_key(cx: &mut Context<'_>, entry: &TrailEntry) {
     let Some(reference) = entry.kms_key.as_deref() else { return };
     // A declared key gets the statements from its own change.
-    if holdfast_desired::kms::declared(&cx.desired.kms, reference).is_some_and(|entry| entry.ensure == holdfast_desired::Ensure::Present) {
+    if crate::kms::declared_entry(cx, reference).is_some_and(|entry| entry.ensure == holdfast_desired::Ensure::Present) {
         return;
     }
     let KeyReference::Key(arn) = crate::kms::resolve(cx, reference) else { return };
     let Some(policy) = cx.inventory.kms.keys.iter().find(|key| key.arn == arn).and_then(|key| key.policy.as_deref()) else { return };
-    if !crate::kms::allows_service(policy, crate::kms::CLOUDTRAIL) {
+    if !crate::kms::allows_service(policy, crate::kms::CLOUDTRAIL, &cx.inventory.account_id) {
         cx.error(
             format!(
                 "the trail `{}` encrypts with `{reference}`, whose key policy does not let cloudtrail.amazonaws.com use it, so CloudTrail would refuse the trail: add a statement allowing it kms:GenerateDataKey* and kms:DescribeKey (AWS's \"Configure AWS KMS key policies for CloudTrail\")",

@@ -17,14 +17,11 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         let chosen = hits.select(entries, |entry| entry.name.matches(&balancer.name));
         let address = Kind::ElbLoadBalancer.address(&balancer.name);
         let Some(entry) = one(cx, &address, chosen) else { continue };
-        let for_deletion = entry.ensure == Ensure::Absent;
-        let protection =
-            entry.deletion_protection.filter(|want| *want != balancer.deletion_protection).map(|want| protection(entry, balancer, want, for_deletion));
-        let protection_address = protection.as_ref().map(|change| change.address.clone());
-        cx.changes.extend(protection);
         if entry.ensure == Ensure::Absent {
-            let change = delete(entry, balancer, protection_address);
+            let change = delete(entry, balancer);
             cx.changes.push(change);
+        } else if let Some(want) = entry.deletion_protection.filter(|want| *want != balancer.deletion_protection) {
+            cx.changes.push(protection(entry, balancer, want));
         }
     }
     // An absent load balancer that is already gone is what was asked for.
@@ -40,29 +37,23 @@ fn on_off(on: bool) -> String {
     if on { "on".to_owned() } else { "off".to_owned() }
 }
 
-fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool, for_deletion: bool) -> Change {
+fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool) -> Change {
     Change {
-        address: format!("{}/deletion_protection", Kind::ElbLoadBalancer.address(&balancer.name)),
+        address: Kind::ElbLoadBalancer.address(&balancer.name),
         kind: Kind::ElbLoadBalancer,
         action: Action::Update,
-        label: None,
+        label: Some(balancer.kind.clone()),
         attributes: vec![AttributeChange::new("deletion_protection", Some(on_off(balancer.deletion_protection)), Some(on_off(want)))],
         flags: Vec::new(),
         source: source(&entry.origin),
-        reason: (!want && for_deletion)
-            .then(|| "turned off so that the load balancer can be deleted, as the entry says; part of the deletion, so apply needs --allow-delete".to_owned()),
+        reason: None,
         notes: Vec::new(),
         depends_on: Vec::new(),
-        operation: Operation::SetDeletionProtection {
-            name: balancer.name.clone(),
-            arn: balancer.arn.clone(),
-            enabled: want,
-            for_deletion: for_deletion && !want,
-        },
+        operation: Operation::SetDeletionProtection { name: balancer.name.clone(), arn: balancer.arn.clone(), enabled: want },
     }
 }
 
-fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change: Option<String>) -> Change {
+fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer) -> Change {
     let mut attributes = Vec::new();
     if let Some(dns) = &balancer.dns_name {
         attributes.push(AttributeChange::new("dns_name", Some(dns.clone()), None));
@@ -93,7 +84,12 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
     if !groups.is_empty() {
         notes.push("the target groups stay (they cost nothing alone); delete them separately if nothing else uses them".to_owned());
     }
-    let protected = balancer.deletion_protection && protection_change.is_none();
+    // Protection on: deleted only when the entry turns it off too, in the same change.
+    let turn_off_protection = balancer.deletion_protection && entry.deletion_protection == Some(false);
+    if turn_off_protection {
+        attributes.insert(0, AttributeChange::new("deletion_protection", Some(on_off(true)), Some("off, then deleted".to_owned())));
+    }
+    let protected = balancer.deletion_protection && !turn_off_protection;
     let (action, reason, operation) = if protected {
         (
             Action::Manual,
@@ -111,7 +107,7 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
                 1 => "marked ensure = \"absent\"; its listener goes with it".to_owned(),
                 count => format!("marked ensure = \"absent\"; its {count} listeners go with it"),
             },
-            Operation::DeleteLoadBalancer { name: balancer.name.clone(), arn: balancer.arn.clone() },
+            Operation::DeleteLoadBalancer { name: balancer.name.clone(), arn: balancer.arn.clone(), turn_off_protection },
         )
     };
     Change {
@@ -124,7 +120,7 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer, protection_change:
         source: source(&entry.origin),
         reason: Some(reason),
         notes,
-        depends_on: protection_change.into_iter().collect(),
+        depends_on: Vec::new(),
         operation,
     }
 }

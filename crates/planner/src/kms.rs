@@ -17,10 +17,45 @@ pub(crate) const CLOUDTRAIL: &str = "cloudtrail.amazonaws.com";
 /// Plans the declared keys, then checks every key reference.
 pub(crate) fn plan(cx: &mut Context<'_>) {
     for entry in cx.desired.kms.key.iter() {
+        if let Some(conflict) = declared_both_ways(cx, entry) {
+            cx.error(
+                format!(
+                    "{} is declared absent, but it names the same key as {}, which {} declares present: one key cannot be both; remove one of the entries",
+                    entry.alias(),
+                    conflict.alias(),
+                    source(&conflict.origin)
+                ),
+                Some(&entry.origin),
+            );
+            continue;
+        }
         let change = plan_key(cx, entry);
         cx.changes.extend(change);
     }
     check_references(cx);
+}
+
+/// For an absent entry, another entry declaring the same key present under another alias.
+fn declared_both_ways<'a>(cx: &Context<'a>, entry: &KeyEntry) -> Option<&'a KeyEntry> {
+    if entry.ensure != Ensure::Absent {
+        return None;
+    }
+    let key = cx.inventory.kms.key_of_alias(entry.alias())?;
+    cx.desired
+        .kms
+        .key
+        .iter()
+        .find(|other| other.ensure == Ensure::Present && cx.inventory.kms.key_of_alias(other.alias()).is_some_and(|other_key| other_key.id == key.id))
+}
+
+/// The declared entry a key reference means, in any spelling: its alias, the alias's ARN,
+/// or the id or ARN of the key the alias points at.
+pub(crate) fn declared_entry<'a>(cx: &Context<'a>, reference: &str) -> Option<&'a KeyEntry> {
+    if let Some(entry) = declared(&cx.desired.kms, reference) {
+        return Some(entry);
+    }
+    let key_id = cx.inventory.kms.key_id(reference)?;
+    cx.desired.kms.key.iter().find(|entry| cx.inventory.kms.key_of_alias(entry.alias()).is_some_and(|key| key.id == key_id))
 }
 
 fn plan_key(cx: &Context<'_>, entry: &KeyEntry) -> Option<Change> {
@@ -49,8 +84,31 @@ fn plan_key(cx: &Context<'_>, entry: &KeyEntry) -> Option<Change> {
             Some(format!("the alias {alias} exists but points at no key of this account: point it at a key (aws kms update-alias), or delete it")),
             Operation::Manual,
         )),
+        (Ensure::Present, None) if cx.inventory.kms.orphans.iter().filter(|orphan| orphan.alias == alias).count() > 1 => {
+            let ids: Vec<&str> = cx.inventory.kms.orphans.iter().filter(|orphan| orphan.alias == alias).map(|orphan| orphan.key_id.as_str()).collect();
+            Some(change(
+                Action::Manual,
+                Vec::new(),
+                Vec::new(),
+                Some(format!(
+                    "{} keys without an alias are tagged holdfast:alias = {alias} ({}), left by interrupted applies: give one the alias by hand (aws kms create-alias) and schedule the others' deletion",
+                    ids.len(),
+                    ids.join(", ")
+                )),
+                Operation::Manual,
+            ))
+        }
         (Ensure::Present, None) => {
             let mut attributes = vec![AttributeChange::new("alias", None, Some(alias.to_owned()))];
+            let orphan = cx.inventory.kms.orphans.iter().find(|orphan| orphan.alias == alias);
+            if let Some(orphan) = orphan {
+                let restored = if orphan.state == "Enabled" { String::new() } else { format!(", {} now: enabled again", orphan.state) };
+                attributes.push(AttributeChange::new(
+                    "key",
+                    None,
+                    Some(format!("adopts {}, which an interrupted apply created for this alias and never named{restored}", orphan.key_id)),
+                ));
+            }
             if let Some(description) = &entry.description {
                 attributes.push(AttributeChange::new("description", None, Some(description.clone())));
             }
@@ -66,7 +124,13 @@ fn plan_key(cx: &Context<'_>, entry: &KeyEntry) -> Option<Change> {
                 attributes,
                 Vec::new(),
                 None,
-                Operation::CreateKey { alias: alias.to_owned(), description: entry.description.clone(), rotation: entry.rotation, services },
+                Operation::CreateKey {
+                    alias: alias.to_owned(),
+                    description: entry.description.clone(),
+                    rotation: entry.rotation,
+                    adopt: orphan.map(|orphan| orphan.key_id.clone()),
+                    services,
+                },
             ))
         }
         (Ensure::Present, Some(key)) => update(cx, entry, key).map(|(attributes, operation)| change(Action::Update, attributes, Vec::new(), None, operation)),
@@ -112,9 +176,14 @@ fn update(cx: &Context<'_>, entry: &KeyEntry, key: &Key) -> Option<(Vec<Attribut
     }
     // A declared trail encrypts with this key: its policy must let CloudTrail.
     let mut policy = None;
+    let wanted = holdfast_inventory::policy::cloudtrail_key_statements(&cx.inventory.account_id);
     if !services_using(cx, entry.alias()).is_empty()
         && let Some(text) = &key.policy
-        && !allows_service(text, CLOUDTRAIL)
+        && (!allows_service(text, CLOUDTRAIL, &cx.inventory.account_id)
+            || holdfast_inventory::policy::Document::parse(text).is_ok_and(|document| {
+                let ours = document.managed();
+                !ours.is_empty() && !crate::bucket_policy::same(&ours, &wanted)
+            }))
     {
         let before = if text.contains("holdfast-cloudtrail-") {
             "holdfast's CloudTrail statements changed: they do not let cloudtrail.amazonaws.com use the key"
@@ -126,7 +195,7 @@ fn update(cx: &Context<'_>, entry: &KeyEntry, key: &Key) -> Option<(Vec<Attribut
             Some(before.to_owned()),
             Some("holdfast-cloudtrail-encrypt, holdfast-cloudtrail-describe added; other statements kept".to_owned()),
         ));
-        policy = Some(ManagedStatements { statements: holdfast_inventory::policy::cloudtrail_key_statements(&cx.inventory.account_id) });
+        policy = Some(ManagedStatements { statements: wanted });
     }
     (!attributes.is_empty()).then(|| {
         let operation =
@@ -148,7 +217,7 @@ fn services_using(cx: &Context<'_>, alias: &str) -> Vec<String> {
         .iter()
         .filter(|trail| trail.ensure == Ensure::Present)
         .filter_map(|trail| trail.kms_key.as_deref())
-        .any(|reference| declared(&cx.desired.kms, reference).is_some_and(|entry| entry.alias() == alias));
+        .any(|reference| declared_entry(cx, reference).is_some_and(|entry| entry.alias() == alias));
     if used_by_trail { vec![CLOUDTRAIL.to_owned()] } else { Vec::new() }
 }
 
@@ -187,7 +256,7 @@ fn users_of(cx: &Context<'_>, key: &Key) -> Vec<String> {
 }
 
 /// Whether a key policy has an Allow statement for this service principal.
-pub(crate) fn allows_service(policy: &str, service: &str) -> bool {
+pub(crate) fn allows_service(policy: &str, service: &str, account_id: &str) -> bool {
     let Ok(document) = serde_json::from_str::<serde_json::Value>(policy) else { return false };
     let statements = match &document["Statement"] {
         serde_json::Value::Array(items) => items.clone(),
@@ -207,16 +276,22 @@ pub(crate) fn allows_service(policy: &str, service: &str) -> bool {
     let denied = statements
         .iter()
         .any(|statement| statement["Effect"] == "Deny" && statement.get("Condition").is_none() && names_service(statement) && generates_keys(statement));
-    let allowed = statements
-        .iter()
-        .any(|statement| statement["Effect"] == "Allow" && listed(&statement["Principal"]["Service"], &[service]) && generates_keys(statement));
+    // A condition naming another account's trails or sources grants this account nothing.
+    let for_this_account = |statement: &serde_json::Value| {
+        let condition = statement.get("Condition").map(serde_json::Value::to_string).unwrap_or_default();
+        let accounts = condition.split(|c: char| !c.is_ascii_digit()).filter(|run| run.len() == 12);
+        accounts.into_iter().all(|account| account == account_id)
+    };
+    let allowed = statements.iter().any(|statement| {
+        statement["Effect"] == "Allow" && listed(&statement["Principal"]["Service"], &[service]) && generates_keys(statement) && for_this_account(statement)
+    });
     allowed && !denied
 }
 
 /// The change that creates or restores the key a reference names, for the changes that
 /// use it to depend on.
 pub(crate) fn key_dependency(cx: &Context<'_>, reference: &str) -> Option<String> {
-    declared(&cx.desired.kms, reference).filter(|entry| entry.ensure == Ensure::Present).map(|entry| Kind::KmsKey.address(entry.alias()))
+    declared_entry(cx, reference).filter(|entry| entry.ensure == Ensure::Present).map(|entry| Kind::KmsKey.address(entry.alias()))
 }
 
 /// Checks every key reference of the desired state; each missing one is a plan error.
@@ -244,7 +319,11 @@ fn check_references(cx: &mut Context<'_>) {
         }
     }
     for (key, what, origin) in references {
-        let declared = declared(&desired.kms, key);
+        if key.trim().is_empty() {
+            cx.error(format!("{what} names an empty KMS key"), Some(origin));
+            continue;
+        }
+        let declared = declared_entry(cx, key);
         if let Some(entry) = declared.filter(|entry| entry.ensure == Ensure::Absent) {
             cx.error(format!("{what} names the KMS key `{key}`, which {} marks ensure = \"absent\"", source(&entry.origin)), Some(origin));
             continue;

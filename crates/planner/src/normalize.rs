@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn unresolvable_aliases_compare_by_name() {
-        let kms = Kms { aliases: vec![Alias { name: "alias/known".into(), target_key_id: Some("k1".into()) }], keys: Vec::new() };
+        let kms = Kms { aliases: vec![Alias { name: "alias/known".into(), target_key_id: Some("k1".into()) }], keys: Vec::new(), orphans: Vec::new() };
         assert!(same_kms_key(&kms, "alias/aws/ssm", "arn:aws:kms:us-east-1:1:alias/aws/ssm"));
         assert!(same_kms_key(&kms, "alias/known", "arn:aws:kms:us-east-1:1:key/k1"));
         assert!(!same_kms_key(&kms, "alias/known", "arn:aws:kms:us-east-1:1:key/k2"));

@@ -99,6 +99,10 @@ pub enum Operation {
         alias: String,
         description: Option<String>,
         rotation: Option<bool>,
+        /// A key an interrupted apply created for this alias and never named: given the
+        /// alias (enabled again if needed) instead of a new key.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        adopt: Option<String>,
         /// AWS services (`cloudtrail.amazonaws.com`) the key policy lets encrypt with it,
         /// beside the account's own administrators.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -150,19 +154,18 @@ pub enum Operation {
     SetConfigRecorder { recorder: Option<RecorderSettings>, channel: Option<ChannelSettings>, recording: Option<bool> },
     /// Stops and deletes the recorder and its delivery channels; refused unless `--allow-delete`.
     DeleteConfigRecorder { recorder: String, channels: Vec<String> },
-    /// `ModifyLoadBalancerAttributes` `deletion_protection.enabled`. Turning it off so the
-    /// load balancer can be deleted (`for_deletion`) is part of the deletion: it needs
-    /// `--allow-delete` as the deletion does, so no apply leaves it unprotected and running.
-    SetDeletionProtection {
+    /// `ModifyLoadBalancerAttributes` `deletion_protection.enabled`.
+    SetDeletionProtection { name: String, arn: String, enabled: bool },
+    /// `DeleteLoadBalancer`, after confirming deletion protection is off, or turning it off
+    /// first when the entry says `deletion_protection = false` (one change, so no apply
+    /// stops between the two and leaves it unprotected and serving); refused unless
+    /// `--allow-delete`.
+    DeleteLoadBalancer {
         name: String,
         arn: String,
-        enabled: bool,
-        #[serde(default)]
-        for_deletion: bool,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        turn_off_protection: bool,
     },
-    /// `DeleteLoadBalancer`, after confirming deletion protection is off; refused unless
-    /// `--allow-delete`.
-    DeleteLoadBalancer { name: String, arn: String },
     /// Nothing to run: a person acts, as the change's reason says.
     Manual,
 }

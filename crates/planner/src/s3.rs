@@ -25,17 +25,20 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         if let Some(entry) = one(cx, &address, chosen) {
             let change = match entry.ensure {
                 Ensure::Absent => {
-                    let users: Vec<String> =
+                    let users =
                         holdfast_desired::s3::Delivery::ALL.into_iter().flat_map(|delivery| bucket_policy::live_users(cx, delivery, &bucket.name)).collect();
-                    if users.is_empty() {
-                        Some(delete(entry, bucket, address))
+                    let (blocking, waits) = bucket_policy::blocking_and_waits(users);
+                    if blocking.is_empty() {
+                        let mut change = delete(entry, bucket, address);
+                        change.depends_on = waits;
+                        Some(change)
                     } else {
                         cx.error(
                             format!(
                                 "bucket {} is marked ensure = \"absent\", but {} still deliver{} there: move or remove them first",
                                 bucket.name,
-                                users.join(", "),
-                                if users.len() == 1 { "s" } else { "" }
+                                blocking.join(", "),
+                                if blocking.len() == 1 { "s" } else { "" }
                             ),
                             Some(&entry.origin),
                         );
@@ -182,23 +185,30 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
     }
     let mut notes = ownership_notes(&bucket.tags);
     let mut put_policy = None;
+    // Statements a live delivery still writes with are taken away only after the plan
+    // removes it; never while it runs.
+    let mut waits = Vec::new();
     if entry.deliveries.is_some() {
         for delivery in holdfast_desired::s3::Delivery::ALL.into_iter().filter(|delivery| !entry.delivers(*delivery)) {
-            let users = bucket_policy::live_users(cx, delivery, &bucket.name);
             let has_statements = bucket.policy.as_deref().is_some_and(|policy| policy.contains(&format!("holdfast-{}-", delivery.as_str())));
-            if !users.is_empty() && has_statements {
+            if !has_statements {
+                continue;
+            }
+            let (blocking, removed_by) = bucket_policy::blocking_and_waits(bucket_policy::live_users(cx, delivery, &bucket.name));
+            if !blocking.is_empty() {
                 cx.error(
                     format!(
                         "bucket {} leaves \"{}\" out of deliveries, but {} still deliver{} there: removing its statements would stop those logs; keep it in deliveries, or move or remove them first",
                         bucket.name,
                         delivery.as_str(),
-                        users.join(", "),
-                        if users.len() == 1 { "s" } else { "" }
+                        blocking.join(", "),
+                        if blocking.len() == 1 { "s" } else { "" }
                     ),
                     Some(&entry.origin),
                 );
                 return None;
             }
+            waits.extend(removed_by);
         }
     }
     if entry.manages_policy() {
@@ -234,7 +244,7 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
         source: source(&entry.origin),
         reason: None,
         notes,
-        depends_on: if put_encryption.is_some() { key_dependencies(cx, entry) } else { Vec::new() },
+        depends_on: if put_encryption.is_some() { key_dependencies(cx, entry).into_iter().chain(waits).collect() } else { waits },
         operation: Operation::UpdateBucket {
             bucket: bucket.name.clone(),
             encryption: put_encryption,

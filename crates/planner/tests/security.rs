@@ -206,12 +206,14 @@ fn a_protected_load_balancer_is_a_manual_step_unless_the_entry_turns_protection_
     assert!(matches!(change.operation, Operation::Manual));
     assert!(change.notes.iter().any(|note| note.contains("2 targets are still registered")), "{:?}", change.notes);
 
+    // Saying deletion_protection = false turns it off in the deletion itself: one change, so
+    // no apply stops between the two and leaves it unprotected and serving.
     let unprotected = plan_of(&desired("[[elb.load_balancer]]\nname = \"AppLoadbalancer\"\nensure = \"absent\"\ndeletion_protection = false\n"), &inventory);
-    let off = find(&unprotected, "elb.load_balancer/AppLoadbalancer/deletion_protection");
-    assert!(matches!(off.operation, Operation::SetDeletionProtection { enabled: false, .. }));
+    assert_eq!(unprotected.changes.len(), 1, "{:#?}", unprotected.changes);
     let delete = find(&unprotected, "elb.load_balancer/AppLoadbalancer");
     assert_eq!(delete.action, Action::Delete);
-    assert_eq!(delete.depends_on, vec![off.address.clone()]);
+    assert!(matches!(delete.operation, Operation::DeleteLoadBalancer { turn_off_protection: true, .. }));
+    assert_eq!(delete.attributes[0].name, "deletion_protection");
 }
 
 #[test]
@@ -276,13 +278,17 @@ fn a_live_trail_no_entry_declares_blocks_removing_its_statements_and_its_bucket(
     // Once written, leaving cloudtrail out of deliveries would cut the live trail off.
     inventory.s3.buckets[0].policy = Some(serde_json::json!({ "Version": "2012-10-17", "Statement": policy.statements }).to_string());
     let plan = plan_of(&desired("[[s3.bucket]]\nname = \"logs\"\ndeliveries = []\n"), &inventory);
-    assert!(plan.errors.iter().any(|error| error.message.contains("trail legacy still delivers there")), "{:?}", plan.errors);
+    assert!(plan.errors.iter().any(|error| error.message.contains("the trail legacy still delivers there")), "{:?}", plan.errors);
     assert!(!plan.changes.iter().any(|change| change.address == "s3.bucket/logs"), "nothing planned for the bucket");
 
     // Nor is the bucket deleted under it.
     inventory.s3.buckets[0].empty = Some(true);
     let plan = plan_of(&desired("[[s3.bucket]]\nname = \"logs\"\nensure = \"absent\"\n"), &inventory);
-    assert!(plan.errors.iter().any(|error| error.message.contains("marked ensure = \"absent\", but trail legacy still delivers there")), "{:?}", plan.errors);
+    assert!(
+        plan.errors.iter().any(|error| error.message.contains("marked ensure = \"absent\", but the trail legacy still delivers there")),
+        "{:?}",
+        plan.errors
+    );
 }
 
 #[test]
@@ -350,4 +356,48 @@ fn a_trail_key_whose_policy_denies_everyone_is_a_plan_error() {
     inventory.s3.names.push("logs".into());
     let plan = plan(&desired(&format!("{TRAIL}kms_key = \"alias/locked\"\n")), &inventory);
     assert!(plan.errors.iter().any(|error| error.message.contains("does not let cloudtrail.amazonaws.com use it")), "{:?}", plan.errors);
+}
+
+#[test]
+fn statements_a_trail_being_deleted_writes_with_go_only_after_it() {
+    let mut inventory = inventory();
+    add_bucket(&mut inventory, "logs", None, None, None);
+    inventory.s3.names.push("logs".into());
+    inventory.cloudtrail.trails.push(trail(true));
+    let plan = plan(&desired("[[s3.bucket]]\nname = \"logs\"\ndeliveries = [\"cloudtrail\"]\n"), &inventory);
+    let Operation::UpdateBucket { policy: Some(policy), .. } = &change(&plan, "s3.bucket/logs").operation else { panic!("a policy") };
+    inventory.s3.buckets[0].policy = Some(serde_json::json!({ "Version": "2012-10-17", "Statement": policy.statements }).to_string());
+
+    let text = "[[s3.bucket]]\nname = \"logs\"\ndeliveries = []\n\n[[cloudtrail.trail]]\nname = \"audit\"\nensure = \"absent\"\n";
+    let plan = plan_of(&desired(text), &inventory);
+    assert!(!plan.has_errors(), "{:?}", plan.errors);
+    assert_eq!(change(&plan, "s3.bucket/logs").depends_on, vec!["cloudtrail.trail/audit".to_owned()], "skipped with the trail's deletion");
+}
+
+#[test]
+fn one_key_declared_absent_under_one_alias_and_present_under_another_is_a_plan_error() {
+    let mut inventory = inventory();
+    add_alias(&mut inventory, "alias/a", "k1");
+    add_alias(&mut inventory, "alias/b", "k1");
+    let plan = plan(&desired("[[kms.key]]\nalias = \"alias/a\"\nensure = \"absent\"\n\n[[kms.key]]\nalias = \"alias/b\"\n"), &inventory);
+    assert!(plan.errors.iter().any(|error| error.message.contains("names the same key as alias/b")), "{:?}", plan.errors);
+    assert!(plan.changes.is_empty());
+}
+
+#[test]
+fn a_key_left_unnamed_by_an_interrupted_apply_is_adopted_in_the_plan() {
+    let mut inventory = inventory();
+    inventory.kms.orphans.push(holdfast_inventory::kms::Orphan { alias: "alias/phi".into(), key_id: "k9".into(), state: "PendingDeletion".into() });
+    let plan = plan(&desired("[[kms.key]]\nalias = \"alias/phi\"\n"), &inventory);
+    let change = change(&plan, "kms.key/alias/phi");
+    assert!(matches!(&change.operation, Operation::CreateKey { adopt: Some(id), .. } if id == "k9"), "{:?}", change.operation);
+    assert!(
+        change
+            .attributes
+            .iter()
+            .any(|attribute| attribute.after.as_deref().is_some_and(|after| after.contains("adopts k9") && after.contains("PendingDeletion")))
+    );
+    inventory.kms.orphans.push(holdfast_inventory::kms::Orphan { alias: "alias/phi".into(), key_id: "k8".into(), state: "Enabled".into() });
+    let plan = plan_of(&desired("[[kms.key]]\nalias = \"alias/phi\"\n"), &inventory);
+    assert_eq!(find(&plan, "kms.key/alias/phi").action, Action::Manual, "two candidates: a person picks");
 }

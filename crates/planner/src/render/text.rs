@@ -130,12 +130,6 @@ pub(crate) fn is_risky(change: &Change) -> bool {
     matches!(change.action, Action::Replace | Action::Delete | Action::Manual)
         || change.flags.contains(&Flag::DeletesData)
         || change.flags.contains(&Flag::StopsAudit)
-        || part_of_a_deletion(change)
-}
-
-/// A change that only prepares a deletion (deletion protection turned off for it).
-fn part_of_a_deletion(change: &Change) -> bool {
-    matches!(change.operation, crate::operation::Operation::SetDeletionProtection { for_deletion: true, .. })
 }
 
 pub(crate) fn risk(change: &Change) -> String {
@@ -144,7 +138,6 @@ pub(crate) fn risk(change: &Change) -> String {
     match change.action {
         Action::Replace => parts.push("apply needs --allow-replace".to_owned()),
         Action::Delete => parts.push("apply needs --allow-delete".to_owned()),
-        _ if part_of_a_deletion(change) => parts.push("turns deletion protection off for the deletion; apply needs --allow-delete".to_owned()),
         _ if change.flags.contains(&Flag::StopsAudit) => parts.push("stops an audit log; apply needs --allow-delete".to_owned()),
         Action::Manual => parts.push(change.reason.clone().unwrap_or_else(|| "a person must act".to_owned())),
         _ => {}
