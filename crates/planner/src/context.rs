@@ -6,7 +6,8 @@ use holdfast_desired::{Desired, Origin};
 use holdfast_inventory::ecs::TaskDefinition;
 use holdfast_inventory::{Inventory, SecretHash, Tags};
 
-use crate::plan::{Change, FORMAT_VERSION, Kind, Plan, Summary, Warning};
+use crate::operation::Operation;
+use crate::plan::{Action, AttributeChange, Change, FORMAT_VERSION, Kind, Plan, Summary, Warning};
 
 pub(crate) struct Context<'a> {
     pub desired: &'a Desired,
@@ -71,6 +72,24 @@ impl<'a> Context<'a> {
 
 fn kind_rank(kind: Kind) -> usize {
     Kind::ALL.iter().position(|candidate| *candidate == kind).unwrap_or(usize::MAX)
+}
+
+/// A change to a service there is one of per region (GuardDuty's detector, Security Hub),
+/// addressed by the region.
+pub(crate) fn regional_change(cx: &Context<'_>, kind: Kind, origin: &Origin, action: Action, attributes: Vec<AttributeChange>, operation: Operation) -> Change {
+    Change {
+        address: kind.address(&cx.inventory.region),
+        kind,
+        action,
+        label: None,
+        attributes,
+        flags: Vec::new(),
+        source: source(origin),
+        reason: None,
+        notes: Vec::new(),
+        depends_on: Vec::new(),
+        operation,
+    }
 }
 
 /// `file:line` of a desired-state entry.

@@ -4,7 +4,7 @@
 use holdfast_desired::guardduty::{FEATURES, GuardDuty};
 use holdfast_inventory::guardduty::Detector;
 
-use crate::context::{Context, source};
+use crate::context::{Context, regional_change};
 use crate::operation::Operation;
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 
@@ -21,19 +21,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
 }
 
 fn change(cx: &Context<'_>, guardduty: &GuardDuty, action: Action, attributes: Vec<AttributeChange>, operation: Operation) -> Change {
-    Change {
-        address: Kind::GuardDutyDetector.address(&cx.inventory.region),
-        kind: Kind::GuardDutyDetector,
-        action,
-        label: None,
-        attributes,
-        flags: Vec::new(),
-        source: source(&guardduty.origin),
-        reason: None,
-        notes: Vec::new(),
-        depends_on: Vec::new(),
-        operation,
-    }
+    regional_change(cx, Kind::GuardDutyDetector, &guardduty.origin, action, attributes, operation)
 }
 
 fn create(cx: &Context<'_>, guardduty: &GuardDuty) -> Change {

@@ -3,7 +3,7 @@
 
 use holdfast_desired::securityhub::{SecurityHub, standard_arn};
 
-use crate::context::{Context, source};
+use crate::context::{Context, regional_change};
 use crate::operation::Operation;
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 
@@ -66,17 +66,5 @@ fn short(arn: &str) -> &str {
 }
 
 fn change(cx: &Context<'_>, declared: &SecurityHub, action: Action, attributes: Vec<AttributeChange>, operation: Operation) -> Change {
-    Change {
-        address: Kind::SecurityHub.address(&cx.inventory.region),
-        kind: Kind::SecurityHub,
-        action,
-        label: None,
-        attributes,
-        flags: Vec::new(),
-        source: source(&declared.origin),
-        reason: None,
-        notes: Vec::new(),
-        depends_on: Vec::new(),
-        operation,
-    }
+    regional_change(cx, Kind::SecurityHub, &declared.origin, action, attributes, operation)
 }
