@@ -25,6 +25,10 @@ pub(crate) async fn execute(aws: &Aws, plan: &Plan, operation: &Operation) -> Re
                     if !kms::tagged_for(aws, id, alias).await.map_err(text)? {
                         return Err(format!("the key {id} no longer carries the tag naming {alias}: not adopted; plan again"));
                     }
+                    let named = kms::aliases_of(aws, id).await.map_err(text)?;
+                    if !named.is_empty() {
+                        return Err(format!("the key {id} is named {} now: not adopted for {alias}; plan again", named.join(", ")));
+                    }
                     let facts = kms::describe_key(aws, id).await.map_err(text)?;
                     if facts.state != "Enabled" {
                         kms::restore(aws, id, facts.state == "PendingDeletion").await.map_err(text)?;

@@ -199,6 +199,22 @@ pub async fn tagged_for(aws: &Aws, key_id: &str, alias: &str) -> Result<bool, Aw
     Ok(output.tags().iter().any(|tag| tag.tag_key() == ALIAS_TAG && tag.tag_value() == alias))
 }
 
+/// The aliases that name a key now.
+pub async fn aliases_of(aws: &Aws, key_id: &str) -> Result<Vec<String>, AwsError> {
+    let _permit = aws.permit().await;
+    let aliases = aws
+        .kms
+        .list_aliases()
+        .key_id(key_id)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|error| call_error("kms:ListAliases", format!("key {key_id}"), error))?;
+    Ok(aliases.iter().filter_map(|alias| alias.alias_name().map(str::to_owned)).collect())
+}
+
 pub async fn set_rotation(aws: &Aws, key_id: &str, on: bool) -> Result<(), AwsError> {
     let _permit = aws.permit().await;
     if on {
