@@ -99,6 +99,11 @@ fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: 
     }
     let recording = match recorder.map(|recorder| recorder.recording) {
         Some(have) if have == config.recording => None,
+        // A new recorder does not record until started: nothing to stop.
+        None if !config.recording => {
+            attributes.push(AttributeChange::new("recording", None, Some(yes_no(false))));
+            None
+        }
         have => {
             attributes.push(AttributeChange::new("recording", have.map(yes_no), Some(yes_no(config.recording))));
             Some(config.recording)

@@ -401,3 +401,13 @@ fn a_key_left_unnamed_by_an_interrupted_apply_is_adopted_in_the_plan() {
     let plan = plan_of(&desired("[[kms.key]]\nalias = \"alias/phi\"\n"), &inventory);
     assert_eq!(find(&plan, "kms.key/alias/phi").action, Action::Manual, "two candidates: a person picks");
 }
+
+#[test]
+fn a_new_recorder_declared_not_recording_is_not_started_nor_flagged() {
+    let mut inventory = inventory();
+    inventory.s3.names.push("logs".into());
+    let plan = plan(&desired("[config]\nbucket = \"logs\"\nrecording = false\n"), &inventory);
+    let change = change(&plan, &format!("config.recorder/{REGION}"));
+    assert!(matches!(&change.operation, Operation::SetConfigRecorder { recording: None, .. }), "{:?}", change.operation);
+    assert!(!change.flags.contains(&Flag::StopsAudit));
+}
