@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use aws_config::{BehaviorVersion, Region};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -43,6 +43,7 @@ pub struct Aws {
     pub(crate) rds: aws_sdk_rds::Client,
     pub(crate) s3: aws_sdk_s3::Client,
     pub(crate) ssm: aws_sdk_ssm::Client,
+    pub(crate) lock_ssm: aws_sdk_ssm::Client,
     pub(crate) ec2: aws_sdk_ec2::Client,
     pub(crate) kms: aws_sdk_kms::Client,
     pub(crate) iam: aws_sdk_iam::Client,
@@ -57,13 +58,12 @@ pub struct Aws {
     pub(crate) sdk_config: aws_config::SdkConfig,
     calls: ApiCalls,
     limit: Arc<Semaphore>,
+    concurrency: usize,
 }
 
 impl Aws {
     pub async fn connect(options: &ConnectOptions) -> Result<Aws, AwsError> {
-        // Adaptive retry paces requests when AWS throttles; AWS_MAX_ATTEMPTS still counts.
-        let attempts = std::env::var("AWS_MAX_ATTEMPTS").ok().and_then(|value| value.parse().ok()).unwrap_or(8);
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::adaptive().with_max_attempts(attempts));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config()?);
         if let Some(profile) = &options.profile {
             // An explicit profile wins over AWS_ACCESS_KEY_ID in the environment, as in
             // the AWS CLI: the default chain would read the environment first.
@@ -99,6 +99,16 @@ impl Aws {
             rds: aws_sdk_rds::Client::from_conf(aws_sdk_rds::config::Builder::from(&config).interceptor(calls.clone()).build()),
             s3: aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style).interceptor(calls.clone()).build()),
             ssm: aws_sdk_ssm::Client::from_conf(aws_sdk_ssm::config::Builder::from(&config).interceptor(calls.clone()).build()),
+            // The apply lock's lease must be renewed on time whatever the reads meet: its
+            // own retry partition keeps it out of the rate limiter that SSM throttling of
+            // the reads slows down, and its attempts are few so a renewal answers in time.
+            lock_ssm: aws_sdk_ssm::Client::from_conf(
+                aws_sdk_ssm::config::Builder::from(&config)
+                    .retry_config(RetryConfig::standard().with_max_attempts(4))
+                    .retry_partition(aws_sdk_ssm::config::retry::RetryPartition::new("holdfast-apply-lock"))
+                    .interceptor(calls.clone())
+                    .build(),
+            ),
             ec2: aws_sdk_ec2::Client::from_conf(aws_sdk_ec2::config::Builder::from(&config).interceptor(calls.clone()).build()),
             kms: aws_sdk_kms::Client::from_conf(aws_sdk_kms::config::Builder::from(&config).interceptor(calls.clone()).build()),
             iam: aws_sdk_iam::Client::from_conf(aws_sdk_iam::config::Builder::from(&config).interceptor(calls.clone()).build()),
@@ -114,6 +124,7 @@ impl Aws {
             sdk_config: config,
             calls,
             limit: Arc::new(Semaphore::new(options.concurrency.max(1))),
+            concurrency: options.concurrency.max(1),
         })
     }
 
@@ -137,13 +148,43 @@ impl Aws {
 
     /// HTTP requests sent so far, retries included, by service and operation.
     pub fn api_calls(&self) -> BTreeMap<(String, String), usize> {
+        self.api_stats().into_iter().map(|(key, count)| (key, count.attempts)).collect()
+    }
+
+    /// Calls made so far by service and operation: each call once, and every HTTP
+    /// request it took (a retried call takes several).
+    pub fn api_stats(&self) -> BTreeMap<(String, String), CallCount> {
         self.calls.counts.lock().expect("the counter lock is never poisoned").clone()
+    }
+
+    /// The most calls this connection lets be in flight at once.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// The interceptor every client of this connection counts its calls with.
     pub(crate) fn calls(&self) -> ApiCalls {
         self.calls.clone()
     }
+}
+
+/// Adaptive retry unless `AWS_RETRY_MODE` says `standard` (or `legacy`, read as standard):
+/// adaptive paces requests with a client-side rate limiter once AWS throttles, and
+/// retries; `AWS_MAX_ATTEMPTS` sets the attempts (default 8).
+fn retry_config() -> Result<RetryConfig, AwsError> {
+    let attempts = match std::env::var("AWS_MAX_ATTEMPTS") {
+        Ok(value) => value.trim().parse::<u32>().ok().filter(|attempts| *attempts >= 1).ok_or_else(|| {
+            AwsError::Setup(format!("AWS_MAX_ATTEMPTS is `{value}`: it must be a whole number of attempts, 1 or more (holdfast's default is 8)"))
+        })?,
+        Err(_) => 8,
+    };
+    let config = match std::env::var("AWS_RETRY_MODE").map(|mode| mode.trim().to_ascii_lowercase()) {
+        Err(_) => RetryConfig::adaptive(),
+        Ok(mode) if mode == "adaptive" || mode.is_empty() => RetryConfig::adaptive(),
+        Ok(mode) if mode == "standard" || mode == "legacy" => RetryConfig::standard(),
+        Ok(mode) => return Err(AwsError::Setup(format!("AWS_RETRY_MODE is `{mode}`: it must be adaptive (holdfast's default) or standard"))),
+    };
+    Ok(config.with_max_attempts(attempts))
 }
 
 /// The caller, as STS names it.
@@ -190,7 +231,7 @@ async fn check_credentials(config: &aws_config::SdkConfig, profile: Option<&str>
 /// is sent: how the tests prove a drift check read-only, and check `holdfast iam-policy`.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiCalls {
-    counts: Arc<Mutex<BTreeMap<(String, String), usize>>>,
+    counts: Arc<Mutex<BTreeMap<(String, String), CallCount>>>,
     record: Option<Arc<Mutex<std::fs::File>>>,
 }
 
@@ -203,9 +244,40 @@ impl ApiCalls {
     }
 }
 
+/// One operation's calls, and the HTTP requests they took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallCount {
+    pub calls: usize,
+    /// Requests sent, the first attempt of each call included.
+    pub attempts: usize,
+}
+
+impl CallCount {
+    /// Requests beyond each call's first: throttling, server errors, broken connections.
+    pub fn retries(&self) -> usize {
+        self.attempts.saturating_sub(self.calls)
+    }
+}
+
+fn operation_key(cfg: &ConfigBag) -> (String, String) {
+    cfg.load::<Metadata>().map_or_else(|| ("unknown".to_owned(), "unknown".to_owned()), |metadata| (metadata.service().to_owned(), metadata.name().to_owned()))
+}
+
 impl Intercept for ApiCalls {
     fn name(&self) -> &'static str {
         "holdfast::ApiCalls"
+    }
+
+    // Once per call, however many attempts it took (the operation's name is not yet in
+    // the bag before the call executes).
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.counts.lock().expect("the counter lock is never poisoned").entry(operation_key(cfg)).or_default().calls += 1;
+        Ok(())
     }
 
     fn read_before_transmit(
@@ -214,15 +286,13 @@ impl Intercept for ApiCalls {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let key = cfg
-            .load::<Metadata>()
-            .map_or_else(|| ("unknown".to_owned(), "unknown".to_owned()), |metadata| (metadata.service().to_owned(), metadata.name().to_owned()));
+        let key = operation_key(cfg);
         if let Some(record) = &self.record {
             use std::io::Write;
             let line = serde_json::json!({ "service": key.0, "operation": key.1 }).to_string();
             let _ = writeln!(record.lock().expect("the record lock is never poisoned"), "{line}");
         }
-        *self.counts.lock().expect("the counter lock is never poisoned").entry(key).or_default() += 1;
+        self.counts.lock().expect("the counter lock is never poisoned").entry(key).or_default().attempts += 1;
         Ok(())
     }
 }

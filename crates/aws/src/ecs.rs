@@ -36,6 +36,7 @@ fn selectors(desired: &Desired) -> Vec<(&NameGlob, &NameGlob, &TagSelector, bool
 /// every service in every cluster (`CLUSTER/SERVICE`), from the listings alone.
 pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &dyn Progress, census: bool) -> Result<(Ecs, Option<Vec<String>>), AwsError> {
     let selectors = selectors(desired);
+    let selectors = &selectors;
     if selectors.is_empty() && !census {
         return Ok((Ecs::default(), None));
     }
@@ -54,26 +55,33 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
     };
     let (wanted, others): (Vec<String>, Vec<String>) =
         arns.into_iter().partition(|arn| selectors.iter().any(|(cluster, ..)| cluster.matches(last_segment(arn))));
-    let described = try_join_all(wanted.chunks(CLUSTERS_PER_CALL).map(|chunk| describe_clusters(aws, chunk))).await?;
+    // Clusters are independent, and so are describing one and listing its services: each
+    // cluster's services are listed then described while the clusters are described.
+    let named = holdfast_desired::reads::capacity_providers(desired);
+    let (described, listed, unselected, capacity_providers) = tokio::try_join!(
+        try_join_all(wanted.chunks(CLUSTERS_PER_CALL).map(|chunk| describe_clusters(aws, chunk))),
+        try_join_all(wanted.iter().map(|arn| async move {
+            let name = last_segment(arn);
+            let arns = list_services(aws, arn, name).await?;
+            let services = read_services(aws, arn, name, &arns, selectors).await?;
+            progress.advanced(KIND, services.len());
+            Ok::<_, AwsError>((arn.clone(), arns, services))
+        })),
+        async { if census { try_join_all(others.iter().map(|arn| list_services(aws, arn, last_segment(arn)))).await.map(Some) } else { Ok(None) } },
+        async { if named.is_empty() { Ok(Vec::new()) } else { existing_capacity_providers(aws, &named).await } },
+    )?;
     let mut clusters: Vec<Cluster> = described.into_iter().flatten().collect();
-    // Clusters are independent: their services are listed and described concurrently.
-    let listed = try_join_all(clusters.iter().map(|cluster| list_services(aws, &cluster.arn, &cluster.name))).await?;
-    let services = try_join_all(clusters.iter().zip(&listed).map(|(cluster, arns)| read_services(aws, cluster, arns, &selectors))).await?;
-    for (cluster, services) in clusters.iter_mut().zip(services) {
-        progress.advanced(KIND, services.len());
-        cluster.services = services;
-    }
-    let census = if census {
-        let unselected = try_join_all(others.iter().map(|arn| list_services(aws, arn, last_segment(arn)))).await?;
-        let selected = clusters.iter().map(|cluster| cluster.name.as_str()).zip(&listed);
-        let names = selected
+    let census = unselected.map(|unselected| {
+        let selected = listed.iter().map(|(arn, arns, _)| (last_segment(arn), arns));
+        selected
             .chain(others.iter().map(|arn| last_segment(arn)).zip(&unselected))
             .flat_map(|(cluster, arns)| arns.iter().map(move |arn| format!("{cluster}/{}", last_segment(arn))))
-            .collect();
-        Some(names)
-    } else {
-        None
-    };
+            .collect()
+    });
+    let mut services_by_cluster: BTreeMap<String, Vec<Service>> = listed.into_iter().map(|(arn, _, services)| (arn, services)).collect();
+    for cluster in &mut clusters {
+        cluster.services = services_by_cluster.remove(&cluster.arn).unwrap_or_default();
+    }
 
     // Task definitions only of services a [[ecs.task_secrets]] entry selects.
     let definitions: BTreeSet<String> = clusters
@@ -88,8 +96,6 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
         .map(|service| service.task_definition.clone())
         .collect();
     let task_definitions = try_join_all(definitions.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
-    let named = holdfast_desired::reads::capacity_providers(desired);
-    let capacity_providers = if named.is_empty() { Vec::new() } else { existing_capacity_providers(aws, &named).await? };
     progress.finished(KIND);
     Ok((Ecs { clusters, task_definitions, capacity_providers }, census))
 }
@@ -202,13 +208,14 @@ async fn list_services(aws: &Aws, cluster_arn: &str, cluster_name: &str) -> Resu
 /// Describes the services of a cluster whose names some entry's globs match.
 async fn read_services(
     aws: &Aws,
-    cluster: &Cluster,
+    cluster_arn: &str,
+    cluster_name: &str,
     arns: &[String],
     selectors: &[(&NameGlob, &NameGlob, &TagSelector, bool)],
 ) -> Result<Vec<Service>, AwsError> {
-    let globs: Vec<&NameGlob> = selectors.iter().filter(|(cluster_glob, ..)| cluster_glob.matches(&cluster.name)).map(|(_, service, ..)| *service).collect();
+    let globs: Vec<&NameGlob> = selectors.iter().filter(|(cluster_glob, ..)| cluster_glob.matches(cluster_name)).map(|(_, service, ..)| *service).collect();
     let wanted: Vec<String> = arns.iter().filter(|arn| globs.iter().any(|glob| glob.matches(last_segment(arn)))).cloned().collect();
-    let described = try_join_all(wanted.chunks(SERVICES_PER_CALL).map(|chunk| describe_services(aws, &cluster.arn, &cluster.name, chunk))).await?;
+    let described = try_join_all(wanted.chunks(SERVICES_PER_CALL).map(|chunk| describe_services(aws, cluster_arn, cluster_name, chunk))).await?;
     Ok(described.into_iter().flatten().collect())
 }
 

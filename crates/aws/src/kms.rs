@@ -11,7 +11,10 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
     if !holdfast_desired::reads::needs_kms(desired) {
         return Ok(Kms::default());
     }
-    let (aliases, mut keys) = tokio::try_join!(list_aliases(aws), list_keys(aws))?;
+    // Aliases compare keys however they are named; the key list resolves the keys the
+    // desired state names, so it is read only when it names some.
+    let named = holdfast_desired::reads::key_references(desired);
+    let (aliases, mut keys) = tokio::try_join!(list_aliases(aws), async { if named.is_empty() { Ok(Vec::new()) } else { list_keys(aws).await } })?;
     let missing: Vec<&str> = desired
         .kms
         .key
@@ -21,7 +24,6 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
         .collect();
     let orphans = if missing.is_empty() { Vec::new() } else { orphans(aws, &missing, &keys, &aliases).await? };
     // The keys the desired state names: their state decides whether they may be used.
-    let named = holdfast_desired::reads::key_references(desired);
     let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_named(aws, desired, &aliases, reference))).await?;
     // One key may be named twice (its alias and its ARN): what either read found is kept.
     for described in described.into_iter().flatten() {

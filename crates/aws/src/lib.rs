@@ -32,7 +32,7 @@ use holdfast_desired::Desired;
 use holdfast_inventory::census::Census;
 use holdfast_inventory::{Coverage, Inventory, Salt};
 
-pub use client::{AssumeRole, Aws, ConnectOptions, Identity};
+pub use client::{AssumeRole, Aws, CallCount, ConnectOptions, Identity};
 pub use error::AwsError;
 pub use progress::{Progress, Silent};
 
@@ -57,20 +57,23 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let taken_at = timestamp_now()?;
     let mut inventory = Inventory::new(account_id, aws.region(), &taken_at, salt.clone());
     let census = options.census;
-    let ((ecs, services), (aurora, clusters), s3, ssm, (vpc, vpcs), kms, buckets, cloudtrail, guardduty, securityhub, config, elb) = tokio::try_join!(
-        ecs::read(aws, desired, &salt, progress, census),
-        aurora::read(aws, desired, progress, census),
-        s3::read(aws, desired, progress),
-        ssm::read(aws, desired, &salt, progress),
-        vpc::read(aws, desired, progress, census),
-        kms::read(aws, desired),
-        async { if census { s3::census(aws).await.map(Some) } else { Ok(None) } },
-        cloudtrail::read(aws, desired),
-        guardduty::read(aws, desired),
-        securityhub::read(aws, desired),
-        config::read(aws, desired),
-        elb::read(aws, desired),
-    )?;
+    // The census lists this region's buckets itself only when reading S3 does not.
+    let own_bucket_listing = census && !holdfast_desired::reads::needs_bucket_names(desired);
+    let ((ecs, services), (aurora, clusters), (s3, regional_buckets), census_buckets, ssm, (vpc, vpcs), kms, cloudtrail, guardduty, securityhub, config, elb) =
+        tokio::try_join!(
+            ecs::read(aws, desired, &salt, progress, census),
+            aurora::read(aws, desired, progress, census),
+            s3::read(aws, desired, progress),
+            async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
+            ssm::read(aws, desired, &salt, progress),
+            vpc::read(aws, desired, progress, census),
+            kms::read(aws, desired),
+            cloudtrail::read(aws, desired),
+            guardduty::read(aws, desired),
+            securityhub::read(aws, desired),
+            config::read(aws, desired),
+            elb::read(aws, desired),
+        )?;
     inventory.ecs = ecs;
     inventory.aurora = aurora;
     inventory.s3 = s3;
@@ -83,10 +86,15 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     inventory.config = config;
     inventory.elb = elb;
     if census {
+        let buckets = match regional_buckets.or(census_buckets) {
+            Some(names) => names,
+            // S3 was read with the fallback listing (no region filter at the endpoint).
+            None => s3::census(aws).await?,
+        };
         inventory.census = Some(Census {
             ecs_services: services.unwrap_or_default(),
             aurora_clusters: clusters.unwrap_or_default(),
-            s3_buckets: buckets.unwrap_or_default(),
+            s3_buckets: buckets,
             vpcs: vpcs.unwrap_or_default(),
         });
     }

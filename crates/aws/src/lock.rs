@@ -116,7 +116,7 @@ pub async fn acquire(aws: &Aws, holder: &str, lease_seconds: u64) -> Result<Acqu
     let now = now();
     let lease = Lease { id: new_id()?, holder: holder.to_owned(), acquired_at: now, renewed_at: now, lease_seconds };
     let attempt = {
-        aws.ssm
+        aws.lock_ssm
             .put_parameter()
             .name(LOCK_PARAMETER)
             .r#type(ParameterType::String)
@@ -139,7 +139,7 @@ pub async fn acquire(aws: &Aws, holder: &str, lease_seconds: u64) -> Result<Acqu
 
 /// The lock as it is now, if there is one.
 pub async fn read(aws: &Aws) -> Result<Option<Found>, AwsError> {
-    match aws.ssm.get_parameter().name(LOCK_PARAMETER).send().await {
+    match aws.lock_ssm.get_parameter().name(LOCK_PARAMETER).send().await {
         Ok(output) => {
             let value = output.parameter().and_then(|parameter| parameter.value()).unwrap_or_default();
             Ok(Some(serde_json::from_str(value).map_or_else(|_| Found::Unreadable(value.to_owned()), Found::Lease)))
@@ -162,7 +162,7 @@ pub async fn renew(aws: &Aws, lease: &mut Lease) -> Result<Renewal, AwsError> {
         other => return Ok(Renewal::Lost(other)),
     }
     lease.renewed_at = now();
-    aws.ssm
+    aws.lock_ssm
         .put_parameter()
         .name(LOCK_PARAMETER)
         .r#type(ParameterType::String)
@@ -213,7 +213,7 @@ pub async fn force_unlock(aws: &Aws, id: &str, even_if_live: bool) -> Result<Unl
 }
 
 async fn delete(aws: &Aws) -> Result<Released, AwsError> {
-    match aws.ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
+    match aws.lock_ssm.delete_parameter().name(LOCK_PARAMETER).send().await {
         Ok(_) => Ok(Released::Yes),
         Err(error) if matches!(error.as_service_error(), Some(DeleteParameterError::ParameterNotFound(_))) => Ok(Released::AlreadyGone),
         Err(error) => Err(call_error("ssm:DeleteParameter", LOCK_PARAMETER, error)),

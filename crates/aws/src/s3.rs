@@ -21,30 +21,32 @@ use crate::progress::Progress;
 
 const KIND: &str = "S3";
 
-pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<S3, AwsError> {
+/// The buckets the desired state selects, and this region's bucket names when the
+/// listing gave them alone (for the census, which then costs no call of its own).
+pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) -> Result<(S3, Option<Vec<String>>), AwsError> {
     let entries = &desired.s3.bucket;
     if !holdfast_desired::reads::needs_bucket_names(desired) {
-        return Ok(S3::default());
+        return Ok((S3::default(), None));
     }
     progress.started(KIND);
-    let names: Vec<String> = {
-        let _permit = aws.permit().await;
-        let output = aws.s3.list_buckets().send().await.map_err(|error| call_error("s3:ListAllMyBuckets", "buckets", error))?;
-        output.buckets().iter().filter_map(|bucket| bucket.name().map(str::to_owned)).collect()
-    };
+    let listing = list_regional(aws).await?;
+    let names = listing.names.clone();
     let selected: Vec<(String, Vec<&BucketEntry>)> = names
         .iter()
-        .cloned()
         .filter_map(|name| {
-            let chosen: Vec<&BucketEntry> = entries.iter().filter(|entry| entry.name.matches(&name)).collect();
-            (!chosen.is_empty()).then_some((name, chosen))
+            let chosen: Vec<&BucketEntry> = entries.iter().filter(|entry| entry.name.matches(name)).collect();
+            (!chosen.is_empty()).then(|| (name.clone(), chosen))
         })
         .collect();
-    let buckets = try_join_all(selected.iter().map(|(name, chosen)| read_bucket(aws, desired, name, chosen))).await?;
+    let buckets = try_join_all(selected.iter().map(|(name, chosen)| read_bucket(aws, desired, name, chosen, listing.filtered))).await?;
     let buckets: Vec<Bucket> = buckets.into_iter().flatten().collect();
     progress.advanced(KIND, buckets.len());
     progress.finished(KIND);
-    // A destination bucket the account does not own may be another account's: ask it.
+    // With the fallback listing, names hold every region's buckets, as the planner's
+    // "exists in another region" check expects.
+    // A bucket named but not listed here may be another region's or another account's:
+    // HeadBucket tells whether it exists at all. Created buckets are named exactly.
+    let literal = entries.iter().filter(|entry| entry.name.is_literal()).map(|entry| entry.name.as_str().to_owned());
     let trails = desired.cloudtrail.trail.iter().filter_map(|entry| entry.bucket().map(str::to_owned));
     let config = desired.config.as_deref().and_then(|config| config.bucket().map(str::to_owned));
     let destinations: std::collections::BTreeSet<String> = desired
@@ -57,16 +59,61 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
         })
         .chain(trails)
         .chain(config)
+        .chain(literal)
         .filter(|bucket| !names.contains(bucket))
         .collect();
     let found = try_join_all(destinations.iter().map(|bucket| exists_elsewhere(aws, bucket))).await?;
     let elsewhere = destinations.into_iter().zip(found).filter(|(_, exists)| *exists).map(|(bucket, _)| bucket).collect();
-    Ok(S3 { buckets, names, elsewhere })
+    let regional = listing.filtered.then(|| names.clone());
+    Ok((S3 { buckets, names, elsewhere }, regional))
 }
 
-/// One bucket, or None when it lives in another region than the account's.
-async fn read_bucket(aws: &Aws, desired: &Desired, name: &str, entries: &[&BucketEntry]) -> Result<Option<Bucket>, AwsError> {
-    if region_of(aws, name).await? != aws.region() {
+/// The bucket names ListBuckets gave, and whether they are this region's alone.
+struct Listing {
+    names: Vec<String>,
+    filtered: bool,
+}
+
+/// The account's buckets in this region: ListBuckets with `BucketRegion` lists only
+/// those, in pages of up to 10,000, so no bucket is asked for its location. Where the
+/// endpoint refuses the parameter (an older S3-compatible one), every bucket is listed
+/// and each selected one is asked with GetBucketLocation instead.
+async fn list_regional(aws: &Aws) -> Result<Listing, AwsError> {
+    let _permit = aws.permit().await;
+    let pages = aws.s3.list_buckets().bucket_region(aws.region()).max_buckets(MAX_BUCKETS).into_paginator().send().collect::<Result<Vec<_>, _>>().await;
+    match pages {
+        Ok(pages) => {
+            // AWS names each bucket's region too; an endpoint that ignored the filter
+            // but names regions is filtered here.
+            let names = pages
+                .iter()
+                .flat_map(|page| page.buckets())
+                .filter(|bucket| bucket.bucket_region().is_none_or(|region| region == aws.region()))
+                .filter_map(|bucket| bucket.name().map(str::to_owned))
+                .collect();
+            Ok(Listing { names, filtered: true })
+        }
+        Err(error) if refuses_region_filter(&error) => {
+            let output = aws.s3.list_buckets().send().await.map_err(|error| call_error("s3:ListAllMyBuckets", "buckets", error))?;
+            Ok(Listing { names: output.buckets().iter().filter_map(|bucket| bucket.name().map(str::to_owned)).collect(), filtered: false })
+        }
+        Err(error) => Err(call_error("s3:ListAllMyBuckets", "buckets", error)),
+    }
+}
+
+/// ListBuckets takes at most 10,000 buckets a page.
+const MAX_BUCKETS: i32 = 10_000;
+
+/// Whether ListBuckets failed because the endpoint does not know its `BucketRegion` or
+/// `max-buckets` parameters (AWS has taken them since 2024).
+fn refuses_region_filter<R>(error: &SdkError<aws_sdk_s3::operation::list_buckets::ListBucketsError, R>) -> bool {
+    matches!(error.code(), Some("InvalidArgument" | "NotImplemented" | "InvalidRequest"))
+}
+
+/// One bucket, or None when it lives in another region than the account's. `listed_here`
+/// says the listing was this region's alone; otherwise the bucket is asked where it is.
+async fn read_bucket(aws: &Aws, desired: &Desired, name: &str, entries: &[&BucketEntry], listed_here: bool) -> Result<Option<Bucket>, AwsError> {
+    if !listed_here && region_of(aws, name).await? != aws.region() {
         return Ok(None);
     }
     let present =
@@ -75,15 +122,31 @@ async fn read_bucket(aws: &Aws, desired: &Desired, name: &str, entries: &[&Bucke
     let to_delete = entries.iter().any(|entry| entry.ensure == Ensure::Absent);
     let blocks = entries.iter().any(|entry| entry.public_access_block.is_some());
     let policies = entries.iter().any(|entry| entry.manages_policy());
+    // Tags select only where an entry has a tag selector; for an ownership note they are
+    // read after planning, for changed buckets alone (`read_tags_of`).
+    let selects_by_tag = entries.iter().any(|entry| !entry.tags.is_empty());
+    // Independent reads of one bucket run concurrently.
     let (encryption, lifecycle, empty, tags, public_access_block, policy) = tokio::try_join!(
         async { if present { read_encryption(aws, name).await } else { Ok(None) } },
         async { if manages_lifecycle { read_lifecycle(aws, name).await } else { Ok(None) } },
         async { if to_delete { is_empty(aws, name).await.map(Some) } else { Ok(None) } },
-        read_tags(aws, name),
+        async { if selects_by_tag { read_tags(aws, name).await.map(Some) } else { Ok(None) } },
         async { if blocks { read_public_access_block(aws, name).await.map(Some) } else { Ok(None) } },
         async { if policies { read_policy(aws, name).await } else { Ok(None) } },
     )?;
     Ok(Some(Bucket { name: name.to_owned(), encryption, lifecycle, empty, tags, public_access_block, policy }))
+}
+
+/// Reads the tags of these buckets into the inventory, where they were not read: the
+/// ownership notes of changes the first plan found.
+pub async fn read_tags_of(aws: &Aws, s3: &mut S3, names: &[String]) -> Result<(), AwsError> {
+    let read = try_join_all(names.iter().map(|name| read_tags(aws, name))).await?;
+    for (name, tags) in names.iter().zip(read) {
+        if let Some(bucket) = s3.buckets.iter_mut().find(|bucket| &bucket.name == name) {
+            bucket.tags = Some(tags);
+        }
+    }
+    Ok(())
 }
 
 /// The bucket's public access block; all four off when it has none.
@@ -380,19 +443,13 @@ pub async fn delete_bucket(aws: &Aws, name: &str) -> Result<(), AwsError> {
     Ok(())
 }
 
-/// Every bucket in the account's region, for the coverage census: ListBuckets with
-/// `BucketRegion` lists only those, so no bucket is asked for its location.
+/// Every bucket in the account's region, for the coverage census, when `read` did not
+/// list them already.
 pub(crate) async fn census(aws: &Aws) -> Result<Vec<String>, AwsError> {
-    let _permit = aws.permit().await;
-    let pages = aws
-        .s3
-        .list_buckets()
-        .bucket_region(aws.region())
-        .max_buckets(10_000)
-        .into_paginator()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .map_err(|error| call_error("s3:ListAllMyBuckets", "buckets", error))?;
-    Ok(pages.iter().flat_map(|page| page.buckets()).filter_map(|bucket| bucket.name().map(str::to_owned)).collect())
+    let listing = list_regional(aws).await?;
+    if listing.filtered {
+        return Ok(listing.names);
+    }
+    let regions = try_join_all(listing.names.iter().map(|name| region_of(aws, name))).await?;
+    Ok(listing.names.into_iter().zip(regions).filter(|(_, region)| region == aws.region()).map(|(name, _)| name).collect())
 }

@@ -1,6 +1,8 @@
 //! SSM: the parameters the desired state names. Values are hashed the moment they
 //! arrive; a value that cannot be decrypted is recorded as unreadable, with the reason.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_ssm::types::{ParameterStringFilter, ResourceTypeForTagging};
 use futures_util::future::try_join_all;
 use holdfast_desired::Desired;
@@ -22,13 +24,30 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
         return Ok(Ssm::default());
     }
     progress.started(KIND);
-    let values = try_join_all(names.chunks(NAMES_PER_GET).map(|chunk| get_values(aws, chunk, salt))).await?;
+    // Values are fetched (and decrypted) only where they are compared; every named
+    // parameter is described, which says whether it exists, its type, key and version.
+    let valued = holdfast_desired::reads::parameter_values(desired);
+    let (values, described) = tokio::try_join!(
+        try_join_all(valued.chunks(NAMES_PER_GET).map(|chunk| get_values(aws, chunk, salt))),
+        try_join_all(names.chunks(NAMES_PER_FILTER).map(|chunk| describe(aws, chunk))),
+    )?;
+    let mut described: BTreeMap<String, Described> = described.into_iter().flatten().map(|found| (found.name.clone(), found)).collect();
     let mut parameters: Vec<Parameter> = values.into_iter().flatten().collect();
-    let keys = try_join_all(names.chunks(NAMES_PER_FILTER).map(|chunk| describe_keys(aws, chunk))).await?;
-    let keys: std::collections::BTreeMap<String, String> = keys.into_iter().flatten().collect();
     for parameter in &mut parameters {
-        parameter.kms_key = keys.get(&parameter.name).cloned();
+        parameter.kms_key = described.remove(&parameter.name).and_then(|found| found.kms_key);
     }
+    // A valued parameter GetParameters did not find is missing, whatever a concurrent
+    // describe saw: the two calls see the same parameter at different moments.
+    let existence_only = described.into_values().filter(|found| !valued.iter().any(|name| name.trim_start_matches('/') == found.name.trim_start_matches('/')));
+    parameters.extend(existence_only.map(|found| Parameter {
+        arn: found.arn.unwrap_or_default(),
+        name: found.name,
+        parameter_type: found.parameter_type,
+        kms_key: found.kms_key,
+        version: found.version,
+        value: ParameterValue::NotRead,
+        tags: BTreeMap::new(),
+    }));
     // Tags cost a call per parameter: read them only where the desired state declares some.
     let tagged: Vec<usize> = parameters
         .iter()
@@ -43,6 +62,15 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
     progress.advanced(KIND, parameters.len());
     progress.finished(KIND);
     Ok(Ssm { parameters })
+}
+
+/// A parameter as DescribeParameters gives it: everything but the value.
+struct Described {
+    name: String,
+    arn: Option<String>,
+    parameter_type: String,
+    kms_key: Option<String>,
+    version: u64,
 }
 
 async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Parameter>, AwsError> {
@@ -87,7 +115,7 @@ async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Para
         .collect())
 }
 
-async fn describe_keys(aws: &Aws, names: &[String]) -> Result<Vec<(String, String)>, AwsError> {
+async fn describe(aws: &Aws, names: &[String]) -> Result<Vec<Described>, AwsError> {
     let filter = ParameterStringFilter::builder()
         .key("Name")
         .option("Equals")
@@ -105,7 +133,19 @@ async fn describe_keys(aws: &Aws, names: &[String]) -> Result<Vec<(String, Strin
         .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|error| call_error("ssm:DescribeParameters", format!("{} parameters", names.len()), error))?;
-    Ok(pages.iter().flat_map(|page| page.parameters()).filter_map(|metadata| Some((metadata.name()?.to_owned(), metadata.key_id()?.to_owned()))).collect())
+    Ok(pages
+        .iter()
+        .flat_map(|page| page.parameters())
+        .filter_map(|metadata| {
+            Some(Described {
+                name: metadata.name()?.to_owned(),
+                arn: metadata.arn().map(str::to_owned),
+                parameter_type: metadata.r#type().map(|kind| kind.as_str().to_owned()).unwrap_or_default(),
+                kms_key: metadata.key_id().map(str::to_owned),
+                version: u64::try_from(metadata.version()).unwrap_or(0),
+            })
+        })
+        .collect())
 }
 
 async fn read_tags(aws: &Aws, name: &str) -> Result<std::collections::BTreeMap<String, String>, AwsError> {
@@ -218,8 +258,8 @@ pub async fn check_parameter(aws: &Aws, name: &str, expected: Expected<'_>) -> R
     if !same {
         return Ok(Checked::HoldsAnotherValue);
     }
-    let keys = describe_keys(aws, &[name.to_owned()]).await?;
-    Ok(Checked::Holds { key_id: keys.into_iter().find(|(found, _)| found == name).map(|(_, key)| key) })
+    let described = describe(aws, &[name.to_owned()]).await?;
+    Ok(Checked::Holds { key_id: described.into_iter().find(|found| found.name == name).and_then(|found| found.kms_key) })
 }
 
 /// A parameter's value, decrypted, or None when it does not exist. `name` may be an ARN.

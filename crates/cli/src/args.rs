@@ -204,6 +204,9 @@ pub struct PlanArgs {
     pub exclude: Vec<String>,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Print on stderr the time of each phase and the AWS calls of each operation, with retries.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -35,6 +35,9 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     }
     for entry in desired.s3.bucket.iter() {
         add(format!("s3.bucket {}", entry.name), Some(&entry.origin));
+        if !entry.tags.is_empty() {
+            add(format!("s3.bucket.tags {}", entry.name), Some(&entry.origin));
+        }
         if entry.ensure == Ensure::Present && (entry.encryption.is_some() || keys_to_delete(desired)) {
             add(format!("s3.bucket.encryption {}", entry.name), Some(&entry.origin));
         }
@@ -56,10 +59,14 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     }
     for entry in desired.ssm.parameter.iter() {
         add(format!("ssm.parameter {}", entry.name()), Some(&entry.origin));
+        if entry.value.is_some() {
+            add(format!("ssm.parameter.value {}", entry.name()), Some(&entry.origin));
+        }
     }
     for entry in ecs.task_secrets.iter() {
         for parameter in entry.secrets.values() {
             add(format!("ssm.parameter {}", parameter.get_ref()), Some(&entry.origin));
+            add(format!("ssm.parameter.value {}", parameter.get_ref()), Some(&entry.origin));
         }
     }
     for entry in desired.vpc.flow_logs.iter() {
@@ -67,6 +74,10 @@ pub fn reads(desired: &Desired) -> Vec<Read> {
     }
     if needs_kms(desired) {
         add("kms.keys".to_owned(), None);
+    }
+    // The key list, read only to resolve the keys the desired state names.
+    if !key_references(desired).is_empty() {
+        add("kms.key_list".to_owned(), None);
     }
     for entry in desired.kms.key.iter() {
         add(format!("kms.key {}", entry.alias()), Some(&entry.origin));
@@ -155,6 +166,17 @@ pub fn key_references(desired: &Desired) -> Vec<String> {
 /// services to, which must exist before a task definition may name them.
 pub fn parameter_names(desired: &Desired) -> Vec<String> {
     let mut names: Vec<String> = desired.ssm.parameter.iter().map(|entry| entry.name().to_owned()).collect();
+    names.extend(desired.ecs.task_secrets.iter().flat_map(|entry| entry.secrets.values().map(|parameter| parameter.get_ref().clone())));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The parameters whose values are compared: those declared with a `value`, and those
+/// `[[ecs.task_secrets]]` moves services to (the value they run with must not change).
+/// Every other parameter is only checked to exist, and its value is never fetched.
+pub fn parameter_values(desired: &Desired) -> Vec<String> {
+    let mut names: Vec<String> = desired.ssm.parameter.iter().filter(|entry| entry.value.is_some()).map(|entry| entry.name().to_owned()).collect();
     names.extend(desired.ecs.task_secrets.iter().flat_map(|entry| entry.secrets.values().map(|parameter| parameter.get_ref().clone())));
     names.sort();
     names.dedup();

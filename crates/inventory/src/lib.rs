@@ -29,7 +29,9 @@ pub use secret::{Salt, SecretHash};
 pub type Tags = BTreeMap<String, String>;
 
 /// The snapshot format this build writes and reads. Version 2 records what was read.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
+/// Version 2 snapshots read as version 3: every value they hold means the same there.
+const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=3;
 
 /// One account and region as read at one moment; serialised, it is a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +90,22 @@ impl Coverage {
             Coverage::Reads(keys) => keys.contains(key),
         }
     }
+
+    /// Version 2 read every selected bucket's tags, every named parameter's value and
+    /// the whole key list with the aliases, which version 3 records as reads of their own.
+    fn upgrade_from_version_2(&mut self) {
+        let Coverage::Reads(keys) = self else { return };
+        let implied: Vec<String> = keys
+            .iter()
+            .filter_map(|key| {
+                key.strip_prefix("s3.bucket ")
+                    .map(|glob| format!("s3.bucket.tags {glob}"))
+                    .or_else(|| key.strip_prefix("ssm.parameter ").map(|name| format!("ssm.parameter.value {name}")))
+                    .or_else(|| (key == "kms.keys").then(|| "kms.key_list".to_owned()))
+            })
+            .collect();
+        keys.extend(implied);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,7 +113,7 @@ pub enum SnapshotError {
     // The parser's own message follows as the error's source: not repeated here.
     #[error("the snapshot is not valid JSON of the holdfast snapshot format")]
     Malformed(#[from] serde_json::Error),
-    #[error("the snapshot has format_version {found}; this holdfast reads version {FORMAT_VERSION}: take a new one with `holdfast snapshot`")]
+    #[error("the snapshot has format_version {found}; this holdfast reads versions 2 and {FORMAT_VERSION}: take a new one with `holdfast snapshot`")]
     UnsupportedVersion { found: u64 },
 }
 
@@ -130,10 +148,14 @@ impl Inventory {
             format_version: u64,
         }
         let version: Version = serde_json::from_str(json)?;
-        if version.format_version != u64::from(FORMAT_VERSION) {
+        if !READABLE_VERSIONS.contains(&version.format_version) {
             return Err(SnapshotError::UnsupportedVersion { found: version.format_version });
         }
         let mut inventory: Inventory = serde_json::from_str(json)?;
+        if version.format_version == 2 {
+            inventory.coverage.upgrade_from_version_2();
+        }
+        inventory.format_version = FORMAT_VERSION;
         inventory.sort();
         Ok(inventory)
     }

@@ -9,12 +9,13 @@ use crate::Tags;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct S3 {
     pub buckets: Vec<Bucket>,
-    /// The name of every bucket the account owns, in any region: destinations are
+    /// The name of every bucket the account owns in this region: destinations are
     /// checked against it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub names: Vec<String>,
-    /// Flow-log destination buckets that exist but are not the account's (a central
-    /// logging bucket of another account): HeadBucket found them.
+    /// Buckets named by the desired state that exist but are not among the account's in
+    /// this region (a central logging bucket of another account, or one of this account
+    /// in another region): HeadBucket found them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub elsewhere: Vec<String>,
 }
@@ -29,8 +30,10 @@ pub struct Bucket {
     pub lifecycle: Option<Lifecycle>,
     /// Whether a one-key listing found no object; None when it was not read.
     pub empty: Option<bool>,
-    #[serde(default)]
-    pub tags: Tags,
+    /// None when they were not read: a bucket's tags cost a call, made only where a tag
+    /// selector or the ownership note of a change needs them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Tags>,
     /// The bucket's public access block; all four off when none is configured. None when
     /// it was not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +42,16 @@ pub struct Bucket {
     /// read (the coverage says which).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+}
+
+/// What a bucket whose tags were not read is selected with: no tag selector asks for them.
+static NO_TAGS: Tags = BTreeMap::new();
+
+impl Bucket {
+    /// The tags as read; none when they were not.
+    pub fn tags_or_none(&self) -> &Tags {
+        self.tags.as_ref().unwrap_or(&NO_TAGS)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,8 @@ pub struct Parameter {
     pub tags: Tags,
 }
 
-/// What is known of a parameter's value: its hash, or why it could not be read.
+/// What is known of a parameter's value: its hash, why it could not be read, or that it
+/// was not asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ParameterValue {
@@ -34,4 +35,7 @@ pub enum ParameterValue {
     Unreadable {
         reason: String,
     },
+    /// Not read: the desired state checks only that the parameter exists, so neither
+    /// `ssm:GetParameters` nor `kms:Decrypt` is asked for.
+    NotRead,
 }

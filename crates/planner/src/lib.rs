@@ -84,6 +84,21 @@ pub fn plan_with_environment(desired: &Desired, inventory: &Inventory, lookup: i
     Planner::new(desired, inventory).with_env_hashes(env_hashes).plan()
 }
 
+/// The buckets whose changes in `plan` want their tags for an ownership note ("owned by
+/// CloudFormation stack ..."), but whose tags were not read: the reader reads those and
+/// the plan is made again. Tags cost a call per bucket, so only changed buckets pay it.
+pub fn buckets_needing_tags(plan: &Plan, inventory: &Inventory) -> Vec<String> {
+    let changed: std::collections::BTreeSet<&str> =
+        plan.changes.iter().filter(|change| change.kind == Kind::S3Bucket).map(|change| change.address.as_str()).collect();
+    inventory
+        .s3
+        .buckets
+        .iter()
+        .filter(|bucket| bucket.tags.is_none() && changed.contains(Kind::S3Bucket.address(&bucket.name).as_str()))
+        .map(|bucket| bucket.name.clone())
+        .collect()
+}
+
 /// The environment variables a desired state reads secret values from.
 pub fn env_variables(desired: &Desired) -> Vec<String> {
     let mut names: Vec<String> = desired

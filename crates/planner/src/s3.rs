@@ -20,7 +20,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     let entries = &cx.desired.s3.bucket;
     let mut hits = Hits::new(entries.len());
     for bucket in &cx.inventory.s3.buckets {
-        let chosen = hits.select(entries, |entry| entry.name.matches(&bucket.name) && entry.tags.matches(&bucket.tags));
+        let chosen = hits.select(entries, |entry| entry.name.matches(&bucket.name) && entry.tags.matches(bucket.tags_or_none()));
         let address = Kind::S3Bucket.address(&bucket.name);
         if let Some(entry) = one(cx, &address, chosen) {
             let change = match entry.ensure {
@@ -131,7 +131,7 @@ fn delete(entry: &BucketEntry, bucket: &Bucket, address: String) -> Change {
         flags,
         source: source(&entry.origin),
         reason: Some(reason),
-        notes: ownership_notes(&bucket.tags),
+        notes: ownership_notes(bucket.tags_or_none()),
         depends_on: Vec::new(),
         operation: Operation::DeleteBucket { bucket: bucket.name.clone() },
     }
@@ -183,7 +183,7 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
             put_block = Some(on);
         }
     }
-    let mut notes = ownership_notes(&bucket.tags);
+    let mut notes = ownership_notes(bucket.tags_or_none());
     let mut put_policy = None;
     // Statements a live delivery still writes with are taken away only after the plan
     // removes it; never while it runs.

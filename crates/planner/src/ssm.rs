@@ -275,6 +275,9 @@ fn compare_value(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter)
             cx.warn(format!("the value of {} could not be compared: {reason}", entry.name()), Some(&entry.origin));
             Comparison::Same
         }
+        // Coverage makes a plan that compares a value read it: this is only a snapshot
+        // the coverage check has already refused.
+        ParameterValue::NotRead => Comparison::Same,
     }
 }
 
@@ -329,7 +332,7 @@ pub(crate) fn value_after(cx: &Context<'_>, name: &str) -> After {
         },
         _ => match live.map(|parameter| &parameter.value) {
             Some(ParameterValue::Hash(hash)) => After::Hash(hash.clone()),
-            Some(ParameterValue::Unreadable { .. }) => After::Unknown,
+            Some(ParameterValue::Unreadable { .. } | ParameterValue::NotRead) => After::Unknown,
             None => After::Missing,
         },
     }

@@ -20,8 +20,9 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::Notify;
 
 use crate::args::{ApplyArgs, ReportFormat};
-use crate::commands::{live, load_desired, make_plan};
+use crate::commands::{live, load_desired};
 use crate::output::{self, Status};
+use crate::stats::Stats;
 
 pub fn run(args: &ApplyArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
@@ -200,8 +201,7 @@ async fn watch_signals(mut signals: Signals, stop: Arc<Stop>) {
 
 async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Option<Plan>, args: &ApplyArgs, stop: &Stop) -> anyhow::Result<Status> {
     // Always act on what the account is now, never on what it was.
-    let inventory = live::read_inventory(aws, account_id, desired).await?;
-    let fresh = make_plan(desired, &inventory);
+    let (_, fresh) = live::read_planned(aws, account_id, desired, &Stats::default()).await?;
     if fresh.has_errors() {
         output::stdout(&render::text(&fresh, output::use_color(args.color)));
         bail!("the plan has errors, so nothing was applied");
@@ -239,8 +239,8 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
     if stop.is_requested() {
         output::stderr("The apply was stopped: what was done is not verified by a second read.\n");
     } else {
-        match live::read_inventory(aws, account_id, desired).await {
-            Ok(after) => holdfast_applier::verify(&mut report, &make_plan(desired, &after)),
+        match live::read_planned(aws, account_id, desired, &Stats::default()).await {
+            Ok((_, after)) => holdfast_applier::verify(&mut report, &after),
             // What was done must still be said: the report is printed, then why it is not verified.
             Err(error) => {
                 print_report(&report, args.format);

@@ -7,23 +7,28 @@ use holdfast_aws::{Aws, ConnectOptions, Identity, Progress, Silent};
 use holdfast_desired::Desired;
 use holdfast_inventory::Inventory;
 
+use holdfast_planner::Plan;
+
 use crate::args::AwsArgs;
+use crate::commands::make_plan;
 use crate::output;
 use crate::progress::Bars;
+use crate::stats::Stats;
 
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 /// Connects, checks the credentials are for the declared account and region before
-/// reading anything, and reads what the desired state can select.
-pub fn read(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inventory> {
+/// reading anything, reads what the desired state can select, and plans.
+pub fn read_and_plan(desired: &Desired, args: &AwsArgs, stats: &Stats) -> anyhow::Result<(Inventory, Plan)> {
     runtime()?.block_on(async {
+        let started = std::time::Instant::now();
         let (aws, identity) = connect(desired, args).await?;
-        read_inventory(&aws, &identity.account_id, desired).await
+        stats.connected("connect (credentials, STS)", started, &aws);
+        read_planned(&aws, &identity.account_id, desired, stats).await
     })
 }
-
 /// A connection to the account the desired state declares, and its id; refuses any other.
 pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, Identity)> {
     let options = ConnectOptions {
@@ -39,18 +44,33 @@ pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, 
     Ok((aws, identity))
 }
 
-/// Reads with progress on a terminal, and says on stderr what the read cost.
-pub async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired) -> anyhow::Result<Inventory> {
+/// Reads, plans, and where a change wants what the first read left out (the tags of a
+/// changed bucket, for its ownership note), reads that too and plans again.
+pub async fn read_planned(aws: &Aws, account_id: &str, desired: &Desired, stats: &Stats) -> anyhow::Result<(Inventory, Plan)> {
     let started = std::time::Instant::now();
     let before = aws.api_calls();
+    let mut inventory = read_inventory(aws, account_id, desired, stats).await?;
+    let mut plan = stats.time("plan", || make_plan(desired, &inventory));
+    let buckets = holdfast_planner::buckets_needing_tags(&plan, &inventory);
+    if !buckets.is_empty() {
+        let phase = format!("read tags of {} changed {}", buckets.len(), if buckets.len() == 1 { "bucket" } else { "buckets" });
+        stats.time_calls(phase, aws, holdfast_aws::s3::read_tags_of(aws, &mut inventory.s3, &buckets)).await?;
+        plan = stats.time("plan again", || make_plan(desired, &inventory));
+    }
+    output::stderr(&summary(aws, started.elapsed(), before));
+    Ok((inventory, plan))
+}
+
+/// Reads with progress on a terminal.
+async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, stats: &Stats) -> anyhow::Result<Inventory> {
     let bars = output::stderr_is_terminal().then(Bars::new);
-    let progress: &dyn Progress = match &bars {
+    let shown: &dyn Progress = match &bars {
         Some(bars) => bars,
         None => &Silent,
     };
-    let inventory = holdfast_aws::read_inventory(aws, account_id, desired, progress).await?;
+    let progress = stats.progress(shown);
+    let inventory = stats.time_calls("read", aws, holdfast_aws::read_inventory(aws, account_id, desired, &progress)).await?;
     drop(bars);
-    output::stderr(&summary(aws, started.elapsed(), before));
     Ok(inventory)
 }
 

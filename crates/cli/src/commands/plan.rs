@@ -8,26 +8,33 @@ use holdfast_planner::{Plan, render};
 use crate::args::{Format, PlanArgs};
 use crate::commands::{live, load_desired, make_plan};
 use crate::output::{self, Status};
+use crate::stats::Stats;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
     let targets = globs("--target", &args.target)?;
     let excludes = globs("--exclude", &args.exclude)?;
-    let inventory = match &args.snapshot {
+    let stats = Stats::default();
+    let plan = match &args.snapshot {
         Some(snapshot) => {
-            let text = std::fs::read_to_string(snapshot).with_context(|| format!("cannot read the snapshot {}", snapshot.display()))?;
-            let inventory = Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))?;
+            let inventory = stats.time("load the snapshot", || {
+                let text = std::fs::read_to_string(snapshot).with_context(|| format!("cannot read the snapshot {}", snapshot.display()))?;
+                Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))
+            })?;
             live::check_account(&desired, &inventory.account_id, &inventory.region, "the snapshot is of")?;
-            inventory
+            stats.time("plan", || make_plan(&desired, &inventory))
         }
-        None => live::read(&desired, &args.aws)?,
+        None => live::read_and_plan(&desired, &args.aws, &stats)?.1,
     };
-
-    let plan = make_plan(&desired, &inventory).select(&targets, &excludes);
+    let plan = plan.select(&targets, &excludes);
     if let Some(out) = &args.out {
         std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write the plan file {}", out.display()))?;
     }
-    output::stdout(&render_plan(&plan, args));
+    let rendered = stats.time("render", || render_plan(&plan, args));
+    output::stdout(&rendered);
+    if args.stats {
+        output::stderr(&stats.render());
+    }
     if plan.has_errors() {
         anyhow::bail!("the plan has {}: nothing can be applied until they are fixed", holdfast_planner::render::count(plan.errors.len(), "error"));
     }

@@ -5,10 +5,12 @@ use anyhow::Context;
 use crate::args::SnapshotArgs;
 use crate::commands::{live, load_desired};
 use crate::output::{self, Status};
+use crate::stats::Stats;
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
-    let inventory = live::read(&desired, &args.aws)?;
+    // Planned as well: a change's ownership note wants the tags of its bucket in the file.
+    let (inventory, _) = live::read_and_plan(&desired, &args.aws, &Stats::default())?;
     write_private(&args.out, &inventory.to_snapshot()).with_context(|| format!("cannot write the snapshot {}", args.out.display()))?;
     output::stderr(&format!("Wrote {}.\n", args.out.display()));
     Ok(Status::Success)

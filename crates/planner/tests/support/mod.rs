@@ -111,7 +111,7 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
 }
 
 pub fn add_bucket(inventory: &mut Inventory, name: &str, encryption: Option<Encryption>, lifecycle: Option<s3::Lifecycle>, empty: Option<bool>) {
-    inventory.s3.buckets.push(s3::Bucket { name: name.into(), encryption, lifecycle, empty, tags: Tags::new(), public_access_block: None, policy: None });
+    inventory.s3.buckets.push(s3::Bucket { name: name.into(), encryption, lifecycle, empty, tags: Some(Tags::new()), public_access_block: None, policy: None });
 }
 
 pub fn sse_kms(key: &str, bucket_key: bool) -> Encryption {
