@@ -2,8 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use holdfast_desired::ssm::ParameterEntry;
 use holdfast_desired::{Desired, Origin};
 use holdfast_inventory::ecs::TaskDefinition;
+use holdfast_inventory::ssm::Parameter;
 use holdfast_inventory::{Inventory, SecretHash, Tags};
 
 use crate::operation::Operation;
@@ -14,6 +16,10 @@ pub(crate) struct Context<'a> {
     pub inventory: &'a Inventory,
     /// Task definitions by ARN: thousands of services look theirs up.
     task_definitions: BTreeMap<&'a str, &'a TaskDefinition>,
+    /// Live and declared parameters by name without its leading slash: every service
+    /// moved to a parameter looks it up.
+    live_parameters: BTreeMap<&'a str, &'a Parameter>,
+    declared_parameters: BTreeMap<&'a str, &'a ParameterEntry>,
     pub env_hashes: &'a BTreeMap<String, SecretHash>,
     pub changes: Vec<Change>,
     pub warnings: Vec<Warning>,
@@ -23,11 +29,40 @@ pub(crate) struct Context<'a> {
 impl<'a> Context<'a> {
     pub fn new(desired: &'a Desired, inventory: &'a Inventory, env_hashes: &'a BTreeMap<String, SecretHash>) -> Self {
         let task_definitions = inventory.ecs.task_definitions.iter().map(|definition| (definition.arn.as_str(), definition)).collect();
-        Self { desired, inventory, task_definitions, env_hashes, changes: Vec::new(), warnings: Vec::new(), errors: Vec::new() }
+        // The first of each name wins, as the linear searches these replace found it.
+        let mut live_parameters = BTreeMap::new();
+        for parameter in &inventory.ssm.parameters {
+            live_parameters.entry(crate::normalize::parameter_key(&parameter.name)).or_insert(parameter);
+        }
+        let mut declared_parameters = BTreeMap::new();
+        for entry in desired.ssm.parameter.iter() {
+            declared_parameters.entry(crate::normalize::parameter_key(entry.name())).or_insert(entry);
+        }
+        Self {
+            desired,
+            inventory,
+            task_definitions,
+            live_parameters,
+            declared_parameters,
+            env_hashes,
+            changes: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 
     pub fn task_definition(&self, arn: &str) -> Option<&'a TaskDefinition> {
         self.task_definitions.get(arn).copied()
+    }
+
+    /// The live parameter a name or ARN means.
+    pub fn live_parameter(&self, reference: &str) -> Option<&'a Parameter> {
+        self.live_parameters.get(crate::normalize::parameter_key(reference)).copied()
+    }
+
+    /// The `[[ssm.parameter]]` entry a name or ARN means.
+    pub fn declared_parameter(&self, reference: &str) -> Option<&'a ParameterEntry> {
+        self.declared_parameters.get(crate::normalize::parameter_key(reference)).copied()
     }
 
     pub fn warn(&mut self, message: impl Into<String>, origin: Option<&Origin>) {

@@ -24,9 +24,15 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     for cluster in &cx.inventory.ecs.clusters {
         let mut providers_needed: BTreeMap<String, Origin> = BTreeMap::new();
         let mut service_changes = Vec::new();
+        // Cluster globs are matched once per cluster, not once per service: thousands of
+        // services times thousands of entries is where a large plan's time went.
+        let strategy_candidates = in_cluster(desired.service.iter().map(|entry| &entry.cluster), cluster);
+        let secret_candidates = in_cluster(desired.task_secrets.iter().map(|entry| &entry.cluster), cluster);
         for service in &cluster.services {
-            let strategy_entries = service_hits.select(&desired.service, |entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service));
-            let secret_entries = secret_hits.select(&desired.task_secrets, |entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service));
+            let strategy_entries = service_hits
+                .select_among(&desired.service, &strategy_candidates, |entry| entry.service.matches(&service.name) && entry.tags.matches(&service.tags));
+            let secret_entries = secret_hits
+                .select_among(&desired.task_secrets, &secret_candidates, |entry| entry.service.matches(&service.name) && entry.tags.matches(&service.tags));
             let strategy_entry = one(cx, &service_address(cluster, service), strategy_entries);
             let changes = plan_service(cx, cluster, service, strategy_entry, &secret_entries);
             // The cluster needs the providers of a strategy a service is moved to, and only those.
@@ -92,6 +98,11 @@ fn check_capacity_providers(cx: &mut Context<'_>) {
             );
         }
     }
+}
+
+/// The indices of the entries whose cluster glob matches this cluster.
+fn in_cluster<'e>(globs: impl Iterator<Item = &'e holdfast_desired::NameGlob>, cluster: &Cluster) -> Vec<usize> {
+    globs.enumerate().filter(|(_, glob)| glob.matches(&cluster.name)).map(|(index, _)| index).collect()
 }
 
 fn selects(
@@ -424,8 +435,12 @@ pub(crate) fn plaintext_holders(cx: &Context<'_>, variable: &str, parameter: &st
         cx.desired.ecs.task_secrets.iter().filter(|entry| entry.secrets.get(variable).is_some_and(|mapped| mapped.get_ref() == parameter)).collect();
     let mut holders = Vec::new();
     for cluster in &cx.inventory.ecs.clusters {
+        let in_this_cluster: Vec<&&TaskSecretsEntry> = entries.iter().filter(|entry| entry.cluster.matches(&cluster.name)).collect();
+        if in_this_cluster.is_empty() {
+            continue;
+        }
         for service in &cluster.services {
-            if !entries.iter().any(|entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service)) {
+            if !in_this_cluster.iter().any(|entry| selects(&entry.cluster, &entry.service, &entry.tags, cluster, service)) {
                 continue;
             }
             let Some(current): Option<&TaskDefinition> = cx.task_definition(&service.task_definition) else { continue };

@@ -28,6 +28,20 @@ impl Hits {
         chosen
     }
 
+    /// [`Hits::select`] among the entries at `candidates` (indices, ascending) alone: the
+    /// ones a cheaper test already kept, such as those whose cluster glob matches.
+    pub fn select_among<'e, E>(&mut self, entries: &'e [E], candidates: &[usize], selects: impl Fn(&E) -> bool) -> Vec<&'e E> {
+        let mut chosen = Vec::new();
+        for &index in candidates {
+            let entry = &entries[index];
+            if selects(entry) {
+                self.0[index] = true;
+                chosen.push(entry);
+            }
+        }
+        chosen
+    }
+
     /// Counts an entry as used without a live resource (a bucket it will create).
     pub fn mark(&mut self, index: usize) {
         self.0[index] = true;

@@ -299,17 +299,9 @@ pub(crate) enum After {
 
 /// The type a parameter has once this plan is applied: as declared, else as it is.
 pub(crate) fn type_after<'a>(cx: &Context<'a>, name: &str) -> Option<&'a str> {
-    let key = crate::normalize::parameter_key(name);
-    let declared = cx.desired.ssm.parameter.iter().find(|entry| crate::normalize::parameter_key(entry.name()) == key);
-    match declared {
+    match cx.declared_parameter(name) {
         Some(entry) => Some(entry.parameter_type.as_str()),
-        None => cx
-            .inventory
-            .ssm
-            .parameters
-            .iter()
-            .find(|parameter| crate::normalize::parameter_key(&parameter.name) == key)
-            .map(|parameter| parameter.parameter_type.as_str()),
+        None => cx.live_parameter(name).map(|parameter| parameter.parameter_type.as_str()),
     }
 }
 
@@ -318,7 +310,7 @@ pub(crate) fn value_after(cx: &Context<'_>, name: &str) -> After {
         change.kind == Kind::SsmParameter
             && crate::normalize::parameter_key(&change.address[Kind::SsmParameter.as_str().len()..]) == crate::normalize::parameter_key(name)
     });
-    let live = cx.inventory.ssm.parameters.iter().find(|parameter| crate::normalize::parameter_key(&parameter.name) == crate::normalize::parameter_key(name));
+    let live = cx.live_parameter(name);
     match planned.map(|change| &change.operation) {
         Some(Operation::Manual) => After::Blocked,
         Some(Operation::PutParameter { value, .. }) => match value {
