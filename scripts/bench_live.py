@@ -2,7 +2,7 @@
 """Live-read benchmark: holdfast plan against Cloud Custodian on the same emulated account.
 
     bench_live.py --moto URL --proxy URL --holdfast BIN --custodian BIN [--sizes 100,1000,5000]
-                  [--runs 3] [--concurrency N] [--out FILE]
+                  [--runs 3] [--concurrency N] [--sweep 4,8,16,32] [--no-custodian] [--out FILE]
 
 For each size, resets the emulator (moto), seeds an account of about that many resources
 with boto3 (straight to moto, not through the proxy), writes a desired state for it, then
@@ -47,6 +47,11 @@ def shape(size):
     }
 
 
+def drifted(count):
+    """How many of `count` resources the seed drifts: every tenth, from the first."""
+    return (count + 9) // 10
+
+
 def minimum_calls(counts):
     """The fewest calls AWS needs for what the desired state compares, by service.
 
@@ -55,7 +60,8 @@ def minimum_calls(counts):
     (100 a page). S3: ListBuckets with BucketRegion, then one lifecycle read per bucket.
     SSM: DescribeParameters filtered by name (50 a filter). EC2: DescribeVpcs (1,000 a
     page) and DescribeFlowLogs (200 VPC ids a filter). KMS: ListAliases, to compare the
-    parameters' keys with alias/aws/ssm.
+    parameters' keys with alias/aws/ssm. And GetBucketTagging for each bucket the plan
+    changes: the ownership note ("owned by CloudFormation stack ...") of a change needs it.
     """
     per_cluster = [counts["services"] // counts["clusters"]] * counts["clusters"]
     per_cluster[-1] += counts["services"] - sum(per_cluster)
@@ -63,11 +69,24 @@ def minimum_calls(counts):
         "sts": 1,
         "ecs": 1 + math.ceil(counts["clusters"] / 100) + sum(math.ceil(max(1, n) / 100) + math.ceil(n / 10) for n in per_cluster),
         "rds": math.ceil(counts["aurora"] / 100),
-        "s3": 1 + counts["buckets"],
+        "s3": 1 + counts["buckets"] + drifted(counts["buckets"]),
         "ssm": math.ceil(counts["parameters"] / 50),
         "ec2": math.ceil(counts["vpcs"] / 1000) + math.ceil(counts["vpcs"] / 200),
         "kms": 1,
     }
+
+
+def emulator_minimum(counts):
+    """The same minimum with moto's page sizes: it pages DescribeParameters by 10 (AWS by
+    50), and answers ListServices and DescribeDBClusters in one page whatever their size."""
+    minimum = minimum_calls(counts)
+    chunks = [min(50, counts["parameters"] - start) for start in range(0, counts["parameters"], 50)]
+    minimum["ssm"] = sum(math.ceil(chunk / 10) for chunk in chunks)
+    per_cluster = [counts["services"] // counts["clusters"]] * counts["clusters"]
+    per_cluster[-1] += counts["services"] - sum(per_cluster)
+    minimum["ecs"] = 1 + math.ceil(counts["clusters"] / 100) + sum(1 + math.ceil(n / 10) for n in per_cluster)
+    minimum["rds"] = 1
+    return minimum
 
 
 def seed(moto, counts):
@@ -124,7 +143,8 @@ def desired_state(folder, counts):
 
 
 CUSTODIAN_POLICY = """\
-# The same resources and attributes holdfast compares, read the way Cloud Custodian reads them.
+# The same resources and attributes holdfast compares, read the way Cloud Custodian reads them:
+# S3 augmentation limited to the lifecycle (Location and Tags it always reads).
 policies:
   - name: ecs-services
     resource: aws.ecs-service
@@ -147,6 +167,11 @@ policies:
 """
 
 
+# As a Cloud Custodian user writes it without tuning: every S3 attribute is read (c7n's
+# default augmentation, ten calls a bucket), as in the measurement issue 10 reports.
+CUSTODIAN_DEFAULT_POLICY = CUSTODIAN_POLICY.replace("    query:\n      - augment-keys: ['Lifecycle']\n", "")
+
+
 def proxy_counts(proxy, reset=False):
     if reset:
         urllib.request.urlopen(urllib.request.Request(f"{proxy}/__fault-proxy/reset", method="POST")).read()
@@ -155,13 +180,15 @@ def proxy_counts(proxy, reset=False):
 
 
 def timed(command, env, stdout_path):
-    """Runs a command; returns (seconds, peak resident KiB, exit code)."""
+    """Runs a command; returns (seconds, peak resident KiB, exit code). The peak comes from
+    GNU time, not wait4: a child forked from this Python process would report the
+    parent's resident set as its own."""
+    peak_file = stdout_path.with_suffix(".peak")
     with open(stdout_path, "wb") as stdout, open(stdout_path.with_suffix(".stderr"), "wb") as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=stdout, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
+        code = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *command], env=env, stdout=stdout, stderr=stderr).returncode
         elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return elapsed, int(peak_file.read_text().split()[-1]), code
 
 
 def by_service(counts):
@@ -191,7 +218,10 @@ def main():
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--custodian-runs", type=int, default=1)
-    parser.add_argument("--concurrency", type=int, default=None)
+    parser.add_argument("--concurrency", type=int, default=None, help="holdfast's --concurrency (its default when left out)")
+    parser.add_argument("--sweep", default="", help="also time holdfast at these --concurrency values, e.g. 4,8,16,32,64")
+    parser.add_argument("--no-custodian", action="store_true")
+    parser.add_argument("--bare-proxy", help="a proxy without latency: the emulator's own share of the time")
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--out")
     args = parser.parse_args()
@@ -199,6 +229,7 @@ def main():
     env.pop("C7N_USE_STS_REGIONAL", None)
     work = pathlib.Path(tempfile.mkdtemp(prefix="bench-live-"))
     work.joinpath("policy.yml").write_text(CUSTODIAN_POLICY)
+    work.joinpath("policy-default.yml").write_text(CUSTODIAN_DEFAULT_POLICY)
     rows = []
     for size in (int(value) for value in args.sizes.split(",")):
         counts = shape(size)
@@ -210,26 +241,46 @@ def main():
         if args.concurrency:
             holdfast += ["--concurrency", str(args.concurrency)]
         ours = measure(f"holdfast-{size}", holdfast, env, args.proxy, args.runs, work)
+        sweep = {}
+        for concurrency in (int(value) for value in args.sweep.split(",") if value):
+            swept = measure(f"holdfast-{size}-c{concurrency}", holdfast + ["--concurrency", str(concurrency)], env, args.proxy, args.runs, work)
+            sweep[concurrency] = swept["median_seconds"]
         custodian = [args.custodian, "run", "--cache-period", "0", "-s", str(work / f"custodian-{size}"), "-r", REGION, str(work / "policy.yml")]
-        theirs = measure(f"custodian-{size}", custodian, env, args.proxy, args.custodian_runs, work)
+        skipped = {"median_seconds": float("nan"), "runs": [], "peak_mib": float("nan"), "calls": 0, "by_service": {}}
+        if args.no_custodian:
+            theirs = theirs_default = skipped
+        else:
+            theirs = measure(f"custodian-{size}", custodian, env, args.proxy, args.custodian_runs, work)
+            default = [args.custodian, "run", "--cache-period", "0", "-s", str(work / f"custodian-default-{size}"), "-r", REGION, str(work / "policy-default.yml")]
+            theirs_default = measure(f"custodian-default-{size}", default, env, args.proxy, args.custodian_runs, work)
+        bare = None
+        if args.bare_proxy:
+            bare = measure(f"holdfast-{size}-bare", holdfast, {**env, "AWS_ENDPOINT_URL": args.bare_proxy}, args.bare_proxy, args.runs, work)["median_seconds"]
         minimum = minimum_calls(counts)
         minimum_total = sum(minimum.values())
+        on_emulator = emulator_minimum(counts)
         concurrency = args.concurrency or 16
         bound = minimum_total * args.latency_ms / 1000 / concurrency
         rows.append({"size": size, "shape": counts, "seeded_seconds": seeded, "holdfast": ours, "custodian": theirs, "minimum": minimum, "minimum_total": minimum_total,
-                     "ideal_seconds": bound, "concurrency": concurrency})
+                     "ideal_seconds": bound, "concurrency": concurrency, "sweep": sweep,
+                     "custodian_default": theirs_default, "emulator_minimum": on_emulator, "emulator_minimum_total": sum(on_emulator.values()), "bare_seconds": bare})
         print(f"{size}: holdfast {ours['median_seconds']:.2f} s, {ours['calls']} calls, {ours['peak_mib']:.0f} MiB; "
               f"custodian {theirs['median_seconds']:.2f} s, {theirs['calls']} calls, {theirs['peak_mib']:.0f} MiB; minimum {minimum_total} calls", file=sys.stderr)
-    print("| resources | holdfast: time | calls (minimum) | peak memory | Cloud Custodian: time | calls | peak memory | faster | calls / minimum | time / ideal |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| resources | holdfast | of which the emulator (0 ms) | calls | minimum on AWS / on moto | peak memory | Cloud Custodian, same attributes | calls | peak memory | Cloud Custodian, default S3 reads | calls | faster (same / default) | time / ideal |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
-        ours, theirs = row["holdfast"], row["custodian"]
-        print(f"| {row['size']:,} | {ours['median_seconds']:.2f} s | {ours['calls']:,} ({row['minimum_total']:,}) | {ours['peak_mib']:.0f} MiB | "
-              f"{theirs['median_seconds']:.1f} s | {theirs['calls']:,} | {theirs['peak_mib']:.0f} MiB | {theirs['median_seconds'] / ours['median_seconds']:.1f}× | "
-              f"{ours['calls'] / row['minimum_total']:.2f} | {ours['median_seconds'] / row['ideal_seconds']:.2f} |")
+        ours, theirs, default = row["holdfast"], row["custodian"], row["custodian_default"]
+        bare = f"{row['bare_seconds']:.2f} s" if row["bare_seconds"] is not None else "-"
+        print(f"| {row['size']:,} | {ours['median_seconds']:.2f} s | {bare} | {ours['calls']:,} | {row['minimum_total']:,} / {row['emulator_minimum_total']:,} | {ours['peak_mib']:.0f} MiB | "
+              f"{theirs['median_seconds']:.1f} s | {theirs['calls']:,} | {theirs['peak_mib']:.0f} MiB | {default['median_seconds']:.1f} s | {default['calls']:,} | "
+              f"{theirs['median_seconds'] / ours['median_seconds']:.1f}× / {default['median_seconds'] / ours['median_seconds']:.1f}× | "
+              f"{ours['median_seconds'] / row['ideal_seconds']:.2f} |")
     for row in rows:
-        print(f"\n{row['size']:,} resources {row['shape']}: holdfast by service {row['holdfast']['by_service']}, minimum {row['minimum']}; "
+        print(f"\n{row['size']:,} resources {row['shape']}: holdfast by service {row['holdfast']['by_service']}, minimum on AWS {row['minimum']}, on moto {row['emulator_minimum']}; "
               f"Cloud Custodian by service {row['custodian']['by_service']}; holdfast runs {[round(value, 2) for value in row['holdfast']['runs']]}")
+    for row in rows:
+        if row["sweep"]:
+            print(f"\n{row['size']:,} resources, holdfast median by --concurrency: " + ", ".join(f"{c}: {t:.2f} s" for c, t in row["sweep"].items()))
     if args.out:
         pathlib.Path(args.out).write_text(json.dumps(rows, indent=2))
 

@@ -156,8 +156,8 @@ pub struct AwsArgs {
     /// Send every request to this endpoint (an emulator, a proxy); AWS_ENDPOINT_URL works too.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// At most this many AWS calls in flight at once.
-    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// At most this many AWS calls in flight at once (docs/reading.md says why 16).
+    #[arg(long, default_value_t = 16, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
 }
 

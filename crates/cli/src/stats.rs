@@ -71,7 +71,7 @@ impl Stats {
         for phase in phases.iter() {
             let calls = phase.calls.map(|calls| format!("  {:>6} {}{}", calls.calls, plural(calls.calls, "call"), retries_note(calls))).unwrap_or_default();
             text.push_str(&format!("  {:width$}  {:>8}{calls}\n", phase.name, seconds(phase.elapsed)));
-            if phase.name.starts_with("read") {
+            if phase.name == "read" {
                 for (kind, elapsed) in &kinds {
                     text.push_str(&format!("    {:w$}  {:>8}\n", kind, seconds(*elapsed), w = width - 2));
                 }

@@ -61,14 +61,14 @@ fn plan_through_throttling_and_server_errors_is_the_plan_without_them() {
 
 /// With standard retry: adaptive retry's rate limiter, which a fifth of requests being
 /// throttled whatever the rate drives to its floor, makes this run take minutes; the
-/// adaptive run is the ignored test below, which scripts/bench-live runs.
+/// adaptive run is the ignored test below (`scripts/test --run-ignored only`).
 #[test]
 fn apply_through_throttling_and_server_errors_converges() {
     apply_through_faults_converges("apply_through_throttling_and_server_errors_converges", "standard");
 }
 
 #[test]
-#[ignore = "takes about five minutes: adaptive retry slows to its floor rate; scripts/bench-live --faults runs it"]
+#[ignore = "takes about five minutes: adaptive retry slows to its floor rate; run with scripts/test --run-ignored only"]
 fn apply_through_throttling_and_server_errors_converges_with_adaptive_retry() {
     apply_through_faults_converges("apply_through_throttling_and_server_errors_converges_with_adaptive_retry", "adaptive");
 }
