@@ -174,7 +174,7 @@ impl Aws {
 fn retry_config() -> Result<RetryConfig, AwsError> {
     let attempts = match std::env::var("AWS_MAX_ATTEMPTS") {
         Ok(value) => value.trim().parse::<u32>().ok().filter(|attempts| *attempts >= 1).ok_or_else(|| {
-            AwsError::Setup(format!("AWS_MAX_ATTEMPTS is `{value}`: it must be a whole number of attempts, 1 or more (holdfast's default is 8)"))
+            AwsError::Setup(format!("AWS_MAX_ATTEMPTS is `{value}`: it must be a whole number of attempts from 1 to {} (holdfast's default is 8)", u32::MAX))
         })?,
         Err(_) => 8,
     };
@@ -182,7 +182,11 @@ fn retry_config() -> Result<RetryConfig, AwsError> {
         Err(_) => RetryConfig::adaptive(),
         Ok(mode) if mode == "adaptive" || mode.is_empty() => RetryConfig::adaptive(),
         Ok(mode) if mode == "standard" || mode == "legacy" => RetryConfig::standard(),
-        Ok(mode) => return Err(AwsError::Setup(format!("AWS_RETRY_MODE is `{mode}`: it must be adaptive (holdfast's default) or standard"))),
+        Ok(mode) => {
+            return Err(AwsError::Setup(format!(
+                "AWS_RETRY_MODE is `{mode}`: it must be adaptive (holdfast's default) or standard (legacy is read as standard)"
+            )));
+        }
     };
     Ok(config.with_max_attempts(attempts))
 }

@@ -29,6 +29,20 @@ impl Fault {
 }
 
 impl Faults {
+    /// Each rate between 0 and 1, and together at most 1.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, rate) in [("throttle", self.throttle), ("server error", self.server_error), ("drop", self.drop)] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(format!("the {name} rate is {rate}: a rate is a share of requests, from 0 to 1"));
+            }
+        }
+        let sum = self.throttle + self.server_error + self.drop;
+        if sum > 1.0 {
+            return Err(format!("the rates add up to {sum}: together they may fail at most every request (1)"));
+        }
+        Ok(())
+    }
+
     pub(crate) fn decide(&self, seed: u64, arrival: u64) -> Option<Fault> {
         let draw = unit(splitmix64(seed ^ splitmix64(arrival)));
         let mut bound = self.throttle;
@@ -87,6 +101,15 @@ mod tests {
         let other: Vec<_> = (0..64).map(|arrival| faults.decide(4, arrival)).collect();
         assert_eq!(first, again);
         assert_ne!(first, other);
+    }
+
+    #[test]
+    fn rates_outside_zero_to_one_or_adding_up_past_one_are_refused() {
+        assert!(Faults { throttle: 1.5, ..Faults::default() }.check().is_err());
+        assert!(Faults { throttle: f64::NAN, ..Faults::default() }.check().is_err());
+        assert!(Faults { drop: -0.1, ..Faults::default() }.check().is_err());
+        assert!(Faults { throttle: 0.7, server_error: 0.7, drop: 0.0 }.check().is_err());
+        assert!(Faults { throttle: 0.2, server_error: 0.05, drop: 0.01 }.check().is_ok());
     }
 
     #[test]

@@ -92,6 +92,7 @@ impl Proxy {
         if !is_loopback_url(&config.upstream) {
             return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("the upstream {} is not on loopback", config.upstream)));
         }
+        config.faults.check().map_err(|message| std::io::Error::new(std::io::ErrorKind::InvalidInput, message))?;
         let listener = TcpListener::bind(config.listen).await?;
         let address = listener.local_addr()?;
         let state = Arc::new(State {

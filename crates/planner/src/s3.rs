@@ -53,10 +53,17 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     // A bucket named exactly (no glob) that does not exist is created; an absent one is already gone.
     for (index, entry) in entries.iter().enumerate() {
         let exists = cx.inventory.s3.buckets.iter().any(|bucket| entry.name.matches(&bucket.name));
-        // Bucket names are global: one that exists in another region cannot be created here.
-        let elsewhere = !exists && cx.inventory.s3.names.iter().any(|name| entry.name.matches(name));
+        // Bucket names are global: one that exists in another region, or in another
+        // account (HeadBucket found it outside this region's listing), cannot be created here.
+        let elsewhere = !exists && cx.inventory.s3.names.iter().chain(&cx.inventory.s3.elsewhere).any(|name| entry.name.matches(name));
         if elsewhere && entry.ensure == Ensure::Present {
-            cx.warn(format!("bucket `{}` exists in another region than {}: it is left alone here", entry.name, cx.inventory.region), Some(&entry.origin));
+            cx.warn(
+                format!(
+                    "bucket `{}` exists, but not among this account's buckets in {} (it is in another region, or another account's): it is left alone here",
+                    entry.name, cx.inventory.region
+                ),
+                Some(&entry.origin),
+            );
             hits.mark(index);
             continue;
         }

@@ -275,9 +275,18 @@ fn compare_value(cx: &mut Context<'_>, entry: &ParameterEntry, live: &Parameter)
             cx.warn(format!("the value of {} could not be compared: {reason}", entry.name()), Some(&entry.origin));
             Comparison::Same
         }
-        // Coverage makes a plan that compares a value read it: this is only a snapshot
-        // the coverage check has already refused.
-        ParameterValue::NotRead => Comparison::Same,
+        // Coverage makes a plan that compares a value read it; a snapshot that says
+        // otherwise (edited, or from another tool) must not pass for "no change".
+        ParameterValue::NotRead => {
+            cx.error(
+                format!(
+                    "the value of {} was not read in this account state, so it cannot be compared: take a new snapshot with this desired state",
+                    entry.name()
+                ),
+                Some(&entry.origin),
+            );
+            Comparison::Same
+        }
     }
 }
 

@@ -188,9 +188,25 @@ fn glob_that_matches_no_bucket_is_a_warning_not_a_create() {
 #[test]
 fn a_declared_bucket_that_lives_in_another_region_is_not_created_here() {
     let mut inventory = inventory();
-    // Listed by ListBuckets (names are global), but not in this region: not read.
+    // Listed by an endpoint that lists every region's buckets (the fallback without
+    // BucketRegion), but not in this region: not read.
     inventory.s3.names.push("livkit-recordings".to_owned());
     let plan = plan(&desired(TIERING), &inventory);
     assert!(plan.changes.is_empty(), "{:?}", plan.changes);
-    assert!(plan.warnings.iter().any(|warning| warning.message.contains("exists in another region")), "{:?}", plan.warnings);
+    assert!(plan.warnings.iter().any(|warning| warning.message.contains("it is in another region")), "{:?}", plan.warnings);
+}
+
+#[test]
+fn a_bucket_named_exactly_that_exists_outside_this_regions_listing_is_not_created() {
+    // The reader lists this region's buckets only; HeadBucket found this one elsewhere
+    // (another region, or another account): creating it would fail half-way through an apply.
+    let mut inventory = inventory();
+    inventory.s3.elsewhere.push("west-only-bucket".into());
+    let plan = plan(&desired("[[s3.bucket]]\nname = \"west-only-bucket\"\npublic_access_block = true\n"), &inventory);
+    assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+    assert!(
+        plan.warnings.iter().any(|warning| warning.message.contains("`west-only-bucket` exists, but not among this account's buckets in us-east-1")),
+        "{:#?}",
+        plan.warnings
+    );
 }

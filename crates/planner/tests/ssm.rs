@@ -164,3 +164,15 @@ fn a_missing_parameter_is_recreated_from_the_revision_before_the_moves_however_m
         parameter.notes
     );
 }
+
+#[test]
+fn a_value_not_read_is_a_plan_error_not_a_silent_match() {
+    // A snapshot whose coverage claims the value was read, but which holds `not_read`
+    // (edited, or written by another tool), must not pass for "no change".
+    let mut inventory = inventory();
+    add_parameter(&mut inventory, "/app/exists", "String", None, Ok("unused"));
+    inventory.ssm.parameters[0].value = holdfast_inventory::ssm::ParameterValue::NotRead;
+    let desired = desired("[[ssm.parameter]]\nname = \"/app/exists\"\ntype = \"String\"\nvalue = \"a literal\"\n");
+    let plan = plan(&desired, &inventory);
+    assert!(plan.errors.iter().any(|error| error.message.contains("the value of /app/exists was not read")), "{:#?}", plan.errors);
+}

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use holdfast_aws::{Aws, ConnectOptions, Identity, Progress, Silent};
+use holdfast_aws::{Aws, CallCount, ConnectOptions, Identity, Progress, Silent};
 use holdfast_desired::Desired;
 use holdfast_inventory::Inventory;
 
@@ -48,7 +48,7 @@ pub async fn connect(desired: &Desired, args: &AwsArgs) -> anyhow::Result<(Aws, 
 /// changed bucket, for its ownership note), reads that too and plans again.
 pub async fn read_planned(aws: &Aws, account_id: &str, desired: &Desired, stats: &Stats) -> anyhow::Result<(Inventory, Plan)> {
     let started = std::time::Instant::now();
-    let before = aws.api_calls();
+    let before = aws.api_stats();
     let mut inventory = read_inventory(aws, account_id, desired, stats).await?;
     let mut plan = stats.time("plan", || make_plan(desired, &inventory));
     let buckets = holdfast_planner::buckets_needing_tags(&plan, &inventory);
@@ -80,18 +80,24 @@ pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &s
     desired.check_account(account_id, region, what).map_err(anyhow::Error::msg)
 }
 
-/// The calls made since `before`, by service: what this one read cost.
-fn summary(aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, String), usize>) -> String {
-    let mut by_service: BTreeMap<&str, usize> = BTreeMap::new();
-    let calls = aws.api_calls();
-    for ((service, operation), count) in &calls {
-        let earlier = before.get(&(service.clone(), operation.clone())).copied().unwrap_or(0);
-        if *count > earlier {
-            *by_service.entry(service.as_str()).or_default() += count - earlier;
+/// The calls made since `before`, by service, and their retries: what this one read cost.
+fn summary(aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, String), CallCount>) -> String {
+    let mut by_service: BTreeMap<String, usize> = BTreeMap::new();
+    let mut retries = 0;
+    for (key, count) in aws.api_stats() {
+        let earlier = before.get(&key).copied().unwrap_or_default();
+        if count.calls > earlier.calls {
+            *by_service.entry(key.0).or_default() += count.calls - earlier.calls;
         }
+        retries += count.retries().saturating_sub(earlier.retries());
     }
     let total: usize = by_service.values().sum();
     let parts: Vec<String> = by_service.iter().map(|(service, count)| format!("{service} {count}")).collect();
     let detail = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
-    format!("Read the account in {:.1} s with {total} API calls{detail}.\n", elapsed.as_secs_f64())
+    let retried = match retries {
+        0 => String::new(),
+        1 => " and 1 retry".to_owned(),
+        _ => format!(" and {retries} retries"),
+    };
+    format!("Read the account in {:.1} s with {total} API calls{detail}{retried}.\n", elapsed.as_secs_f64())
 }
