@@ -42,11 +42,10 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress) 
     let buckets: Vec<Bucket> = buckets.into_iter().flatten().collect();
     progress.advanced(KIND, buckets.len());
     progress.finished(KIND);
-    // With the fallback listing, names hold every region's buckets, as the planner's
-    // "exists in another region" check expects.
     // A bucket named but not listed here may be another region's or another account's:
-    // HeadBucket tells whether it exists at all. Created buckets are named exactly.
-    let literal = entries.iter().filter(|entry| entry.name.is_literal()).map(|entry| entry.name.as_str().to_owned());
+    // HeadBucket tells whether it exists at all. Only a bucket to create is asked (those
+    // are named exactly). With the fallback listing, `names` already holds every region's.
+    let literal = entries.iter().filter(|entry| entry.ensure == Ensure::Present && entry.name.is_literal()).map(|entry| entry.name.as_str().to_owned());
     let trails = desired.cloudtrail.trail.iter().filter_map(|entry| entry.bucket().map(str::to_owned));
     let config = desired.config.as_deref().and_then(|config| config.bucket().map(str::to_owned));
     let destinations: std::collections::BTreeSet<String> = desired
