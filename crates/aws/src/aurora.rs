@@ -54,6 +54,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
                 storage_encrypted: encrypted,
                 // Only an encrypted cluster has a key (moto reports a placeholder otherwise).
                 kms_key_id: if encrypted { cluster.kms_key_id().map(str::to_owned) } else { None },
+                members: Some(cluster.db_cluster_members().iter().filter_map(|member| member.db_instance_identifier().map(str::to_owned)).collect()),
                 tags: tags(cluster.tag_list()),
                 identifier,
             })

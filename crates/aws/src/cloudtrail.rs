@@ -8,11 +8,12 @@ use crate::Aws;
 use crate::error::{AwsError, call_error};
 
 /// The declared trails, in one DescribeTrails call, and each home-region trail's status.
-pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<CloudTrail, AwsError> {
+/// With `audit`, every trail, and the status of every trail whose home is this region.
+pub(crate) async fn read(aws: &Aws, desired: &Desired, audit: bool) -> Result<CloudTrail, AwsError> {
     let names: Vec<String> = desired.cloudtrail.trail.iter().map(|entry| entry.name().to_owned()).collect();
     // Every trail, when a bucket's CloudTrail statements are managed: a live trail writing
     // there keeps them.
-    let every = holdfast_desired::reads::delivered_to(desired, holdfast_desired::s3::Delivery::Cloudtrail);
+    let every = audit || holdfast_desired::reads::delivered_to(desired, holdfast_desired::s3::Delivery::Cloudtrail);
     if names.is_empty() && !every {
         return Ok(CloudTrail::default());
     }
@@ -45,7 +46,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<CloudTrail, Aws
         .collect();
     let statuses = futures_util::future::try_join_all(trails.iter().map(|trail| async {
         // Status only for the declared trails, from their home region.
-        if trail.home_region != aws.region() || !names.contains(&trail.name) {
+        if trail.home_region != aws.region() || !(audit || names.contains(&trail.name)) {
             return Ok(None);
         }
         is_logging(aws, &trail.name).await

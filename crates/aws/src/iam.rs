@@ -204,6 +204,94 @@ pub async fn ensure_config_role(aws: &Aws) -> Result<(), AwsError> {
     }
 }
 
+/// The account's IAM users and root user, for the audit: one credential report (generated
+/// if none is fresh) gives every user's console access, MFA and key ages in two or three
+/// calls, where listing would cost two calls per user. The root user's row is read from
+/// the report, or from the account summary when the report has none.
+pub async fn read_credentials(aws: &Aws) -> Result<holdfast_inventory::iam::Iam, AwsError> {
+    use aws_sdk_iam::types::{ReportStateType, SummaryKeyType};
+    let deadline = std::time::Instant::now() + REPORT_WAIT;
+    loop {
+        let state = {
+            let _permit = aws.permit().await;
+            aws.iam.generate_credential_report().send().await.map_err(|error| call_error("iam:GenerateCredentialReport", "the credential report", error))?
+        };
+        if state.state() == Some(&ReportStateType::Complete) {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(AwsError::Setup(format!(
+                "IAM did not finish the credential report within {} s: run the audit again in a minute",
+                REPORT_WAIT.as_secs()
+            )));
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+    let report = {
+        let _permit = aws.permit().await;
+        aws.iam.get_credential_report().send().await.map_err(|error| call_error("iam:GetCredentialReport", "the credential report", error))?
+    };
+    let text = report.content().map(|blob| String::from_utf8_lossy(blob.as_ref()).into_owned()).unwrap_or_default();
+    let (users, root) = parse_credential_report(&text);
+    let root = match root {
+        Some(root) => Some(root),
+        None => {
+            let _permit = aws.permit().await;
+            let summary = aws.iam.get_account_summary().send().await.map_err(|error| call_error("iam:GetAccountSummary", "the account summary", error))?;
+            summary.summary_map().map(|map| holdfast_inventory::iam::Root {
+                mfa_active: map.get(&SummaryKeyType::AccountMfaEnabled).copied().unwrap_or(0) > 0,
+                access_keys_present: map.get(&SummaryKeyType::AccountAccessKeysPresent).copied().unwrap_or(0) > 0,
+                source: "account summary".to_owned(),
+            })
+        }
+    };
+    let report_generated = report.generated_time().and_then(|time| time.fmt(aws_smithy_types::date_time::Format::DateTime).ok());
+    Ok(holdfast_inventory::iam::Iam { report_generated, users, root })
+}
+
+/// IAM builds a report in seconds; an account with many thousands of users takes longer.
+const REPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// The report's CSV: a header row, then one row per user and `<root_account>`. No field is
+/// quoted, and only a user name (and so its ARN) may hold a comma: every other column is a
+/// date, a boolean, N/A or a region, so the columns are counted from the right.
+fn parse_credential_report(text: &str) -> (Vec<holdfast_inventory::iam::User>, Option<holdfast_inventory::iam::Root>) {
+    use holdfast_inventory::iam::{AccessKey, Root, User};
+    let mut lines = text.lines();
+    let Some(header) = lines.next() else { return (Vec::new(), None) };
+    let columns: Vec<&str> = header.split(',').collect();
+    let mut users = Vec::new();
+    let mut root = None;
+    for line in lines.filter(|line| !line.trim().is_empty()) {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() < columns.len() {
+            continue;
+        }
+        // The fields beyond the header's count are commas inside the user name and ARN.
+        let extra = fields.len() - columns.len();
+        let rest = &fields[2 + 2 * extra..];
+        let head = fields[..2 + 2 * extra].join(",");
+        let (name, arn) = match head.split_once(",arn:") {
+            Some((name, arn)) => (name.to_owned(), format!("arn:{arn}")),
+            None => (fields[0].to_owned(), fields[1].to_owned()),
+        };
+        let value = |column: &str| columns.iter().position(|c| *c == column).and_then(|index| index.checked_sub(2)).and_then(|index| rest.get(index).copied());
+        let yes = |column: &str| value(column) == Some("true");
+        let date = |column: &str| value(column).filter(|text| !matches!(*text, "N/A" | "not_supported" | "no_information" | "")).map(str::to_owned);
+        let keys: Vec<AccessKey> = [1u8, 2]
+            .into_iter()
+            .filter(|slot| yes(&format!("access_key_{slot}_active")) || date(&format!("access_key_{slot}_last_rotated")).is_some())
+            .map(|slot| AccessKey { slot, active: yes(&format!("access_key_{slot}_active")), last_rotated: date(&format!("access_key_{slot}_last_rotated")) })
+            .collect();
+        if name == "<root_account>" {
+            root = Some(Root { mfa_active: yes("mfa_active"), access_keys_present: keys.iter().any(|key| key.active), source: "credential report".to_owned() });
+        } else {
+            users.push(User { name, arn, console_access: yes("password_enabled"), mfa_active: yes("mfa_active"), access_keys: keys });
+        }
+    }
+    (users, root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,6 +351,25 @@ mod tests {
             "no delegation to IAM"
         );
         assert_eq!(key_grant(&key_policy(vec![statement("Allow", root), statement("Deny", role)]), role, "kms:Decrypt"), KeyGrant::Denied);
+    }
+
+    #[test]
+    fn the_credential_report_reads_users_root_and_names_with_commas() {
+        let report = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+<root_account>,arn:aws:iam::108782097218:root,2020-01-01T00:00:00+00:00,not_supported,2026-01-01T00:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+dana,arn:aws:iam::108782097218:user/dana,2021-03-01T00:00:00+00:00,true,N/A,2021-03-01T00:00:00+00:00,N/A,false,true,2021-03-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+ci,bot,arn:aws:iam::108782097218:user/ci,bot,2024-05-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-11-01T00:00:00+00:00,N/A,N/A,N/A,true,2025-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A
+";
+        let (users, root) = parse_credential_report(report);
+        let root = root.expect("the root row");
+        assert!(root.mfa_active && !root.access_keys_present);
+        assert_eq!(users.len(), 2);
+        assert_eq!((users[0].name.as_str(), users[0].console_access, users[0].mfa_active), ("dana", true, false));
+        assert_eq!(users[0].access_keys.len(), 1);
+        assert_eq!(users[0].access_keys[0].last_rotated.as_deref(), Some("2021-03-01T00:00:00+00:00"));
+        assert_eq!((users[1].name.as_str(), users[1].arn.as_str()), ("ci,bot", "arn:aws:iam::108782097218:user/ci,bot"));
+        assert!(!users[1].console_access);
+        assert_eq!(users[1].access_keys.iter().map(|key| (key.slot, key.active)).collect::<Vec<_>>(), vec![(1, true), (2, true)]);
     }
 
     #[test]

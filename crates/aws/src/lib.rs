@@ -41,7 +41,14 @@ pub use progress::{Progress, Silent};
 pub struct ReadOptions {
     /// The name of every resource of the managed kinds, for a coverage report.
     pub census: bool,
+    /// Everything `holdfast audit` checks, across the whole account: every bucket,
+    /// cluster, VPC, service's task definition, trail and parameter, the region's
+    /// security services, and IAM's credential report.
+    pub audit: bool,
 }
+
+/// The coverage keys of the audit's reads beyond the desired state's own.
+pub const AUDIT_READS: &[&str] = &["cloudtrail.trails", "ssm.parameter_list", "iam.credentials"];
 
 /// Reads what the desired state can select into an inventory, stamped with the
 /// account, region, time, and a fresh salt for its secret hashes.
@@ -57,6 +64,13 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let taken_at = timestamp_now()?;
     let mut inventory = Inventory::new(account_id, aws.region(), &taken_at, salt.clone());
     let census = options.census;
+    let scoped;
+    let desired = if options.audit {
+        scoped = desired.with_audit_scope();
+        &scoped
+    } else {
+        desired
+    };
     // The census lists this region's buckets itself only when reading S3 does not.
     let own_bucket_listing = census && !holdfast_desired::reads::needs_bucket_names(desired);
     let ((ecs, services), (aurora, clusters), (s3, regional_buckets), census_buckets, ssm, (vpc, vpcs), kms, cloudtrail, guardduty, securityhub, config, elb) =
@@ -68,9 +82,9 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
             ssm::read(aws, desired, &salt, progress),
             vpc::read(aws, desired, progress, census),
             kms::read(aws, desired),
-            cloudtrail::read(aws, desired),
+            cloudtrail::read(aws, desired, options.audit),
             guardduty::read(aws, desired),
-            securityhub::read(aws, desired),
+            securityhub::read(aws, desired, options.audit),
             config::read(aws, desired),
             elb::read(aws, desired),
         )?;
@@ -105,7 +119,14 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     if !missing.is_empty() {
         ecs::read_revisions_before_moves(aws, &mut inventory.ecs, &missing, &salt).await?;
     }
-    inventory.coverage = Coverage::Reads(holdfast_desired::reads(desired).into_iter().map(|read| read.key).collect());
+    let mut coverage: std::collections::BTreeSet<String> = holdfast_desired::reads(desired).into_iter().map(|read| read.key).collect();
+    if options.audit {
+        let (all_parameters, iam) = tokio::join!(ssm::read_all(aws, &mut inventory.ssm), iam::read_credentials(aws));
+        all_parameters?;
+        inventory.iam = Some(iam?);
+        coverage.extend(AUDIT_READS.iter().map(|key| (*key).to_owned()));
+    }
+    inventory.coverage = Coverage::Reads(coverage);
     inventory.sort();
     Ok(inventory)
 }

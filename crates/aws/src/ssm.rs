@@ -115,24 +115,56 @@ async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Para
         .collect())
 }
 
+/// Every parameter of the region, described (never fetched): the audit's list, whose
+/// values are recorded as not read. Added to `ssm` where the read did not name them.
+pub(crate) async fn read_all(aws: &Aws, ssm: &mut Ssm) -> Result<(), AwsError> {
+    let described = describe_matching(aws, None).await?;
+    for found in described {
+        if ssm.parameters.iter().any(|parameter| parameter.name == found.name) {
+            continue;
+        }
+        ssm.parameters.push(Parameter {
+            arn: found.arn.unwrap_or_default(),
+            name: found.name,
+            parameter_type: found.parameter_type,
+            kms_key: found.kms_key,
+            version: found.version,
+            value: ParameterValue::NotRead,
+            tags: BTreeMap::new(),
+        });
+    }
+    Ok(())
+}
+
 async fn describe(aws: &Aws, names: &[String]) -> Result<Vec<Described>, AwsError> {
-    let filter = ParameterStringFilter::builder()
-        .key("Name")
-        .option("Equals")
-        .set_values(Some(names.to_vec()))
-        .build()
-        .map_err(|error| AwsError::Setup(error.to_string()))?;
+    describe_matching(aws, Some(names)).await
+}
+
+/// DescribeParameters for these names, or for every parameter.
+async fn describe_matching(aws: &Aws, names: Option<&[String]>) -> Result<Vec<Described>, AwsError> {
+    let filter = match names {
+        Some(names) => Some(
+            ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .set_values(Some(names.to_vec()))
+                .build()
+                .map_err(|error| AwsError::Setup(error.to_string()))?,
+        ),
+        None => None,
+    };
+    let what = names.map_or_else(|| "every parameter".to_owned(), |names| format!("{} parameters", names.len()));
     let _permit = aws.permit().await;
     let pages = aws
         .ssm
         .describe_parameters()
-        .parameter_filters(filter)
+        .set_parameter_filters(filter.map(|filter| vec![filter]))
         .max_results(50)
         .into_paginator()
         .send()
         .collect::<Result<Vec<_>, _>>()
         .await
-        .map_err(|error| call_error("ssm:DescribeParameters", format!("{} parameters", names.len()), error))?;
+        .map_err(|error| call_error("ssm:DescribeParameters", what, error))?;
     Ok(pages
         .iter()
         .flat_map(|page| page.parameters())

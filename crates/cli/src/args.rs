@@ -26,6 +26,50 @@ pub enum Command {
     Drift(DriftArgs),
     /// Print the least-privilege IAM policy for the calls holdfast makes for a desired state.
     IamPolicy(IamPolicyArgs),
+    /// Write the HIPAA status report of the whole account, with evidence for every line.
+    /// Exits 0, 2 when the score is under --fail-under, 1 on error.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Audit a snapshot taken with `holdfast snapshot --audit` instead of the live account.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "region", "endpoint_url"])]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 2 when the overall score (in percent) is below SCORE.
+    #[arg(long, value_name = "SCORE", value_parser = parse_score)]
+    pub fail_under: Option<f64>,
+    /// Show what changed since an earlier `--format json` report: new failures, fixed
+    /// ones, score movement (in text, markdown or json). With --out, the new report is
+    /// still written there.
+    #[arg(long, value_name = "OLD.json")]
+    pub compare: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Markdown,
+    Json,
+    Junit,
+    Sarif,
+    Html,
+}
+
+fn parse_score(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(score) if (0.0..=100.0).contains(&score) => Ok(score),
+        _ => Err(format!("`{text}` is not a score: a percentage from 0 to 100, as 80")),
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -170,6 +214,10 @@ pub struct SnapshotArgs {
     /// Where to write the snapshot.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Also read what `holdfast audit` checks across the whole account (every bucket,
+    /// cluster, VPC, task definition in use, trail and parameter, and IAM's credential report).
+    #[arg(long)]
+    pub audit: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -81,10 +81,10 @@ impl<'de> Deserialize<'de> for Day {
         }
         let text = match Written::deserialize(deserializer)? {
             Written::Date(date) if date.time.is_none() && date.offset.is_none() => date.to_string(),
-            Written::Date(date) => return Err(serde::de::Error::custom(format!("`{date}` is a time; `until` takes a day, as 2026-12-31"))),
+            Written::Date(date) => return Err(serde::de::Error::custom(format!("`{date}` is a time; a day is written 2026-12-31"))),
             Written::Text(text) => text,
         };
-        Day::parse(&text).map_err(|message| serde::de::Error::custom(format!("{message}; `until` takes a day, as 2026-12-31")))
+        Day::parse(&text).map_err(|message| serde::de::Error::custom(format!("{message}; a day is written 2026-12-31")))
     }
 }
 

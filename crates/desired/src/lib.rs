@@ -4,6 +4,7 @@
 //! result; every error carries its file, line and column and a hint.
 
 pub mod account;
+pub mod audit;
 pub mod aurora;
 mod check;
 pub mod cloudtrail;
@@ -58,6 +59,9 @@ pub struct Desired {
     /// What `holdfast drift` accepts for a while; plan and apply do not read it.
     #[serde(default)]
     pub drift: drift::Drift,
+    /// What a person vouches for, for `holdfast audit`; plan and apply do not read it.
+    #[serde(default)]
+    pub audit: audit::Audit,
     /// The files this was read from, in load order; `Origin::file` indexes here.
     #[serde(skip)]
     pub files: Vec<SourceFile>,
@@ -103,6 +107,7 @@ pub fn load_sources(files: Vec<SourceFile>) -> Result<Desired, LoadError> {
         config::check(&mut checker);
         elb::check(&mut checker);
         drift::check(&mut checker);
+        audit::check(&mut checker);
         diagnostics = checker.diagnostics;
     }
     if diagnostics.is_empty() { Ok(merged) } else { Err(LoadError { diagnostics }) }
@@ -196,6 +201,7 @@ fn located(mut desired: Desired, file: &SourceFile, index: usize) -> Desired {
     desired.ssm.parameter.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.vpc.flow_logs.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.drift.ignore.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
+    desired.audit.attestation.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.kms.key.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.cloudtrail.trail.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
     desired.elb.load_balancer.0.iter_mut().for_each(|entry| locate(&mut entry.origin));
@@ -341,12 +347,36 @@ impl Desired {
         self.ssm.parameter.0.extend(other.ssm.parameter.0);
         self.vpc.flow_logs.0.extend(other.vpc.flow_logs.0);
         self.drift.ignore.0.extend(other.drift.ignore.0);
+        self.audit.attestation.0.extend(other.audit.attestation.0);
         self.kms.key.0.extend(other.kms.key.0);
         self.cloudtrail.trail.0.extend(other.cloudtrail.trail.0);
         self.elb.load_balancer.0.extend(other.elb.load_balancer.0);
         once("guardduty", &mut self.guardduty, other.guardduty, files, diagnostics);
         once("securityhub", &mut self.securityhub, other.securityhub, files, diagnostics);
         once("config", &mut self.config, other.config, files, diagnostics);
+    }
+
+    /// This desired state with the audit's whole-account scope added, for reading only:
+    /// every resource the audit checks is then read, whatever the entries select. The
+    /// singletons (`[guardduty]`, ...) declared here are kept; the scope adds the others.
+    pub fn with_audit_scope(&self) -> Desired {
+        let file = SourceFile::new(audit::AUDIT_SCOPE_FILE, audit::AUDIT_SCOPE);
+        let scope: Desired = toml::from_str(audit::AUDIT_SCOPE).expect("the audit scope is valid desired state");
+        let scope = located(scope, &file, self.files.len());
+        let mut merged = self.clone();
+        merged.files.push(file);
+        merged.ecs.task_secrets.0.extend(scope.ecs.task_secrets.0);
+        merged.aurora.cluster.0.extend(scope.aurora.cluster.0);
+        merged.s3.bucket.0.extend(scope.s3.bucket.0);
+        merged.vpc.flow_logs.0.extend(scope.vpc.flow_logs.0);
+        merged.guardduty = merged.guardduty.or(scope.guardduty);
+        // The standards are read only where some are declared: the audit checks them.
+        merged.securityhub = match merged.securityhub {
+            Some(hub) if !hub.standards.is_empty() => Some(hub),
+            _ => scope.securityhub,
+        };
+        merged.config = merged.config.or(scope.config);
+        merged
     }
 
     /// Refuses an account or region other than `[account]` declares. `what` says where

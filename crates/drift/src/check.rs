@@ -218,7 +218,8 @@ async fn read_and_plan(aws: &Aws, check: &Check) -> Result<(holdfast_inventory::
         }
         None => check.desired.check_account(&identity.account_id, aws.region(), "these credentials are for").map_err(DriftError::Input)?,
     }
-    let mut inventory = holdfast_aws::read_inventory_with(aws, &identity.account_id, &check.desired, &Silent, ReadOptions { census: true }).await?;
+    let mut inventory =
+        holdfast_aws::read_inventory_with(aws, &identity.account_id, &check.desired, &Silent, ReadOptions { census: true, ..ReadOptions::default() }).await?;
     let plan = holdfast_planner::plan_with_environment(&check.desired, &inventory, |name| std::env::var(name).ok());
     // A changed bucket's ownership note wants its tags, which only changed buckets pay for.
     let buckets = holdfast_planner::buckets_needing_tags(&plan, &inventory);

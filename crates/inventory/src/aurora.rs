@@ -20,6 +20,10 @@ pub struct Cluster {
     pub storage_encrypted: bool,
     /// The key ARN, when encrypted.
     pub kms_key_id: Option<String>,
+    /// The cluster's DB instances, from the cluster description itself; None in snapshots
+    /// taken before format 4. A cluster with none is still a cluster of stored data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
     #[serde(default)]
     pub tags: Tags,
 }

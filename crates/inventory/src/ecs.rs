@@ -82,13 +82,30 @@ pub struct Container {
 pub struct EnvironmentVariable {
     pub name: String,
     pub value_hash: SecretHash,
+    /// Whether the value looked random when read (a key or token): the one thing the
+    /// audit learns of a value, so a secret under an innocent name is still reported.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub high_entropy: bool,
 }
 
 impl EnvironmentVariable {
-    /// Hashes the value at once; the value itself is never kept.
+    /// Hashes the value at once, and notes whether it looks random; the value itself is
+    /// never kept.
     pub fn new(salt: &Salt, name: &str, value: &str) -> Self {
-        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value) }
+        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value), high_entropy: looks_random(value) }
     }
+}
+
+/// Whether a value looks like a generated secret, after detect-secrets' two detectors:
+/// a base64-alphabet string of 20 characters or more above 4.0 bits per character, or a
+/// hex string of 32 or more above 3.0. Host names, URLs, ARNs and sentences hold `.`,
+/// `:`, `/` or spaces, so they never qualify.
+pub fn looks_random(value: &str) -> bool {
+    let entropy = || crate::iam::bits_per_character(value);
+    let hex = value.len() >= 32 && value.chars().all(|c| c.is_ascii_hexdigit());
+    let base64 = value.len() >= 20 && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-'));
+    let mixed = value.chars().any(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_alphabetic());
+    (hex && mixed && entropy() > 3.0) || (base64 && mixed && entropy() > 4.0)
 }
 
 /// A container secret: the variable `name` is filled from `value_from` (an SSM

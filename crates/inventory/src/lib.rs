@@ -11,6 +11,7 @@ pub mod config;
 pub mod ecs;
 pub mod elb;
 pub mod guardduty;
+pub mod iam;
 pub mod kms;
 pub mod policy;
 pub mod s3;
@@ -28,10 +29,11 @@ pub use secret::{Salt, SecretHash};
 /// Resource tags, sorted by key.
 pub type Tags = BTreeMap<String, String>;
 
-/// The snapshot format this build writes and reads. Version 2 records what was read.
-pub const FORMAT_VERSION: u32 = 3;
-/// Version 2 snapshots read as version 3: every value they hold means the same there.
-const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=3;
+/// The snapshot format this build writes and reads. Version 2 records what was read;
+/// version 4 adds what the audit reads (IAM, Aurora members, high-entropy variables).
+pub const FORMAT_VERSION: u32 = 4;
+/// Versions 2 and 3 read as version 4: every value they hold means the same there.
+const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=4;
 
 /// One account and region as read at one moment; serialised, it is a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +69,9 @@ pub struct Inventory {
     pub config: config::Config,
     #[serde(default)]
     pub elb: elb::Elb,
+    /// IAM users and the root user, read by `holdfast audit` alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam: Option<iam::Iam>,
     /// Every resource of the managed kinds, selected or not; read by `holdfast drift`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub census: Option<census::Census>,
@@ -113,7 +118,7 @@ pub enum SnapshotError {
     // The parser's own message follows as the error's source: not repeated here.
     #[error("the snapshot is not valid JSON of the holdfast snapshot format")]
     Malformed(#[from] serde_json::Error),
-    #[error("the snapshot has format_version {found}; this holdfast reads versions 2 and {FORMAT_VERSION}: take a new one with `holdfast snapshot`")]
+    #[error("the snapshot has format_version {found}; this holdfast reads versions 2 to {FORMAT_VERSION}: take a new one with `holdfast snapshot`")]
     UnsupportedVersion { found: u64 },
 }
 
@@ -137,6 +142,7 @@ impl Inventory {
             securityhub: securityhub::SecurityHub::default(),
             config: config::Config::default(),
             elb: elb::Elb::default(),
+            iam: None,
             census: None,
         }
     }
@@ -187,6 +193,9 @@ impl Inventory {
         self.elb.load_balancers.sort_by(|a, b| a.arn.cmp(&b.arn));
         if let Some(standards) = self.securityhub.hub.as_mut().and_then(|hub| hub.standards.as_mut()) {
             standards.sort_by(|a, b| a.standards_arn.cmp(&b.standards_arn));
+        }
+        if let Some(iam) = &mut self.iam {
+            iam.users.sort_by(|a, b| a.name.cmp(&b.name));
         }
         if let Some(census) = &mut self.census {
             census.sort();

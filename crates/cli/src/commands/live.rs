@@ -61,6 +61,25 @@ pub async fn read_planned(aws: &Aws, account_id: &str, desired: &Desired, stats:
     Ok((inventory, plan))
 }
 
+/// Connects and reads what `holdfast audit` checks, across the whole account.
+pub fn read_for_audit(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inventory> {
+    runtime()?.block_on(async {
+        let started = std::time::Instant::now();
+        let (aws, identity) = connect(desired, args).await?;
+        let before = aws.api_stats();
+        let bars = output::stderr_is_terminal().then(Bars::new);
+        let shown: &dyn Progress = match &bars {
+            Some(bars) => bars,
+            None => &Silent,
+        };
+        let options = holdfast_aws::ReadOptions { audit: true, ..Default::default() };
+        let inventory = holdfast_aws::read_inventory_with(&aws, &identity.account_id, desired, shown, options).await?;
+        drop(bars);
+        output::stderr(&summary(&aws, started.elapsed(), before));
+        Ok(inventory)
+    })
+}
+
 /// Reads with progress on a terminal.
 async fn read_inventory(aws: &Aws, account_id: &str, desired: &Desired, stats: &Stats) -> anyhow::Result<Inventory> {
     let bars = output::stderr_is_terminal().then(Bars::new);

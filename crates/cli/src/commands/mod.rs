@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod apply;
+mod audit;
 mod drift;
 mod iam_policy;
 mod live;
@@ -19,6 +20,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::Apply(apply_args) => apply::run(&apply_args),
         Command::Drift(drift_args) => drift::run(&drift_args),
         Command::IamPolicy(policy_args) => iam_policy::run(&policy_args),
+        Command::Audit(audit_args) => audit::run(&audit_args),
     }
 }
 

@@ -9,8 +9,12 @@ use crate::stats::Stats;
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
-    // Planned as well: a change's ownership note wants the tags of its bucket in the file.
-    let (inventory, _) = live::read_and_plan(&desired, &args.aws, &Stats::default())?;
+    let inventory = if args.audit {
+        live::read_for_audit(&desired, &args.aws)?
+    } else {
+        // Planned as well: a change's ownership note wants the tags of its bucket in the file.
+        live::read_and_plan(&desired, &args.aws, &Stats::default())?.0
+    };
     write_private(&args.out, &inventory.to_snapshot()).with_context(|| format!("cannot write the snapshot {}", args.out.display()))?;
     output::stderr(&format!("Wrote {}.\n", args.out.display()));
     Ok(Status::Success)
@@ -18,7 +22,7 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
 
 /// A snapshot holds salted hashes of secret values, which confirm a guessed secret: it is
 /// written readable by its owner only (mode 0600), like a credentials file.
-fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;

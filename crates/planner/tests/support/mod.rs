@@ -106,6 +106,7 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
         serverless_v2: Some(Scaling { min_acu, max_acu }),
         storage_encrypted: encrypted_with.is_some(),
         kms_key_id: encrypted_with.map(str::to_owned),
+        members: None,
         tags: Tags::new(),
     });
 }

@@ -1,0 +1,73 @@
+//! SSM Parameter Store: secrets as SecureStrings under a customer-managed key.
+
+use holdfast_inventory::ssm::Parameter;
+
+use crate::checks::ecs::looks_like_secret_name;
+use crate::context::{Context, Outcome, finding, location, quoted};
+use crate::report::Fix;
+
+const SECURE_STRING: &str = "SecureString";
+
+pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
+    let evaluated = cx.read("ssm.parameter_list").map(|()| {
+        cx.inventory
+            .ssm
+            .parameters
+            .iter()
+            .filter(|parameter| holds_a_secret(cx, parameter))
+            .map(|parameter| {
+                let key = parameter.kms_key.as_deref();
+                let customer_key = parameter.parameter_type == SECURE_STRING && key.is_some_and(|key| !aws_managed(cx, key));
+                let observed = match key {
+                    _ if parameter.parameter_type != SECURE_STRING => format!("{} (plaintext)", parameter.parameter_type),
+                    Some(key) if aws_managed(cx, key) => format!("SecureString, {key} (AWS managed key)"),
+                    Some(key) => format!("SecureString, {key}"),
+                    None => "SecureString, alias/aws/ssm (AWS managed key)".to_owned(),
+                };
+                finding(customer_key, format!("ssm.parameter/{}", parameter.name), "Type, KeyId", observed, || fix(cx, parameter))
+            })
+            .collect()
+    });
+    vec![Outcome::new("ssm.secure_string_cmk", "secret parameters", evaluated)]
+}
+
+/// A SecureString, a parameter a container reads as a secret, or one named like a secret.
+fn holds_a_secret(cx: &Context<'_>, parameter: &Parameter) -> bool {
+    let referenced =
+        cx.inventory.ecs.task_definitions.iter().flat_map(|definition| &definition.containers).flat_map(|container| &container.secrets).any(|secret| {
+            secret.value_from == parameter.name || secret.value_from == parameter.arn || secret.value_from.ends_with(&format!(":parameter{}", parameter.name))
+        });
+    let last = parameter.name.rsplit('/').next().unwrap_or(&parameter.name).to_ascii_uppercase().replace(['-', '.'], "_");
+    parameter.parameter_type == SECURE_STRING || referenced || looks_like_secret_name(&last)
+}
+
+/// `alias/aws/*`, or a key an `alias/aws/*` alias points at.
+fn aws_managed(cx: &Context<'_>, key: &str) -> bool {
+    if key.starts_with("alias/aws/") {
+        return true;
+    }
+    let id = key.rsplit('/').next().unwrap_or(key);
+    cx.inventory.kms.aliases.iter().any(|alias| alias.name.starts_with("alias/aws/") && alias.target_key_id.as_deref() == Some(id))
+        || cx.inventory.kms.keys.iter().any(|found| (found.id == id || found.arn == key) && found.manager.as_deref() == Some("AWS"))
+}
+
+fn fix(cx: &Context<'_>, parameter: &Parameter) -> Fix {
+    match cx.desired.ssm.parameter.iter().find(|entry| entry.name() == parameter.name) {
+        Some(entry)
+            if entry.parameter_type == holdfast_desired::ssm::ParameterType::SecureString
+                && entry.kms_key.as_deref().is_some_and(|key| !key.starts_with("alias/aws/")) =>
+        {
+            Fix::Declared {
+                location: location(&entry.origin),
+                note: "declared: `holdfast plan` shows the re-encryption, which needs the value (`value = { env = \"...\" }`)".to_owned(),
+            }
+        }
+        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: "type = \"SecureString\"\nkms_key = \"alias/YOUR-KEY\"".to_owned() },
+        None => Fix::NewEntry {
+            toml: format!(
+                "[[ssm.parameter]]\nname = {}\ntype = \"SecureString\"\nkms_key = \"alias/YOUR-KEY\"\nvalue = {{ env = \"VARIABLE_HOLDING_IT\" }}",
+                quoted(&parameter.name)
+            ),
+        },
+    }
+}
