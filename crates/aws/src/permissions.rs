@@ -16,6 +16,8 @@ pub struct Uses {
     pub apply: bool,
     /// `holdfast drift`'s coverage census: lists every resource of the managed kinds.
     pub census: bool,
+    /// `holdfast audit` (and `snapshot --audit`): reads across the whole account and IAM.
+    pub audit: bool,
     /// A drift history kept in S3: `s3://bucket/key`.
     pub history: Option<(String, String)>,
     /// SNS topics notified.
@@ -150,6 +152,26 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
     if desired.elb.load_balancer.iter().any(|entry| entry.ensure == Ensure::Absent) {
         add(&["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"]);
     }
+    actions
+}
+
+/// What `holdfast audit` reads: the desired state's reads with the whole-account scope,
+/// every trail's status, every parameter's metadata, and IAM's credential report.
+pub fn audit_actions(desired: &Desired) -> BTreeSet<String> {
+    let mut actions = read_actions(&desired.with_audit_scope(), true);
+    actions.extend(
+        [
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetTrailStatus",
+            "ssm:DescribeParameters",
+            "securityhub:GetEnabledStandards",
+            "iam:GenerateCredentialReport",
+            "iam:GetCredentialReport",
+            "iam:GetAccountSummary",
+        ]
+        .iter()
+        .map(|action| (*action).to_owned()),
+    );
     actions
 }
 
@@ -320,6 +342,12 @@ pub fn policy(desired: &Desired, uses: &Uses) -> Value {
                 "StringEquals": { "kms:EncryptionContext:PARAMETER_ARN": parameters },
             },
         }));
+    }
+    if uses.audit {
+        let read = read_actions(desired, uses.census);
+        let audit: Vec<String> = audit_actions(desired).into_iter().filter(|action| !read.contains(action)).collect();
+        // GenerateCredentialReport writes nothing but the report itself, which IAM keeps for four hours.
+        statements.push(json!({ "Sid": "HoldfastAudit", "Effect": "Allow", "Action": audit, "Resource": "*" }));
     }
     if uses.apply {
         let read = read_actions(desired, uses.census);

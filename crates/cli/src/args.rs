@@ -137,6 +137,9 @@ pub struct IamPolicyArgs {
     /// Only what reading needs (plan, snapshot, drift): no apply statement.
     #[arg(long)]
     pub read_only: bool,
+    /// Also allow what `holdfast audit` reads: the whole account, and IAM's credential report.
+    #[arg(long)]
+    pub audit: bool,
     /// Also allow the drift history object: s3://BUCKET/KEY.
     #[arg(long, value_name = "s3://BUCKET/KEY")]
     pub history: Option<String>,

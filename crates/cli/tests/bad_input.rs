@@ -261,3 +261,17 @@ fn drift_ignore_rule_with_an_empty_reason() {
     let stderr = one(&format!("{ACCOUNT}[[drift.ignore]]\naddress = \"s3.bucket/*\"\nuntil = 2026-12-31\nreason = \"  \"\n"));
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn attestation_of_a_check_that_takes_none_or_without_who() {
+    let stderr = one(&format!(
+        "{ACCOUNT}[[audit.attestation]]\ncheck = \"manual.bba\"\nby = \"Dana Reyes\"\ndate = 2026-01-20\nevidence = \"AWS Artifact\"\n\n[[audit.attestation]]\ncheck = \"manual.risk_assessment\"\nby = \" \"\ndate = 2026-01-20\nevidence = \"risk.pdf\"\n"
+    ));
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn attestation_with_a_date_that_is_not_one() {
+    let stderr = one(&format!("{ACCOUNT}[[audit.attestation]]\ncheck = \"manual.baa\"\nby = \"Dana\"\ndate = \"last spring\"\nevidence = \"x\"\n"));
+    insta::assert_snapshot!(stderr);
+}

@@ -119,3 +119,23 @@ fn environment_values_are_hashed_even_for_variables_nobody_declared_secret() {
     assert!(snapshot_text.contains("\"name\": \"PLAIN\""), "the variable name is kept");
     assert!(!snapshot_text.contains(TASK_CANARY), "its value is not");
 }
+
+#[test]
+fn no_canary_in_any_audit_format() {
+    let dir = desired_dir(&[("main.toml", DESIRED)]);
+    let snapshot = dir.path().join("snapshot.json");
+    std::fs::write(&snapshot, inventory().to_snapshot()).expect("write the snapshot");
+    let (desired, snapshot) = (dir.path().display().to_string(), snapshot.display().to_string());
+    for format in ["text", "markdown", "json", "junit", "sarif", "html"] {
+        let out = dir.path().join(format!("audit.{format}"));
+        let out = out.display().to_string();
+        let run = holdfast(&["audit", "--desired", &desired, "--snapshot", &snapshot, "--format", format], &[("APP_API_TOKEN", ENV_CANARY)]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_no_canary(&format!("audit {format} output"), &run.all_output());
+        // The audit looked at the variables holding the canary, and named them.
+        assert!(run.stdout.contains("APP_SECRET"), "{format}: the secret-like variable is named:\n{}", run.stdout);
+        let written = holdfast(&["audit", "--desired", &desired, "--snapshot", &snapshot, "--format", format, "--out", &out], &[]);
+        assert_eq!(written.code, 0, "{}", written.stderr);
+        assert_no_canary(&format!("the audit {format} file"), &std::fs::read_to_string(&out).expect("the report is written"));
+    }
+}

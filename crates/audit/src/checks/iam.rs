@@ -3,7 +3,7 @@
 
 use holdfast_inventory::iam::Iam;
 
-use crate::context::{Context, Outcome, days_between, finding};
+use crate::context::{ACCOUNT, Context, Outcome, days_between, finding};
 use crate::report::{Finding, Fix};
 
 /// The key age Config's `access-keys-rotated` and Prowler default to.
@@ -64,7 +64,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
         Outcome::new("iam.access_key_age", "active access keys", key_age),
         Outcome::new(
             "iam.root_mfa",
-            "root users",
+            ACCOUNT,
             root(|root| {
                 (
                     root.mfa_active,
@@ -76,7 +76,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
         ),
         Outcome::new(
             "iam.root_access_keys",
-            "root users",
+            ACCOUNT,
             root(|root| {
                 let observed = if root.access_keys_present { "present" } else { "none" };
                 (!root.access_keys_present, "access keys", observed.to_owned(), "sign in as root and delete its access keys; use IAM roles instead")

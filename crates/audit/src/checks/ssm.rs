@@ -24,7 +24,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
                     Some(key) => format!("SecureString, {key}"),
                     None => "SecureString, alias/aws/ssm (AWS managed key)".to_owned(),
                 };
-                finding(customer_key, format!("ssm.parameter/{}", parameter.name), "Type, KeyId", observed, || fix(cx, parameter))
+                finding(customer_key, format!("ssm.parameter/{}", parameter.name.trim_start_matches('/')), "Type, KeyId", observed, || fix(cx, parameter))
             })
             .collect()
     });

@@ -53,7 +53,7 @@ pub fn html(report: &Report) -> String {
     let _ = writeln!(out, "</table>");
     for category in Category::ALL {
         let _ = writeln!(out, "<h2 id=\"{}\">{}</h2>", category.id(), escape(category.title()));
-        let _ = writeln!(out, "<table>\n<tr><th>Result</th><th>Check</th><th>45 CFR</th></tr>");
+        let _ = writeln!(out, "<table>\n<tr><th>Result</th><th>Check</th><th style=\"width: 22%\">45 CFR</th></tr>");
         for check in report.checks.iter().filter(|check| check.category == category) {
             let class = check.status.as_str().replace(' ', "-");
             let _ = write!(out, "<tr><td><span class=\"badge {class}\">{}</span></td><td>", status_word(check.status));
