@@ -80,7 +80,7 @@ fn automated(check: &Check, outcome: Outcome) -> CheckResult {
         (0, _) => (Status::NotApplicable, None, format!("no {noun} to check")),
         // An account-wide check has one finding: its value says it all.
         (1, _) if noun == ACCOUNT => (if failed == 0 { Status::Pass } else { Status::Fail }, Some((1 - failed) as f64), findings[0].observed.clone()),
-        (_, 0) => (Status::Pass, Some(1.0), format!("all {total} {noun} pass")),
+        (_, 0) => (Status::Pass, Some(1.0), format!("{total} of {total} {noun} pass")),
         (_, _) => (Status::Fail, Some((total - failed) as f64 / total as f64), format!("{failed} of {total} {noun} fail")),
     };
     result(check, status, score, summary, findings)

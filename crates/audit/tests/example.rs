@@ -155,3 +155,13 @@ fn every_rendering_of_the_example_is_stable() {
         assert!(!outside_namespace.contains(fetch), "nothing to fetch or run: the file is self-contained ({fetch})");
     }
 }
+
+#[test]
+fn docs_audit_md_lists_every_check_with_its_clauses() {
+    let doc = std::fs::read_to_string(root().join("docs/audit.md")).expect("docs/audit.md");
+    for check in holdfast_audit::catalogue::CHECKS {
+        let row = doc.lines().find(|line| line.starts_with(&format!("| `{}` |", check.id))).unwrap_or_else(|| panic!("docs/audit.md has no row for {}", check.id));
+        assert!(row.contains(&check.clauses.join(", ")), "{}: clauses differ in docs/audit.md", check.id);
+        assert!(row.contains(check.title), "{}: title differs", check.id);
+    }
+}
