@@ -160,8 +160,55 @@ fn every_rendering_of_the_example_is_stable() {
 fn docs_audit_md_lists_every_check_with_its_clauses() {
     let doc = std::fs::read_to_string(root().join("docs/audit.md")).expect("docs/audit.md");
     for check in holdfast_audit::catalogue::CHECKS {
-        let row = doc.lines().find(|line| line.starts_with(&format!("| `{}` |", check.id))).unwrap_or_else(|| panic!("docs/audit.md has no row for {}", check.id));
+        let row =
+            doc.lines().find(|line| line.starts_with(&format!("| `{}` |", check.id))).unwrap_or_else(|| panic!("docs/audit.md has no row for {}", check.id));
         assert!(row.contains(&check.clauses.join(", ")), "{}: clauses differ in docs/audit.md", check.id);
         assert!(row.contains(check.title), "{}: title differs", check.id);
     }
+}
+
+#[test]
+fn iam_users_without_mfa_and_keys_over_ninety_days_fail_with_their_age() {
+    use holdfast_inventory::iam::{AccessKey, Iam, Root, User};
+    let mut inventory = example();
+    inventory.taken_at = "2026-11-27T08:00:00Z".to_owned();
+    let key = |slot, active, rotated: &str| AccessKey { slot, active, last_rotated: Some(rotated.to_owned()) };
+    inventory.iam = Some(Iam {
+        report_generated: Some("2026-11-27T07:59:00Z".to_owned()),
+        users: vec![
+            User {
+                name: "dana".into(),
+                arn: "arn:aws:iam::108782097218:user/dana".into(),
+                console_access: true,
+                mfa_active: false,
+                access_keys: vec![key(1, true, "2026-10-01T00:00:00Z")],
+            },
+            User { name: "sam".into(), arn: "arn:aws:iam::108782097218:user/sam".into(), console_access: true, mfa_active: true, access_keys: vec![] },
+            User {
+                name: "ci".into(),
+                arn: "arn:aws:iam::108782097218:user/ci".into(),
+                console_access: false,
+                mfa_active: false,
+                access_keys: vec![key(1, true, "2025-08-29T00:00:00Z"), key(2, false, "2020-01-01T00:00:00Z")],
+            },
+        ],
+        root: Some(Root { mfa_active: true, access_keys_present: true, source: "credential report".into() }),
+    });
+    let report = holdfast_audit::audit(&desired(&[]), &inventory, TODAY);
+    let mfa = check(&report, "iam.user_mfa");
+    assert_eq!(mfa.summary, "1 of 2 console users fail", "ci has no console password, so no MFA is asked of it");
+    assert!(matches!(&mfa.findings.iter().find(|finding| !finding.passed).expect("dana").fix, Some(Fix::Manual { text }) if text.contains("dana")));
+    let keys = check(&report, "iam.access_key_age");
+    let observed: Vec<(&str, &str, bool)> =
+        keys.findings.iter().map(|finding| (finding.resource.as_str(), finding.observed.as_str(), finding.passed)).collect();
+    assert_eq!(
+        observed,
+        vec![("iam.user/dana", "57 days (created or rotated 2026-10-01)", true), ("iam.user/ci", "455 days (created or rotated 2025-08-29)", false)],
+        "an inactive key is not counted"
+    );
+    assert_eq!(check(&report, "iam.root_mfa").status, Status::Pass);
+    assert_eq!(check(&report, "iam.root_access_keys").summary, "present (from the credential report)");
+    let access = report.score.categories.iter().find(|category| category.title == "Access control").expect("category");
+    // ECS 0.5, user MFA 0.5, key age 0.5, root MFA 1, root keys 0: the mean.
+    assert_eq!(access.score, Some(50.0));
 }

@@ -16,7 +16,12 @@ fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 fn finding<'a>(report: &'a Value, id: &str, resource: &str) -> &'a Value {
-    check(report, id)["findings"].as_array().expect("findings").iter().find(|finding| finding["resource"] == resource).unwrap_or_else(|| panic!("{id}: no finding for {resource}: {:#}", check(report, id)))
+    check(report, id)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["resource"] == resource)
+        .unwrap_or_else(|| panic!("{id}: no finding for {resource}: {:#}", check(report, id)))
 }
 
 #[test]
@@ -24,12 +29,16 @@ fn the_audit_finds_what_prowler_misses_with_evidence_and_never_a_value() {
     let emulator = Emulator::from_env();
     let account = account_for("the_audit_finds_what_prowler_misses_with_evidence_and_never_a_value");
     let credentials = emulator.seed("empty", &account, &[]);
-    let seeded: Value = serde_json::from_str(&emulator.script("audit_fixtures.py", "prowler-misses", &account, &["--canary", CANARY, "--random", RANDOM])).expect("JSON");
+    let seeded: Value =
+        serde_json::from_str(&emulator.script("audit_fixtures.py", "prowler-misses", &account, &["--canary", CANARY, "--random", RANDOM])).expect("JSON");
     let dir = common::desired_dir(&[("account.toml", &format!("[account]\nid = \"{account}\"\nregion = \"us-east-1\"\n"))]);
     let desired = dir.path().display().to_string();
     let calls = dir.path().join("calls.jsonl");
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_holdfast"));
-    command.args(["audit", "--desired", &desired, "--format", "json", "--endpoint-url", &emulator.endpoint]).env("NO_COLOR", "1").env("HOLDFAST_RECORD_CALLS", &calls);
+    command
+        .args(["audit", "--desired", &desired, "--format", "json", "--endpoint-url", &emulator.endpoint])
+        .env("NO_COLOR", "1")
+        .env("HOLDFAST_RECORD_CALLS", &calls);
     for (key, value) in &credentials {
         command.env(key, value);
     }
@@ -170,7 +179,8 @@ fn after_apply_the_audit_reports_what_the_seeds_call_open() {
     )
     .expect("write");
     let snapshot = copy.dir.path().join("audit-snapshot.json").display().to_string();
-    let taken = emulator.holdfast(&copy.credentials, &["snapshot", "--audit", "--desired", &copy.desired, "--out", &snapshot, "--endpoint-url", &emulator.endpoint]);
+    let taken =
+        emulator.holdfast(&copy.credentials, &["snapshot", "--audit", "--desired", &copy.desired, "--out", &snapshot, "--endpoint-url", &emulator.endpoint]);
     assert_eq!(taken.code, 0, "{}", taken.stderr);
     assert!(!std::fs::read_to_string(&snapshot).expect("snapshot").contains(CANARY));
     let compared = emulator.holdfast(&copy.credentials, &["audit", "--desired", &copy.desired, "--snapshot", &snapshot, "--compare", &before_path]);
@@ -179,7 +189,8 @@ fn after_apply_the_audit_reports_what_the_seeds_call_open() {
         assert!(compared.stdout.contains(fixed), "{fixed} is fixed:\n{}", compared.stdout);
     }
     let from_snapshot: Value =
-        serde_json::from_str(&emulator.holdfast(&copy.credentials, &["audit", "--desired", &copy.desired, "--snapshot", &snapshot, "--format", "json"]).stdout).expect("JSON");
+        serde_json::from_str(&emulator.holdfast(&copy.credentials, &["audit", "--desired", &copy.desired, "--snapshot", &snapshot, "--format", "json"]).stdout)
+            .expect("JSON");
     assert_eq!(check(&from_snapshot, "manual.baa")["status"], "attested");
     assert!(from_snapshot["score"]["overall"].as_f64() > report["score"]["overall"].as_f64());
     let gate = emulator.holdfast(&copy.credentials, &["audit", "--desired", &copy.desired, "--snapshot", &snapshot, "--fail-under", "95"]);

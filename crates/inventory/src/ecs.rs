@@ -97,15 +97,19 @@ impl EnvironmentVariable {
 }
 
 /// Whether a value looks like a generated secret, after detect-secrets' two detectors:
-/// a base64-alphabet string of 20 characters or more above 4.0 bits per character, or a
-/// hex string of 32 or more above 3.0. Host names, URLs, ARNs and sentences hold `.`,
-/// `:`, `/` or spaces, so they never qualify.
+/// a base64-alphabet string of 20 characters or more above 4.0 bits per character, with
+/// a run of 16 or more between `-` and `_` (so `app-Cluster-rTtLLOHCi694`, a name with a
+/// generated suffix, does not qualify), or a hex string of 32 or more above 3.0; and a
+/// JSON Web Token. Host names, URLs, ARNs and sentences hold `.`, `:`, `/` or spaces, so
+/// they never qualify.
 pub fn looks_random(value: &str) -> bool {
     let entropy = || crate::iam::bits_per_character(value);
     let hex = value.len() >= 32 && value.chars().all(|c| c.is_ascii_hexdigit());
     let base64 = value.len() >= 20 && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-'));
+    let longest_run = value.split(['-', '_']).map(str::len).max().unwrap_or(0);
     let mixed = value.chars().any(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_alphabetic());
-    (hex && mixed && entropy() > 3.0) || (base64 && mixed && entropy() > 4.0)
+    let jwt = value.starts_with("eyJ") && value.split('.').count() == 3 && value.len() >= 30;
+    jwt || (hex && mixed && entropy() > 3.0) || (base64 && longest_run >= 16 && mixed && entropy() > 4.0)
 }
 
 /// A container secret: the variable `name` is filled from `value_from` (an SSM
@@ -134,5 +138,35 @@ impl TaskDefinition {
     /// `family:revision`, as the ECS console shows it.
     pub fn short_name(&self) -> String {
         format!("{}:{}", self.family, self.revision)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_random;
+
+    #[test]
+    fn generated_values_look_random_and_names_urls_and_words_do_not() {
+        for value in [
+            "q8Zt3LmX0vR7pK2wYc9NfB4hJ6sD1aGe",
+            "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
+            "3f9a1c6e2b7d4a8f9e0c1b2a3d4e5f6a",
+            "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r",
+        ] {
+            assert!(looks_random(value), "{value}");
+        }
+        for value in [
+            "info",
+            "production",
+            "orders-db.cluster-abc123xyz.us-east-1.rds.amazonaws.com",
+            "https://api.example.com/v1",
+            "arn:aws:ssm:us-east-1:123456789012:parameter/app/key",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "z360-staging-Cluster-rTtLLOHCi694",
+            "CamelCaseServiceNameWithoutDigits",
+        ] {
+            assert!(!looks_random(value), "{value}");
+        }
     }
 }
