@@ -123,7 +123,7 @@ def elb():
 
 def main():
     snapshot = {
-        "format_version": 3,
+        "format_version": 4,
         "account_id": z.ACCOUNT_ID,
         "region": z.REGION,
         "taken_at": z.TAKEN_AT,

@@ -267,10 +267,11 @@ fn parse_credential_report(text: &str) -> (Vec<holdfast_inventory::iam::User>, O
         if fields.len() < columns.len() {
             continue;
         }
-        // The fields beyond the header's count are commas inside the user name and ARN.
+        // The fields beyond the header's count are commas inside the user name and its ARN
+        // (as many in each).
         let extra = fields.len() - columns.len();
-        let rest = &fields[2 + 2 * extra..];
-        let head = fields[..2 + 2 * extra].join(",");
+        let rest = &fields[2 + extra..];
+        let head = fields[..2 + extra].join(",");
         let (name, arn) = match head.split_once(",arn:") {
             Some((name, arn)) => (name.to_owned(), format!("arn:{arn}")),
             None => (fields[0].to_owned(), fields[1].to_owned()),
