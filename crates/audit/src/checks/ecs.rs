@@ -9,21 +9,17 @@ use crate::report::{Finding, Fix};
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let evaluated = cx.read("ecs.task_definitions * / *").map(|()| {
         let ecs = &cx.inventory.ecs;
-        let mut findings = Vec::new();
-        for definition in &ecs.task_definitions {
-            let users: Vec<(&Cluster, &Service)> = ecs
-                .clusters
-                .iter()
-                .flat_map(|cluster| cluster.services.iter().map(move |service| (cluster, service)))
-                .filter(|(_, service)| service.task_definition == definition.arn)
-                .collect();
-            // Revisions kept only because secrets were moved out of them run nowhere.
-            if users.is_empty() {
-                continue;
+        let mut runs: std::collections::HashMap<&str, Vec<(&Cluster, &Service)>> = std::collections::HashMap::new();
+        for cluster in &ecs.clusters {
+            for service in &cluster.services {
+                runs.entry(service.task_definition.as_str()).or_default().push((cluster, service));
             }
-            findings.push(evaluate_definition(cx, definition, &users));
         }
-        findings
+        // Revisions kept only because secrets were moved out of them run nowhere.
+        ecs.task_definitions
+            .iter()
+            .filter_map(|definition| runs.get(definition.arn.as_str()).map(|users| evaluate_definition(cx, definition, users)))
+            .collect()
     });
     vec![Outcome::new("ecs.no_plaintext_secrets", "task definitions in use", evaluated)]
 }

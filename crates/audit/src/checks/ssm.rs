@@ -10,11 +10,21 @@ const SECURE_STRING: &str = "SecureString";
 
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let evaluated = cx.read("ssm.parameter_list").map(|()| {
+        // What containers read as secrets, by parameter name (an ARN reduced to its name).
+        let referenced: std::collections::HashSet<&str> = cx
+            .inventory
+            .ecs
+            .task_definitions
+            .iter()
+            .flat_map(|definition| &definition.containers)
+            .flat_map(|container| &container.secrets)
+            .map(|secret| secret.value_from.split_once(":parameter").map_or(secret.value_from.as_str(), |(_, name)| name).trim_start_matches('/'))
+            .collect();
         cx.inventory
             .ssm
             .parameters
             .iter()
-            .filter(|parameter| holds_a_secret(cx, parameter))
+            .filter(|parameter| holds_a_secret(parameter, &referenced))
             .map(|parameter| {
                 let key = parameter.kms_key.as_deref();
                 let customer_key = parameter.parameter_type == SECURE_STRING && key.is_some_and(|key| !aws_managed(cx, key));
@@ -32,11 +42,8 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
 }
 
 /// A SecureString, a parameter a container reads as a secret, or one named like a secret.
-fn holds_a_secret(cx: &Context<'_>, parameter: &Parameter) -> bool {
-    let referenced =
-        cx.inventory.ecs.task_definitions.iter().flat_map(|definition| &definition.containers).flat_map(|container| &container.secrets).any(|secret| {
-            secret.value_from == parameter.name || secret.value_from == parameter.arn || secret.value_from.ends_with(&format!(":parameter{}", parameter.name))
-        });
+fn holds_a_secret(parameter: &Parameter, referenced: &std::collections::HashSet<&str>) -> bool {
+    let referenced = referenced.contains(parameter.name.trim_start_matches('/'));
     let last = parameter.name.rsplit('/').next().unwrap_or(&parameter.name).to_ascii_uppercase().replace(['-', '.'], "_");
     parameter.parameter_type == SECURE_STRING || referenced || looks_like_secret_name(&last)
 }
