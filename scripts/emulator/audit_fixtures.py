@@ -3,6 +3,10 @@
 Prowler's HIPAA checks would miss things.
 
     audit_fixtures.py prowler-misses --endpoint URL --account ID --canary VALUE --random VALUE
+    audit_fixtures.py ghost-service --endpoint URL --account ID
+
+ghost-service: a service whose task definition was deleted, which ECS can no longer
+describe, beside an unencrypted Aurora cluster: one kind that cannot be read.
 
 Creates an unencrypted Aurora cluster with no instances, a service whose task definition
 holds DB_PASSWORD (the canary) and SESSION_SALT (a random-looking value) in plaintext, a
@@ -85,17 +89,33 @@ def prowler_misses(session, endpoint, account_id, canary, random_value):
     return {"idle_vpc": idle, "open_bucket": open_bucket, "locked_bucket": locked_bucket, "task_definition": arn}
 
 
+def ghost_service(session, endpoint):
+    account = Account(session, endpoint)
+    arn = account.ecs.register_task_definition(family="ghost", containerDefinitions=[{"name": "g", "image": "x", "memory": 128}])["taskDefinition"]["taskDefinitionArn"]
+    account.ecs.create_cluster(clusterName="ghosts")
+    account.ecs.create_service(cluster="ghosts", serviceName="ghost", taskDefinition=arn, desiredCount=0)
+    account.ecs.deregister_task_definition(taskDefinition=arn)
+    account.ecs.delete_task_definitions(taskDefinitions=[arn])
+    account.client("rds").create_db_cluster(
+        DBClusterIdentifier="plain-db", Engine="aurora-postgresql", MasterUsername="u", MasterUserPassword="not-a-real-password-4", StorageEncrypted=False,
+    )
+    return {"task_definition": arn}
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["prowler-misses"])
+    parser.add_argument("what", choices=["prowler-misses", "ghost-service"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--canary", required=True)
-    parser.add_argument("--random", required=True)
+    parser.add_argument("--canary")
+    parser.add_argument("--random")
     args = parser.parse_args()
     session, _ = session_for(args.endpoint, args.account, args.region)
-    json.dump(prowler_misses(session, args.endpoint, args.account, args.canary, args.random), sys.stdout)
+    if args.what == "ghost-service":
+        json.dump(ghost_service(session, args.endpoint), sys.stdout)
+    else:
+        json.dump(prowler_misses(session, args.endpoint, args.account, args.canary, args.random), sys.stdout)
 
 
 if __name__ == "__main__":

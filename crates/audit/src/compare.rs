@@ -52,7 +52,15 @@ pub struct StatusChange {
     pub after: Status,
 }
 
-pub fn compare(old: &Report, new: &Report) -> Comparison {
+/// The changes from `old` to `new`; refused when they are not of the same account and
+/// region, where every finding would read as fixed or new.
+pub fn compare(old: &Report, new: &Report) -> Result<Comparison, String> {
+    if (old.account_id.as_str(), old.region.as_str()) != (new.account_id.as_str(), new.region.as_str()) {
+        return Err(format!(
+            "the earlier report is of account {} in {}, this one of account {} in {}: compare reports of the same account and region",
+            old.account_id, old.region, new.account_id, new.region
+        ));
+    }
     fn findings(report: &Report) -> std::collections::BTreeMap<(String, String, String), &crate::report::Finding> {
         let key = |check: &str, resource: &str, attribute: &str| (check.to_owned(), resource.to_owned(), attribute.to_owned());
         report
@@ -96,14 +104,14 @@ pub fn compare(old: &Report, new: &Report) -> Comparison {
             after: category.score,
         })
         .collect();
-    Comparison {
+    Ok(Comparison {
         before: Snapshot { read_at: old.read_at.clone(), overall: old.score.overall },
         after: Snapshot { read_at: new.read_at.clone(), overall: new.score.overall },
         categories,
         new_failures,
         fixed,
         status_changes,
-    }
+    })
 }
 
 impl Comparison {

@@ -33,6 +33,11 @@ impl Outcome {
 impl Context<'_> {
     /// Whether the read covered this key (`holdfast_desired::reads`), or says why not.
     pub fn read(&self, key: &str) -> Result<(), String> {
+        let kind = key.split(['.', ' ']).next().unwrap_or(key);
+        if let Some(error) = self.inventory.read_errors.get(kind) {
+            let error = error.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("; ");
+            return Err(format!("reading {kind} failed: {error}"));
+        }
         if self.inventory.coverage.covers(key) {
             Ok(())
         } else {
@@ -79,6 +84,12 @@ fn day_number(text: &str) -> Option<i64> {
 /// A TOML string literal.
 pub(crate) fn quoted(text: &str) -> String {
     toml_string(text)
+}
+
+/// A TOML key: bare where TOML allows it, quoted otherwise (`spring.datasource.password`
+/// would otherwise be a dotted key, a table).
+pub(crate) fn toml_key(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) { text.to_owned() } else { toml_string(text) }
 }
 
 fn toml_string(text: &str) -> String {

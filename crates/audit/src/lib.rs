@@ -39,6 +39,7 @@ pub fn audit(desired: &Desired, inventory: &Inventory, today: &str) -> Report {
             automated(check, outcomes.swap_remove(index))
         })
         .collect();
+    let checks: Vec<CheckResult> = checks.into_iter().map(cleaned).collect();
     let score = score::score(&checks);
     Report {
         format_version: FORMAT_VERSION,
@@ -49,6 +50,33 @@ pub fn audit(desired: &Desired, inventory: &Inventory, today: &str) -> Report {
         score,
         checks,
     }
+}
+
+/// Names, tags and policies come from the account, attestations from a file: a control
+/// character in them (an escape sequence, a newline) never reaches a terminal or a
+/// document as such.
+fn cleaned(mut check: CheckResult) -> CheckResult {
+    check.summary = clean(&check.summary);
+    for finding in &mut check.findings {
+        finding.resource = clean(&finding.resource);
+        finding.attribute = clean(&finding.attribute);
+        finding.observed = clean(&finding.observed);
+        finding.note = finding.note.as_deref().map(clean);
+        if let Some(Fix::Manual { text }) = &mut finding.fix {
+            // A manual fix's lines are its own: only what came from outside is one line.
+            *text = text.lines().map(clean).collect::<Vec<_>>().join("\n");
+        }
+    }
+    if let Some(seen) = &mut check.attestation {
+        seen.by = clean(&seen.by);
+        seen.evidence = clean(&seen.evidence);
+    }
+    check
+}
+
+/// Control characters replaced by U+FFFD.
+fn clean(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
 }
 
 fn result(check: &Check, status: Status, score: Option<f64>, summary: String, findings: Vec<Finding>) -> CheckResult {

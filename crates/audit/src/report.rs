@@ -48,7 +48,7 @@ pub enum Status {
     /// Nothing to check: no trail to validate, no user with a password.
     NotApplicable,
     /// What the check needs was not read (a snapshot without it, a call the emulator or a
-    /// permission refused). Not scored; listed so nobody mistakes silence for a pass.
+    /// permission refused). Scores 0, and is listed, so silence never reads as a pass.
     NotAssessed,
     /// A manual check a person vouched for within the last year.
     Attested,

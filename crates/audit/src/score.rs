@@ -2,13 +2,12 @@
 //!
 //! - a check's score is the share of the resources it evaluated that pass (3 of 4
 //!   clusters encrypted is 0.75); a manual check scores 1 when attested within a year,
-//!   else 0. A check with nothing to evaluate, or whose data was not read, has none.
+//!   else 0; a check whose data was not read scores 0: no evidence, no credit, so
+//!   reading less (a plan's snapshot, a missing permission) never raises the score.
+//!   A check with nothing to evaluate (no trail to validate) has no score.
 //! - a category's score is the mean of its checks' scores;
 //! - the overall score is the mean of the categories' scores, so each category weighs
 //!   the same however many checks or resources it has.
-//!
-//! Checks that were not assessed are left out of the score, as Security Hub leaves out
-//! controls with no data, and the report lists them next to the score.
 
 use crate::catalogue::Category;
 use crate::report::{CategoryScore, CheckResult, Score, Status};
@@ -18,7 +17,7 @@ pub fn score(checks: &[CheckResult]) -> Score {
         .iter()
         .map(|category| {
             let of: Vec<&CheckResult> = checks.iter().filter(|check| check.category == *category).collect();
-            let scores: Vec<f64> = of.iter().filter_map(|check| check.score).collect();
+            let scores: Vec<f64> = of.iter().filter_map(|check| if check.status == Status::NotAssessed { Some(0.0) } else { check.score }).collect();
             let count = |wanted: &[Status]| of.iter().filter(|check| wanted.contains(&check.status)).count();
             CategoryScore {
                 category: *category,

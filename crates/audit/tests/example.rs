@@ -39,13 +39,14 @@ fn the_before_sprint_example_scores_what_it_shows() {
             ("Configuration tracking".to_owned(), Some(0.0)),
             // Default encryption passes; SSE-KMS and Aurora fail; no parameter holds a secret yet.
             ("Encryption at rest".to_owned(), Some(33.3)),
-            // 6 of 12 task definitions in use hold REVERB secrets; IAM was not in the snapshot.
-            ("Access control".to_owned(), Some(50.0)),
+            // 6 of 12 task definitions in use hold REVERB secrets (0.5); IAM was not in the
+            // snapshot, and its four checks score 0.
+            ("Access control".to_owned(), Some(10.0)),
             ("Transmission security".to_owned(), Some(0.0)),
             ("Administrative safeguards".to_owned(), Some(0.0)),
         ]
     );
-    assert_eq!(report.score.overall, 11.9);
+    assert_eq!(report.score.overall, 6.2);
     let aurora = check(&report, "aurora.cluster_encrypted");
     assert_eq!((aurora.status, aurora.summary.as_str()), (Status::Fail, "4 of 4 clusters fail"));
     for finding in &aurora.findings {
@@ -123,7 +124,10 @@ fn a_report_reads_back_and_compares_with_a_later_one() {
     });
     inventory.s3.buckets.retain(|bucket| bucket.name != "zscribe");
     let after = holdfast_audit::audit(&desired(&[]), &inventory, TODAY);
-    let comparison = holdfast_audit::compare::compare(&before, &after);
+    let comparison = holdfast_audit::compare::compare(&before, &after).expect("the same account");
+    let mut elsewhere = before.clone();
+    elsewhere.account_id = "222222222222".to_owned();
+    assert!(holdfast_audit::compare::compare(&elsewhere, &after).is_err_and(|error| error.contains("the same account and region")));
     let fixed: Vec<(&str, &str, bool)> = comparison.fixed.iter().map(|moved| (moved.check.as_str(), moved.resource.as_str(), moved.gone)).collect();
     assert!(fixed.contains(&("cloudtrail.multi_region_logging", "account", false)), "{fixed:?}");
     assert!(fixed.contains(&("s3.kms_encryption", "s3.bucket/zscribe", true)), "{fixed:?}");
@@ -134,7 +138,7 @@ fn a_report_reads_back_and_compares_with_a_later_one() {
     );
     assert!(comparison.after.overall > comparison.before.overall);
     let text = comparison.render(false);
-    assert!(text.contains("Overall score: 11.9% -> "), "{text}");
+    assert!(text.contains("Overall score: 6.2% -> "), "{text}");
     assert!(text.contains("New failures (2)") && text.contains("(resource gone)"), "{text}");
 }
 
@@ -193,6 +197,7 @@ fn iam_users_without_mfa_and_keys_over_ninety_days_fail_with_their_age() {
             },
         ],
         root: Some(Root { mfa_active: true, access_keys_present: true, source: "credential report".into() }),
+        unparsed_rows: 0,
     });
     let report = holdfast_audit::audit(&desired(&[]), &inventory, TODAY);
     let mfa = check(&report, "iam.user_mfa");

@@ -45,11 +45,19 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, audit: bool) -> Result<Cl
         })
         .collect();
     let statuses = futures_util::future::try_join_all(trails.iter().map(|trail| async {
-        // Status only for the declared trails, from their home region.
-        if trail.home_region != aws.region() || !(audit || names.contains(&trail.name)) {
+        if !(audit || names.contains(&trail.name)) {
             return Ok(None);
         }
-        is_logging(aws, &trail.name).await
+        // Status for the declared trails, from their home region; the audit also asks for a
+        // multi-region trail made elsewhere by its ARN, which AWS answers from any region.
+        // Where that is refused the status stays unknown, and the audit says so.
+        if trail.home_region == aws.region() {
+            is_logging(aws, &trail.name).await
+        } else if audit && trail.multi_region {
+            Ok(is_logging(aws, &trail.arn).await.ok().flatten())
+        } else {
+            Ok(None)
+        }
     }))
     .await?;
     for (trail, logging) in trails.iter_mut().zip(statuses) {

@@ -232,7 +232,7 @@ pub async fn read_credentials(aws: &Aws) -> Result<holdfast_inventory::iam::Iam,
         aws.iam.get_credential_report().send().await.map_err(|error| call_error("iam:GetCredentialReport", "the credential report", error))?
     };
     let text = report.content().map(|blob| String::from_utf8_lossy(blob.as_ref()).into_owned()).unwrap_or_default();
-    let (users, root) = parse_credential_report(&text);
+    let (users, root, unparsed_rows) = parse_credential_report(&text);
     let root = match root {
         Some(root) => Some(root),
         None => {
@@ -246,7 +246,7 @@ pub async fn read_credentials(aws: &Aws) -> Result<holdfast_inventory::iam::Iam,
         }
     };
     let report_generated = report.generated_time().and_then(|time| time.fmt(aws_smithy_types::date_time::Format::DateTime).ok());
-    Ok(holdfast_inventory::iam::Iam { report_generated, users, root })
+    Ok(holdfast_inventory::iam::Iam { report_generated, users, root, unparsed_rows })
 }
 
 /// IAM builds a report in seconds; an account with many thousands of users takes longer.
@@ -255,27 +255,28 @@ const REPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 /// The report's CSV: a header row, then one row per user and `<root_account>`. No field is
 /// quoted, and only a user name (and so its ARN) may hold a comma: every other column is a
 /// date, a boolean, N/A or a region, so the columns are counted from the right.
-fn parse_credential_report(text: &str) -> (Vec<holdfast_inventory::iam::User>, Option<holdfast_inventory::iam::Root>) {
+fn parse_credential_report(text: &str) -> (Vec<holdfast_inventory::iam::User>, Option<holdfast_inventory::iam::Root>, usize) {
     use holdfast_inventory::iam::{AccessKey, Root, User};
     let mut lines = text.lines();
-    let Some(header) = lines.next() else { return (Vec::new(), None) };
+    let Some(header) = lines.next() else { return (Vec::new(), None, 0) };
     let columns: Vec<&str> = header.split(',').collect();
     let mut users = Vec::new();
     let mut root = None;
+    let mut unparsed = 0;
     for line in lines.filter(|line| !line.trim().is_empty()) {
-        let fields: Vec<&str> = line.split(',').collect();
-        if fields.len() < columns.len() {
+        let fields = split_csv(line);
+        // Only a user name (and so its ARN) may hold a comma; unquoted, the fields beyond
+        // the header's count are those commas, as many in each.
+        let Some(extra) = fields.len().checked_sub(columns.len()).filter(|extra| extra % 2 == 0) else {
+            unparsed += 1;
+            continue;
+        };
+        let rest: Vec<&str> = fields[2 + extra..].iter().map(String::as_str).collect();
+        let (name, arn) = (fields[..1 + extra / 2].join(","), fields[1 + extra / 2..2 + extra].join(","));
+        if !arn.starts_with("arn:") || !(name == "<root_account>" || arn.ends_with(&name)) {
+            unparsed += 1;
             continue;
         }
-        // The fields beyond the header's count are commas inside the user name and its ARN
-        // (as many in each).
-        let extra = fields.len() - columns.len();
-        let rest = &fields[2 + extra..];
-        let head = fields[..2 + extra].join(",");
-        let (name, arn) = match head.split_once(",arn:") {
-            Some((name, arn)) => (name.to_owned(), format!("arn:{arn}")),
-            None => (fields[0].to_owned(), fields[1].to_owned()),
-        };
         let value = |column: &str| columns.iter().position(|c| *c == column).and_then(|index| index.checked_sub(2)).and_then(|index| rest.get(index).copied());
         let yes = |column: &str| value(column) == Some("true");
         let date = |column: &str| value(column).filter(|text| !matches!(*text, "N/A" | "not_supported" | "no_information" | "")).map(str::to_owned);
@@ -290,7 +291,26 @@ fn parse_credential_report(text: &str) -> (Vec<holdfast_inventory::iam::User>, O
             users.push(User { name, arn, console_access: yes("password_enabled"), mfa_active: yes("mfa_active"), access_keys: keys });
         }
     }
-    (users, root)
+    (users, root, unparsed)
+}
+
+/// One CSV line: fields split at commas, except inside double quotes (`""` is a quote).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut characters = line.chars().peekable();
+    while let Some(character) = characters.next() {
+        match character {
+            '"' if quoted && characters.peek() == Some(&'"') => {
+                characters.next();
+                fields.last_mut().expect("one field at least").push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            other => fields.last_mut().expect("one field at least").push(other),
+        }
+    }
+    fields
 }
 
 #[cfg(test)]
@@ -361,10 +381,16 @@ mod tests {
 dana,arn:aws:iam::108782097218:user/dana,2021-03-01T00:00:00+00:00,true,N/A,2021-03-01T00:00:00+00:00,N/A,false,true,2021-03-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
 ci,bot,arn:aws:iam::108782097218:user/ci,bot,2024-05-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-11-01T00:00:00+00:00,N/A,N/A,N/A,true,2025-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,false,N/A
 ";
-        let (users, root) = parse_credential_report(report);
+        let (users, root, unparsed) = parse_credential_report(&format!(
+            "{report}short,arn:aws:iam::108782097218:user/short,true\nx,true,y,arn:aws:iam::108782097218:user/x,true,y,2024-05-01T00:00:00+00:00,true,N/A,N/A,N/A,false,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n\"q,uoted\",\"arn:aws:iam::108782097218:user/q,uoted\",2024-05-01T00:00:00+00:00,true,N/A,N/A,N/A,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"
+        ));
+        assert_eq!(unparsed, 1, "a row with a field missing is counted, not guessed at");
         let root = root.expect("the root row");
         assert!(root.mfa_active && !root.access_keys_present);
-        assert_eq!(users.len(), 2);
+        assert_eq!(users.len(), 4);
+        assert_eq!((users[2].name.as_str(), users[2].console_access, users[2].mfa_active), ("x,true,y", true, false), "a name that looks like fields");
+        assert!(users[2].access_keys.is_empty());
+        assert_eq!((users[3].name.as_str(), users[3].console_access, users[3].mfa_active), ("q,uoted", true, true), "quoted fields keep their commas");
         assert_eq!((users[0].name.as_str(), users[0].console_access, users[0].mfa_active), ("dana", true, false));
         assert_eq!(users[0].access_keys.len(), 1);
         assert_eq!(users[0].access_keys[0].last_rotated.as_deref(), Some("2021-03-01T00:00:00+00:00"));

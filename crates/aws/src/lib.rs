@@ -64,6 +64,9 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let taken_at = timestamp_now()?;
     let mut inventory = Inventory::new(account_id, aws.region(), &taken_at, salt.clone());
     let census = options.census;
+    // The audit reports what it could not read, kind by kind, rather than nothing at all;
+    // every other read stops at the first failure.
+    let failures = Failures { audit: options.audit, failed: std::sync::Mutex::new(Vec::new()) };
     let scoped;
     let desired = if options.audit {
         scoped = desired.with_audit_scope();
@@ -75,18 +78,18 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let own_bucket_listing = census && !holdfast_desired::reads::needs_bucket_names(desired);
     let ((ecs, services), (aurora, clusters), (s3, regional_buckets), census_buckets, ssm, (vpc, vpcs), kms, cloudtrail, guardduty, securityhub, config, elb) =
         tokio::try_join!(
-            ecs::read(aws, desired, &salt, progress, census),
-            aurora::read(aws, desired, progress, census),
-            s3::read(aws, desired, progress),
+            tolerant(&failures, "ecs", ecs::read(aws, desired, &salt, progress, census)),
+            tolerant(&failures, "aurora", aurora::read(aws, desired, progress, census)),
+            tolerant(&failures, "s3", s3::read(aws, desired, progress)),
             async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
-            ssm::read(aws, desired, &salt, progress),
-            vpc::read(aws, desired, progress, census),
-            kms::read(aws, desired),
-            cloudtrail::read(aws, desired, options.audit),
-            guardduty::read(aws, desired),
-            securityhub::read(aws, desired, options.audit),
-            config::read(aws, desired),
-            elb::read(aws, desired),
+            tolerant(&failures, "ssm", ssm::read(aws, desired, &salt, progress)),
+            tolerant(&failures, "vpc", vpc::read(aws, desired, progress, census)),
+            tolerant(&failures, "kms", kms::read(aws, desired)),
+            tolerant(&failures, "cloudtrail", cloudtrail::read(aws, desired, options.audit)),
+            tolerant(&failures, "guardduty", guardduty::read(aws, desired)),
+            tolerant(&failures, "securityhub", securityhub::read(aws, desired, options.audit)),
+            tolerant(&failures, "config", config::read(aws, desired)),
+            tolerant(&failures, "elb", elb::read(aws, desired)),
         )?;
     inventory.ecs = ecs;
     inventory.aurora = aurora;
@@ -121,14 +124,39 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     }
     let mut coverage: std::collections::BTreeSet<String> = holdfast_desired::reads(desired).into_iter().map(|read| read.key).collect();
     if options.audit {
-        let (all_parameters, iam) = tokio::join!(ssm::read_all(aws, &mut inventory.ssm), iam::read_credentials(aws));
-        all_parameters?;
-        inventory.iam = Some(iam?);
         coverage.extend(AUDIT_READS.iter().map(|key| (*key).to_owned()));
+        let (all_parameters, iam) = tokio::join!(
+            tolerant(&failures, "ssm", ssm::read_all(aws, &mut inventory.ssm)),
+            tolerant(&failures, "iam", async { iam::read_credentials(aws).await.map(Some) })
+        );
+        all_parameters?;
+        inventory.iam = iam?;
+        // What failed is not covered: the audit says "not assessed", and why.
+        for (kind, error) in failures.failed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+            coverage.retain(|key| !key.starts_with(&format!("{kind}.")) && !key.starts_with(&format!("{kind} ")));
+            inventory.read_errors.entry(kind.to_owned()).or_insert(error);
+        }
     }
     inventory.coverage = Coverage::Reads(coverage);
     inventory.sort();
     Ok(inventory)
+}
+
+/// The reads that failed, by kind, when failures are tolerated (the audit's read).
+struct Failures {
+    audit: bool,
+    failed: std::sync::Mutex<Vec<(&'static str, String)>>,
+}
+
+/// A kind's read; in the audit, a failure is recorded and the kind left empty.
+async fn tolerant<T: Default>(failures: &Failures, kind: &'static str, read: impl std::future::Future<Output = Result<T, AwsError>>) -> Result<T, AwsError> {
+    match read.await {
+        Err(error) if failures.audit => {
+            failures.failed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((kind, error.to_string()));
+            Ok(T::default())
+        }
+        other => other,
+    }
 }
 
 /// Now, in RFC 3339 (UTC).

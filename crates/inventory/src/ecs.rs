@@ -82,34 +82,44 @@ pub struct Container {
 pub struct EnvironmentVariable {
     pub name: String,
     pub value_hash: SecretHash,
-    /// Whether the value looked random when read (a key or token): the one thing the
-    /// audit learns of a value, so a secret under an innocent name is still reported.
+    /// Whether the value looked like a secret when read (a generated key or token, a
+    /// private key, a URL with a password): the one thing the audit learns of a value, so
+    /// a secret under an innocent name is still reported.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub high_entropy: bool,
+    pub looks_secret: bool,
 }
 
 impl EnvironmentVariable {
     /// Hashes the value at once, and notes whether it looks random; the value itself is
     /// never kept.
     pub fn new(salt: &Salt, name: &str, value: &str) -> Self {
-        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value), high_entropy: looks_random(value) }
+        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value), looks_secret: looks_secret(value) }
     }
 }
 
-/// Whether a value looks like a generated secret, after detect-secrets' two detectors:
-/// a base64-alphabet string of 20 characters or more above 4.0 bits per character, with
-/// a run of 16 or more between `-` and `_` (so `app-Cluster-rTtLLOHCi694`, a name with a
-/// generated suffix, does not qualify), or a hex string of 32 or more above 3.0; and a
-/// JSON Web Token. Host names, URLs, ARNs and sentences hold `.`, `:`, `/` or spaces, so
-/// they never qualify.
-pub fn looks_random(value: &str) -> bool {
+/// Whether a value looks like a secret: a PEM private key; a URL with a password in it
+/// (`postgres://app:PASSWORD@host/db`); a JSON Web Token; or, after detect-secrets' two
+/// detectors, a generated string: base64-alphabet (with `+`, `/`, `=`, `-`, `_`) of 20
+/// characters or more above 4.0 bits per character, with a run of 16 or more between
+/// `-`, `_` and `/` (so `app-Cluster-rTtLLOHCi694`, a name with a generated suffix, is
+/// not one), or hex of 32 or more above 3.0. Host names, paths and ARNs hold `.` or `:`
+/// or start with `/`, so they never qualify; nor does a random value under 20 characters.
+pub fn looks_secret(value: &str) -> bool {
     let entropy = || crate::iam::bits_per_character(value);
-    let hex = value.len() >= 32 && value.chars().all(|c| c.is_ascii_hexdigit());
-    let base64 = value.len() >= 20 && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-'));
-    let longest_run = value.split(['-', '_']).map(str::len).max().unwrap_or(0);
-    let mixed = value.chars().any(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_alphabetic());
+    let pem = value.contains("PRIVATE KEY-----");
+    let url_password = value.split_once("://").is_some_and(|(_, rest)| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        authority.rsplit_once('@').is_some_and(|(credentials, _)| credentials.split_once(':').is_some_and(|(_, password)| !password.is_empty()))
+    });
     let jwt = value.starts_with("eyJ") && value.split('.').count() == 3 && value.len() >= 30;
-    jwt || (hex && mixed && entropy() > 3.0) || (base64 && longest_run >= 16 && mixed && entropy() > 4.0)
+    let hex = value.len() >= 32 && value.chars().all(|c| c.is_ascii_hexdigit());
+    let base64 = value.len() >= 20
+        && !value.starts_with('/')
+        && !value.contains("//")
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-'));
+    let longest_run = value.split(['-', '_', '/']).map(str::len).max().unwrap_or(0);
+    let mixed = value.chars().any(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_alphabetic());
+    pem || url_password || jwt || (hex && mixed && entropy() > 3.0) || (base64 && longest_run >= 16 && mixed && entropy() > 4.0)
 }
 
 /// A container secret: the variable `name` is filled from `value_from` (an SSM
@@ -143,18 +153,21 @@ impl TaskDefinition {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_random;
+    use super::looks_secret;
 
     #[test]
-    fn generated_values_look_random_and_names_urls_and_words_do_not() {
+    fn secrets_look_secret_and_names_urls_paths_and_words_do_not() {
         for value in [
             "q8Zt3LmX0vR7pK2wYc9NfB4hJ6sD1aGe",
             "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY",
             "3f9a1c6e2b7d4a8f9e0c1b2a3d4e5f6a",
             "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+            "postgres://admin:Sup3rS3cretPassw0rd@db.internal:5432/app",
         ] {
-            assert!(looks_random(value), "{value}");
+            assert!(looks_secret(value), "{value}");
         }
         for value in [
             "info",
@@ -165,8 +178,11 @@ mod tests {
             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             "z360-staging-Cluster-rTtLLOHCi694",
             "CamelCaseServiceNameWithoutDigits",
+            "/var/lib/app/data/cache/2024",
+            "postgres://db.internal:5432/app",
+            "https://user@example.com/path",
         ] {
-            assert!(!looks_random(value), "{value}");
+            assert!(!looks_secret(value), "{value}");
         }
     }
 }

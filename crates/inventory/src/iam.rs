@@ -10,6 +10,13 @@ pub struct Iam {
     pub users: Vec<User>,
     /// None when neither the report nor the account summary said.
     pub root: Option<Root>,
+    /// Rows of the report that could not be read as a user: the user checks say so.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unparsed_rows: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +49,7 @@ pub struct Root {
 }
 
 /// The entropy of a text, in bits per character (Shannon, over its characters): what the
-/// reader keeps of a plaintext value, so a random-looking one can be reported by name.
+/// reader measures of a plaintext value to tell a generated one, which it reports by name.
 pub fn bits_per_character(text: &str) -> f64 {
     let mut counts = std::collections::BTreeMap::new();
     let mut total = 0usize;

@@ -69,6 +69,10 @@ pub struct Inventory {
     pub config: config::Config,
     #[serde(default)]
     pub elb: elb::Elb,
+    /// Reads that failed, by kind (`aurora`, `iam`, ...), with the error: only the audit's
+    /// read goes on past a failure, and reports those checks as not assessed.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub read_errors: BTreeMap<String, String>,
     /// IAM users and the root user, read by `holdfast audit` alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam: Option<iam::Iam>,
@@ -142,6 +146,7 @@ impl Inventory {
             securityhub: securityhub::SecurityHub::default(),
             config: config::Config::default(),
             elb: elb::Elb::default(),
+            read_errors: BTreeMap::new(),
             iam: None,
             census: None,
         }

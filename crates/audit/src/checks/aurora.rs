@@ -32,6 +32,9 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     vec![Outcome::new("aurora.cluster_encrypted", "clusters", evaluated)]
 }
 
+/// Said with every Aurora fix: the plan shows a replacement, which must not be forced.
+const MIGRATION: &str = "# encryption is chosen when a cluster is created: holdfast plans this as a replacement, which\n# deletes data if forced; migrate instead (snapshot, copy with a KMS key, restore, cut over)";
+
 fn fix(cx: &Context<'_>, cluster: &Cluster) -> Fix {
     let entry = cx.desired.aurora.cluster.iter().find(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
     match entry {
@@ -39,7 +42,7 @@ fn fix(cx: &Context<'_>, cluster: &Cluster) -> Fix {
             location: location(&entry.origin),
             note: "declared, but storage encryption is chosen when a cluster is created: migrate it (snapshot, copy with a KMS key, restore, cut over); `holdfast plan` shows it as a replacement".to_owned(),
         },
-        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: "storage_encrypted = true".to_owned() },
-        None => Fix::NewEntry { toml: format!("[[aurora.cluster]]\nmatch = {}\nstorage_encrypted = true", quoted(&cluster.identifier)) },
+        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: format!("{MIGRATION}\nstorage_encrypted = true") },
+        None => Fix::NewEntry { toml: format!("{MIGRATION}\n[[aurora.cluster]]\nmatch = {}\nstorage_encrypted = true", quoted(&cluster.identifier)) },
     }
 }

@@ -6,13 +6,27 @@ use holdfast_inventory::cloudtrail::Trail;
 use crate::context::{ACCOUNT, Context, Outcome, finding, location, quoted};
 use crate::report::Fix;
 
-const NEW_TRAIL: &str = "[[cloudtrail.trail]]\nname = \"account-trail\"\nmulti_region = true\nlog_file_validation = true\nglobal_service_events = true\nbucket = \"LOG-BUCKET\"\nkms_key = \"alias/LOG-KEY\"\nlogging = true";
+const NEW_TRAIL: &str = "[[cloudtrail.trail]]\nname = \"account-trail\"\nmulti_region = true\nlog_file_validation = true\nglobal_service_events = true\nbucket = \"your-log-bucket\"\nkms_key = \"alias/your-log-key\"\nlogging = true";
 
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let read = cx.read("cloudtrail.trails");
     let trails = &cx.inventory.cloudtrail.trails;
     vec![
-        Outcome::new("cloudtrail.multi_region_logging", ACCOUNT, read.clone().map(|()| vec![multi_region(cx, trails)])),
+        Outcome::new(
+            "cloudtrail.multi_region_logging",
+            ACCOUNT,
+            read.clone().and_then(|()| {
+                // A multi-region trail whose status could not be read may be the one that logs.
+                let passes = trails.iter().any(|trail| trail.multi_region && trail.logging == Some(true));
+                match trails.iter().find(|trail| trail.multi_region && trail.logging.is_none()) {
+                    Some(unknown) if !passes => Err(format!(
+                        "the status of the multi-region trail {} (home region {}) could not be read: audit from its home region",
+                        unknown.name, unknown.home_region
+                    )),
+                    _ => Ok(vec![multi_region(cx, trails)]),
+                }
+            }),
+        ),
         Outcome::new(
             "cloudtrail.log_file_validation",
             "trails",
@@ -36,7 +50,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
                     .map(|trail| {
                         let observed = trail.kms_key.clone().unwrap_or_else(|| "none (SSE-S3 only)".to_owned());
                         finding(trail.kms_key.is_some(), address(trail), "KmsKeyId", observed, || {
-                            fix(cx, trail, |entry| entry.kms_key.is_some(), "kms_key = \"alias/LOG-KEY\"")
+                            fix(cx, trail, |entry| entry.kms_key.is_some(), "kms_key = \"alias/your-log-key\"")
                         })
                     })
                     .collect()

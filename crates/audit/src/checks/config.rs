@@ -3,7 +3,7 @@
 use crate::context::{ACCOUNT, Context, Outcome, finding, location};
 use crate::report::Fix;
 
-const NEW_ENTRY: &str = "[config]\nall_supported = true\ninclude_global_resources = true\nbucket = \"LOG-BUCKET\"\nrecording = true";
+const NEW_ENTRY: &str = "[config]\nall_supported = true\ninclude_global_resources = true\nbucket = \"your-log-bucket\"\nrecording = true";
 
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let read = cx.read("config.recorder");
@@ -28,7 +28,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             ),
         };
         vec![finding(recording.is_some() && channel.is_some(), "account".to_owned(), "recorder", observed, || {
-            fix(declared.is_some_and(|entry| entry.recording && entry.bucket().is_some()), "recording = true\nbucket = \"LOG-BUCKET\"")
+            fix(declared.is_some_and(|entry| entry.recording && entry.bucket().is_some()), "recording = true\nbucket = \"your-log-bucket\"")
         })]
     });
     let everything = read.map(|()| {

@@ -3,7 +3,7 @@
 
 use holdfast_inventory::ecs::{Cluster, Service, TaskDefinition};
 
-use crate::context::{Context, Outcome, finding, location, quoted};
+use crate::context::{Context, Outcome, finding, location, quoted, toml_key};
 use crate::report::{Finding, Fix};
 
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
@@ -16,10 +16,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             }
         }
         // Revisions kept only because secrets were moved out of them run nowhere.
-        ecs.task_definitions
-            .iter()
-            .filter_map(|definition| runs.get(definition.arn.as_str()).map(|users| evaluate_definition(cx, definition, users)))
-            .collect()
+        ecs.task_definitions.iter().filter_map(|definition| runs.get(definition.arn.as_str()).map(|users| evaluate_definition(cx, definition, users))).collect()
     });
     vec![Outcome::new("ecs.no_plaintext_secrets", "task definitions in use", evaluated)]
 }
@@ -30,8 +27,8 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
         for variable in &container.environment {
             let why = if looks_like_secret_name(&variable.name) {
                 "secret-like name"
-            } else if variable.high_entropy {
-                "random-looking value"
+            } else if variable.looks_secret {
+                "secret-looking value"
             } else {
                 continue;
             };
@@ -49,7 +46,7 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
         .containers
         .iter()
         .flat_map(|container| &container.environment)
-        .filter(|variable| looks_like_secret_name(&variable.name) || variable.high_entropy)
+        .filter(|variable| looks_like_secret_name(&variable.name) || variable.looks_secret)
         .map(|variable| variable.name.clone())
         .collect();
     let mut found =
@@ -64,12 +61,21 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
 pub(crate) fn looks_like_secret_name(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
     const NOT_SECRETS: [&str; 6] = ["_ARN", "_ID", "_NAME", "_PATH", "_FILE", "_URL"];
-    if NOT_SECRETS.iter().any(|suffix| name.ends_with(suffix)) || name.contains("PUBLIC") {
+    let reference = NOT_SECRETS.iter().any(|suffix| name.ends_with(suffix)) || name.contains("PUBLIC");
+    if reference && !name.contains("DATABASE_URL") {
         return false;
     }
-    const ANYWHERE: [&str; 7] = ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "PRIVATE_KEY", "API_KEY", "CREDENTIAL"];
-    const ENDINGS: [&str; 4] = ["_KEY", "_PASS", "_PWD", "APIKEY"];
-    ANYWHERE.iter().any(|part| name.contains(part)) || ENDINGS.iter().any(|ending| name.ends_with(ending)) || name == "KEY"
+    // Names whose value usually carries a password, whatever their ending.
+    const CONNECTION: [&str; 4] = ["DATABASE_URL", "CONNECTION_STRING", "_DSN", "CONN_STR"];
+    if CONNECTION.iter().any(|part| name.contains(part)) {
+        return true;
+    }
+    const ANYWHERE: [&str; 10] = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "PRIVATE_KEY", "PRIVATEKEY", "API_KEY", "APIKEY", "CREDENTIAL"];
+    const ENDINGS: [&str; 3] = ["_KEY", "_PASS", "_PWD"];
+    const WHOLE: [&str; 4] = ["KEY", "PASS", "PWD", "DSN"];
+    ANYWHERE.iter().any(|part| name.contains(part))
+        || ENDINGS.iter().any(|ending| name.trim_end_matches('_').ends_with(ending))
+        || WHOLE.contains(&name.as_str())
 }
 
 fn fix(cx: &Context<'_>, users: &[(&Cluster, &Service)], variables: &[String]) -> Fix {
@@ -85,9 +91,11 @@ fn fix(cx: &Context<'_>, users: &[(&Cluster, &Service)], variables: &[String]) -
             Fix::Declared { location: location(&entry.origin), note: "declared: `holdfast apply` moves them to the parameters".to_owned() }
         }
         Some(entry) => {
-            let missing: Vec<String> =
-                variables.iter().filter(|variable| !entry.secrets.contains_key(*variable)).map(|variable| parameter_for(service, variable)).collect();
-            Fix::AddToEntry { location: location(&entry.origin), toml: format!("secrets = {{ ..., {} }}", missing.join(", ")) }
+            // The whole table, the entry's own moves first: pasted over its `secrets`, it is valid TOML.
+            let mut secrets: Vec<String> =
+                entry.secrets.iter().map(|(variable, parameter)| format!("{} = {}", toml_key(variable), quoted(parameter.get_ref()))).collect();
+            secrets.extend(variables.iter().filter(|variable| !entry.secrets.contains_key(*variable)).map(|variable| parameter_for(service, variable)));
+            Fix::AddToEntry { location: location(&entry.origin), toml: format!("# in place of the entry's secrets\nsecrets = {{ {} }}", secrets.join(", ")) }
         }
         None => {
             let secrets: Vec<String> = variables.iter().map(|variable| parameter_for(service, variable)).collect();
@@ -95,7 +103,7 @@ fn fix(cx: &Context<'_>, users: &[(&Cluster, &Service)], variables: &[String]) -
                 .iter()
                 .map(|variable| {
                     format!(
-                        "[[ssm.parameter]]\nname = {}\ntype = \"SecureString\"\nkms_key = \"alias/YOUR-KEY\"\nvalue = {{ migrate_from_task_env = {} }}",
+                        "[[ssm.parameter]]\nname = {}\ntype = \"SecureString\"\nkms_key = \"alias/your-key\"\nvalue = {{ migrate_from_task_env = {} }}",
                         quoted(&parameter_name(service, variable)),
                         quoted(variable)
                     )
@@ -114,12 +122,16 @@ fn fix(cx: &Context<'_>, users: &[(&Cluster, &Service)], variables: &[String]) -
     }
 }
 
+/// A parameter name for a variable: `/SERVICE/variable-name`, in the characters SSM allows.
 fn parameter_name(service: &Service, variable: &str) -> String {
-    format!("/{}/{}", service.name, variable.to_ascii_lowercase().replace('_', "-"))
+    let safe = |text: &str| -> String {
+        text.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') { c.to_ascii_lowercase() } else { '-' }).collect()
+    };
+    format!("/{}/{}", safe(&service.name), safe(variable))
 }
 
 fn parameter_for(service: &Service, variable: &str) -> String {
-    format!("{variable} = {}", quoted(&parameter_name(service, variable)))
+    format!("{} = {}", toml_key(variable), quoted(&parameter_name(service, variable)))
 }
 
 #[cfg(test)]

@@ -9,6 +9,19 @@ use crate::report::{Finding, Fix};
 /// The key age Config's `access-keys-rotated` and Prowler default to.
 pub(crate) const MAX_KEY_AGE_DAYS: i64 = 90;
 
+/// Rows of the credential report that could not be read are failures, not silence: a
+/// user among them may lack MFA.
+fn unreadable(iam: &Iam) -> Option<Finding> {
+    (iam.unparsed_rows > 0).then(|| {
+        crate::context::fail(
+            "iam.credential_report",
+            "rows",
+            format!("{} row(s) could not be read as a user", iam.unparsed_rows),
+            Fix::Manual { text: "check those users in the IAM console, and report the row's shape to holdfast".to_owned() },
+        )
+    })
+}
+
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let iam: Result<&Iam, String> = cx.read("iam.credentials").and_then(|()| {
         cx.inventory
@@ -28,6 +41,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
                     ),
                 })
             })
+            .chain(unreadable(iam))
             .collect()
     });
     let key_age = iam.clone().map(|iam| {
@@ -38,11 +52,12 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             .map(|(user, key)| {
                 let age = key.last_rotated.as_deref().and_then(|rotated| days_between(rotated, read_at));
                 let observed = match (age, &key.last_rotated) {
+                    (Some(days), Some(rotated)) if days < 0 => format!("rotated {} (after the account was read)", &rotated[..rotated.len().min(10)]),
                     (Some(days), Some(rotated)) => format!("{days} days (created or rotated {})", &rotated[..rotated.len().min(10)]),
                     _ => "age unknown".to_owned(),
                 };
                 finding(
-                    age.is_some_and(|days| days <= MAX_KEY_AGE_DAYS),
+                    age.is_some_and(|days| (0..=MAX_KEY_AGE_DAYS).contains(&days)),
                     format!("iam.user/{}", user.name),
                     &format!("access key {}", key.slot),
                     observed,
@@ -51,6 +66,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
                     },
                 )
             })
+            .chain(unreadable(iam))
             .collect()
     });
     let root = |check: fn(&holdfast_inventory::iam::Root) -> (bool, &'static str, String, &'static str)| -> Result<Vec<Finding>, String> {

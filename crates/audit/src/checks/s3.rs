@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::context::{Context, Outcome, finding, location, quoted};
 use crate::report::Fix;
 
-const KMS_ENCRYPTION: &str = "encryption = { algorithm = \"aws:kms\", kms_key = \"alias/YOUR-KEY\", bucket_key = true }";
+const KMS_ENCRYPTION: &str = "encryption = { algorithm = \"aws:kms\", kms_key = \"alias/your-key\", bucket_key = true }";
 
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let buckets = &cx.inventory.s3.buckets;
@@ -46,11 +46,11 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
         buckets
             .iter()
             .map(|bucket| {
-                let denies = bucket.policy.as_deref().is_some_and(denies_insecure_transport);
+                let denies = bucket.policy.as_deref().is_some_and(|policy| denies_insecure_transport(policy, &bucket.name));
                 let observed = match (&bucket.policy, denies) {
                     (None, _) => "no bucket policy".to_owned(),
                     (Some(_), true) => "Deny when aws:SecureTransport is false".to_owned(),
-                    (Some(_), false) => "policy has no Deny on aws:SecureTransport".to_owned(),
+                    (Some(_), false) => "no statement denies everyone every S3 action on the bucket and its objects without TLS".to_owned(),
                 };
                 finding(denies, address(bucket), "bucket policy", observed, || fix(cx, bucket, |entry| entry.require_tls == Some(true), "require_tls = true"))
             })
@@ -84,30 +84,74 @@ fn fix(cx: &Context<'_>, bucket: &Bucket, declares: impl Fn(&BucketEntry) -> boo
     }
 }
 
-/// Whether some statement denies every S3 action when `aws:SecureTransport` is false, as
-/// Config's `s3-bucket-ssl-requests-only` asks.
-pub(crate) fn denies_insecure_transport(policy: &str) -> bool {
+/// Whether some statement denies everyone every S3 action on the bucket and its objects
+/// whenever `aws:SecureTransport` is false, as Config's `s3-bucket-ssl-requests-only`
+/// asks: `Effect: Deny`, `Principal: *`, `Action: s3:*` (or `*`), `Resource` covering
+/// both `arn:aws:s3:::BUCKET` and `arn:aws:s3:::BUCKET/*`, and a condition that is that
+/// test alone (`Bool` or `BoolIfExists`). A narrower statement (another principal, a VPC
+/// condition, the bucket without its objects) lets some plain-HTTP request through.
+pub(crate) fn denies_insecure_transport(policy: &str, bucket: &str) -> bool {
     let Ok(document) = serde_json::from_str::<Value>(policy) else { return false };
     let statements = match document.get("Statement") {
         Some(Value::Array(statements)) => statements.clone(),
         Some(single @ Value::Object(_)) => vec![single.clone()],
         _ => return false,
     };
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let targets = [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")];
     statements.iter().any(|statement| {
         let deny = statement.get("Effect").and_then(Value::as_str) == Some("Deny");
-        let actions = match statement.get("Action") {
-            Some(Value::String(action)) => vec![action.as_str()],
-            Some(Value::Array(actions)) => actions.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+        let everyone = match statement.get("Principal") {
+            Some(Value::String(principal)) => principal == "*",
+            Some(Value::Object(principal)) => principal.len() == 1 && strings(principal.get("AWS")) == ["*"],
+            _ => false,
         };
-        let every_action = actions.iter().any(|action| matches!(*action, "s3:*" | "*"));
-        let insecure = statement
-            .get("Condition")
-            .and_then(|condition| condition.get("Bool"))
-            .and_then(|bool| bool.get("aws:SecureTransport"))
-            .is_some_and(|value| matches!(value, Value::Bool(false)) || value.as_str() == Some("false"));
-        deny && every_action && insecure
+        let every_action = strings(statement.get("Action")).iter().any(|action| matches!(action.as_str(), "s3:*" | "*"));
+        let resources = strings(statement.get("Resource"));
+        let covers = targets.iter().all(|target| resources.iter().any(|resource| glob_matches(resource, target)));
+        let only_tls = statement.get("Condition").and_then(Value::as_object).is_some_and(|condition| {
+            condition.len() == 1
+                && condition.iter().all(|(operator, tests)| {
+                    matches!(operator.as_str(), "Bool" | "BoolIfExists")
+                        && tests.as_object().is_some_and(|tests| {
+                            tests.len() == 1
+                                && tests.get("aws:SecureTransport").is_some_and(|value| {
+                                    strings(Some(value)) == ["false"] || value == &Value::Bool(false) || value == &serde_json::json!([false])
+                                })
+                        })
+                })
+        });
+        deny && everyone && every_action && covers && only_tls
     })
+}
+
+/// IAM's resource wildcards: `*` any run of characters, `?` one.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut p, mut t, mut star, mut mark) = (0, 0, None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(at) = star {
+            p = at + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]
@@ -115,17 +159,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_deny_of_every_action_without_tls_counts() {
-        let policy = |effect: &str, action: &str, value: &str| {
+    fn only_a_deny_of_everyone_everything_without_tls_counts() {
+        let statement = |effect: &str, principal: &str, action: &str, resource: &str, condition: &str| {
             format!(
-                r#"{{"Statement":[{{"Effect":"{effect}","Principal":"*","Action":"{action}","Resource":"*","Condition":{{"Bool":{{"aws:SecureTransport":{value}}}}}}}]}}"#
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"{effect}","Principal":{principal},"Action":"{action}","Resource":{resource},"Condition":{condition}}}]}}"#
             )
         };
-        assert!(denies_insecure_transport(&policy("Deny", "s3:*", "\"false\"")));
-        assert!(denies_insecure_transport(&policy("Deny", "s3:*", "false")));
-        assert!(!denies_insecure_transport(&policy("Allow", "s3:*", "\"false\"")));
-        assert!(!denies_insecure_transport(&policy("Deny", "s3:GetObject", "\"false\"")));
-        assert!(!denies_insecure_transport(&policy("Deny", "s3:*", "\"true\"")));
-        assert!(!denies_insecure_transport("not json"));
+        let both = r#"["arn:aws:s3:::logs","arn:aws:s3:::logs/*"]"#;
+        let tls = r#"{"Bool":{"aws:SecureTransport":"false"}}"#;
+        assert!(denies_insecure_transport(&statement("Deny", "\"*\"", "s3:*", both, tls), "logs"));
+        assert!(denies_insecure_transport(
+            &statement("Deny", r#"{"AWS":"*"}"#, "s3:*", r#""arn:aws:s3:::logs*""#, r#"{"BoolIfExists":{"aws:SecureTransport":false}}"#),
+            "logs"
+        ));
+        assert!(denies_insecure_transport(&statement("Deny", "\"*\"", "*", r#""*""#, tls), "logs"));
+        // Each narrower statement lets some plain-HTTP request through.
+        assert!(!denies_insecure_transport(&statement("Allow", "\"*\"", "s3:*", both, tls), "logs"));
+        assert!(!denies_insecure_transport(&statement("Deny", "\"*\"", "s3:GetObject", both, tls), "logs"));
+        assert!(!denies_insecure_transport(&statement("Deny", "\"*\"", "s3:*", both, r#"{"Bool":{"aws:SecureTransport":"true"}}"#), "logs"));
+        assert!(!denies_insecure_transport(&statement("Deny", r#"{"AWS":"arn:aws:iam::123456789012:root"}"#, "s3:*", both, tls), "logs"));
+        assert!(!denies_insecure_transport(&statement("Deny", "\"*\"", "s3:*", r#""arn:aws:s3:::other-bucket*""#, tls), "logs"));
+        assert!(!denies_insecure_transport(&statement("Deny", "\"*\"", "s3:*", r#""arn:aws:s3:::logs""#, tls), "logs"), "the objects are not covered");
+        assert!(
+            !denies_insecure_transport(
+                &statement("Deny", "\"*\"", "s3:*", both, r#"{"Bool":{"aws:SecureTransport":"false"},"StringEquals":{"aws:SourceVpc":"vpc-1"}}"#),
+                "logs"
+            ),
+            "only from one VPC"
+        );
+        assert!(!denies_insecure_transport("not json", "logs"));
     }
 }

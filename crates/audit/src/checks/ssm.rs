@@ -48,9 +48,14 @@ fn holds_a_secret(parameter: &Parameter, referenced: &std::collections::HashSet<
     parameter.parameter_type == SECURE_STRING || referenced || looks_like_secret_name(&last)
 }
 
-/// `alias/aws/*`, or a key an `alias/aws/*` alias points at.
+/// `alias/aws/*` by name or ARN.
+fn is_aws_alias(key: &str) -> bool {
+    key.starts_with("alias/aws/") || (key.starts_with("arn:") && key.contains(":alias/aws/"))
+}
+
+/// `alias/aws/*` by name or ARN, or a key an `alias/aws/*` alias points at.
 fn aws_managed(cx: &Context<'_>, key: &str) -> bool {
-    if key.starts_with("alias/aws/") {
+    if is_aws_alias(key) {
         return true;
     }
     let id = key.rsplit('/').next().unwrap_or(key);
@@ -61,18 +66,17 @@ fn aws_managed(cx: &Context<'_>, key: &str) -> bool {
 fn fix(cx: &Context<'_>, parameter: &Parameter) -> Fix {
     match cx.desired.ssm.parameter.iter().find(|entry| entry.name() == parameter.name) {
         Some(entry)
-            if entry.parameter_type == holdfast_desired::ssm::ParameterType::SecureString
-                && entry.kms_key.as_deref().is_some_and(|key| !key.starts_with("alias/aws/")) =>
+            if entry.parameter_type == holdfast_desired::ssm::ParameterType::SecureString && entry.kms_key.as_deref().is_some_and(|key| !is_aws_alias(key)) =>
         {
             Fix::Declared {
                 location: location(&entry.origin),
                 note: "declared: `holdfast plan` shows the re-encryption, which needs the value (`value = { env = \"...\" }`)".to_owned(),
             }
         }
-        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: "type = \"SecureString\"\nkms_key = \"alias/YOUR-KEY\"".to_owned() },
+        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: "type = \"SecureString\"\nkms_key = \"alias/your-key\"".to_owned() },
         None => Fix::NewEntry {
             toml: format!(
-                "[[ssm.parameter]]\nname = {}\ntype = \"SecureString\"\nkms_key = \"alias/YOUR-KEY\"\nvalue = {{ env = \"VARIABLE_HOLDING_IT\" }}",
+                "[[ssm.parameter]]\nname = {}\ntype = \"SecureString\"\nkms_key = \"alias/your-key\"\nvalue = {{ env = \"VARIABLE_HOLDING_IT\" }}",
                 quoted(&parameter.name)
             ),
         },

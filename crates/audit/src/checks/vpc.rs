@@ -52,7 +52,7 @@ fn fix(cx: &Context<'_>, vpc: &Vpc) -> Fix {
         Some(entry) => Fix::Declared { location: location(&entry.origin), note: "declared: `holdfast apply` creates the flow log".to_owned() },
         None => Fix::NewEntry {
             toml: format!(
-                "[[vpc.flow_logs]]\nvpc = {}\ndestination = \"s3://LOG-BUCKET/flow-logs/\"\ntraffic = \"ALL\"",
+                "[[vpc.flow_logs]]\nvpc = {}\ndestination = \"s3://your-log-bucket/flow-logs/\"\ntraffic = \"ALL\"",
                 quoted(vpc.name().unwrap_or(&vpc.id))
             ),
         },

@@ -96,7 +96,7 @@ pub fn html(report: &Report) -> String {
     let _ = writeln!(
         out,
         "<h2>Method</h2>\n<p>A check scores the share of the resources it evaluated that pass; a manual check scores 1 when attested within a year. \
-         A category scores the mean of its checks; the overall score is the mean of the categories. Checks not assessed are left out.</p>"
+         A category scores the mean of its checks; the overall score is the mean of the categories. A check whose data was not read scores 0.</p>"
     );
     let _ = writeln!(out, "</body>\n</html>");
     out

@@ -56,15 +56,15 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "Every automated check passes.");
     }
     for (number, check) in failures.iter().enumerate() {
-        let _ = writeln!(out, "{}. **{}** ({}): {}", number + 1, check.title, check.id, check.summary);
+        let _ = writeln!(out, "{}. **{}** ({}): {}", number + 1, check.title, check.id, inline(&check.summary));
         for finding in check.findings.iter().filter(|finding| !finding.passed) {
-            let _ = writeln!(out, "   - {}", evidence(finding));
+            let _ = writeln!(out, "   - {}", inline(&evidence(finding)));
             if let Some(note) = &finding.note {
-                let _ = writeln!(out, "     {note}");
+                let _ = writeln!(out, "     {}", inline(note));
             }
             if let Some(fix) = &finding.fix {
                 let (line, toml) = fix_parts(fix);
-                let _ = writeln!(out, "     Fix: {line}");
+                let _ = writeln!(out, "     Fix: {}", inline(&line));
                 if let Some(toml) = toml {
                     let _ = writeln!(out, "\n     ```toml");
                     for toml_line in toml.lines() {
@@ -103,20 +103,25 @@ pub fn markdown(report: &Report) -> String {
     if !not_assessed.is_empty() {
         let _ = writeln!(out, "\n## Not assessed\n");
         for check in not_assessed {
-            let _ = writeln!(out, "- `{}` {}: {}", check.id, check.title, check.summary);
+            let _ = writeln!(out, "- `{}` {}: {}", check.id, check.title, inline(&check.summary));
         }
     }
     let _ = writeln!(out, "\n## Method\n");
     let _ = writeln!(
         out,
         "A check scores the share of the resources it evaluated that pass; a manual check scores 1 when attested within a year. \
-         A category scores the mean of its checks, and the overall score is the mean of the categories. Checks not assessed are left out. \
+         A category scores the mean of its checks, and the overall score is the mean of the categories. A check whose data was not read scores 0. \
          Every check, its clauses and its peers are listed in holdfast's `docs/audit.md`."
     );
     out
 }
 
-/// Text safe inside a table cell.
+/// Text safe inside a table cell: no column break, no HTML.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    inline(text).replace('|', "\\|")
+}
+
+/// Text from the account or a file, safe in Markdown prose: HTML is shown, not rendered.
+fn inline(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
 }

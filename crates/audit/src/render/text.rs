@@ -47,7 +47,7 @@ pub fn text(report: &Report) -> String {
     }
     let not_assessed: Vec<_> = report.checks.iter().filter(|check| check.status == Status::NotAssessed).collect();
     if !not_assessed.is_empty() {
-        let _ = writeln!(out, "\nNot assessed, and left out of the score:");
+        let _ = writeln!(out, "\nNot assessed (each scores 0: what was not read earns no credit):");
         for check in not_assessed {
             let _ = writeln!(out, "  {}: {}", check.id, check.summary);
         }

@@ -34,8 +34,10 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Status> {
     };
     let today = holdfast_aws::timestamp_now()?;
     let report = holdfast_audit::audit(&desired, &inventory, &today[..10]);
+    // Refused (another account) before anything is written.
+    let comparison = earlier.as_ref().map(|earlier| holdfast_audit::compare::compare(earlier, &report).map_err(anyhow::Error::msg)).transpose()?;
     let rendered = render(&report, args.format);
-    match (&args.out, &earlier) {
+    match (&args.out, &comparison) {
         (Some(out), _) => {
             std::fs::write(out, &rendered).with_context(|| format!("cannot write the report {}", out.display()))?;
             output::stderr(&format!("Wrote {} (score {:.1}%).\n", out.display(), report.score.overall));
@@ -43,8 +45,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Status> {
         (None, None) => output::stdout(&rendered),
         (None, Some(_)) => {}
     }
-    if let Some(earlier) = &earlier {
-        let comparison = holdfast_audit::compare::compare(earlier, &report);
+    if let Some(comparison) = &comparison {
         output::stdout(&match args.format {
             AuditFormat::Json => comparison.to_json(),
             AuditFormat::Markdown => comparison.render(true),
