@@ -69,7 +69,9 @@ def aurora():
         "storage_encrypted": False,
         "kms_key_id": None,
         "tags": {},
-    } for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"])}
+    } for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"]),
+        # The seeds name no database outside Aurora.
+        "other_databases": []}
 
 
 def s3():

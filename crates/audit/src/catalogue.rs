@@ -131,7 +131,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         id: "vpc.flow_logs",
-        title: "Every VPC has an active flow log, used or not",
+        title: "Every VPC, used or not, logs all its traffic",
         category: Category::AuditLogging,
         clauses: &["164.312(b)", "164.312(c)(2)", "164.308(a)(1)(ii)(D)", "164.308(a)(3)(ii)(A)", "164.308(a)(6)(ii)"],
         mapped_by: MappedBy::Prowler,
@@ -240,6 +240,18 @@ pub const CHECKS: &[Check] = &[
         prowler: &["rds_cluster_storage_encrypted", "rds_instance_storage_encrypted"],
         beyond_peers: "clusters, not only instances: Prowler's HIPAA mapping checks instances, so a cluster with none (restored, paused, or between migrations) is never seen",
         rationale: "The database holds the PHI itself; encryption can only be chosen when a cluster is created.",
+        manual: false,
+    },
+    Check {
+        id: "rds.storage_encrypted",
+        title: "RDS databases outside Aurora encrypt their storage",
+        category: Category::EncryptionAtRest,
+        clauses: AURORA_CLAUSES,
+        mapped_by: MappedBy::Prowler,
+        config_rules: &["rds-storage-encrypted"],
+        prowler: &["rds_instance_storage_encrypted"],
+        beyond_peers: "Multi-AZ DB clusters as well as instances",
+        rationale: "A database holdfast does not manage may hold PHI all the same.",
         manual: false,
     },
     Check {

@@ -3,7 +3,7 @@
 use aws_sdk_rds::types::Filter;
 use holdfast_desired::Desired;
 use holdfast_inventory::Tags;
-use holdfast_inventory::aurora::{Aurora, Cluster, Scaling};
+use holdfast_inventory::aurora::{Aurora, Cluster, Database, Scaling};
 use holdfast_inventory::census::Named;
 
 use crate::Aws;
@@ -14,7 +14,8 @@ const KIND: &str = "Aurora";
 
 /// The Aurora clusters the desired state selects; with `census`, also every Aurora
 /// cluster's identifier and tags, from the same listing.
-pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, census: bool) -> Result<(Aurora, Option<Vec<Named>>), AwsError> {
+/// With `audit`, also every RDS database outside Aurora, with its encryption.
+pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, census: bool, audit: bool) -> Result<(Aurora, Option<Vec<Named>>), AwsError> {
     let entries = &desired.aurora.cluster;
     if entries.is_empty() && !census {
         return Ok((Aurora::default(), None));
@@ -62,8 +63,43 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
         .filter(|cluster| entries.iter().any(|entry| entry.name.matches(&cluster.identifier)))
         .collect();
     progress.advanced(KIND, clusters.len());
+    let other_databases = if audit { Some(other_databases(aws, &found).await?) } else { None };
     progress.finished(KIND);
-    Ok((Aurora { clusters }, census))
+    Ok((Aurora { clusters, other_databases }, census))
+}
+
+/// The Multi-AZ DB clusters of other engines (already listed), and every DB instance
+/// outside a cluster: one more paginated call.
+async fn other_databases(aws: &Aws, clusters: &[aws_sdk_rds::types::DbCluster]) -> Result<Vec<Database>, AwsError> {
+    let mut databases: Vec<Database> = clusters
+        .iter()
+        .filter(|cluster| !cluster.engine().is_some_and(|engine| engine.starts_with("aurora")))
+        .map(|cluster| Database {
+            identifier: cluster.db_cluster_identifier().unwrap_or_default().to_owned(),
+            kind: "cluster".to_owned(),
+            engine: cluster.engine().unwrap_or_default().to_owned(),
+            storage_encrypted: cluster.storage_encrypted().unwrap_or(false),
+        })
+        .collect();
+    let instances = {
+        let _permit = aws.permit().await;
+        aws.rds
+            .describe_db_instances()
+            .max_records(100)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("rds:DescribeDBInstances", "DB instances", error))?
+    };
+    databases.extend(instances.iter().filter(|instance| instance.db_cluster_identifier().is_none()).map(|instance| Database {
+        identifier: instance.db_instance_identifier().unwrap_or_default().to_owned(),
+        kind: "instance".to_owned(),
+        engine: instance.engine().unwrap_or_default().to_owned(),
+        storage_encrypted: instance.storage_encrypted().unwrap_or(false),
+    }));
+    Ok(databases)
 }
 
 fn tags(tags: &[aws_sdk_rds::types::Tag]) -> Tags {

@@ -48,7 +48,7 @@ pub struct ReadOptions {
 }
 
 /// The coverage keys of the audit's reads beyond the desired state's own.
-pub const AUDIT_READS: &[&str] = &["cloudtrail.trails", "ssm.parameter_list", "iam.credentials"];
+pub const AUDIT_READS: &[&str] = &["aurora.other_databases", "cloudtrail.trails", "ssm.parameter_list", "iam.credentials"];
 
 /// Reads what the desired state can select into an inventory, stamped with the
 /// account, region, time, and a fresh salt for its secret hashes.
@@ -79,7 +79,7 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let ((ecs, services), (aurora, clusters), (s3, regional_buckets), census_buckets, ssm, (vpc, vpcs), kms, cloudtrail, guardduty, securityhub, config, elb) =
         tokio::try_join!(
             tolerant(&failures, "ecs", ecs::read(aws, desired, &salt, progress, census)),
-            tolerant(&failures, "aurora", aurora::read(aws, desired, progress, census)),
+            tolerant(&failures, "aurora", aurora::read(aws, desired, progress, census, options.audit)),
             tolerant(&failures, "s3", s3::read(aws, desired, progress)),
             async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
             tolerant(&failures, "ssm", ssm::read(aws, desired, &salt, progress)),

@@ -163,6 +163,7 @@ pub fn audit_actions(desired: &Desired) -> BTreeSet<String> {
         [
             "cloudtrail:DescribeTrails",
             "cloudtrail:GetTrailStatus",
+            "rds:DescribeDBInstances",
             "ssm:DescribeParameters",
             "securityhub:GetEnabledStandards",
             "iam:GenerateCredentialReport",

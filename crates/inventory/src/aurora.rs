@@ -7,6 +7,20 @@ use crate::Tags;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Aurora {
     pub clusters: Vec<Cluster>,
+    /// RDS databases outside Aurora (instances, and Multi-AZ DB clusters of other engines):
+    /// read by the audit alone, which checks their encryption; None when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_databases: Option<Vec<Database>>,
+}
+
+/// An RDS database holdfast does not manage, as the audit sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Database {
+    pub identifier: String,
+    /// `instance` or `cluster`.
+    pub kind: String,
+    pub engine: String,
+    pub storage_encrypted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

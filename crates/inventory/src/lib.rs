@@ -184,6 +184,9 @@ impl Inventory {
     pub fn sort(&mut self) {
         self.ecs.sort();
         self.aurora.clusters.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        if let Some(databases) = &mut self.aurora.other_databases {
+            databases.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        }
         self.s3.buckets.sort_by(|a, b| a.name.cmp(&b.name));
         self.ssm.parameters.sort_by(|a, b| a.name.cmp(&b.name));
         self.vpc.vpcs.sort_by(|a, b| a.id.cmp(&b.id));

@@ -29,7 +29,27 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             })
             .collect()
     });
-    vec![Outcome::new("aurora.cluster_encrypted", "clusters", evaluated)]
+    let others = cx.read("aurora.other_databases").and_then(|()| {
+        let databases = cx.inventory.aurora.other_databases.as_ref().ok_or_else(|| "RDS databases outside Aurora were not read".to_owned())?;
+        Ok(databases
+            .iter()
+            .map(|database| {
+                finding(
+                    database.storage_encrypted,
+                    format!("rds.{}/{}", database.kind, database.identifier),
+                    "StorageEncrypted",
+                    database.storage_encrypted.to_string(),
+                    || Fix::Manual {
+                        text: format!(
+                            "holdfast does not manage {} databases: snapshot {}, copy the snapshot with a KMS key, restore it, and switch over",
+                            database.engine, database.identifier
+                        ),
+                    },
+                )
+            })
+            .collect())
+    });
+    vec![Outcome::new("aurora.cluster_encrypted", "clusters", evaluated), Outcome::new("rds.storage_encrypted", "databases", others)]
 }
 
 /// Said with every Aurora fix: the plan shows a replacement, which must not be forced.

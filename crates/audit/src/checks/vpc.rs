@@ -12,21 +12,21 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             .vpcs
             .iter()
             .map(|vpc| {
-                let active: Vec<String> = vpc
-                    .flow_logs
-                    .iter()
-                    .filter(|flow_log| flow_log.status.eq_ignore_ascii_case("ACTIVE"))
-                    .map(|flow_log| format!("{} ({} traffic to {})", flow_log.id, flow_log.traffic_type, flow_log.destination))
-                    .collect();
-                let observed = if active.is_empty() {
-                    match vpc.flow_logs.len() {
-                        0 => "no flow log".to_owned(),
-                        count => format!("{count} flow log(s), none active"),
-                    }
+                // Accepted and rejected traffic both: an intrusion shows in either.
+                let complete = vpc.flow_logs.iter().any(|flow_log| flow_log.status.eq_ignore_ascii_case("ACTIVE") && flow_log.traffic_type == "ALL");
+                let observed = if vpc.flow_logs.is_empty() {
+                    "no flow log".to_owned()
                 } else {
-                    active.join(", ")
+                    let seen: Vec<String> = vpc
+                        .flow_logs
+                        .iter()
+                        .map(|flow_log| {
+                            format!("{} ({} traffic to {}, {})", flow_log.id, flow_log.traffic_type, flow_log.destination, flow_log.status.to_lowercase())
+                        })
+                        .collect();
+                    seen.join(", ")
                 };
-                finding(!active.is_empty(), address(vpc), "flow logs", observed, || fix(cx, vpc))
+                finding(complete, address(vpc), "flow logs", observed, || fix(cx, vpc))
             })
             .collect()
     });

@@ -29,7 +29,7 @@ pub fn html(report: &Report) -> String {
     let _ = writeln!(out, "<h1>HIPAA Compliance Status Report</h1>");
     let _ = writeln!(
         out,
-        "<p class=\"meta\">Account {} · {} · read {} · generated {} by <code>holdfast audit</code></p>",
+        "<p class=\"meta\">Account {} · region {} (and IAM) · read {} · generated {} by <code>holdfast audit</code></p>",
         escape(&report.account_id),
         escape(&report.region),
         escape(&report.read_at),

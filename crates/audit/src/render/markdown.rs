@@ -11,7 +11,7 @@ use crate::report::{Report, Status};
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# HIPAA Compliance Status Report\n");
-    let _ = writeln!(out, "**Account:** {} | **Region:** {}  ", report.account_id, report.region);
+    let _ = writeln!(out, "**Account:** {} | **Region:** {} (this region's resources, and IAM)  ", report.account_id, report.region);
     let _ = writeln!(out, "**Read:** {} | **Generated:** {} by `holdfast audit`\n", report.read_at, report.generated_on);
     let _ = writeln!(out, "## Summary\n");
     let _ = writeln!(out, "### Overall compliance score: {}\n", percent(Some(report.score.overall)));

@@ -8,7 +8,7 @@ use crate::report::{Report, Status};
 
 pub fn text(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "HIPAA audit of account {} ({}), read {}", report.account_id, report.region, report.read_at);
+    let _ = writeln!(out, "HIPAA audit of account {}, region {} (and IAM, which is global), read {}", report.account_id, report.region, report.read_at);
     let _ = writeln!(out, "\nOverall score: {}\n", percent(Some(report.score.overall)));
     for category in &report.score.categories {
         let _ = writeln!(
