@@ -120,9 +120,11 @@ pub(crate) fn denies_insecure_transport(policy: &str, bucket: &str) -> bool {
                 && condition.iter().all(|(operator, tests)| {
                     matches!(operator.as_str(), "Bool" | "BoolIfExists")
                         && tests.as_object().is_some_and(|tests| {
+                            // Condition keys are case-insensitive in IAM.
                             tests.len() == 1
-                                && tests.get("aws:SecureTransport").is_some_and(|value| {
-                                    strings(Some(value)) == ["false"] || value == &Value::Bool(false) || value == &serde_json::json!([false])
+                                && tests.iter().all(|(key, value)| {
+                                    key.eq_ignore_ascii_case("aws:SecureTransport")
+                                        && (strings(Some(value)) == ["false"] || value == &Value::Bool(false) || value == &serde_json::json!([false]))
                                 })
                         })
                 })
@@ -173,6 +175,10 @@ mod tests {
             "logs"
         ));
         assert!(denies_insecure_transport(&statement("Deny", "\"*\"", "*", r#""*""#, tls), "logs"));
+        assert!(
+            denies_insecure_transport(&statement("Deny", "\"*\"", "s3:*", both, r#"{"Bool":{"aws:securetransport":["false"]}}"#), "logs"),
+            "keys are case-insensitive"
+        );
         // Each narrower statement lets some plain-HTTP request through.
         assert!(!denies_insecure_transport(&statement("Allow", "\"*\"", "s3:*", both, tls), "logs"));
         assert!(!denies_insecure_transport(&statement("Deny", "\"*\"", "s3:GetObject", both, tls), "logs"));
