@@ -6,7 +6,8 @@ Prowler's HIPAA checks would miss things.
     audit_fixtures.py ghost-service --endpoint URL --account ID
 
 ghost-service: a service whose task definition was deleted, which ECS can no longer
-describe, beside an unencrypted Aurora cluster: one kind that cannot be read.
+describe, beside one with a plaintext token, an AWS-keyed SecureString and an
+unencrypted Aurora cluster.
 
 Creates an unencrypted Aurora cluster with no instances, a service whose task definition
 holds DB_PASSWORD (the canary) and SESSION_SALT (a random-looking value) in plaintext, a
@@ -94,6 +95,12 @@ def ghost_service(session, endpoint):
     arn = account.ecs.register_task_definition(family="ghost", containerDefinitions=[{"name": "g", "image": "x", "memory": 128}])["taskDefinition"]["taskDefinitionArn"]
     account.ecs.create_cluster(clusterName="ghosts")
     account.ecs.create_service(cluster="ghosts", serviceName="ghost", taskDefinition=arn, desiredCount=0)
+    # A readable neighbour with a plaintext token, which must still be reported.
+    token = account.ecs.register_task_definition(family="neighbour", containerDefinitions=[{
+        "name": "n", "image": "x", "memory": 128, "environment": [{"name": "API_TOKEN", "value": "not-a-real-token-5"}],
+    }])["taskDefinition"]["taskDefinitionArn"]
+    account.ecs.create_service(cluster="ghosts", serviceName="neighbour", taskDefinition=token, desiredCount=0)
+    account.client("ssm").put_parameter(Name="/ghosts/api-token", Value="not-a-real-token-5", Type="SecureString")
     account.ecs.deregister_task_definition(taskDefinition=arn)
     account.ecs.delete_task_definitions(taskDefinitions=[arn])
     account.client("rds").create_db_cluster(

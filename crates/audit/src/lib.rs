@@ -74,9 +74,11 @@ fn cleaned(mut check: CheckResult) -> CheckResult {
     check
 }
 
-/// Control characters replaced by U+FFFD.
+/// Control characters, and the invisible ones that reorder or break text (bidirectional
+/// overrides and isolates, line and paragraph separators), replaced by U+FFFD.
 fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect()
+    let hidden = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    text.chars().map(|c| if c.is_control() || hidden(c) { '\u{FFFD}' } else { c }).collect()
 }
 
 fn result(check: &Check, status: Status, score: Option<f64>, summary: String, findings: Vec<Finding>) -> CheckResult {

@@ -34,7 +34,16 @@ fn selectors(desired: &Desired) -> Vec<(&NameGlob, &NameGlob, &TagSelector, bool
 
 /// The clusters and services the desired state selects; with `census`, also the name of
 /// every service in every cluster (`CLUSTER/SERVICE`), from the listings alone.
-pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &dyn Progress, census: bool) -> Result<(Ecs, Option<Vec<String>>), AwsError> {
+/// With `audit`, a task definition that cannot be described is recorded as such, and the
+/// rest are read; otherwise the read stops there.
+pub(crate) async fn read(
+    aws: &Aws,
+    desired: &Desired,
+    salt: &Salt,
+    progress: &dyn Progress,
+    census: bool,
+    audit: bool,
+) -> Result<(Ecs, Option<Vec<String>>), AwsError> {
     let selectors = selectors(desired);
     let selectors = &selectors;
     if selectors.is_empty() && !census {
@@ -95,9 +104,20 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
         })
         .map(|service| service.task_definition.clone())
         .collect();
-    let task_definitions = try_join_all(definitions.iter().map(|arn| describe_task_definition(aws, arn, salt))).await?;
+    let described = futures_util::future::join_all(definitions.iter().map(|arn| describe_task_definition(aws, arn, salt))).await;
+    let mut task_definitions = Vec::new();
+    let mut unreadable = std::collections::BTreeMap::new();
+    for (arn, result) in definitions.iter().zip(described) {
+        match result {
+            Ok(definition) => task_definitions.push(definition),
+            Err(error) if audit => {
+                unreadable.insert(arn.clone(), error.to_string());
+            }
+            Err(error) => return Err(error),
+        }
+    }
     progress.finished(KIND);
-    Ok((Ecs { clusters, task_definitions, capacity_providers }, census))
+    Ok((Ecs { clusters, task_definitions, capacity_providers, unreadable_task_definitions: unreadable }, census))
 }
 
 /// Which of these capacity providers exist in the account (one call: ECS answers the

@@ -78,6 +78,46 @@ async fn describe_named(aws: &Aws, desired: &Desired, aliases: &[Alias], referen
     }))
 }
 
+/// For the audit: the manager (AWS or customer) of each key these references name that
+/// no alias already answers for, by DescribeKey. An unknown key is left out.
+pub(crate) async fn describe_managers(aws: &Aws, kms: &mut Kms, references: &[String]) -> Result<(), AwsError> {
+    let unresolved: Vec<&String> = references
+        .iter()
+        .filter(|reference| !reference.starts_with("alias/") && !reference.contains(":alias/"))
+        .filter(|reference| {
+            let id = reference.rsplit('/').next().unwrap_or(reference);
+            !kms.aliases.iter().any(|alias| alias.target_key_id.as_deref() == Some(id))
+                && !kms.keys.iter().any(|key| (key.id == id || &key.arn == *reference) && key.manager.is_some())
+        })
+        .collect();
+    let described = futures_util::future::try_join_all(unresolved.iter().map(|reference| async move {
+        let _permit = aws.permit().await;
+        match aws.kms.describe_key().key_id(reference.as_str()).send().await {
+            Ok(output) => Ok(output.key_metadata().cloned()),
+            Err(error) if matches!(error.as_service_error(), Some(aws_sdk_kms::operation::describe_key::DescribeKeyError::NotFoundException(_))) => Ok(None),
+            Err(error) => Err(call_error("kms:DescribeKey", format!("key {reference}"), error)),
+        }
+    }))
+    .await?;
+    for metadata in described.into_iter().flatten() {
+        let (Some(arn), id) = (metadata.arn(), metadata.key_id()) else { continue };
+        let manager = metadata.key_manager().map(|manager| manager.as_str().to_owned());
+        match kms.keys.iter_mut().find(|key| key.id == id) {
+            Some(key) => key.manager = manager.or(key.manager.take()),
+            None => kms.keys.push(Key {
+                id: id.to_owned(),
+                arn: arn.to_owned(),
+                state: metadata.key_state().map(|state| state.as_str().to_owned()),
+                description: None,
+                rotation: None,
+                manager,
+                policy: None,
+            }),
+        }
+    }
+    Ok(())
+}
+
 async fn rotation_enabled(aws: &Aws, key_id: &str) -> Result<bool, AwsError> {
     let _permit = aws.permit().await;
     let output = aws

@@ -78,7 +78,7 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let own_bucket_listing = census && !holdfast_desired::reads::needs_bucket_names(desired);
     let ((ecs, services), (aurora, clusters), (s3, regional_buckets), census_buckets, ssm, (vpc, vpcs), kms, cloudtrail, guardduty, securityhub, config, elb) =
         tokio::try_join!(
-            tolerant(&failures, "ecs", ecs::read(aws, desired, &salt, progress, census)),
+            tolerant(&failures, "ecs", ecs::read(aws, desired, &salt, progress, census, options.audit)),
             tolerant(&failures, "aurora", aurora::read(aws, desired, progress, census, options.audit)),
             tolerant(&failures, "s3", s3::read(aws, desired, progress)),
             async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
@@ -131,6 +131,11 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
         );
         all_parameters?;
         inventory.iam = iam?;
+        // Which parameters' keys are AWS managed: aliases answer most; DescribeKey the rest.
+        let mut references: Vec<String> = inventory.ssm.parameters.iter().filter_map(|parameter| parameter.kms_key.clone()).collect();
+        references.sort();
+        references.dedup();
+        tolerant(&failures, "kms", kms::describe_managers(aws, &mut inventory.kms, &references)).await?;
         // What failed is not covered: the audit says "not assessed", and why.
         for (kind, error) in failures.failed.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
             coverage.retain(|key| !key.starts_with(&format!("{kind}.")) && !key.starts_with(&format!("{kind} ")));

@@ -39,15 +39,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, salt: &Salt, progress: &d
     // A valued parameter GetParameters did not find is missing, whatever a concurrent
     // describe saw: the two calls see the same parameter at different moments.
     let existence_only = described.into_values().filter(|found| !valued.iter().any(|name| name.trim_start_matches('/') == found.name.trim_start_matches('/')));
-    parameters.extend(existence_only.map(|found| Parameter {
-        arn: found.arn.unwrap_or_default(),
-        name: found.name,
-        parameter_type: found.parameter_type,
-        kms_key: found.kms_key,
-        version: found.version,
-        value: ParameterValue::NotRead,
-        tags: BTreeMap::new(),
-    }));
+    parameters.extend(existence_only.map(Described::not_read));
     // Tags cost a call per parameter: read them only where the desired state declares some.
     let tagged: Vec<usize> = parameters
         .iter()
@@ -71,6 +63,21 @@ struct Described {
     parameter_type: String,
     kms_key: Option<String>,
     version: u64,
+}
+
+impl Described {
+    /// The parameter, its value not read.
+    fn not_read(self) -> Parameter {
+        Parameter {
+            arn: self.arn.unwrap_or_default(),
+            name: self.name,
+            parameter_type: self.parameter_type,
+            kms_key: self.kms_key,
+            version: self.version,
+            value: ParameterValue::NotRead,
+            tags: BTreeMap::new(),
+        }
+    }
 }
 
 async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Parameter>, AwsError> {
@@ -119,20 +126,8 @@ async fn get_values(aws: &Aws, names: &[String], salt: &Salt) -> Result<Vec<Para
 /// values are recorded as not read. Added to `ssm` where the read did not name them.
 pub(crate) async fn read_all(aws: &Aws, ssm: &mut Ssm) -> Result<(), AwsError> {
     let described = describe_matching(aws, None).await?;
-    for found in described {
-        if ssm.parameters.iter().any(|parameter| parameter.name == found.name) {
-            continue;
-        }
-        ssm.parameters.push(Parameter {
-            arn: found.arn.unwrap_or_default(),
-            name: found.name,
-            parameter_type: found.parameter_type,
-            kms_key: found.kms_key,
-            version: found.version,
-            value: ParameterValue::NotRead,
-            tags: BTreeMap::new(),
-        });
-    }
+    let known: std::collections::BTreeSet<String> = ssm.parameters.iter().map(|parameter| parameter.name.clone()).collect();
+    ssm.parameters.extend(described.into_iter().filter(|found| !known.contains(&found.name)).map(Described::not_read));
     Ok(())
 }
 

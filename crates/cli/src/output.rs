@@ -33,8 +33,15 @@ pub fn stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
+/// An error, with what came from outside (an endpoint's message) unable to drive the
+/// terminal: control characters but line breaks are shown as U+FFFD.
 pub fn error(error: &anyhow::Error) {
-    stderr(&format!("{error:#}\n"));
+    stderr(&plain(&format!("{error:#}\n")));
+}
+
+/// Text with every control character but newlines and tabs replaced by U+FFFD.
+pub fn plain(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c }).collect()
 }
 
 pub fn use_color(choice: ColorChoice) -> bool {

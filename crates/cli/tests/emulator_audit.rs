@@ -198,27 +198,61 @@ fn after_apply_the_audit_reports_what_the_seeds_call_open() {
 }
 
 #[test]
-fn a_kind_that_cannot_be_read_is_not_assessed_and_the_rest_is_reported() {
+fn what_cannot_be_read_is_never_a_pass_and_the_rest_is_reported() {
     let emulator = Emulator::from_env();
-    let account = account_for("a_kind_that_cannot_be_read_is_not_assessed_and_the_rest_is_reported");
+    let account = account_for("what_cannot_be_read_is_never_a_pass_and_the_rest_is_reported");
     let credentials = emulator.seed("empty", &account, &[]);
     emulator.script("audit_fixtures.py", "ghost-service", &account, &[]);
     let dir = common::desired_dir(&[("account.toml", &format!("[account]\nid = \"{account}\"\nregion = \"us-east-1\"\n"))]);
     let desired = dir.path().display().to_string();
+
+    // A task definition ECS will not describe fails the check; its readable neighbour is still judged.
     let run = emulator.holdfast(&credentials, &["audit", "--desired", &desired, "--format", "json", "--endpoint-url", &emulator.endpoint]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("warning: reading ecs failed, and its checks are not assessed: ecs:DescribeTaskDefinition"), "{}", run.stderr);
     let report: Value = serde_json::from_str(&run.stdout).expect("the JSON report");
-    let secrets = check(&report, "ecs.no_plaintext_secrets");
-    assert_eq!(secrets["status"], "not_assessed");
-    assert!(secrets["summary"].as_str().is_some_and(|summary| summary.starts_with("reading ecs failed: ecs:DescribeTaskDefinition")), "{secrets:#}");
-    // Everything else was read and judged.
-    assert_eq!(finding(&report, "aurora.cluster_encrypted", "aurora.cluster/plain-db")["passed"], false);
-    // And what was not read counts against the score: Access control has no pass to show.
-    let access =
-        report["score"]["categories"].as_array().expect("categories").iter().find(|category| category["category"] == "access-control").expect("access control");
-    assert_eq!(access["not_assessed"], 1);
-    // A plan still stops at the first failure: it must never act on half a read.
+    let ghost = finding(&report, "ecs.no_plaintext_secrets", "ecs.task_definition/ghost:1");
+    assert_eq!(ghost["passed"], false);
+    assert!(ghost["observed"].as_str().is_some_and(|observed| observed.starts_with("not readable: ecs:DescribeTaskDefinition")), "{ghost:#}");
+    assert!(
+        finding(&report, "ecs.no_plaintext_secrets", "ecs.task_definition/neighbour:1")["observed"]
+            .as_str()
+            .is_some_and(|observed| observed.contains("API_TOKEN"))
+    );
+    assert_eq!(finding(&report, "ssm.secure_string_cmk", "ssm.parameter/ghosts/api-token")["passed"], false, "under AWS's own key");
+
+    // Permissions refused: KMS's aliases and IAM's report. Their checks are not assessed, score 0,
+    // and a parameter under AWS's key is not passed for want of knowing whose key it is.
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime for the proxy");
+    let config = holdfast_fault_proxy::Config {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        upstream: emulator.endpoint.clone(),
+        latency: std::time::Duration::ZERO,
+        faults: holdfast_fault_proxy::Faults::default(),
+        seed: 1,
+        deny: vec!["kms:ListAliases".to_owned(), "iam:GenerateCredentialReport".to_owned()],
+    };
+    let proxy = runtime.block_on(holdfast_fault_proxy::Proxy::start(config)).expect("the proxy starts");
+    let denied = emulator.holdfast(&credentials, &["audit", "--desired", &desired, "--format", "json", "--endpoint-url", &proxy.url()]);
+    assert_eq!(denied.code, 0, "{}", denied.stderr);
+    for kind in ["kms", "iam"] {
+        assert!(denied.stderr.contains(&format!("warning: reading {kind} failed, and its checks are not assessed")), "{}", denied.stderr);
+    }
+    let partial: Value = serde_json::from_str(&denied.stdout).expect("the JSON report");
+    for id in ["ssm.secure_string_cmk", "iam.user_mfa", "iam.root_mfa"] {
+        assert_eq!(check(&partial, id)["status"], "not_assessed", "{id}: {:#}", check(&partial, id));
+    }
+    assert!(
+        check(&partial, "ssm.secure_string_cmk")["summary"]
+            .as_str()
+            .is_some_and(|summary| summary.contains("kms:ListAliases") && summary.contains("not authorized")),
+        "the reason is given: {:#}",
+        check(&partial, "ssm.secure_string_cmk")
+    );
+    assert_eq!(finding(&partial, "aurora.cluster_encrypted", "aurora.cluster/plain-db")["passed"], false, "the rest is judged");
+    assert!(partial["score"]["overall"].as_f64() <= report["score"]["overall"].as_f64(), "reading less never raises the score");
+    assert!(proxy.counts().faults.get("denied").copied().unwrap_or(0) >= 2);
+
+    // A plan stops at the first failure: it must never act on half a read.
     std::fs::write(dir.path().join("ghost.toml"), "[[ecs.task_secrets]]\ncluster = \"ghosts\"\nservice = \"ghost\"\nsecrets = { TOKEN = \"/ghost/token\" }\n")
         .expect("write");
     let plan = emulator.holdfast(&credentials, &["plan", "--desired", &desired, "--endpoint-url", &emulator.endpoint]);

@@ -17,7 +17,14 @@ const FAULTS: Faults = Faults { throttle: 0.2, server_error: 0.05, drop: 0.0 };
 /// returned pair lives.
 fn proxy(emulator: &Emulator, faults: Faults, seed: u64) -> (tokio::runtime::Runtime, Proxy) {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime for the proxy");
-    let config = Config { listen: "127.0.0.1:0".parse().expect("an address"), upstream: emulator.endpoint.clone(), latency: Duration::ZERO, faults, seed };
+    let config = Config {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        upstream: emulator.endpoint.clone(),
+        latency: Duration::ZERO,
+        faults,
+        seed,
+        deny: Vec::new(),
+    };
     let proxy = runtime.block_on(Proxy::start(config)).expect("the proxy starts");
     (runtime, proxy)
 }

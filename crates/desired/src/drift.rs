@@ -78,11 +78,13 @@ impl<'de> Deserialize<'de> for Day {
         enum Written {
             Date(toml::value::Datetime),
             Text(String),
+            Other(toml::Value),
         }
         let text = match Written::deserialize(deserializer)? {
             Written::Date(date) if date.time.is_none() && date.offset.is_none() => date.to_string(),
             Written::Date(date) => return Err(serde::de::Error::custom(format!("`{date}` is a time; a day is written 2026-12-31"))),
             Written::Text(text) => text,
+            Written::Other(value) => return Err(serde::de::Error::custom(format!("`{value}` is not a date; a day is written 2026-12-31"))),
         };
         Day::parse(&text).map_err(|message| serde::de::Error::custom(format!("{message}; a day is written 2026-12-31")))
     }

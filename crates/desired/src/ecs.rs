@@ -207,6 +207,7 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
     checker.duplicates("secret variable", per_variable);
 }
 
-fn is_variable_name(name: &str) -> bool {
+/// A name `[[ecs.task_secrets]]` can move: letters, digits and `_`, not starting with a digit.
+pub fn is_variable_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
 }

@@ -42,6 +42,9 @@ pub struct Config {
     pub latency: Duration,
     pub faults: Faults,
     pub seed: u64,
+    /// Operations answered with the service's access-denied error every time, as
+    /// `service:Operation` (`kms:ListAliases`): a permission the caller lacks.
+    pub deny: Vec<String>,
 }
 
 /// Requests seen, by (service, operation), and the faults injected.
@@ -70,6 +73,7 @@ struct State {
     latency: Duration,
     faults: Faults,
     seed: u64,
+    deny: Vec<String>,
     arrivals: AtomicU64,
     counts: Mutex<Counts>,
     client: Client<HttpConnector, Full<Bytes>>,
@@ -100,6 +104,7 @@ impl Proxy {
             latency: config.latency,
             faults: config.faults,
             seed: config.seed,
+            deny: config.deny,
             arrivals: AtomicU64::new(0),
             counts: Mutex::default(),
             client: Client::builder(TokioExecutor::new()).build_http(),
@@ -166,6 +171,10 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Result<Respons
     };
     let service = protocol::service(&parts.headers);
     let operation = protocol::operation(&service, &parts, &body);
+    if state.deny.iter().any(|denied| denied.split_once(':') == Some((service.as_str(), operation.as_str()))) {
+        state.counts.lock().expect("the counts lock is never poisoned").faults.entry("denied").and_modify(|count| *count += 1).or_insert(1);
+        return Ok(protocol::access_denied(&service, &parts));
+    }
     let arrival = state.arrivals.fetch_add(1, Ordering::Relaxed);
     let fault = state.faults.decide(state.seed, arrival);
     {

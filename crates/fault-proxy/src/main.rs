@@ -32,6 +32,9 @@ struct Args {
     drop: f64,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Answer this operation with access denied, every time: `kms:ListAliases`. Repeatable.
+    #[arg(long, value_name = "SERVICE:OPERATION")]
+    deny: Vec<String>,
 }
 
 #[tokio::main]
@@ -43,6 +46,7 @@ async fn main() -> std::process::ExitCode {
         latency: Duration::from_millis(args.latency_ms),
         faults: Faults { throttle: args.throttle, server_error: args.server_error, drop: args.drop },
         seed: args.seed,
+        deny: args.deny,
     };
     let proxy = match Proxy::start(config).await {
         Ok(proxy) => proxy,

@@ -90,6 +90,20 @@ pub(crate) fn server_error(service: &str, parts: &Parts) -> Response<Full<Bytes>
     }
 }
 
+/// The access-denied answer of the request's protocol, as AWS gives it to a caller
+/// without the permission.
+pub(crate) fn access_denied(service: &str, parts: &Parts) -> Response<Full<Bytes>> {
+    let json_target = parts.headers.contains_key("x-amz-target");
+    let message = "User is not authorized to perform this operation (denied by the fault proxy)";
+    match shape(service, json_target) {
+        Shape::Json => json(400, "AccessDeniedException", message, &parts.method),
+        Shape::RestJson => json(403, "AccessDeniedException", message, &parts.method),
+        Shape::Query => query(403, "Sender", "AccessDenied", message, &parts.method),
+        Shape::Ec2 => ec2(403, "UnauthorizedOperation", message, &parts.method),
+        Shape::S3 => s3(403, "AccessDenied", message, &parts.method),
+    }
+}
+
 const REQUEST_ID: &str = "fault-proxy-0000-0000";
 
 fn respond(status: u16, content_type: &str, code: &str, method: &Method, body: String) -> Response<Full<Bytes>> {

@@ -15,6 +15,10 @@ pub struct Ecs {
     /// exist in the account.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub capacity_providers: Vec<String>,
+    /// Task definitions a service runs that ECS would not describe, with the error: the
+    /// audit reads on past them and reports each.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unreadable_task_definitions: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -112,6 +116,11 @@ pub fn looks_secret(value: &str) -> bool {
         authority.rsplit_once('@').is_some_and(|(credentials, _)| credentials.split_once(':').is_some_and(|(_, password)| !password.is_empty()))
     });
     let jwt = value.starts_with("eyJ") && value.split('.').count() == 3 && value.len() >= 30;
+    // `Password=...;` in a connection string, `password=` in a JDBC query, a storage key.
+    let lower = value.to_ascii_lowercase();
+    let assigned = ["password=", "pwd=", "accountkey=", "sharedaccesskey=", "api_key=", "apikey=", "access_token=", "client_secret=", "secret="]
+        .iter()
+        .any(|marker| lower.match_indices(marker).any(|(at, _)| at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric()) && !lower.ends_with(marker));
     let hex = value.len() >= 32 && value.chars().all(|c| c.is_ascii_hexdigit());
     let base64 = value.len() >= 20
         && !value.starts_with('/')
@@ -119,7 +128,7 @@ pub fn looks_secret(value: &str) -> bool {
         && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-'));
     let longest_run = value.split(['-', '_', '/']).map(str::len).max().unwrap_or(0);
     let mixed = value.chars().any(|c| c.is_ascii_digit()) && value.chars().any(|c| c.is_ascii_alphabetic());
-    pem || url_password || jwt || (hex && mixed && entropy() > 3.0) || (base64 && longest_run >= 16 && mixed && entropy() > 4.0)
+    pem || url_password || jwt || assigned || (hex && mixed && entropy() > 3.0) || (base64 && longest_run >= 16 && mixed && entropy() > 4.0)
 }
 
 /// A container secret: the variable `name` is filled from `value_from` (an SSM
@@ -166,6 +175,10 @@ mod tests {
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
             "postgres://admin:Sup3rS3cretPassw0rd@db.internal:5432/app",
+            "Server=tcp:db.example.com;User ID=sa;Password=Sup3rS3cret!;",
+            "jdbc:postgresql://db.example.com:5432/app?user=admin&password=Sup3rS3cretPw",
+            "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc123==;EndpointSuffix=core.windows.net",
+            "https://api.example.com/v1?api_key=Sup3rS3cretPw",
         ] {
             assert!(looks_secret(value), "{value}");
         }
@@ -181,6 +194,8 @@ mod tests {
             "/var/lib/app/data/cache/2024",
             "postgres://db.internal:5432/app",
             "https://user@example.com/path",
+            "password_min_length=12",
+            "https://example.com/reset?next=password=",
         ] {
             assert!(!looks_secret(value), "{value}");
         }

@@ -16,7 +16,23 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             }
         }
         // Revisions kept only because secrets were moved out of them run nowhere.
-        ecs.task_definitions.iter().filter_map(|definition| runs.get(definition.arn.as_str()).map(|users| evaluate_definition(cx, definition, users))).collect()
+        let mut findings: Vec<Finding> = ecs
+            .task_definitions
+            .iter()
+            .filter_map(|definition| runs.get(definition.arn.as_str()).map(|users| evaluate_definition(cx, definition, users)))
+            .collect();
+        // One ECS would not describe is a failure, not silence: it may hold anything.
+        findings.extend(ecs.unreadable_task_definitions.iter().map(|(arn, error)| {
+            let name = arn.rsplit('/').next().unwrap_or(arn);
+            let error = error.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("; ");
+            crate::context::fail(
+                format!("ecs.task_definition/{name}"),
+                "environment",
+                format!("not readable: {error}"),
+                Fix::Manual { text: format!("point the services that run {name} at a task definition ECS can describe") },
+            )
+        }));
+        findings
     });
     vec![Outcome::new("ecs.no_plaintext_secrets", "task definitions in use", evaluated)]
 }
@@ -27,7 +43,7 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
         for variable in &container.environment {
             let why = if looks_like_secret_name(&variable.name) {
                 "secret-like name"
-            } else if variable.looks_secret {
+            } else if variable.looks_secret && !names_a_fingerprint(&variable.name) {
                 "secret-looking value"
             } else {
                 continue;
@@ -46,7 +62,7 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
         .containers
         .iter()
         .flat_map(|container| &container.environment)
-        .filter(|variable| looks_like_secret_name(&variable.name) || variable.looks_secret)
+        .filter(|variable| looks_like_secret_name(&variable.name) || (variable.looks_secret && !names_a_fingerprint(&variable.name)))
         .map(|variable| variable.name.clone())
         .collect();
     let mut found =
@@ -55,31 +71,100 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
     found
 }
 
-/// A variable name that says it holds a secret: `*_PASSWORD`, `*_SECRET`, `*_KEY`,
-/// `*TOKEN*` and their kin, but not the name or ARN of one (`*_SECRET_ARN`), an id
-/// (`*_KEY_ID`) or a public key.
+/// A variable name that says it holds a secret, read word by word (split at `_`, `-`,
+/// `.`): a secret word (`PASSWORD`, `SECRET`, `TOKEN`, `CREDENTIALS`, `DSN`, ...), a last
+/// word `KEY` (`REVERB_APP_KEY`), `API_KEY`, `PRIVATE_KEY`, or a connection string
+/// (`DATABASE_URL`, `ConnectionStrings__Default`); unless another word says it is about a
+/// secret rather than one (`TOKEN_EXPIRY_SECONDS`, `PASSWORD_MIN_LENGTH`, `SECRET_ARN`,
+/// `KEY_ID`, `PRIMARY_KEY`, `STRIPE_PUBLISHABLE_KEY`). `MAX_TOKENS` and `TOKENIZERS_*`
+/// are other words altogether.
 pub(crate) fn looks_like_secret_name(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    const NOT_SECRETS: [&str; 6] = ["_ARN", "_ID", "_NAME", "_PATH", "_FILE", "_URL"];
-    let reference = NOT_SECRETS.iter().any(|suffix| name.ends_with(suffix)) || name.contains("PUBLIC");
-    if reference && !name.contains("DATABASE_URL") {
-        return false;
-    }
-    // Names whose value usually carries a password, whatever their ending.
-    const CONNECTION: [&str; 4] = ["DATABASE_URL", "CONNECTION_STRING", "_DSN", "CONN_STR"];
-    if CONNECTION.iter().any(|part| name.contains(part)) {
+    let upper = name.to_ascii_uppercase();
+    let words: Vec<&str> = upper.split(['_', '-', '.', ':']).filter(|word| !word.is_empty()).collect();
+    const CONNECTION: [&str; 4] = ["DATABASE_URL", "CONNECTION_STRING", "CONNECTIONSTRING", "CONN_STR"];
+    if CONNECTION.iter().any(|part| upper.contains(part)) {
         return true;
     }
-    const ANYWHERE: [&str; 10] = ["PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "PRIVATE_KEY", "PRIVATEKEY", "API_KEY", "APIKEY", "CREDENTIAL"];
-    const ENDINGS: [&str; 3] = ["_KEY", "_PASS", "_PWD"];
-    const WHOLE: [&str; 4] = ["KEY", "PASS", "PWD", "DSN"];
-    ANYWHERE.iter().any(|part| name.contains(part))
-        || ENDINGS.iter().any(|ending| name.trim_end_matches('_').ends_with(ending))
-        || WHOLE.contains(&name.as_str())
+    const ABOUT_A_SECRET: [&str; 34] = [
+        "ARN",
+        "ID",
+        "NAME",
+        "PATH",
+        "FILE",
+        "URL",
+        "URI",
+        "ENDPOINT",
+        "HOST",
+        "PUBLIC",
+        "PUBLISHABLE",
+        "MAX",
+        "MIN",
+        "LENGTH",
+        "LEN",
+        "EXPIRY",
+        "EXPIRES",
+        "EXPIRATION",
+        "TTL",
+        "SECONDS",
+        "MINUTES",
+        "TIMEOUT",
+        "COUNT",
+        "LIMIT",
+        "SIZE",
+        "ENABLED",
+        "DISABLED",
+        "HEADER",
+        "TYPE",
+        "REGION",
+        "PREFIX",
+        "VERSION",
+        "ROTATION",
+        "POLICY",
+    ];
+    const NOT_A_SECRET_KEY: [&str; 8] = ["PRIMARY", "SORT", "PARTITION", "HASH", "RANGE", "FOREIGN", "CACHE", "IDEMPOTENCY"];
+    if words.iter().any(|word| ABOUT_A_SECRET.contains(word)) {
+        return false;
+    }
+    const SECRET_WORDS: [&str; 14] = [
+        "PASSWORD",
+        "PASSWD",
+        "PASSPHRASE",
+        "PASS",
+        "PWD",
+        "SECRET",
+        "SECRETS",
+        "TOKEN",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "APIKEY",
+        "PRIVATEKEY",
+        "DSN",
+        "AUTHKEY",
+    ];
+    let last_is_key = words.last() == Some(&"KEY") && !words.iter().any(|word| NOT_A_SECRET_KEY.contains(word));
+    words.iter().any(|word| SECRET_WORDS.contains(word)) || last_is_key
+}
+
+/// Values that look like secrets are reported, unless the name says what else they are:
+/// a commit, a digest, a checksum.
+fn names_a_fingerprint(name: &str) -> bool {
+    const FINGERPRINTS: [&str; 10] = ["SHA", "COMMIT", "REVISION", "DIGEST", "CHECKSUM", "HASH", "ETAG", "BUILD", "VERSION", "MD5"];
+    name.to_ascii_uppercase().split(['_', '-', '.']).any(|word| FINGERPRINTS.contains(&word))
 }
 
 fn fix(cx: &Context<'_>, users: &[(&Cluster, &Service)], variables: &[String]) -> Fix {
     let (cluster, service) = users[0];
+    // ECS takes any variable name; `[[ecs.task_secrets]]` moves shell-style ones only.
+    let unmovable: Vec<&str> = variables.iter().map(String::as_str).filter(|variable| !holdfast_desired::ecs::is_variable_name(variable)).collect();
+    if !unmovable.is_empty() {
+        return Fix::Manual {
+            text: format!(
+                "holdfast moves variables named with letters, digits and _ only: move {} of {} into secrets (valueFrom an SSM SecureString) by hand, or rename it",
+                unmovable.join(", "),
+                service.name
+            ),
+        };
+    }
     let entry = cx
         .desired
         .ecs
@@ -140,12 +225,49 @@ mod tests {
 
     #[test]
     fn secret_names_are_found_and_their_references_are_not() {
-        for name in
-            ["DB_PASSWORD", "REVERB_APP_KEY", "REVERB_APP_SECRET", "GITHUB_TOKEN", "TOKEN_SIGNING", "STRIPE_API_KEY", "AWS_SECRET_ACCESS_KEY", "db_pass"]
-        {
+        for name in [
+            "DB_PASSWORD",
+            "REVERB_APP_KEY",
+            "REVERB_APP_SECRET",
+            "GITHUB_TOKEN",
+            "TOKEN_SIGNING",
+            "STRIPE_API_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "db_pass",
+            "PASSPHRASE",
+            "SIGNING_PRIVATEKEY",
+            "ENCRYPTION_KEY_",
+            "DATABASE_URL",
+            "SENTRY_DSN",
+            "PASS",
+            "spring.datasource.password",
+            "ConnectionStrings__Default",
+            "KEY",
+        ] {
             assert!(looks_like_secret_name(name), "{name}");
         }
-        for name in ["LOG_CHANNEL", "APP_ENV", "DB_SECRET_ARN", "AWS_ACCESS_KEY_ID", "JWT_PUBLIC_KEY", "REVERB_APP_ID", "KEYBOARD_LAYOUT", "SECRET_NAME"] {
+        for name in [
+            "LOG_CHANNEL",
+            "APP_ENV",
+            "DB_SECRET_ARN",
+            "AWS_ACCESS_KEY_ID",
+            "JWT_PUBLIC_KEY",
+            "REVERB_APP_ID",
+            "KEYBOARD_LAYOUT",
+            "SECRET_NAME",
+            "MAX_TOKENS",
+            "TOKENIZERS_PARALLELISM",
+            "TOKEN_EXPIRY_SECONDS",
+            "PASSWORD_MIN_LENGTH",
+            "SECRETS_MANAGER_ENDPOINT",
+            "PRIMARY_KEY",
+            "SORT_KEY",
+            "PARTITION_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "CACHE_KEY_PREFIX",
+            "BYPASS_CACHE",
+            "SECRETARY_EMAIL",
+        ] {
             assert!(!looks_like_secret_name(name), "{name}");
         }
     }

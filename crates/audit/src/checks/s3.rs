@@ -105,32 +105,39 @@ pub(crate) fn denies_insecure_transport(policy: &str, bucket: &str) -> bool {
         }
     };
     let targets = [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")];
-    statements.iter().any(|statement| {
-        let deny = statement.get("Effect").and_then(Value::as_str) == Some("Deny");
-        let everyone = match statement.get("Principal") {
-            Some(Value::String(principal)) => principal == "*",
-            Some(Value::Object(principal)) => principal.len() == 1 && strings(principal.get("AWS")) == ["*"],
-            _ => false,
-        };
-        let every_action = strings(statement.get("Action")).iter().any(|action| matches!(action.as_str(), "s3:*" | "*"));
-        let resources = strings(statement.get("Resource"));
-        let covers = targets.iter().all(|target| resources.iter().any(|resource| glob_matches(resource, target)));
-        let only_tls = statement.get("Condition").and_then(Value::as_object).is_some_and(|condition| {
-            condition.len() == 1
-                && condition.iter().all(|(operator, tests)| {
-                    matches!(operator.as_str(), "Bool" | "BoolIfExists")
-                        && tests.as_object().is_some_and(|tests| {
-                            // Condition keys are case-insensitive in IAM.
-                            tests.len() == 1
-                                && tests.iter().all(|(key, value)| {
-                                    key.eq_ignore_ascii_case("aws:SecureTransport")
-                                        && (strings(Some(value)) == ["false"] || value == &Value::Bool(false) || value == &serde_json::json!([false]))
-                                })
-                        })
-                })
-        });
-        deny && everyone && every_action && covers && only_tls
-    })
+    // The statements that deny everyone everything without TLS; together they must cover
+    // both the bucket and its objects (one statement each is as good as one for both).
+    let qualifying: Vec<Vec<String>> = statements
+        .iter()
+        .filter(|statement| {
+            let deny = statement.get("Effect").and_then(Value::as_str) == Some("Deny");
+            // Everyone: `*`, or an `AWS` principal list that holds `*` (other principals beside it change nothing).
+            let everyone = match statement.get("Principal") {
+                Some(Value::String(principal)) => principal == "*",
+                Some(Value::Object(principal)) => strings(principal.get("AWS")).iter().any(|name| name == "*"),
+                _ => false,
+            };
+            // Action names are case-insensitive.
+            let every_action = strings(statement.get("Action")).iter().any(|action| action == "*" || action.eq_ignore_ascii_case("s3:*"));
+            let only_tls = statement.get("Condition").and_then(Value::as_object).is_some_and(|condition| {
+                !condition.is_empty()
+                    && condition.iter().all(|(operator, tests)| {
+                        matches!(operator.as_str(), "Bool" | "BoolIfExists")
+                            && tests.as_object().is_some_and(|tests| {
+                                // Condition keys are case-insensitive in IAM.
+                                !tests.is_empty()
+                                    && tests.iter().all(|(key, value)| {
+                                        key.eq_ignore_ascii_case("aws:SecureTransport")
+                                            && (strings(Some(value)) == ["false"] || value == &Value::Bool(false) || value == &serde_json::json!([false]))
+                                    })
+                            })
+                    })
+            });
+            deny && everyone && every_action && only_tls
+        })
+        .map(|statement| strings(statement.get("Resource")))
+        .collect();
+    targets.iter().all(|target| qualifying.iter().flatten().any(|resource| glob_matches(resource, target)))
 }
 
 /// IAM's resource wildcards: `*` any run of characters, `?` one.
@@ -194,5 +201,16 @@ mod tests {
             "only from one VPC"
         );
         assert!(!denies_insecure_transport("not json", "logs"));
+        // What AWS enforces all the same: an action in capitals, `*` among other principals,
+        // the bucket and its objects in two statements, both Bool operators at once.
+        assert!(denies_insecure_transport(
+            &statement("Deny", r#"{"AWS":["arn:aws:iam::123456789012:root","*"],"Service":"ec2.amazonaws.com"}"#, "S3:*", both, tls),
+            "logs"
+        ));
+        let split = r#"{"Statement":[
+            {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::logs","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+            {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::logs/*","Condition":{"Bool":{"aws:SecureTransport":"false"},"BoolIfExists":{"aws:SecureTransport":"false"}}}]}"#;
+        assert!(denies_insecure_transport(split, "logs"));
+        assert!(!denies_insecure_transport(&split.replace("logs/*", "other/*"), "logs"), "the objects are someone else's");
     }
 }

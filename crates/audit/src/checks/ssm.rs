@@ -9,7 +9,8 @@ use crate::report::Fix;
 const SECURE_STRING: &str = "SecureString";
 
 pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
-    let evaluated = cx.read("ssm.parameter_list").map(|()| {
+    // Whether a key is AWS managed comes from KMS's aliases and keys: without them, no verdict.
+    let evaluated = cx.read("ssm.parameter_list").and_then(|()| cx.read("kms.keys")).map(|()| {
         // What containers read as secrets, by parameter name (an ARN reduced to its name).
         let referenced: std::collections::HashSet<&str> = cx
             .inventory
@@ -27,12 +28,14 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             .filter(|parameter| holds_a_secret(parameter, &referenced))
             .map(|parameter| {
                 let key = parameter.kms_key.as_deref();
-                let customer_key = parameter.parameter_type == SECURE_STRING && key.is_some_and(|key| !aws_managed(cx, key));
-                let observed = match key {
+                let manager = key.map(|key| manager(cx, key));
+                let customer_key = parameter.parameter_type == SECURE_STRING && manager == Some(Manager::Customer);
+                let observed = match (key, manager) {
                     _ if parameter.parameter_type != SECURE_STRING => format!("{} (plaintext)", parameter.parameter_type),
-                    Some(key) if aws_managed(cx, key) => format!("SecureString, {key} (AWS managed key)"),
-                    Some(key) => format!("SecureString, {key}"),
-                    None => "SecureString, alias/aws/ssm (AWS managed key)".to_owned(),
+                    (Some(key), Some(Manager::Aws)) => format!("SecureString, {key} (AWS managed key)"),
+                    (Some(key), Some(Manager::Unknown)) => format!("SecureString, {key} (a key KMS did not describe)"),
+                    (Some(key), _) => format!("SecureString, {key}"),
+                    (None, _) => "SecureString, alias/aws/ssm (AWS managed key)".to_owned(),
                 };
                 finding(customer_key, format!("ssm.parameter/{}", parameter.name.trim_start_matches('/')), "Type, KeyId", observed, || fix(cx, parameter))
             })
@@ -44,8 +47,8 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
 /// A SecureString, a parameter a container reads as a secret, or one named like a secret.
 fn holds_a_secret(parameter: &Parameter, referenced: &std::collections::HashSet<&str>) -> bool {
     let referenced = referenced.contains(parameter.name.trim_start_matches('/'));
-    let last = parameter.name.rsplit('/').next().unwrap_or(&parameter.name).to_ascii_uppercase().replace(['-', '.'], "_");
-    parameter.parameter_type == SECURE_STRING || referenced || looks_like_secret_name(&last)
+    let last = parameter.name.rsplit('/').next().unwrap_or(&parameter.name);
+    parameter.parameter_type == SECURE_STRING || referenced || looks_like_secret_name(last)
 }
 
 /// `alias/aws/*` by name or ARN.
@@ -53,14 +56,36 @@ fn is_aws_alias(key: &str) -> bool {
     key.starts_with("alias/aws/") || (key.starts_with("arn:") && key.contains(":alias/aws/"))
 }
 
-/// `alias/aws/*` by name or ARN, or a key an `alias/aws/*` alias points at.
-fn aws_managed(cx: &Context<'_>, key: &str) -> bool {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Manager {
+    Aws,
+    Customer,
+    /// Neither an alias nor DescribeKey said: no credit on a guess.
+    Unknown,
+}
+
+/// Who manages a key: `alias/aws/*` by name or ARN, a key such an alias points at, or
+/// what DescribeKey said; a customer alias's key is the customer's.
+fn manager(cx: &Context<'_>, key: &str) -> Manager {
     if is_aws_alias(key) {
-        return true;
+        return Manager::Aws;
+    }
+    let kms = &cx.inventory.kms;
+    if key.starts_with("alias/") || key.contains(":alias/") {
+        let name = key.split_once(":alias/").map_or(key.to_owned(), |(_, name)| format!("alias/{name}"));
+        return if kms.aliases.iter().any(|alias| alias.name == name) { Manager::Customer } else { Manager::Unknown };
     }
     let id = key.rsplit('/').next().unwrap_or(key);
-    cx.inventory.kms.aliases.iter().any(|alias| alias.name.starts_with("alias/aws/") && alias.target_key_id.as_deref() == Some(id))
-        || cx.inventory.kms.keys.iter().any(|found| (found.id == id || found.arn == key) && found.manager.as_deref() == Some("AWS"))
+    let aliased: Vec<&str> = kms.aliases.iter().filter(|alias| alias.target_key_id.as_deref() == Some(id)).map(|alias| alias.name.as_str()).collect();
+    if aliased.iter().any(|name| name.starts_with("alias/aws/")) {
+        return Manager::Aws;
+    }
+    match kms.keys.iter().find(|found| found.id == id || found.arn == key).and_then(|found| found.manager.as_deref()) {
+        Some("AWS") => Manager::Aws,
+        Some(_) => Manager::Customer,
+        None if !aliased.is_empty() => Manager::Customer,
+        None => Manager::Unknown,
+    }
 }
 
 fn fix(cx: &Context<'_>, parameter: &Parameter) -> Fix {

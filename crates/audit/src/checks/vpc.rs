@@ -13,7 +13,12 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             .iter()
             .map(|vpc| {
                 // Accepted and rejected traffic both: an intrusion shows in either.
-                let complete = vpc.flow_logs.iter().any(|flow_log| flow_log.status.eq_ignore_ascii_case("ACTIVE") && flow_log.traffic_type == "ALL");
+                let logs = |traffic: &str| {
+                    vpc.flow_logs
+                        .iter()
+                        .any(|flow_log| flow_log.status.eq_ignore_ascii_case("ACTIVE") && (flow_log.traffic_type == "ALL" || flow_log.traffic_type == traffic))
+                };
+                let complete = logs("ACCEPT") && logs("REJECT");
                 let observed = if vpc.flow_logs.is_empty() {
                     "no flow log".to_owned()
                 } else {

@@ -43,7 +43,7 @@ pub fn markdown(report: &Report) -> String {
                 out,
                 "| `{}` {} | {} | {} | {} |",
                 check.id,
-                cell(&check.title),
+                check.title,
                 status_word(check.status),
                 check.clauses.join(", "),
                 lines.iter().map(|line| cell(line)).collect::<Vec<_>>().join("<br>")
@@ -85,7 +85,7 @@ pub fn markdown(report: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "| {} (`{}`) | {} | {} | {} | {} | {} |",
-                    cell(&check.title),
+                    check.title,
                     check.id,
                     status_word(check.status),
                     cell(&seen.by),
@@ -95,7 +95,7 @@ pub fn markdown(report: &Report) -> String {
                 );
             }
             None => {
-                let _ = writeln!(out, "| {} (`{}`) | {} | | | | |", cell(&check.title), check.id, status_word(check.status));
+                let _ = writeln!(out, "| {} (`{}`) | {} | | | | |", check.title, check.id, status_word(check.status));
             }
         }
     }
@@ -121,7 +121,22 @@ fn cell(text: &str) -> String {
     inline(text).replace('|', "\\|")
 }
 
-/// Text from the account or a file, safe in Markdown prose: HTML is shown, not rendered.
+/// Text from the account or a file, safe in Markdown prose: shown as written, never
+/// rendered as HTML, a link, emphasis or code.
 fn inline(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(character);
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

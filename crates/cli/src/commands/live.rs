@@ -76,7 +76,7 @@ pub fn read_for_audit(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inven
         let inventory = holdfast_aws::read_inventory_with(&aws, &identity.account_id, desired, shown, options).await?;
         drop(bars);
         for (kind, error) in &inventory.read_errors {
-            output::stderr(&format!("warning: reading {kind} failed, and its checks are not assessed: {error}\n"));
+            output::stderr(&output::plain(&format!("warning: reading {kind} failed, and its checks are not assessed: {error}\n")));
         }
         output::stderr(&summary(&aws, started.elapsed(), before));
         Ok(inventory)
