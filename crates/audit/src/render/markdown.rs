@@ -122,7 +122,7 @@ fn cell(text: &str) -> String {
 }
 
 /// Text from the account or a file, safe in Markdown prose: shown as written, never
-/// rendered as HTML, a link, emphasis or code.
+/// rendered as HTML, a link, an image, code or `*` emphasis.
 fn inline(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for character in text.chars() {
@@ -131,7 +131,9 @@ fn inline(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\n' => out.push(' '),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '~' => {
+            // `_` only emphasises at a word's edge, and an identifier is read as written;
+            // without `[` no link can form.
+            '\\' | '`' | '*' | '[' | ']' | '#' | '!' | '~' => {
                 out.push('\\');
                 out.push(character);
             }
