@@ -1,5 +1,6 @@
 //! JUnit XML: one test case per check, grouped by category, for CI dashboards. A failure
-//! (or a missing attestation) fails its case; not applicable and not assessed skip it.
+//! (or a missing attestation) fails its case; a check that could not be assessed is an
+//! error (it scores 0, and a dashboard must not show it green); not applicable skips.
 
 use std::fmt::Write;
 
@@ -9,11 +10,12 @@ use crate::report::{Report, Status};
 
 pub fn junit(report: &Report) -> String {
     let failures = report.checks.iter().filter(|check| check.status.is_failure()).count();
-    let skipped = report.checks.iter().filter(|check| matches!(check.status, Status::NotApplicable | Status::NotAssessed)).count();
+    let skipped = report.checks.iter().filter(|check| check.status == Status::NotApplicable).count();
+    let errors = report.checks.iter().filter(|check| check.status == Status::NotAssessed).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<testsuites name=\"holdfast audit {} {}\" tests=\"{}\" failures=\"{failures}\" skipped=\"{skipped}\" timestamp=\"{}\">",
+        "<testsuites name=\"holdfast audit {} {}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" timestamp=\"{}\">",
         escape(&report.account_id),
         escape(&report.region),
         report.checks.len(),
@@ -22,16 +24,25 @@ pub fn junit(report: &Report) -> String {
     for category in Category::ALL {
         let checks: Vec<_> = report.checks.iter().filter(|check| check.category == category).collect();
         let failed = checks.iter().filter(|check| check.status.is_failure()).count();
-        let skipped = checks.iter().filter(|check| matches!(check.status, Status::NotApplicable | Status::NotAssessed)).count();
-        let _ = writeln!(out, "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" skipped=\"{skipped}\">", category.id(), checks.len());
+        let skipped = checks.iter().filter(|check| check.status == Status::NotApplicable).count();
+        let errors = checks.iter().filter(|check| check.status == Status::NotAssessed).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failed}\" errors=\"{errors}\" skipped=\"{skipped}\">",
+            category.id(),
+            checks.len()
+        );
         for check in checks {
             let _ = write!(out, "    <testcase classname=\"holdfast.audit.{}\" name=\"{}: {}\"", category.id(), escape(&check.id), escape(&check.title));
             match check.status {
                 Status::Pass | Status::Attested => {
                     let _ = writeln!(out, "/>");
                 }
-                Status::NotApplicable | Status::NotAssessed => {
+                Status::NotApplicable => {
                     let _ = writeln!(out, ">\n      <skipped message=\"{}: {}\"/>\n    </testcase>", check.status.as_str(), escape(&check.summary));
+                }
+                Status::NotAssessed => {
+                    let _ = writeln!(out, ">\n      <error message=\"not assessed: {}\" type=\"not_assessed\"/>\n    </testcase>", escape(&check.summary));
                 }
                 Status::Fail | Status::NeedsAttestation => {
                     let mut body = String::new();
