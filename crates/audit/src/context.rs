@@ -58,6 +58,16 @@ pub(crate) fn fail(resource: impl Into<String>, attribute: impl Into<String>, ob
     Finding { resource: resource.into(), passed: false, attribute: attribute.into(), observed: observed.into(), note: None, fix: Some(fix) }
 }
 
+/// The fix for a setting of a single table (`[guardduty]`, ...): the declared table, which
+/// `apply` enforces; the setting to add to it; or the whole table when there is none.
+pub(crate) fn table_fix(declared: Option<&Origin>, declares: bool, setting: &str, new_table: &str) -> Fix {
+    match declared {
+        Some(origin) if declares => Fix::Declared { location: location(origin), note: "declared: `holdfast apply` sets it".to_owned() },
+        Some(origin) => Fix::AddToEntry { location: location(origin), toml: setting.to_owned() },
+        None => Fix::NewEntry { toml: new_table.to_owned() },
+    }
+}
+
 /// A finding that passes or fails as `passed` says; `fix` is used only on failure.
 pub(crate) fn finding(passed: bool, resource: String, attribute: &str, observed: String, fix: impl FnOnce() -> Fix) -> Finding {
     if passed { pass(resource, attribute, observed) } else { fail(resource, attribute, observed, fix()) }

@@ -120,7 +120,7 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
         .filter(|name| !inventory.ssm.parameters.iter().any(|parameter| &parameter.name == name))
         .collect();
     if !missing.is_empty() {
-        ecs::read_revisions_before_moves(aws, &mut inventory.ecs, &missing, &salt).await?;
+        tolerant(&failures, "ecs", ecs::read_revisions_before_moves(aws, &mut inventory.ecs, &missing, &salt)).await?;
     }
     let mut coverage: std::collections::BTreeSet<String> = holdfast_desired::reads(desired).into_iter().map(|read| read.key).collect();
     if options.audit {

@@ -1,7 +1,6 @@
 //! AWS Config: a recorder that records, delivers, and covers every resource type.
 
-use crate::context::{ACCOUNT, Context, Outcome, finding, location};
-use crate::report::Fix;
+use crate::context::{ACCOUNT, Context, Outcome, finding, table_fix};
 
 const NEW_ENTRY: &str = "[config]\nall_supported = true\ninclude_global_resources = true\nbucket = \"your-log-bucket\"\nrecording = true";
 
@@ -9,11 +8,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let read = cx.read("config.recorder");
     let config = &cx.inventory.config;
     let declared = cx.desired.config.as_deref();
-    let fix = |declares: bool, setting: &str| match declared {
-        Some(entry) if declares => Fix::Declared { location: location(&entry.origin), note: "declared: `holdfast apply` sets it".to_owned() },
-        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: setting.to_owned() },
-        None => Fix::NewEntry { toml: NEW_ENTRY.to_owned() },
-    };
+    let fix = |declares: bool, setting: &str| table_fix(declared.map(|entry| &entry.origin), declares, setting, NEW_ENTRY);
     let on = read.clone().map(|()| {
         let recording = config.recorders.iter().find(|recorder| recorder.recording);
         let channel = config.channels.first();

@@ -1,7 +1,7 @@
 //! GuardDuty: enabled, its four protection features, and 15-minute findings.
 
-use crate::context::{ACCOUNT, Context, Outcome, finding, location};
-use crate::report::{Finding, Fix};
+use crate::context::{ACCOUNT, Context, Outcome, finding, table_fix};
+use crate::report::Finding;
 
 /// The protections the seeds' report lists: S3 data events, RDS logins, Lambda's network
 /// and EBS malware scanning.
@@ -14,11 +14,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let read = cx.read("guardduty.detector");
     let detector = cx.inventory.guardduty.detector.as_ref();
     let declared = cx.desired.guardduty.as_deref();
-    let fix = |declares: bool, setting: &str| match declared {
-        Some(entry) if declares => Fix::Declared { location: location(&entry.origin), note: "declared: `holdfast apply` sets it".to_owned() },
-        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: setting.to_owned() },
-        None => Fix::NewEntry { toml: NEW_ENTRY.to_owned() },
-    };
+    let fix = |declares: bool, setting: &str| table_fix(declared.map(|entry| &entry.origin), declares, setting, NEW_ENTRY);
     let enabled = read.clone().map(|()| {
         let observed = match detector {
             Some(found) if found.enabled => format!("detector {} enabled", found.id),

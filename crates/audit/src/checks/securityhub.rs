@@ -1,7 +1,7 @@
 //! Security Hub: enabled, and subscribed to AWS Foundational Security Best Practices.
 
-use crate::context::{ACCOUNT, Context, Outcome, finding, location};
-use crate::report::{Finding, Fix};
+use crate::context::{ACCOUNT, Context, Outcome, finding, table_fix};
+use crate::report::Finding;
 
 const FSBP: &str = "aws-foundational-security-best-practices";
 const NEW_ENTRY: &str = "[securityhub]\nenabled = true\nstandards = [\"aws-foundational-security-best-practices/v/1.0.0\"]";
@@ -10,11 +10,7 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     let read = cx.read("securityhub.hub");
     let hub = cx.inventory.securityhub.hub.as_ref();
     let declared = cx.desired.securityhub.as_deref();
-    let fix = |declares: bool, setting: &str| match declared {
-        Some(entry) if declares => Fix::Declared { location: location(&entry.origin), note: "declared: `holdfast apply` sets it".to_owned() },
-        Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: setting.to_owned() },
-        None => Fix::NewEntry { toml: NEW_ENTRY.to_owned() },
-    };
+    let fix = |declares: bool, setting: &str| table_fix(declared.map(|entry| &entry.origin), declares, setting, NEW_ENTRY);
     let enabled = read.clone().map(|()| {
         let observed = hub.map_or_else(|| "not enabled".to_owned(), |found| format!("enabled ({})", found.arn));
         vec![finding(hub.is_some(), "account".to_owned(), "hub", observed, || fix(declared.is_some_and(|entry| entry.enabled), "enabled = true"))]

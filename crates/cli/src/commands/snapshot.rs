@@ -22,7 +22,7 @@ pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
 
 /// A snapshot holds salted hashes of secret values, which confirm a guessed secret: it is
 /// written readable by its owner only (mode 0600), like a credentials file.
-pub(crate) fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
