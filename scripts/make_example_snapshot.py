@@ -20,6 +20,14 @@ def secret_hash(value):
     return "hmac-sha256:" + hmac.new(bytes.fromhex(SALT), value.encode(), hashlib.sha256).hexdigest()
 
 
+def variable(name, value):
+    entry = {"name": name, "value_hash": secret_hash(value)}
+    # The RDS host names a value holds, as holdfast's inventory records them.
+    if ".rds.amazonaws.com" in value:
+        entry["rds_hosts"] = [value.lower()]
+    return entry
+
+
 def ecs():
     clusters, definitions = [], []
     for app, env, suffix, providers, services in z.CLUSTERS:
@@ -44,7 +52,7 @@ def ecs():
                 "execution_role_arn": f"arn:aws:iam::{z.ACCOUNT_ID}:role/{family}-ExecutionRole",
                 "containers": [{
                     "name": service,
-                    "environment": [{"name": key, "value_hash": secret_hash(value)} for key, value in sorted(z.environment(app, env, service).items())],
+                    "environment": [variable(key, value) for key, value in sorted(z.environment(app, env, service, z.aurora_endpoint(z.aurora_for(app, env))).items())],
                     "secrets": [],
                 }],
             })
@@ -60,18 +68,51 @@ def ecs():
 
 
 def aurora():
-    return {"clusters": sorted([{
-        "identifier": identifier,
-        "arn": f"arn:aws:rds:{z.REGION}:{z.ACCOUNT_ID}:cluster:{identifier}",
-        "engine": "aurora-postgresql",
-        "engine_version": "16.4",
-        "serverless_v2": {"min_acu": 0.5, "max_acu": max_acu},
-        "storage_encrypted": False,
-        "kms_key_id": None,
-        "tags": {},
-    } for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"]),
-        # The seeds name no database outside Aurora.
-        "other_databases": []}
+    def cluster(identifier, max_acu):
+        instance = f"{identifier}-1"
+        return {
+            "identifier": identifier,
+            "arn": f"arn:aws:rds:{z.REGION}:{z.ACCOUNT_ID}:cluster:{identifier}",
+            "engine": "aurora-postgresql",
+            "engine_version": "16.4",
+            "serverless_v2": {"min_acu": 0.5, "max_acu": max_acu},
+            "storage_encrypted": False,
+            "kms_key_id": None,
+            "members": [instance],
+            "tags": {},
+            "status": "available",
+            "encryption_type": "none",
+            "endpoint": z.aurora_endpoint(identifier),
+            "reader_endpoint": z.aurora_endpoint(identifier).replace(".cluster-", ".cluster-ro-"),
+            "settings": {
+                "db_subnet_group": z.DB_SUBNET_GROUP,
+                "vpc_security_groups": [z.DB_SECURITY_GROUP],
+                "cluster_parameter_group": "default.aurora-postgresql16",
+                "port": 5432,
+                "iam_database_authentication": False,
+                "backup_retention_days": 7,
+                "deletion_protection": True,
+                "log_exports": ["postgresql"],
+                "copy_tags_to_snapshot": True,
+            },
+            "instances": [{
+                "identifier": instance,
+                "class": "db.serverless",
+                "writer": True,
+                "promotion_tier": 1,
+                "parameter_group": "default.aurora-postgresql16",
+                "availability_zone": f"{z.REGION}a",
+                "publicly_accessible": False,
+                "status": "available",
+                "endpoint": f"{instance}.c9x7k2m4p1qz.{z.REGION}.rds.amazonaws.com",
+                "tags": {},
+            }],
+        }
+    return {"clusters": sorted([cluster(identifier, max_acu) for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"]),
+            # The seeds name no database outside Aurora.
+            "other_databases": [],
+            # No migration has started.
+            "snapshots": []}
 
 
 def s3():
@@ -125,7 +166,7 @@ def elb():
 
 def main():
     snapshot = {
-        "format_version": 4,
+        "format_version": 5,
         "account_id": z.ACCOUNT_ID,
         "region": z.REGION,
         "taken_at": z.TAKEN_AT,

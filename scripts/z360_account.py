@@ -33,10 +33,14 @@ CLUSTERS = [
 # Aurora Serverless v2 clusters: (identifier, max ACU). All unencrypted, 0.5 to 8 ACUs.
 AURORA = [
     ("z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v", 8.0),
-    ("z360-agent-layer-staging-addonsstack-9pl4w2-agentdbcluster-3ft6yq1zx0ab", 8.0),
+    ("z360-agent-layer-staging-addons-9pl4w2-agentdb-3ft6yq", 8.0),
     ("z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd", 8.0),
-    ("z360-agent-layer-beta-addonsstack-7hb3t6-agentdbcluster-6ry2ux8ni5ef", 8.0),
+    ("z360-agent-layer-beta-addons-7hb3t6-agentdb-6ry2ux", 8.0),
 ]
+
+# Where the clusters live: one subnet group and security group for all of them.
+DB_SUBNET_GROUP = "z360-db-subnets"
+DB_SECURITY_GROUP = "sg-0d1b2c3a4e5f60718"
 
 # S3 buckets: (name, holds objects). Default encryption (SSE-S3), no lifecycle rules.
 BUCKETS = [
@@ -78,9 +82,22 @@ def family(app, env, service):
     return f"{app}-{env}-{service}"
 
 
-def environment(app, env, service):
-    """The plaintext container environment of a service's task definition."""
+def aurora_for(app, env):
+    """The Aurora cluster of an application's environment."""
+    return next(identifier for identifier, _ in AURORA if identifier.startswith(f"{app}-{env}-addons"))
+
+
+def aurora_endpoint(identifier):
+    """The writer endpoint of a cluster in the example (the emulator makes its own)."""
+    return f"{identifier}.cluster-c9x7k2m4p1qz.{REGION}.rds.amazonaws.com"
+
+
+def environment(app, env, service, db_host=None):
+    """The plaintext container environment of a service's task definition; `DB_HOST`, the
+    writer endpoint of the environment's cluster, when given."""
     variables = {"COPILOT_APPLICATION_NAME": app, "COPILOT_ENVIRONMENT_NAME": env, "COPILOT_SERVICE_NAME": service, "LOG_CHANNEL": "stderr"}
+    if db_host:
+        variables["DB_HOST"] = db_host
     if app == "z360":
         variables["APP_ENV"] = env
         variables.update(REVERB[env])

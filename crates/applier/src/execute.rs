@@ -7,15 +7,18 @@ use holdfast_planner::Plan;
 use holdfast_planner::operation::{ManagedStatements, Operation, ValueToWrite};
 
 use crate::Env;
+use crate::aurora::Waiting;
 
 pub(crate) enum Executed {
     /// Done, with anything the person applying should know.
     Yes(Vec<String>),
+    /// Started, and still being made on AWS when the wait ended: a re-run continues.
+    InProgress(String),
     /// A guard said no: the change is skipped, with the reason.
     Refused(String),
 }
 
-pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env: Env<'_>) -> Result<Executed, String> {
+pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env: Env<'_>, waiting: &Waiting<'_>) -> Result<Executed, String> {
     let text = |error: holdfast_aws::AwsError| error.to_string();
     let mut warnings = Vec::new();
     match operation {
@@ -93,11 +96,10 @@ pub(crate) async fn operation(aws: &Aws, plan: &Plan, operation: &Operation, env
             ecs::update_service(aws, cluster, service, task_definition.as_deref(), strategy.as_deref(), *force_new_deployment).await.map_err(text)?;
         }
         Operation::ModifyAuroraCapacity { cluster, min_acu, max_acu } => aurora::modify_capacity(aws, cluster, *min_acu, *max_acu).await.map_err(text)?,
-        Operation::ReplaceAuroraEncrypted { cluster, .. } => {
-            return Ok(Executed::Refused(format!(
-                "holdfast does not yet carry out the snapshot-restore that encrypts {cluster}; follow the encryption migration runbook, then plan again"
-            )));
-        }
+        Operation::SnapshotForEncryption { .. }
+        | Operation::CopySnapshotForEncryption { .. }
+        | Operation::RestoreEncryptedCluster { .. }
+        | Operation::CreateMigratedInstances { .. } => return crate::aurora::execute(aws, operation, waiting).await,
         Operation::CreateFlowLog {
             vpc_id,
             destination_type,

@@ -15,6 +15,7 @@
 //!   is requested no change starts, and the ones in progress finish.
 //! - Every executor is idempotent in effect, so running apply again converges.
 
+mod aurora;
 mod cloudtrail;
 mod config;
 mod elb;
@@ -25,8 +26,9 @@ mod report;
 mod securityhub;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
 use holdfast_aws::Aws;
@@ -34,12 +36,38 @@ use holdfast_planner::{Action, Change, Plan};
 
 pub use report::{ChangeReport, Outcome, Report, Summary};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     pub allow_replace: bool,
     pub allow_delete: bool,
     /// At most this many changes in progress at once.
     pub concurrency: usize,
+    /// How long one step of a long operation (an Aurora snapshot, copy, restore) is waited
+    /// for; past it, the step is reported in progress and a re-run continues.
+    pub wait: Duration,
+    /// How often AWS is asked while waiting.
+    pub poll: Duration,
+    /// Told of each wait, for a progress display.
+    pub watch: Option<Arc<dyn Watch>>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Options")
+            .field("allow_replace", &self.allow_replace)
+            .field("allow_delete", &self.allow_delete)
+            .field("concurrency", &self.concurrency)
+            .field("wait", &self.wait)
+            .field("poll", &self.poll)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hears about the steps apply waits for: what, its state on AWS, how long so far.
+pub trait Watch: Send + Sync {
+    fn waiting(&self, what: &str, state: &str, elapsed: Duration, timeout: Duration);
+    fn finished(&self, what: &str);
 }
 
 /// Reads an environment variable for `value = { env = ... }`; the caller decides where
@@ -83,12 +111,16 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>, stop
                 continue;
             }
             let blocking = change.depends_on.iter().find(|dependency| {
-                matches!(outcomes.get(dependency.as_str()), Some(Outcome::Failed { .. } | Outcome::Skipped { .. } | Outcome::NotStarted { .. }))
+                matches!(
+                    outcomes.get(dependency.as_str()),
+                    Some(Outcome::Failed { .. } | Outcome::Skipped { .. } | Outcome::NotStarted { .. } | Outcome::InProgress { .. })
+                )
             });
             if let Some(dependency) = blocking {
                 let why = match &outcomes[dependency.as_str()] {
                     Outcome::Failed { .. } => "failed",
                     Outcome::NotStarted { .. } => "was not started",
+                    Outcome::InProgress { .. } => "is still in progress on AWS",
                     _ => "was skipped",
                 };
                 outcomes.insert(&change.address, Outcome::Skipped { reason: format!("depends on {dependency}, which {why}") });
@@ -110,7 +142,7 @@ pub async fn apply(aws: &Aws, plan: &Plan, options: &Options, env: Env<'_>, stop
                 if stop.is_requested() {
                     return (change.address.as_str(), not_started(stop), Vec::new());
                 }
-                let (outcome, said) = run(aws, plan, change, options, env).await;
+                let (outcome, said) = run(aws, plan, change, options, env, stop).await;
                 (change.address.as_str(), outcome, said)
             })
             .buffer_unordered(options.concurrency.max(1))
@@ -139,19 +171,24 @@ fn not_started(stop: &Stop) -> Outcome {
     Outcome::NotStarted { reason: stop.reason().unwrap_or_else(|| "the apply was stopped".to_owned()) }
 }
 
-async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: Env<'_>) -> (Outcome, Vec<String>) {
+async fn run(aws: &Aws, plan: &Plan, change: &Change, options: &Options, env: Env<'_>, stop: &Stop) -> (Outcome, Vec<String>) {
     let skipped = |reason: String| (Outcome::Skipped { reason }, Vec::new());
     match change.action {
         Action::Replace if !options.allow_replace => return skipped("a replacement needs --allow-replace".to_owned()),
         Action::Delete if !options.allow_delete => return skipped("a deletion needs --allow-delete".to_owned()),
+        _ if change.flags.contains(&holdfast_planner::Flag::ForcesReplacement) && !options.allow_replace => {
+            return skipped("a replacement needs --allow-replace".to_owned());
+        }
         Action::Manual => return skipped(format!("needs a person: {}", change.reason.as_deref().unwrap_or("see the plan"))),
         _ => {}
     }
     if change.flags.contains(&holdfast_planner::Flag::StopsAudit) && !options.allow_delete {
         return skipped("stopping an audit log needs --allow-delete, as a deletion does".to_owned());
     }
-    match execute::operation(aws, plan, &change.operation, env).await {
+    let waiting = aurora::Waiting { timeout: options.wait, poll: options.poll, stop, watch: options.watch.as_deref() };
+    match execute::operation(aws, plan, &change.operation, env, &waiting).await {
         Ok(execute::Executed::Yes(warnings)) => (Outcome::Done, warnings),
+        Ok(execute::Executed::InProgress(state)) => (Outcome::InProgress { state }, Vec::new()),
         Ok(execute::Executed::Refused(reason)) => skipped(reason),
         Err(error) => (Outcome::Failed { error }, Vec::new()),
     }

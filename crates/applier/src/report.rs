@@ -39,6 +39,11 @@ pub enum Outcome {
     NotStarted {
         reason: String,
     },
+    /// Started, and still being made on AWS when the wait for it ended: running apply
+    /// again continues from there.
+    InProgress {
+        state: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -47,6 +52,7 @@ pub struct Summary {
     pub failed: usize,
     pub skipped: usize,
     pub not_started: usize,
+    pub in_progress: usize,
     pub unverified: usize,
 }
 
@@ -65,6 +71,7 @@ impl Report {
                 Outcome::Failed { .. } => summary.failed += 1,
                 Outcome::Skipped { .. } => summary.skipped += 1,
                 Outcome::NotStarted { .. } => summary.not_started += 1,
+                Outcome::InProgress { .. } => summary.in_progress += 1,
             }
             if change.verified == Some(false) {
                 summary.unverified += 1;
@@ -75,7 +82,7 @@ impl Report {
 
     /// True when something failed or did not take effect: the exit code is then 1.
     pub fn failed(&self) -> bool {
-        self.summary.failed > 0 || self.summary.unverified > 0 || self.summary.not_started > 0
+        self.summary.failed > 0 || self.summary.unverified > 0 || self.summary.not_started > 0 || self.summary.in_progress > 0
     }
 
     pub fn to_json(&self) -> String {
@@ -93,6 +100,7 @@ impl Report {
                 Outcome::Failed { error } => ("failed", format!(": {error}")),
                 Outcome::Skipped { reason } => ("skipped", format!(": {reason}")),
                 Outcome::NotStarted { reason } => ("not started", format!(": {reason}")),
+                Outcome::InProgress { state } => ("in progress", format!(": {state}")),
             };
             let detail = if change.verified == Some(false) { ": applied, but the account still differs here".to_owned() } else { detail };
             let _ = writeln!(out, "  {word:<11} {} {}{detail}", change.action.marker(), change.address);
@@ -105,11 +113,16 @@ impl Report {
         if summary.not_started > 0 {
             let _ = write!(out, ", {} not started", summary.not_started);
         }
+        if summary.in_progress > 0 {
+            let _ = write!(out, ", {} still in progress on AWS", summary.in_progress);
+        }
         if summary.unverified > 0 {
             let _ = write!(out, ", {} not verified", summary.unverified);
         }
         out.push_str(".\n");
-        if self.failed() {
+        if self.summary.in_progress > 0 && self.summary.failed == 0 && self.summary.unverified == 0 {
+            out.push_str("Run apply again to continue what is still in progress; nothing is made twice.\n");
+        } else if self.failed() {
             out.push_str("Nothing was rolled back; run apply again to converge what failed.\n");
         }
         out

@@ -1,9 +1,15 @@
-//! Aurora: the DB clusters the desired state selects.
+//! Aurora: the DB clusters the desired state selects, what an encryption migration of
+//! them has made so far, and the calls that carry a migration out.
 
-use aws_sdk_rds::types::Filter;
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_rds::Client;
+use aws_sdk_rds::types::{DbCluster, DbClusterSnapshot, DbInstance, Filter, ServerlessV2ScalingConfiguration, Tag};
+use aws_smithy_types::date_time::Format;
 use holdfast_desired::Desired;
+use holdfast_desired::aurora::ClusterEntry;
 use holdfast_inventory::Tags;
-use holdfast_inventory::aurora::{Aurora, Cluster, Database, Scaling};
+use holdfast_inventory::aurora::{Aurora, Cluster, ClusterSnapshot, Database, Instance, Scaling, Settings};
 use holdfast_inventory::census::Named;
 
 use crate::Aws;
@@ -11,10 +17,15 @@ use crate::error::{AwsError, call_error};
 use crate::progress::Progress;
 
 const KIND: &str = "Aurora";
+/// Filter values per call: RDS documents no limit, so batches stay modest.
+const FILTER_BATCH: usize = 50;
 
 /// The Aurora clusters the desired state selects; with `census`, also every Aurora
 /// cluster's identifier and tags, from the same listing.
 /// With `audit`, also every RDS database outside Aurora, with its encryption.
+/// Where a selected cluster is not encrypted as its entry asks, also what a migration of
+/// it has made (its manual snapshots, the new cluster) and the instances of both: two
+/// more calls for all of them together, and none when every cluster is as asked.
 pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, census: bool, audit: bool) -> Result<(Aurora, Option<Vec<Named>>), AwsError> {
     let entries = &desired.aurora.cluster;
     if entries.is_empty() && !census {
@@ -22,10 +33,14 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
     }
     progress.started(KIND);
     let mut request = aws.rds.describe_db_clusters().max_records(100);
-    // Exact names can be asked for by name; a glob needs the whole list.
+    // Exact names can be asked for by name, with the names their migrations would give;
+    // a glob needs the whole list.
     if !census && entries.iter().all(|entry| entry.name.is_literal()) {
-        request =
-            request.filters(Filter::builder().name("db-cluster-id").set_values(Some(entries.iter().map(|entry| entry.name.to_string()).collect())).build());
+        let mut names: Vec<String> = entries.iter().map(|entry| entry.name.to_string()).collect();
+        names.extend(entries.iter().filter(|entry| entry.asks_encryption()).map(|entry| entry.new_name_for(&entry.name.to_string())));
+        names.sort();
+        names.dedup();
+        request = request.filters(Filter::builder().name("db-cluster-id").set_values(Some(names)).build());
     }
     let found = {
         let _permit = aws.permit().await;
@@ -37,35 +52,189 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
             .await
             .map_err(|error| call_error("rds:DescribeDBClusters", "DB clusters", error))?
     };
-    let aurora = found.iter().filter(|cluster| cluster.engine().is_some_and(|engine| engine.starts_with("aurora")));
-    let census = census.then(|| {
-        aurora.clone().filter_map(|cluster| Some(Named { id: cluster.db_cluster_identifier()?.to_owned(), tags: tags(cluster.tag_list()) })).collect()
-    });
-    let clusters: Vec<Cluster> = aurora
-        .filter_map(|cluster| {
-            let identifier = cluster.db_cluster_identifier()?.to_owned();
-            let encrypted = cluster.storage_encrypted().unwrap_or(false);
-            Some(Cluster {
-                arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
-                engine: cluster.engine().unwrap_or_default().to_owned(),
-                engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
-                serverless_v2: cluster
-                    .serverless_v2_scaling_configuration()
-                    .and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
-                storage_encrypted: encrypted,
-                // Only an encrypted cluster has a key (moto reports a placeholder otherwise).
-                kms_key_id: if encrypted { cluster.kms_key_id().map(str::to_owned) } else { None },
-                members: Some(cluster.db_cluster_members().iter().filter_map(|member| member.db_instance_identifier().map(str::to_owned)).collect()),
-                tags: tags(cluster.tag_list()),
-                identifier,
-            })
+    let aurora: Vec<Cluster> =
+        found.iter().filter(|cluster| cluster.engine().is_some_and(|engine| engine.starts_with("aurora"))).filter_map(cluster_from).collect();
+    let census = census.then(|| aurora.iter().map(|cluster| Named { id: cluster.identifier.clone(), tags: cluster.tags.clone() }).collect());
+
+    let sources: BTreeSet<&str> = aurora
+        .iter()
+        .filter(|cluster| {
+            entries
+                .iter()
+                .find(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags))
+                .is_some_and(|entry| may_migrate(entry, cluster))
         })
-        .filter(|cluster| entries.iter().any(|entry| entry.name.matches(&cluster.identifier)))
+        .map(|cluster| cluster.identifier.as_str())
+        .collect();
+    let targets: BTreeSet<&str> = aurora
+        .iter()
+        .filter(|cluster| {
+            cluster.migration_source().is_some_and(|source| sources.contains(source))
+                || sources.iter().any(|source| entries.iter().any(|entry| entry.name.matches(source) && entry.new_name_for(source) == cluster.identifier))
+        })
+        .map(|cluster| cluster.identifier.as_str())
+        .collect();
+    let involved: Vec<String> = sources.iter().chain(&targets).map(|id| (*id).to_owned()).collect();
+    let (mut instances, snapshots) = if involved.is_empty() {
+        (BTreeMap::new(), None)
+    } else {
+        let sources: Vec<String> = sources.iter().map(|id| (*id).to_owned()).collect();
+        (instances_of(&aws.rds, aws, &involved, &writers(&found)).await?, Some(manual_snapshots(&aws.rds, aws, &sources).await?))
+    };
+    let keep: BTreeSet<String> = targets.iter().map(|id| (*id).to_owned()).collect();
+    let clusters: Vec<Cluster> = aurora
+        .into_iter()
+        .filter(|cluster| keep.contains(&cluster.identifier) || entries.iter().any(|entry| entry.name.matches(&cluster.identifier)))
+        .map(|mut cluster| {
+            if let Some(read) = instances.remove(&cluster.identifier) {
+                cluster.instances = Some(read);
+            } else if involved.contains(&cluster.identifier) {
+                cluster.instances = Some(Vec::new());
+            }
+            cluster
+        })
         .collect();
     progress.advanced(KIND, clusters.len());
     let other_databases = if audit { Some(other_databases(aws, &found).await?) } else { None };
     progress.finished(KIND);
-    Ok((Aurora { clusters, other_databases }, census))
+    Ok((Aurora { clusters, other_databases, snapshots }, census))
+}
+
+/// Whether the cluster may need a migration for its entry: not encrypted when it should
+/// be, or under a key that may not be the one named (aliases are resolved by the planner,
+/// which has the keys; here a named key always counts).
+fn may_migrate(entry: &ClusterEntry, cluster: &Cluster) -> bool {
+    entry.asks_encryption() && (!cluster.encrypted_at_rest() || entry.kms_key.as_ref().is_some_and(|key| cluster.kms_key_id.as_ref() != Some(key)))
+}
+
+/// An Aurora cluster as the inventory holds it; None without an identifier.
+pub(crate) fn cluster_from(cluster: &DbCluster) -> Option<Cluster> {
+    let identifier = cluster.db_cluster_identifier()?.to_owned();
+    let encrypted = cluster.storage_encrypted().unwrap_or(false);
+    let settings = Settings {
+        db_subnet_group: cluster.db_subnet_group().map(str::to_owned),
+        vpc_security_groups: cluster.vpc_security_groups().iter().filter_map(|group| group.vpc_security_group_id().map(str::to_owned)).collect(),
+        cluster_parameter_group: cluster.db_cluster_parameter_group().map(str::to_owned),
+        port: cluster.port(),
+        iam_database_authentication: cluster.iam_database_authentication_enabled().unwrap_or(false),
+        backup_retention_days: cluster.backup_retention_period(),
+        deletion_protection: cluster.deletion_protection().unwrap_or(false),
+        log_exports: cluster.enabled_cloudwatch_logs_exports().to_vec(),
+        copy_tags_to_snapshot: cluster.copy_tags_to_snapshot().unwrap_or(false),
+        master_user_secret: cluster.master_user_secret().and_then(|secret| secret.secret_arn()).map(str::to_owned),
+    };
+    Some(Cluster {
+        arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
+        engine: cluster.engine().unwrap_or_default().to_owned(),
+        engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
+        serverless_v2: cluster
+            .serverless_v2_scaling_configuration()
+            .and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
+        storage_encrypted: encrypted,
+        // Only an encrypted cluster has a key (moto reports a placeholder otherwise).
+        kms_key_id: if encrypted { cluster.kms_key_id().map(str::to_owned) } else { None },
+        members: Some(cluster.db_cluster_members().iter().filter_map(|member| member.db_instance_identifier().map(str::to_owned)).collect()),
+        tags: tags(cluster.tag_list()),
+        status: cluster.status().map(str::to_owned),
+        encryption_type: cluster.storage_encryption_type().map(|kind| kind.as_str().to_owned()),
+        endpoint: cluster.endpoint().map(str::to_ascii_lowercase),
+        reader_endpoint: cluster.reader_endpoint().map(str::to_ascii_lowercase),
+        settings: Some(settings),
+        instances: None,
+        identifier,
+    })
+}
+
+/// The DB instances of the named clusters, by cluster.
+async fn instances_of(client: &Client, aws: &Aws, clusters: &[String], writers: &BTreeSet<String>) -> Result<BTreeMap<String, Vec<Instance>>, AwsError> {
+    let mut by_cluster: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
+    for batch in clusters.chunks(FILTER_BATCH) {
+        let _permit = aws.permit().await;
+        let found = client
+            .describe_db_instances()
+            .filters(Filter::builder().name("db-cluster-id").set_values(Some(batch.to_vec())).build())
+            .max_records(100)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("rds:DescribeDBInstances", "the DB instances of the clusters a migration concerns", error))?;
+        for instance in &found {
+            if let (Some(cluster), Some(read)) = (instance.db_cluster_identifier(), instance_from(instance, writers)) {
+                by_cluster.entry(cluster.to_owned()).or_default().push(read);
+            }
+        }
+    }
+    for instances in by_cluster.values_mut() {
+        instances.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+    }
+    Ok(by_cluster)
+}
+
+/// The writer instances of the clusters, from their member lists.
+fn writers(clusters: &[DbCluster]) -> BTreeSet<String> {
+    clusters
+        .iter()
+        .flat_map(DbCluster::db_cluster_members)
+        .filter(|member| member.is_cluster_writer().unwrap_or(false))
+        .filter_map(|member| member.db_instance_identifier().map(str::to_owned))
+        .collect()
+}
+
+/// A DB instance as the inventory holds it; whether it is the writer comes from its
+/// cluster's member list.
+fn instance_from(instance: &DbInstance, writers: &BTreeSet<String>) -> Option<Instance> {
+    let identifier = instance.db_instance_identifier()?.to_owned();
+    Some(Instance {
+        class: instance.db_instance_class().unwrap_or_default().to_owned(),
+        writer: writers.contains(&identifier),
+        identifier,
+        promotion_tier: instance.promotion_tier(),
+        parameter_group: instance.db_parameter_groups().first().and_then(|group| group.db_parameter_group_name()).map(str::to_owned),
+        availability_zone: instance.availability_zone().map(str::to_owned),
+        publicly_accessible: instance.publicly_accessible().unwrap_or(false),
+        status: instance.db_instance_status().unwrap_or_default().to_owned(),
+        endpoint: instance.endpoint().and_then(|endpoint| endpoint.address()).map(str::to_ascii_lowercase),
+        tags: tags(instance.tag_list()),
+    })
+}
+
+/// The manual snapshots of the named clusters (a copy keeps its source's cluster).
+async fn manual_snapshots(client: &Client, aws: &Aws, clusters: &[String]) -> Result<Vec<ClusterSnapshot>, AwsError> {
+    let mut snapshots = Vec::new();
+    for batch in clusters.chunks(FILTER_BATCH) {
+        let _permit = aws.permit().await;
+        let found = client
+            .describe_db_cluster_snapshots()
+            .snapshot_type("manual")
+            .filters(Filter::builder().name("db-cluster-id").set_values(Some(batch.to_vec())).build())
+            .max_records(100)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("rds:DescribeDBClusterSnapshots", "the manual snapshots of the clusters a migration concerns", error))?;
+        snapshots.extend(found.iter().filter_map(snapshot_from));
+    }
+    snapshots.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+    Ok(snapshots)
+}
+
+fn snapshot_from(snapshot: &DbClusterSnapshot) -> Option<ClusterSnapshot> {
+    let encrypted = snapshot.storage_encrypted().unwrap_or(false);
+    Some(ClusterSnapshot {
+        identifier: snapshot.db_cluster_snapshot_identifier()?.to_owned(),
+        arn: snapshot.db_cluster_snapshot_arn().unwrap_or_default().to_owned(),
+        cluster: snapshot.db_cluster_identifier().unwrap_or_default().to_owned(),
+        status: snapshot.status().unwrap_or_default().to_owned(),
+        percent_progress: snapshot.percent_progress(),
+        storage_encrypted: encrypted,
+        kms_key_id: if encrypted { snapshot.kms_key_id().map(str::to_owned) } else { None },
+        created_at: snapshot.snapshot_create_time().and_then(|time| time.fmt(Format::DateTime).ok()),
+        tags: tags(snapshot.tag_list()),
+    })
 }
 
 /// The Multi-AZ DB clusters of other engines (already listed), and every DB instance
@@ -102,7 +271,7 @@ async fn other_databases(aws: &Aws, clusters: &[aws_sdk_rds::types::DbCluster]) 
     Ok(databases)
 }
 
-fn tags(tags: &[aws_sdk_rds::types::Tag]) -> Tags {
+fn tags(tags: &[Tag]) -> Tags {
     tags.iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect()
 }
 
@@ -120,4 +289,188 @@ pub async fn modify_capacity(aws: &Aws, cluster: &str, min_acu: f64, max_acu: f6
         .await
         .map_err(|error| call_error("rds:ModifyDBCluster", format!("DB cluster {cluster}"), error))?;
     Ok(())
+}
+
+/// RDS tags from pairs; keys AWS reserves (`aws:`) cannot be set, so they are left out.
+fn rds_tags(tags: &[(String, String)]) -> Vec<Tag> {
+    tags.iter().filter(|(key, _)| !key.starts_with("aws:")).map(|(key, value)| Tag::builder().key(key).value(value).build()).collect()
+}
+
+/// `CreateDBClusterSnapshot`, tagged.
+pub async fn create_cluster_snapshot(aws: &Aws, cluster: &str, snapshot: &str, tags: &[(String, String)]) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.rds
+        .create_db_cluster_snapshot()
+        .db_cluster_identifier(cluster)
+        .db_cluster_snapshot_identifier(snapshot)
+        .set_tags(Some(rds_tags(tags)))
+        .send()
+        .await
+        .map_err(|error| call_error("rds:CreateDBClusterSnapshot", format!("DB cluster {cluster}"), error))?;
+    Ok(())
+}
+
+/// `CopyDBClusterSnapshot` under `kms_key`, tagged (the copy does not take its source's tags).
+pub async fn copy_cluster_snapshot(aws: &Aws, source: &str, target: &str, kms_key: &str, tags: &[(String, String)]) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.rds
+        .copy_db_cluster_snapshot()
+        .source_db_cluster_snapshot_identifier(source)
+        .target_db_cluster_snapshot_identifier(target)
+        .kms_key_id(kms_key)
+        .set_tags(Some(rds_tags(tags)))
+        .send()
+        .await
+        .map_err(|error| call_error("rds:CopyDBClusterSnapshot", format!("DB cluster snapshot {source}"), error))?;
+    Ok(())
+}
+
+/// A cluster to restore from a snapshot: everything a restore does not carry over by
+/// itself is named, so the new cluster is configured as the source is.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCluster<'a> {
+    pub identifier: &'a str,
+    pub snapshot: &'a str,
+    pub engine: &'a str,
+    pub engine_version: &'a str,
+    /// Named for a direct restore of an unencrypted snapshot: the key Aurora encrypts the
+    /// new cluster under. None when the snapshot is already encrypted under the key.
+    pub kms_key: Option<&'a str>,
+    pub settings: &'a Settings,
+    pub scaling: Option<Scaling>,
+    pub tags: &'a [(String, String)],
+}
+
+/// `RestoreDBClusterFromSnapshot`.
+pub async fn restore_cluster(aws: &Aws, cluster: &NewCluster<'_>) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    restore_cluster_with(&aws.rds, cluster).await
+}
+
+pub(crate) async fn restore_cluster_with(client: &Client, cluster: &NewCluster<'_>) -> Result<(), AwsError> {
+    let settings = cluster.settings;
+    let mut request = client
+        .restore_db_cluster_from_snapshot()
+        .db_cluster_identifier(cluster.identifier)
+        .snapshot_identifier(cluster.snapshot)
+        .engine(cluster.engine)
+        .engine_version(cluster.engine_version)
+        .set_kms_key_id(cluster.kms_key.map(str::to_owned))
+        .set_db_subnet_group_name(settings.db_subnet_group.clone())
+        .set_vpc_security_group_ids((!settings.vpc_security_groups.is_empty()).then(|| settings.vpc_security_groups.clone()))
+        .set_db_cluster_parameter_group_name(settings.cluster_parameter_group.clone())
+        .set_port(settings.port)
+        .enable_iam_database_authentication(settings.iam_database_authentication)
+        .set_backup_retention_period(settings.backup_retention_days)
+        .deletion_protection(settings.deletion_protection)
+        .set_enable_cloudwatch_logs_exports((!settings.log_exports.is_empty()).then(|| settings.log_exports.clone()))
+        .copy_tags_to_snapshot(settings.copy_tags_to_snapshot)
+        .set_tags(Some(rds_tags(cluster.tags)));
+    if let Some(scaling) = cluster.scaling {
+        request = request.serverless_v2_scaling_configuration(
+            ServerlessV2ScalingConfiguration::builder().min_capacity(scaling.min_acu).max_capacity(scaling.max_acu).build(),
+        );
+    }
+    request.send().await.map_err(|error| call_error("rds:RestoreDBClusterFromSnapshot", format!("DB cluster snapshot {}", cluster.snapshot), error))?;
+    Ok(())
+}
+
+/// An instance for a restored cluster, as the source's is.
+#[derive(Debug, Clone, Copy)]
+pub struct NewInstance<'a> {
+    pub identifier: &'a str,
+    pub cluster: &'a str,
+    pub engine: &'a str,
+    pub class: &'a str,
+    pub promotion_tier: Option<i32>,
+    pub parameter_group: Option<&'a str>,
+    pub availability_zone: Option<&'a str>,
+    pub publicly_accessible: bool,
+    pub tags: &'a [(String, String)],
+}
+
+/// `CreateDBInstance` in a cluster.
+pub async fn create_instance(aws: &Aws, instance: &NewInstance<'_>) -> Result<(), AwsError> {
+    let _permit = aws.permit().await;
+    aws.rds
+        .create_db_instance()
+        .db_instance_identifier(instance.identifier)
+        .db_cluster_identifier(instance.cluster)
+        .engine(instance.engine)
+        .db_instance_class(instance.class)
+        .set_promotion_tier(instance.promotion_tier)
+        .set_db_parameter_group_name(instance.parameter_group.map(str::to_owned))
+        .set_availability_zone(instance.availability_zone.map(str::to_owned))
+        .publicly_accessible(instance.publicly_accessible)
+        .set_tags(Some(rds_tags(instance.tags)))
+        .send()
+        .await
+        .map_err(|error| call_error("rds:CreateDBInstance", format!("DB cluster {}", instance.cluster), error))?;
+    Ok(())
+}
+
+/// One cluster as it is now, with its instances; None when there is none of that name.
+pub async fn describe_cluster(aws: &Aws, identifier: &str) -> Result<Option<Cluster>, AwsError> {
+    let _permit = aws.permit().await;
+    describe_cluster_with(&aws.rds, identifier).await
+}
+
+pub(crate) async fn describe_cluster_with(client: &Client, identifier: &str) -> Result<Option<Cluster>, AwsError> {
+    // A filter answers an empty list for a name that does not exist, not an error.
+    let found = client
+        .describe_db_clusters()
+        .filters(Filter::builder().name("db-cluster-id").values(identifier).build())
+        .send()
+        .await
+        .map_err(|error| call_error("rds:DescribeDBClusters", format!("DB cluster {identifier}"), error))?;
+    let Some(cluster) = found.db_clusters().iter().find(|cluster| cluster.db_cluster_identifier() == Some(identifier)) else {
+        return Ok(None);
+    };
+    let mut read = cluster_from(cluster);
+    if let Some(read) = &mut read {
+        let instances = client
+            .describe_db_instances()
+            .filters(Filter::builder().name("db-cluster-id").values(identifier).build())
+            .send()
+            .await
+            .map_err(|error| call_error("rds:DescribeDBInstances", format!("the DB instances of {identifier}"), error))?;
+        let writers = writers(found.db_clusters());
+        let mut instances: Vec<Instance> = instances.db_instances().iter().filter_map(|instance| instance_from(instance, &writers)).collect();
+        instances.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        read.instances = Some(instances);
+    }
+    Ok(read)
+}
+
+/// One manual cluster snapshot as it is now; None when there is none of that name.
+pub async fn describe_cluster_snapshot(aws: &Aws, identifier: &str) -> Result<Option<ClusterSnapshot>, AwsError> {
+    let _permit = aws.permit().await;
+    describe_cluster_snapshot_with(&aws.rds, identifier).await
+}
+
+pub(crate) async fn describe_cluster_snapshot_with(client: &Client, identifier: &str) -> Result<Option<ClusterSnapshot>, AwsError> {
+    let found = client
+        .describe_db_cluster_snapshots()
+        .filters(Filter::builder().name("db-cluster-snapshot-id").values(identifier).build())
+        .send()
+        .await
+        .map_err(|error| call_error("rds:DescribeDBClusterSnapshots", format!("DB cluster snapshot {identifier}"), error))?;
+    Ok(found.db_cluster_snapshots().iter().filter(|snapshot| snapshot.db_cluster_snapshot_identifier() == Some(identifier)).find_map(snapshot_from))
+}
+
+/// The cluster an instance of that name belongs to, if one exists.
+pub async fn instance_cluster(aws: &Aws, identifier: &str) -> Result<Option<String>, AwsError> {
+    let _permit = aws.permit().await;
+    let found = aws
+        .rds
+        .describe_db_instances()
+        .filters(Filter::builder().name("db-instance-id").values(identifier).build())
+        .send()
+        .await
+        .map_err(|error| call_error("rds:DescribeDBInstances", format!("DB instance {identifier}"), error))?;
+    Ok(found
+        .db_instances()
+        .iter()
+        .find(|instance| instance.db_instance_identifier() == Some(identifier))
+        .map(|instance| instance.db_cluster_identifier().unwrap_or("no cluster").to_owned()))
 }

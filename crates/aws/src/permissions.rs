@@ -69,6 +69,10 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
     if census || !desired.aurora.cluster.is_empty() {
         add(&["rds:DescribeDBClusters"]);
     }
+    if desired.aurora.cluster.iter().any(holdfast_desired::aurora::ClusterEntry::asks_encryption) {
+        // What an encryption migration has made so far, read only where one is needed.
+        add(&["rds:DescribeDBInstances", "rds:DescribeDBClusterSnapshots"]);
+    }
     if census || needs_bucket_names(desired) {
         add(&["s3:ListAllMyBuckets"]);
     }
@@ -205,6 +209,21 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
     }
     if !desired.aurora.cluster.is_empty() {
         add(&["rds:ModifyDBCluster", "rds:DescribeDBClusters"]);
+    }
+    if desired.aurora.cluster.iter().any(holdfast_desired::aurora::ClusterEntry::asks_encryption) {
+        // The encryption migration: snapshot, copy, restore, instances, each tagged; the
+        // key is checked before use, and RDS needs a grant on a customer managed key.
+        add(&[
+            "rds:CreateDBClusterSnapshot",
+            "rds:CopyDBClusterSnapshot",
+            "rds:RestoreDBClusterFromSnapshot",
+            "rds:CreateDBInstance",
+            "rds:AddTagsToResource",
+            "rds:DescribeDBClusterSnapshots",
+            "rds:DescribeDBInstances",
+            "kms:DescribeKey",
+            "kms:CreateGrant",
+        ]);
     }
     if !desired.s3.bucket.is_empty() {
         add(&[

@@ -29,6 +29,26 @@ pub enum Command {
     /// Write the HIPAA status report of the whole account, with evidence for every line.
     /// Exits 0, 2 when the score is under --fail-under, 1 on error.
     Audit(AuditArgs),
+    /// Print the encryption migration of one Aurora cluster as a Markdown runbook: its
+    /// steps with their state on AWS now, the cutover and the rollback.
+    Runbook(RunbookArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunbookArgs {
+    /// The cluster: `aurora.cluster/ID`, as the plan names it, or its identifier.
+    #[arg(value_name = "ADDRESS")]
+    pub address: String,
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Write the runbook from a saved snapshot instead of the live account.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "region", "endpoint_url"])]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Write the runbook to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +142,11 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// A check a millisecond after the last would only hammer the account.
+/// A duration, or `0` for none.
+fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
+    if text.trim() == "0" { Ok(std::time::Duration::ZERO) } else { parse_duration(text) }
+}
+
 fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
     let every = parse_duration(text)?;
     if every < std::time::Duration::from_secs(1) {
@@ -177,6 +202,11 @@ pub struct ApplyArgs {
     /// With --force-unlock: remove the lock even though its lease is still being renewed.
     #[arg(long, requires = "force_unlock")]
     pub even_if_live: bool,
+    /// How long to wait for each step of a long operation (an Aurora snapshot, copy,
+    /// restore, new instances) before reporting it in progress; running apply again
+    /// continues from there. `0` starts each step and waits for none.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_wait)]
+    pub wait: std::time::Duration,
     /// How the apply report is printed.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,

@@ -68,7 +68,7 @@ fn apply_converges_the_z360_account_and_boto3_sees_every_change() {
     }
     let aurora = &facts["aurora"];
     assert_eq!(aurora["z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"]["max"], 4.0);
-    assert_eq!(aurora["z360-agent-layer-staging-addonsstack-9pl4w2-agentdbcluster-3ft6yq1zx0ab"]["max"], 2.0);
+    assert_eq!(aurora["z360-agent-layer-staging-addons-9pl4w2-agentdb-3ft6yq"]["max"], 2.0);
     assert_eq!(aurora["z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd"]["max"], 8.0);
     let buckets = &facts["buckets"];
     assert_eq!(buckets["livkit-recordings"]["lifecycle"]["tiering"], serde_json::json!([[30, "INTELLIGENT_TIERING"], [90, "GLACIER"]]));

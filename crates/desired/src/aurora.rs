@@ -33,13 +33,57 @@ pub struct ClusterEntry {
     pub storage_encrypted: Option<bool>,
     /// The key for an encrypted cluster; `alias/aws/rds` when left out.
     pub kms_key: Option<String>,
+    /// The name of the encrypted cluster a migration restores: a literal for an entry that
+    /// selects one cluster, or a pattern with `{name}` (the source's identifier);
+    /// `{name}-enc` when left out.
+    pub new_name: Option<Spanned<String>>,
+    /// How a migration encrypts: by restoring the snapshot straight under the key
+    /// (`direct`, the default), or by copying it under the key first (`copy`).
+    #[serde(default)]
+    pub migration: Migration,
     #[serde(skip)]
     pub origin: Origin,
 }
 
 impl_has_origin!(ClusterEntry);
 
+/// How an encryption migration makes the encrypted data: Aurora restores an unencrypted
+/// snapshot to an encrypted cluster when the restore names a key, which saves a full copy
+/// of the data; the copy is the older runbook's way, kept for those who want an encrypted
+/// snapshot to keep.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Migration {
+    #[default]
+    Direct,
+    Copy,
+}
+
+/// The suffix of the encrypted cluster's name when the entry gives no `new_name`.
+pub const NEW_NAME_SUFFIX: &str = "-enc";
+
+/// The longest DB cluster or instance identifier RDS accepts.
+pub const MAX_IDENTIFIER: usize = 63;
+
 impl ClusterEntry {
+    /// The name of the encrypted cluster that replaces `source`.
+    pub fn new_name_for(&self, source: &str) -> String {
+        match &self.new_name {
+            Some(pattern) => pattern.get_ref().replace("{name}", source),
+            None => format!("{source}{NEW_NAME_SUFFIX}"),
+        }
+    }
+
+    /// Whether the entry asks for encryption at all: only then can a migration concern it.
+    pub fn asks_encryption(&self) -> bool {
+        self.storage_encrypted == Some(true) || (self.kms_key.is_some() && self.storage_encrypted != Some(false))
+    }
+
+    /// True when `new_name` names one cluster, not a pattern over the selected ones.
+    pub fn new_name_is_literal(&self) -> bool {
+        self.new_name.as_ref().is_some_and(|pattern| !pattern.get_ref().contains("{name}"))
+    }
+
     pub fn min_acu(&self) -> Option<f64> {
         self.min_acu.as_ref().map(|value| *value.get_ref())
     }
@@ -99,6 +143,39 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
             );
         }
     }
+    for entry in checker.desired.aurora.cluster.iter() {
+        let Some(new_name) = &entry.new_name else { continue };
+        // The pattern is checked with a stand-in name; each real one is checked when planned.
+        let example = new_name.get_ref().replace("{name}", "a");
+        if let Some(problem) = identifier_problem(&example) {
+            checker.error(
+                &entry.origin,
+                new_name.span(),
+                format!("new_name = {:?} is not a DB cluster identifier: {problem}", new_name.get_ref()),
+                Some("letters, digits and hyphens, starting with a letter, at most 63 characters; `{name}` stands for the source's identifier".to_owned()),
+            );
+        }
+    }
     let clusters = &checker.desired.aurora.cluster;
     checker.duplicates("Aurora selector", clusters.iter().map(|entry| (crate::selector::describe(&entry.name, &entry.tags), &entry.origin)));
+}
+
+/// Why `identifier` is not one RDS accepts for a DB cluster or instance, if it is not.
+pub fn identifier_problem(identifier: &str) -> Option<String> {
+    if identifier.is_empty() {
+        return Some("it is empty".to_owned());
+    }
+    if identifier.len() > MAX_IDENTIFIER {
+        return Some(format!("it is {} characters long, and RDS allows {MAX_IDENTIFIER}", identifier.len()));
+    }
+    if !identifier.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Some("it does not start with a letter".to_owned());
+    }
+    if let Some(bad) = identifier.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Some(format!("it holds {bad:?}, and only letters, digits and hyphens are allowed"));
+    }
+    if identifier.ends_with('-') || identifier.contains("--") {
+        return Some("it ends with a hyphen or holds two in a row".to_owned());
+    }
+    None
 }

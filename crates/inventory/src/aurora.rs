@@ -4,6 +4,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::Tags;
 
+/// The tag that marks what an encryption migration made (the snapshot, the copy, the new
+/// cluster and its instances), whose value is the source cluster's identifier: how a
+/// re-run finds its progress on AWS itself, and tells its own resources from others.
+pub const MIGRATION_SOURCE_TAG: &str = "holdfast:encrypts";
+/// Which step made the resource: `snapshot`, `copy`, `restore` or `instance`.
+pub const MIGRATION_STEP_TAG: &str = "holdfast:migration-step";
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Aurora {
     pub clusters: Vec<Cluster>,
@@ -11,6 +18,29 @@ pub struct Aurora {
     /// read by the audit alone, which checks their encryption; None when not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_databases: Option<Vec<Database>>,
+    /// The manual snapshots of the clusters an encryption migration concerns, and of
+    /// nothing else; None when no migration was looked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshots: Option<Vec<ClusterSnapshot>>,
+}
+
+/// A manual DB cluster snapshot: the snapshot and the encrypted copy of a migration are
+/// found by their tags, so a re-run continues from what AWS holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSnapshot {
+    pub identifier: String,
+    pub arn: String,
+    /// The cluster it was taken of (a copy keeps its source's).
+    pub cluster: String,
+    /// `creating`, `copying`, `available`, ...
+    pub status: String,
+    pub percent_progress: Option<i32>,
+    pub storage_encrypted: bool,
+    pub kms_key_id: Option<String>,
+    /// When it was taken (ISO 8601), which is when the data in it stops.
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
 }
 
 /// An RDS database holdfast does not manage, as the audit sees it.
@@ -40,6 +70,79 @@ pub struct Cluster {
     pub members: Option<Vec<String>>,
     #[serde(default)]
     pub tags: Tags,
+    /// `available`, `creating`, `backing-up`, ...; None in snapshots before format 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `none`, `sse-rds` (an AWS owned key: encrypted, though `storage_encrypted` says
+    /// false) or `sse-kms`; None where RDS does not say (before February 2026).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_type: Option<String>,
+    /// The writer endpoint's host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_endpoint: Option<String>,
+    /// What a restore must be given to make the same cluster again; None before format 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Settings>,
+    /// The cluster's DB instances with their settings: read only for the clusters an
+    /// encryption migration concerns (one more call).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<Vec<Instance>>,
+}
+
+/// The settings of a cluster a restore from a snapshot does not carry over by itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub db_subnet_group: Option<String>,
+    pub vpc_security_groups: Vec<String>,
+    pub cluster_parameter_group: Option<String>,
+    pub port: Option<i32>,
+    pub iam_database_authentication: bool,
+    pub backup_retention_days: Option<i32>,
+    pub deletion_protection: bool,
+    pub log_exports: Vec<String>,
+    pub copy_tags_to_snapshot: bool,
+    /// The Secrets Manager secret RDS keeps the master password in, when it manages it:
+    /// a restored cluster does not inherit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub master_user_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instance {
+    pub identifier: String,
+    pub class: String,
+    pub writer: bool,
+    pub promotion_tier: Option<i32>,
+    pub parameter_group: Option<String>,
+    pub availability_zone: Option<String>,
+    pub publicly_accessible: bool,
+    pub status: String,
+    /// The instance endpoint's host name.
+    pub endpoint: Option<String>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+impl Cluster {
+    /// Whether the data is encrypted at rest: with a KMS key, or, for clusters created
+    /// since Aurora encrypts by default, with an AWS owned key.
+    pub fn encrypted_at_rest(&self) -> bool {
+        self.storage_encrypted || self.encryption_type.as_deref() == Some("sse-rds")
+    }
+
+    /// The source cluster, when an encryption migration made this one.
+    pub fn migration_source(&self) -> Option<&str> {
+        self.tags.get(MIGRATION_SOURCE_TAG).map(String::as_str)
+    }
+
+    /// Every host name that reaches this cluster: its writer and reader endpoints and
+    /// each instance's own.
+    pub fn hosts(&self) -> Vec<&str> {
+        let instances = self.instances.iter().flatten().filter_map(|instance| instance.endpoint.as_deref());
+        self.endpoint.as_deref().into_iter().chain(self.reader_endpoint.as_deref()).chain(instances).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

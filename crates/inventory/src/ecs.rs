@@ -91,14 +91,37 @@ pub struct EnvironmentVariable {
     /// a secret under an innocent name is still reported.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub looks_secret: bool,
+    /// The RDS host names the value holds (`db.cluster-abc.us-east-1.rds.amazonaws.com`),
+    /// lowercased: an encryption migration's cutover lists the variables naming the old
+    /// cluster. A host name is an address, never the secret part of a value.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rds_hosts: Vec<String>,
 }
 
 impl EnvironmentVariable {
     /// Hashes the value at once, and notes whether it looks random; the value itself is
     /// never kept.
     pub fn new(salt: &Salt, name: &str, value: &str) -> Self {
-        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value), looks_secret: looks_secret(value) }
+        Self { name: name.to_owned(), value_hash: SecretHash::of(salt, value), looks_secret: looks_secret(value), rds_hosts: rds_hosts(value) }
     }
+}
+
+const RDS_DOMAIN: &str = ".rds.amazonaws.com";
+
+/// The RDS endpoint host names in a value: each `.rds.amazonaws.com` with the name before
+/// it, wherever it stands (alone, in a URL, in a connection string).
+pub fn rds_hosts(value: &str) -> Vec<String> {
+    let lower = value.to_ascii_lowercase();
+    let mut hosts: Vec<String> = lower
+        .match_indices(RDS_DOMAIN)
+        .filter_map(|(at, _)| {
+            let start = lower[..at].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.')).map_or(0, |before| before + 1);
+            (start < at).then(|| lower[start..at + RDS_DOMAIN.len()].to_owned())
+        })
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 /// Whether a value looks like a secret: a PEM private key; a URL with a password in it
@@ -163,6 +186,18 @@ impl TaskDefinition {
 #[cfg(test)]
 mod tests {
     use super::looks_secret;
+
+    #[test]
+    fn rds_hosts_are_found_alone_in_urls_and_in_connection_strings_and_nothing_else_is_kept() {
+        assert_eq!(super::rds_hosts("orders.cluster-abc123.us-east-1.rds.amazonaws.com"), ["orders.cluster-abc123.us-east-1.rds.amazonaws.com"]);
+        assert_eq!(
+            super::rds_hosts("postgres://app:S3cret@Orders.cluster-ro-abc123.us-east-1.rds.amazonaws.com:5432/app"),
+            ["orders.cluster-ro-abc123.us-east-1.rds.amazonaws.com"]
+        );
+        assert_eq!(super::rds_hosts("Server=a.b.eu-west-1.rds.amazonaws.com;Password=x;"), ["a.b.eu-west-1.rds.amazonaws.com"]);
+        assert!(super::rds_hosts("db.internal:5432").is_empty());
+        assert!(super::rds_hosts(".rds.amazonaws.com").is_empty());
+    }
 
     #[test]
     fn secrets_look_secret_and_names_urls_paths_and_words_do_not() {

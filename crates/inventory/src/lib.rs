@@ -31,9 +31,9 @@ pub type Tags = BTreeMap<String, String>;
 
 /// The snapshot format this build writes and reads. Version 2 records what was read;
 /// version 4 adds what the audit reads (IAM, Aurora members, high-entropy variables).
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Versions 2 and 3 read as version 4: every value they hold means the same there.
-const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=4;
+const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=5;
 
 /// One account and region as read at one moment; serialised, it is a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,6 +184,9 @@ impl Inventory {
     pub fn sort(&mut self) {
         self.ecs.sort();
         self.aurora.clusters.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        if let Some(snapshots) = &mut self.aurora.snapshots {
+            snapshots.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+        }
         if let Some(databases) = &mut self.aurora.other_databases {
             databases.sort_by(|a, b| a.identifier.cmp(&b.identifier));
         }

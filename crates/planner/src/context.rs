@@ -77,7 +77,7 @@ impl<'a> Context<'a> {
     /// Orders changes so each comes after what it depends on, keeps only dependencies
     /// that are in the plan, and counts them.
     pub fn finish(mut self) -> Plan {
-        self.changes.sort_by(|a, b| (kind_rank(a.kind), &a.address).cmp(&(kind_rank(b.kind), &b.address)));
+        self.changes.sort_by(|a, b| order(a).cmp(&order(b)));
         let addresses: BTreeSet<String> = self.changes.iter().map(|change| change.address.clone()).collect();
         for change in &mut self.changes {
             change.depends_on.retain(|address| addresses.contains(address));
@@ -102,6 +102,16 @@ impl<'a> Context<'a> {
             summary,
             left_out: 0,
         }
+    }
+}
+
+/// By kind, then address; the steps of an Aurora migration in their own order, after
+/// the cluster's other change.
+fn order(change: &Change) -> (usize, &str, usize) {
+    const STEPS: [&str; 5] = ["snapshot", "copy", "restore", "instances", "cutover"];
+    match change.migration_step() {
+        Some((cluster, step)) => (kind_rank(change.kind), cluster, 1 + STEPS.iter().position(|known| *known == step).unwrap_or(STEPS.len())),
+        None => (kind_rank(change.kind), &change.address, 0),
     }
 }
 

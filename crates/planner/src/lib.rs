@@ -31,7 +31,16 @@ use std::collections::BTreeMap;
 use holdfast_desired::Desired;
 use holdfast_inventory::{Inventory, SecretHash};
 
+pub use aurora::migration::{
+    Cutover, DEFAULT_KEY as AURORA_DEFAULT_KEY, Migration, State as StepState, Step as MigrationStep, is_settling as migration_is_settling,
+};
 pub use plan::{Action, AttributeChange, Change, Flag, Kind, Plan, PlanFileError, Summary, Warning};
+
+/// The encryption migration of one Aurora cluster, every step with its state on AWS, for
+/// `holdfast runbook`; None when no entry asks for one, an error when it cannot go on.
+pub fn aurora_migration(desired: &Desired, inventory: &Inventory, cluster: &str) -> Option<Result<Migration, String>> {
+    aurora::migration_of(desired, inventory, cluster)
+}
 
 /// Plans with no secret values from the environment: `{ env = ... }` values that
 /// exist live are reported as not compared.

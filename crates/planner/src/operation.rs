@@ -4,6 +4,7 @@
 //! Operations carry no secret values: a value to write is named by where to read it
 //! at apply time.
 
+use holdfast_inventory::aurora::{Scaling, Settings};
 use holdfast_inventory::ecs::StrategyItem;
 use holdfast_inventory::s3::{Encryption, LifecycleRule};
 use holdfast_inventory::vpc::DestinationOptions;
@@ -72,8 +73,30 @@ pub enum Operation {
     },
     /// `ModifyDBCluster` with `ApplyImmediately`.
     ModifyAuroraCapacity { cluster: String, min_acu: f64, max_acu: f64 },
-    /// Snapshot, restore an encrypted copy, switch over; refused unless `--allow-replace`.
-    ReplaceAuroraEncrypted { cluster: String, storage_encrypted: bool, kms_key: Option<String>, min_acu: Option<f64>, max_acu: Option<f64> },
+    /// An encryption migration's first step: `CreateDBClusterSnapshot` of the source,
+    /// tagged; a snapshot of that name already made by the migration is waited for
+    /// instead. Every step confirms the key is usable first, so a missing key stops the
+    /// chain before anything is made.
+    SnapshotForEncryption { cluster: String, snapshot: String, kms_key: String, tags: Vec<(String, String)> },
+    /// `CopyDBClusterSnapshot` of the migration's snapshot under the key, tagged.
+    CopySnapshotForEncryption { cluster: String, snapshot: String, copy: String, kms_key: String, tags: Vec<(String, String)> },
+    /// `RestoreDBClusterFromSnapshot` into a new cluster under the key, configured as the
+    /// source is; the source's settings are confirmed unchanged first, and the new
+    /// cluster's encryption after.
+    RestoreEncryptedCluster {
+        source: String,
+        snapshot: String,
+        cluster: String,
+        kms_key: String,
+        engine: String,
+        engine_version: String,
+        settings: Settings,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        scaling: Option<Scaling>,
+        tags: Vec<(String, String)>,
+    },
+    /// `CreateDBInstance` for each of the source's instances the new cluster lacks.
+    CreateMigratedInstances { source: String, cluster: String, kms_key: String, engine: String, instances: Vec<MigratedInstance>, tags: Vec<(String, String)> },
     /// `CreateFlowLogs`; then, when it `replaces` one, `DeleteFlowLogs` of that one.
     CreateFlowLog {
         vpc_id: String,
@@ -168,6 +191,21 @@ pub enum Operation {
     },
     /// Nothing to run: a person acts, as the change's reason says.
     Manual,
+}
+
+/// An instance of the new cluster, made as the source's instance it stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigratedInstance {
+    pub identifier: String,
+    /// The source's instance it stands for.
+    pub replaces: String,
+    pub class: String,
+    pub writer: bool,
+    pub promotion_tier: Option<i32>,
+    pub parameter_group: Option<String>,
+    pub availability_zone: Option<String>,
+    pub publicly_accessible: bool,
 }
 
 /// The statements holdfast owns in a bucket policy (their `Sid` starts `holdfast-`). At

@@ -291,6 +291,17 @@ impl Summary {
     }
 }
 
+impl Change {
+    /// For a step of an Aurora encryption migration: the cluster's address and the step
+    /// (`snapshot`, `copy`, `restore`, `instances`, `cutover`).
+    pub fn migration_step(&self) -> Option<(&str, &str)> {
+        if self.kind != Kind::AuroraCluster {
+            return None;
+        }
+        self.address.rsplit_once("/encryption/")
+    }
+}
+
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()

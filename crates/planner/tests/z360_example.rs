@@ -31,7 +31,9 @@ fn example_shows_every_kind_of_drift_the_seeds_describe() {
     assert!(has(Kind::EcsCluster, Action::Update), "capacity providers");
     assert!(has(Kind::SsmParameter, Action::Create), "REVERB secrets into SSM");
     assert!(has(Kind::AuroraCluster, Action::Update), "ACU limits");
-    assert!(has(Kind::AuroraCluster, Action::Replace), "storage encryption");
+    let migrations = plan.changes.iter().filter(|change| change.migration_step().is_some_and(|(_, step)| step == "restore")).count();
+    assert_eq!(migrations, 4, "storage encryption: a migration of each cluster");
+    assert!(plan.errors.is_empty(), "{:#?}", plan.errors);
     assert!(has(Kind::S3Bucket, Action::Update), "lifecycle and SSE-KMS");
     assert!(has(Kind::S3Bucket, Action::Create), "the security logs bucket");
     assert!(has(Kind::S3Bucket, Action::Delete), "the orphaned zscribe bucket");

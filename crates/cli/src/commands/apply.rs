@@ -234,7 +234,15 @@ async fn apply_locked(aws: &Aws, account_id: &str, desired: &Desired, saved: Opt
         return Ok(Status::Failure);
     }
 
-    let options = Options { allow_replace: args.allow_replace, allow_delete: args.allow_delete, concurrency: usize::from(args.aws.concurrency) };
+    let options = Options {
+        allow_replace: args.allow_replace,
+        allow_delete: args.allow_delete,
+        concurrency: usize::from(args.aws.concurrency),
+        wait: args.wait,
+        // Every 30 s on real AWS; more often for a short wait.
+        poll: (args.wait / 20).clamp(Duration::from_secs(1), Duration::from_secs(30)),
+        watch: Some(Arc::new(crate::progress::Waits::new(output::stderr_is_terminal()))),
+    };
     let mut report = holdfast_applier::apply(aws, &plan, &options, &|name| std::env::var(name).ok(), stop).await;
     if stop.is_requested() {
         output::stderr("The apply was stopped: what was done is not verified by a second read.\n");

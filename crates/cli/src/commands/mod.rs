@@ -6,6 +6,7 @@ mod drift;
 mod iam_policy;
 mod live;
 mod plan;
+mod runbook;
 mod snapshot;
 mod validate;
 
@@ -21,6 +22,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::Drift(drift_args) => drift::run(&drift_args),
         Command::IamPolicy(policy_args) => iam_policy::run(&policy_args),
         Command::Audit(audit_args) => audit::run(&audit_args),
+        Command::Runbook(runbook_args) => runbook::run(&runbook_args),
     }
 }
 

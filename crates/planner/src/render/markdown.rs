@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::plan::{Change, Kind, Plan};
-use crate::render::text::{is_risky, risk, summary_line};
+use crate::render::text::{risky, summary_line};
 
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
@@ -18,11 +18,11 @@ pub fn markdown(plan: &Plan) -> String {
         }
     }
 
-    let risky: Vec<&Change> = plan.changes.iter().filter(|change| is_risky(change)).collect();
+    let risky = risky(plan);
     if !risky.is_empty() {
         let _ = writeln!(out, "\n> [!WARNING]\n> Needs a second look:");
-        for change in risky {
-            let _ = writeln!(out, "> - `{}` ({}): {}", change.address, change.action.as_str(), risk(change));
+        for (action, address, risk) in risky {
+            let _ = writeln!(out, "> - `{address}` ({}): {risk}", action.as_str());
         }
     }
 

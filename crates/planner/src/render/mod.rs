@@ -2,7 +2,9 @@
 //! JSON is [`crate::Plan::to_json`].
 
 mod markdown;
+mod runbook;
 mod text;
 
 pub use markdown::markdown;
+pub use runbook::runbook;
 pub use text::{count, text};

@@ -46,7 +46,15 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
             continue;
         }
         let _ = writeln!(out, "\n{}", painter.paint(bold, kind.title()));
+        let mut migrations_shown: Vec<&str> = Vec::new();
         for change in changes {
+            if let Some((cluster, _)) = change.migration_step() {
+                if !migrations_shown.contains(&cluster) {
+                    migrations_shown.push(cluster);
+                    write_migration(&mut out, &painter, plan, cluster);
+                }
+                continue;
+            }
             let name = kind.name_in(&change.address);
             let marker = painter.paint(action_style(change.action), &format!("{:>3}", change.action.marker()));
             let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
@@ -85,11 +93,11 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
         }
     }
 
-    let risky: Vec<&Change> = plan.changes.iter().filter(|change| is_risky(change)).collect();
+    let risky = risky(plan);
     if !risky.is_empty() {
         let _ = writeln!(out, "\n{}", painter.paint(bold, "Needs a second look"));
-        for change in risky {
-            let _ = writeln!(out, "  {} {}: {}", painter.paint(action_style(change.action), change.action.marker()), change.address, risk(change));
+        for (action, address, risk) in risky {
+            let _ = writeln!(out, "  {} {address}: {risk}", painter.paint(action_style(action), action.marker()));
         }
     }
 
@@ -125,11 +133,90 @@ fn write_attribute(out: &mut String, painter: &Painter, attribute: &AttributeCha
     let _ = writeln!(out, "      {}: {line}", attribute.name);
 }
 
+/// An Aurora encryption migration as one block: what changes, why, then one line per
+/// step still to do, the cutover last.
+fn write_migration(out: &mut String, painter: &Painter, plan: &Plan, cluster: &str) {
+    let steps: Vec<&Change> = plan.changes.iter().filter(|change| change.migration_step().is_some_and(|(of, _)| of == cluster)).collect();
+    let made = steps.iter().filter(|change| change.action != Action::Manual).count();
+    let name = Kind::AuroraCluster.name_in(cluster);
+    let outcome = if made == 0 {
+        "is migrated: the cutover is left, for a person".to_owned()
+    } else {
+        format!("will be encrypted by a migration: {}, then a cutover by a person", count(made, "step"))
+    };
+    let marker = painter.paint(action_style(Action::Replace), &format!("{:>3}", Action::Replace.marker()));
+    let _ = writeln!(out, "{marker} {}  {}", painter.paint(Style::new().bold(), name), painter.paint(Style::new().dimmed(), &outcome));
+    let first = steps[0];
+    let facts = if made > 0 { format!("from {} · forces replacement, never deletes", first.source) } else { format!("from {}", first.source) };
+    let _ = writeln!(out, "      {}", painter.paint(Style::new().dimmed(), &facts));
+    let restore = steps.iter().find(|change| change.migration_step().is_some_and(|(_, step)| step == "restore"));
+    if let Some(restore) = restore {
+        for attribute in restore.attributes.iter().filter(|attribute| attribute.name != "cluster") {
+            write_attribute(out, painter, attribute);
+        }
+        if let Some(reason) = &restore.reason {
+            let _ = writeln!(out, "      why: {reason}");
+        }
+    }
+    for change in &steps {
+        let step = change.migration_step().map(|(_, step)| step).unwrap_or_default();
+        let summary: Vec<String> = change
+            .attributes
+            .iter()
+            .filter(|attribute| change.action == Action::Manual || !matches!(attribute.name.as_str(), "storage_encrypted" | "kms_key") || step == "copy")
+            .map(|attribute| match (&attribute.before, &attribute.after) {
+                (Some(before), Some(after)) => format!("{}: {before} -> {after}", attribute.name),
+                (_, Some(after)) if step == "copy" && attribute.name == "kms_key" => format!("under {after}"),
+                (_, Some(after)) => after.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        let marker = painter.paint(action_style(change.action), change.action.marker());
+        let _ = writeln!(out, "      {marker} {step:<10}{}", summary.join(" "));
+        for note in &change.notes {
+            let _ = writeln!(out, "                   {note}");
+        }
+    }
+}
+
 /// Replacements, deletions and manual steps are the changes a reviewer must not miss.
 pub(crate) fn is_risky(change: &Change) -> bool {
     matches!(change.action, Action::Replace | Action::Delete | Action::Manual)
         || change.flags.contains(&Flag::DeletesData)
         || change.flags.contains(&Flag::StopsAudit)
+        || change.flags.contains(&Flag::ForcesReplacement)
+}
+
+/// The risky changes, one line each, an encryption migration's steps as one line.
+pub(crate) fn risky(plan: &Plan) -> Vec<(Action, String, String)> {
+    let mut lines = Vec::new();
+    let mut migrations: Vec<&str> = Vec::new();
+    for change in plan.changes.iter().filter(|change| is_risky(change)) {
+        if let Some((cluster, _)) = change.migration_step() {
+            if migrations.contains(&cluster) {
+                continue;
+            }
+            migrations.push(cluster);
+            let steps: Vec<&str> = plan
+                .changes
+                .iter()
+                .filter_map(|other| other.migration_step().filter(|(of, _)| *of == cluster).map(|(_, step)| step))
+                .filter(|step| *step != "cutover")
+                .collect();
+            let risk = if steps.is_empty() {
+                "the encryption migration is made: a person switches the application over (holdfast runbook prints how)".to_owned()
+            } else {
+                format!(
+                    "encryption migration ({}): a new cluster beside the old, which stays; apply needs --allow-replace; then a person switches over",
+                    steps.join(", ")
+                )
+            };
+            lines.push((Action::Replace, format!("{cluster}/encryption"), risk));
+            continue;
+        }
+        lines.push((change.action, change.address.clone(), risk(change)));
+    }
+    lines
 }
 
 pub(crate) fn risk(change: &Change) -> String {

@@ -106,9 +106,38 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
         serverless_v2: Some(Scaling { min_acu, max_acu }),
         storage_encrypted: encrypted_with.is_some(),
         kms_key_id: encrypted_with.map(str::to_owned),
-        members: None,
+        members: Some(vec![format!("{identifier}-instance-1")]),
         tags: Tags::new(),
+        status: Some("available".into()),
+        encryption_type: None,
+        endpoint: Some(format!("{identifier}.cluster-c1abc.{REGION}.rds.amazonaws.com")),
+        reader_endpoint: Some(format!("{identifier}.cluster-ro-c1abc.{REGION}.rds.amazonaws.com")),
+        settings: Some(aurora::Settings {
+            db_subnet_group: Some("db-subnets".into()),
+            vpc_security_groups: vec!["sg-0db".into()],
+            cluster_parameter_group: Some("default.aurora-postgresql16".into()),
+            port: Some(5432),
+            iam_database_authentication: true,
+            backup_retention_days: Some(7),
+            deletion_protection: true,
+            log_exports: vec!["postgresql".into()],
+            copy_tags_to_snapshot: true,
+            master_user_secret: None,
+        }),
+        instances: Some(vec![aurora::Instance {
+            identifier: format!("{identifier}-instance-1"),
+            class: "db.serverless".into(),
+            writer: true,
+            promotion_tier: Some(1),
+            parameter_group: Some("default.aurora-postgresql16".into()),
+            availability_zone: Some(format!("{REGION}a")),
+            publicly_accessible: false,
+            status: "available".into(),
+            endpoint: Some(format!("{identifier}-instance-1.c1abc.{REGION}.rds.amazonaws.com")),
+            tags: Tags::new(),
+        }]),
     });
+    inventory.aurora.snapshots.get_or_insert_with(Vec::new);
 }
 
 pub fn add_bucket(inventory: &mut Inventory, name: &str, encryption: Option<Encryption>, lifecycle: Option<s3::Lifecycle>, empty: Option<bool>) {

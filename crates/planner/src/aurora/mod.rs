@@ -1,16 +1,15 @@
 //! Aurora: Serverless v2 capacity in place; storage encryption only by replacement.
 
+pub(crate) mod migration;
+
 use holdfast_desired::aurora::ClusterEntry;
 use holdfast_inventory::aurora::Cluster;
 
 use crate::context::{Context, ownership_notes, source};
 use crate::normalize::{acu, same_kms_key};
 use crate::operation::Operation;
-use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
+use crate::plan::{Action, AttributeChange, Change, Kind};
 use crate::select::{Hits, one};
-
-/// The key RDS uses for an encrypted cluster when none is named.
-const DEFAULT_KEY: &str = "alias/aws/rds";
 
 pub(crate) fn plan(cx: &mut Context<'_>) {
     let entries = &cx.desired.aurora.cluster;
@@ -28,7 +27,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
 
 /// The capacity changes in place now; encryption needs a replacement, planned as a
 /// change of its own so the in-place part can be applied without `--allow-replace`.
-fn plan_cluster(cx: &Context<'_>, entry: &ClusterEntry, cluster: &Cluster, address: String) -> Vec<Change> {
+fn plan_cluster(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster, address: String) -> Vec<Change> {
     let mut changes = Vec::new();
     let (have_min, have_max) = cluster.serverless_v2.map_or((None, None), |scaling| (Some(scaling.min_acu), Some(scaling.max_acu)));
     let want_min = entry.min_acu().or(have_min);
@@ -62,47 +61,51 @@ fn plan_cluster(cx: &Context<'_>, entry: &ClusterEntry, cluster: &Cluster, addre
         });
     }
 
-    let mut attributes = Vec::new();
-    let mut reason = None;
-    if let Some(want) = entry.storage_encrypted
-        && want != cluster.storage_encrypted
-    {
-        attributes.push(AttributeChange::new("storage_encrypted", Some(cluster.storage_encrypted.to_string()), Some(want.to_string())));
-        reason = Some(
-            "storage encryption can only be chosen when a cluster is created: the cluster is snapshotted, restored as an encrypted copy, and switched over; writes after the snapshot are lost unless the application is stopped first",
+    if entry.storage_encrypted == Some(false) && cluster.encrypted_at_rest() {
+        // Decrypting is not something holdfast migrates to.
+        cx.warn(
+            format!("{} is encrypted and its entry says storage_encrypted = false: holdfast never moves data to an unencrypted cluster", cluster.identifier),
+            Some(&entry.origin),
         );
+        return changes;
     }
-    if cluster.storage_encrypted
-        && entry.storage_encrypted != Some(false)
-        && let (Some(want), Some(have)) = (&entry.kms_key, &cluster.kms_key_id)
-        && !same_kms_key(&cx.inventory.kms, want, have)
-    {
-        attributes.push(AttributeChange::new("kms_key", Some(have.clone()), Some(want.clone())));
-        reason = Some(
-            "the key of an encrypted cluster cannot be changed: the cluster is snapshotted, the snapshot copied under the new key and restored, and switched over; writes after the snapshot are lost unless the application is stopped first",
-        );
-    }
-    if let Some(reason) = reason {
-        let storage_encrypted = entry.storage_encrypted.unwrap_or(cluster.storage_encrypted);
-        changes.push(Change {
-            address: format!("{address}/encryption"),
-            kind: Kind::AuroraCluster,
-            action: Action::Replace,
-            label: None,
-            attributes,
-            flags: vec![Flag::ForcesReplacement, Flag::DeletesData],
-            source: source(&entry.origin),
-            reason: Some(reason.to_owned()),
-            notes: ownership_notes(&cluster.tags),
-            depends_on: if changes.is_empty() { Vec::new() } else { vec![address.clone()] },
-            operation: Operation::ReplaceAuroraEncrypted {
-                cluster: cluster.identifier.clone(),
-                storage_encrypted,
-                kms_key: entry.kms_key.clone().or_else(|| storage_encrypted.then(|| DEFAULT_KEY.to_owned())),
-                min_acu: want_min,
-                max_acu: want_max,
-            },
-        });
+    let attributes = encryption_differences(&cx.inventory.kms, entry, cluster);
+    if !attributes.is_empty() {
+        changes.extend(migration::plan(cx, entry, cluster, &address, attributes));
     }
     changes
+}
+
+/// The encryption migration of the cluster `identifier`, as its entry asks and as AWS
+/// holds it now; None when no entry asks it to be encrypted otherwise than it is.
+pub(crate) fn migration_of(
+    desired: &holdfast_desired::Desired,
+    inventory: &holdfast_inventory::Inventory,
+    identifier: &str,
+) -> Option<Result<migration::Migration, String>> {
+    let cluster = inventory.aurora.clusters.iter().find(|cluster| cluster.identifier == identifier)?;
+    let mut entries = desired.aurora.cluster.iter().filter(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
+    let entry = entries.next()?;
+    if entries.next().is_some() || encryption_differences(&inventory.kms, entry, cluster).is_empty() {
+        return None;
+    }
+    Some(migration::work_out(inventory, entry, cluster))
+}
+
+/// How the cluster's encryption differs from what its entry asks: what only a migration
+/// can change.
+fn encryption_differences(kms: &holdfast_inventory::kms::Kms, entry: &ClusterEntry, cluster: &Cluster) -> Vec<AttributeChange> {
+    let mut attributes = Vec::new();
+    let have_encrypted = cluster.encrypted_at_rest();
+    if entry.storage_encrypted == Some(true) && !have_encrypted {
+        attributes.push(AttributeChange::new("storage_encrypted", Some("false".to_owned()), Some("true".to_owned())));
+    }
+    if have_encrypted
+        && entry.storage_encrypted != Some(false)
+        && let Some(want) = &entry.kms_key
+        && !cluster.kms_key_id.as_deref().is_some_and(|have| same_kms_key(kms, want, have))
+    {
+        attributes.push(AttributeChange::new("kms_key", Some(cluster.kms_key_id.clone().unwrap_or_else(|| "an AWS owned key".to_owned())), Some(want.clone())));
+    }
+    attributes
 }
