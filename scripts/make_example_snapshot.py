@@ -79,7 +79,7 @@ def aurora():
             "storage_encrypted": False,
             "kms_key_id": None,
             "members": [instance],
-            "tags": {},
+            "tags": {"team": "z360"},
             "status": "available",
             "encryption_type": "none",
             "endpoint": z.aurora_endpoint(identifier),

@@ -89,16 +89,58 @@ TRUST_ECS_TASKS = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": 
 READ_Z360_SECRETS = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": "arn:aws:ssm:*:*:parameter/z360/*"}]})
 
 
+def seed_aurora(account):
+    """The four clusters as Copilot's addons stacks made them: in a subnet group and a
+    security group, backed up, protected from deletion, each with one Serverless v2
+    writer. Returns each cluster's writer endpoint."""
+    rds = account.client("rds")
+    ec2 = account.ec2
+    default_vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc]}])["Subnets"]]
+    rds.create_db_subnet_group(DBSubnetGroupName=z.DB_SUBNET_GROUP, DBSubnetGroupDescription="z360 databases", SubnetIds=subnets[:2])
+    group = ec2.create_security_group(GroupName="z360-db", Description="z360 databases", VpcId=default_vpc)["GroupId"]
+    endpoints = {}
+    for identifier, max_acu in z.AURORA:
+        cluster = rds.create_db_cluster(
+            DBClusterIdentifier=identifier,
+            Engine="aurora-postgresql",
+            EngineVersion="16.4",
+            MasterUsername="z360",
+            MasterUserPassword="not-a-real-password-1",
+            StorageEncrypted=False,
+            ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": max_acu},
+            DBSubnetGroupName=z.DB_SUBNET_GROUP,
+            VpcSecurityGroupIds=[group],
+            Port=5432,
+            BackupRetentionPeriod=7,
+            DeletionProtection=True,
+            EnableCloudwatchLogsExports=["postgresql"],
+            CopyTagsToSnapshot=True,
+            Tags=[{"Key": "team", "Value": "z360"}],
+        )["DBCluster"]
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"{identifier}-1",
+            DBClusterIdentifier=identifier,
+            Engine="aurora-postgresql",
+            DBInstanceClass="db.serverless",
+            PromotionTier=1,
+        )
+        endpoints[identifier] = cluster["Endpoint"]
+    return endpoints
+
+
 def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix="", withhold_ssm_from=()):
     account = Account(session, endpoint)
     iam = account.client("iam")
+    # First, so each service's DB_HOST names its cluster's endpoint as moto made it.
+    endpoints = seed_aurora(account)
     for app, env, suffix, providers, services in z.CLUSTERS:
         cluster = z.cluster_name(app, env, suffix)
         extra = {"capacityProviders": providers} if providers else {}
         account.ecs.create_cluster(clusterName=cluster, tags=[{"key": "copilot-application", "value": app}, {"key": "copilot-environment", "value": env}], **extra)
         for service, service_suffix, revision in services:
             family = z.family(app, env, service)
-            environment = z.environment(app, env, service)
+            environment = z.environment(app, env, service, endpoints[z.aurora_for(app, env)])
             if canary and "REVERB_APP_SECRET" in environment:
                 environment["REVERB_APP_SECRET"] = canary
             # The execution roles as the sprint left them: allowed to read /z360/* parameters.
@@ -107,18 +149,6 @@ def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix="", with
                 iam.put_role_policy(RoleName=f"{family}-ExecutionRole", PolicyName="read-z360-secrets", PolicyDocument=READ_Z360_SECRETS)
             arn = account.task_definition(family, revision, environment, role)
             account.service(cluster, z.service_name(app, env, service, service_suffix), arn, z.service_tags(app, env, service))
-
-    rds = account.client("rds")
-    for identifier, max_acu in z.AURORA:
-        rds.create_db_cluster(
-            DBClusterIdentifier=identifier,
-            Engine="aurora-postgresql",
-            EngineVersion="16.4",
-            MasterUsername="z360",
-            MasterUserPassword="not-a-real-password-1",
-            StorageEncrypted=False,
-            ServerlessV2ScalingConfiguration={"MinCapacity": 0.5, "MaxCapacity": max_acu},
-        )
 
     s3 = account.client("s3")
     for name, holds_objects in z.BUCKETS:

@@ -206,13 +206,18 @@ async fn encrypted_as_asked(aws: &Aws, cluster: &str, kms_key: &str) -> Result<C
             "RDS restored {cluster} unencrypted, though the restore named {kms_key}: holdfast deletes nothing it made and adds nothing to it; delete it by hand, then apply again (with migration = \"copy\" if this endpoint ignores the key on a direct restore)"
         ));
     }
-    if let (Some(found_key), Ok(facts)) = (&found.kms_key_id, holdfast_aws::kms::describe_key(aws, kms_key).await)
-        && found_key != &facts.arn
-        && found_key != &facts.id
+    // Both are resolved to a key ARN (RDS may report an alias or an ARN); one that cannot
+    // be resolved here cannot be compared, and is not taken as a mismatch. An AWS managed
+    // alias is its service's one key in the account.
+    if let Some(found_key) = &found.kms_key_id
+        && found_key != kms_key
+        && !kms_key.starts_with("alias/aws/")
+        && let (Ok(asked), Ok(made)) = (holdfast_aws::kms::describe_key(aws, kms_key).await, holdfast_aws::kms::describe_key(aws, found_key).await)
+        && asked.arn != made.arn
     {
         return Err(format!(
-            "RDS restored {cluster} under {found_key}, not {kms_key} ({}): holdfast deletes nothing; delete it by hand, then apply again",
-            facts.arn
+            "RDS restored {cluster} under {}, not {kms_key} ({}): holdfast deletes nothing; delete it by hand, then apply again",
+            made.arn, asked.arn
         ));
     }
     Ok(found)

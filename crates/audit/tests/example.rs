@@ -52,7 +52,7 @@ fn the_before_sprint_example_scores_what_it_shows() {
     for finding in &aurora.findings {
         assert_eq!(finding.observed, "false");
         assert!(
-            matches!(&finding.fix, Some(Fix::Declared { location, note }) if location.file == "desired-state/z360.toml" && note.contains("migrate")),
+            matches!(&finding.fix, Some(Fix::Declared { location, note }) if location.file == "desired-state/z360.toml" && note.contains("holdfast runbook aurora.cluster/")),
             "{:?}",
             finding.fix
         );

@@ -266,6 +266,23 @@ async fn describe_services(aws: &Aws, cluster_arn: &str, cluster_name: &str, arn
 }
 
 /// DescribeTaskDefinition with the revision's tags.
+/// Reads the task definitions named, for a migration's cutover to find what holds an old
+/// database address; one ECS will not describe is left out (the cutover says it read
+/// only what it could).
+pub async fn read_task_definitions(aws: &Aws, ecs: &mut Ecs, arns: &[String], salt: &Salt) -> Result<(), AwsError> {
+    let described = futures_util::future::join_all(arns.iter().map(|arn| describe_task_definition(aws, arn, salt))).await;
+    for (arn, result) in arns.iter().zip(described) {
+        match result {
+            Ok(definition) => ecs.task_definitions.push(definition),
+            Err(error) => {
+                ecs.unreadable_task_definitions.insert(arn.clone(), error.to_string());
+            }
+        }
+    }
+    ecs.task_definitions.sort_by(|a, b| a.arn.cmp(&b.arn));
+    Ok(())
+}
+
 async fn describe(aws: &Aws, arn: &str) -> Result<aws_sdk_ecs::operation::describe_task_definition::DescribeTaskDefinitionOutput, AwsError> {
     let _permit = aws.permit().await;
     aws.ecs

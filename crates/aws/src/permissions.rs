@@ -70,8 +70,12 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
         add(&["rds:DescribeDBClusters"]);
     }
     if desired.aurora.cluster.iter().any(holdfast_desired::aurora::ClusterEntry::asks_encryption) {
-        // What an encryption migration has made so far, read only where one is needed.
+        // What an encryption migration has made so far, read only where one is needed, and
+        // the services' task definitions, for what holds the old address at the cutover.
         add(&["rds:DescribeDBInstances", "rds:DescribeDBClusterSnapshots"]);
+        if !ecs.service.is_empty() || !ecs.task_secrets.is_empty() {
+            add(&["ecs:DescribeTaskDefinition"]);
+        }
     }
     if census || needs_bucket_names(desired) {
         add(&["s3:ListAllMyBuckets"]);

@@ -37,6 +37,25 @@ fn comparable(plan_json: &str, snapshot: &Inventory) -> serde_json::Value {
             text = text.replace(dns, &format!("DNS[{}]", balancer.name));
         }
     }
+    // So are a cluster's endpoints and security groups; and moto names default parameter
+    // groups and zones its own way.
+    for cluster in &snapshot.aurora.clusters {
+        let name = &cluster.identifier;
+        for (host, what) in [(&cluster.endpoint, "WRITER"), (&cluster.reader_endpoint, "READER")] {
+            if let Some(host) = host {
+                text = text.replace(host, &format!("{what}[{name}]"));
+            }
+        }
+        let settings = cluster.settings.clone().unwrap_or_default();
+        for group in &settings.vpc_security_groups {
+            text = text.replace(group, "SG[database]");
+        }
+        let instances = cluster.instances.clone().unwrap_or_default();
+        let named = settings.cluster_parameter_group.iter().chain(instances.iter().filter_map(|instance| instance.parameter_group.as_ref()));
+        for group in named.chain(instances.iter().filter_map(|instance| instance.availability_zone.as_ref())) {
+            text = text.replace(&format!("\"{group}\""), "\"DEFAULT\"").replace(&format!(" {group},"), " DEFAULT,");
+        }
+    }
     let mut plan: serde_json::Value = serde_json::from_str(&text).expect("a JSON plan");
     plan["snapshot_taken_at"] = serde_json::Value::Null;
     plan["changes"].as_array_mut().expect("changes").sort_by_key(|change| change["address"].as_str().unwrap_or_default().to_owned());

@@ -16,7 +16,7 @@ fn plan(extra: &[&str]) -> common::Run {
 fn example_plan_prints_the_summary_and_exits_zero() {
     let run = plan(&[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Plan: 14 to create, 20 to update, 4 to replace, 2 to delete."), "{}", run.stdout);
+    assert!(run.stdout.contains("Plan: 26 to create, 20 to update, 0 to replace, 2 to delete, 4 for a person."), "{}", run.stdout);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
@@ -39,7 +39,11 @@ fn json_output_has_the_documented_shape() {
     for key in ["address", "kind", "action", "attributes", "flags", "source", "operation"] {
         assert!(change.get(key).is_some(), "every change has `{key}`: {change}");
     }
-    assert_eq!(json["summary"]["replace"], 4);
+    assert_eq!(
+        (&json["summary"]["create"], &json["summary"]["manual"]),
+        (&serde_json::json!(26), &serde_json::json!(4)),
+        "the Aurora migrations' steps, and their cutovers"
+    );
     assert!(json["warnings"].is_array());
 }
 
@@ -79,7 +83,7 @@ fn malformed_snapshot_and_bad_glob_are_clear_errors() {
     let snapshot = dir.path().join("snapshot.json").display().to_string();
     let run = holdfast(&["plan", "--desired", &shipped_desired_state(), "--snapshot", &snapshot], &[]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("format_version 99; this holdfast reads versions 2 to 4"), "{}", run.stderr);
+    assert!(run.stderr.contains("format_version 99; this holdfast reads versions 2 to 5"), "{}", run.stderr);
 
     let run = plan(&["--target", "ecs.service/[oops"]);
     assert_eq!(run.code, 1);
@@ -105,7 +109,7 @@ fn usage_errors_exit_one_never_the_two_of_changes_present() {
 fn a_target_that_matches_nothing_says_so_and_counts_what_is_outside_it() {
     let run = plan(&["--target", "ecs.service/no-such-cluster/*"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("No change matched --target / --exclude; 40 changes outside them are not shown."), "{}", run.stdout);
+    assert!(run.stdout.contains("No change matched --target / --exclude; 52 changes outside them are not shown."), "{}", run.stdout);
     assert!(!run.stdout.contains("The account matches the desired state"), "{}", run.stdout);
 }
 

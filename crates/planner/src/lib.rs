@@ -108,6 +108,26 @@ pub fn buckets_needing_tags(plan: &Plan, inventory: &Inventory) -> Vec<String> {
         .collect()
 }
 
+/// The task definitions of the services read whose variables a migration's cutover would
+/// look through for the old cluster's address, but which were not read: the reader reads
+/// those and the plan is made again. Only a plan with a cutover pays for them.
+pub fn task_definitions_for_cutover(plan: &Plan, inventory: &Inventory) -> Vec<String> {
+    if !plan.changes.iter().any(|change| change.migration_step().is_some_and(|(_, step)| step == "cutover")) {
+        return Vec::new();
+    }
+    let ecs = &inventory.ecs;
+    let mut arns: Vec<String> = ecs
+        .clusters
+        .iter()
+        .flat_map(|cluster| &cluster.services)
+        .map(|service| service.task_definition.clone())
+        .filter(|arn| !ecs.task_definitions.iter().any(|definition| &definition.arn == arn) && !ecs.unreadable_task_definitions.contains_key(arn))
+        .collect();
+    arns.sort();
+    arns.dedup();
+    arns
+}
+
 /// The environment variables a desired state reads secret values from.
 pub fn env_variables(desired: &Desired) -> Vec<String> {
     let mut names: Vec<String> = desired

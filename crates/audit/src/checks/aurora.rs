@@ -14,10 +14,12 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
             .map(|cluster| {
                 let observed = match &cluster.kms_key_id {
                     Some(key) if cluster.storage_encrypted => format!("true ({key})"),
+                    // Encrypted by default since 2026, with a key AWS owns.
+                    _ if cluster.encrypted_at_rest() => "false, StorageEncryptionType = sse-rds (an AWS owned key)".to_owned(),
                     _ => cluster.storage_encrypted.to_string(),
                 };
                 let mut found =
-                    finding(cluster.storage_encrypted, format!("aurora.cluster/{}", cluster.identifier), "StorageEncrypted", observed, || fix(cx, cluster));
+                    finding(cluster.encrypted_at_rest(), format!("aurora.cluster/{}", cluster.identifier), "StorageEncrypted", observed, || fix(cx, cluster));
                 found.note = match cluster.members.as_deref() {
                     Some([]) => Some(
                         "no DB instances: Prowler's HIPAA mapping checks instances (rds_instance_storage_encrypted), so it never sees this cluster".to_owned(),
@@ -52,15 +54,18 @@ pub(crate) fn evaluate(cx: &Context<'_>) -> Vec<Outcome> {
     vec![Outcome::new("aurora.cluster_encrypted", "clusters", evaluated), Outcome::new("rds.storage_encrypted", "databases", others)]
 }
 
-/// Said with every Aurora fix: the plan shows a replacement, which must not be forced.
-const MIGRATION: &str = "# encryption is chosen when a cluster is created: holdfast plans this as a replacement, which\n# deletes data if forced; migrate instead (snapshot, copy with a KMS key, restore, cut over)";
+/// Said with every Aurora fix: encryption comes by a migration to a new cluster.
+const MIGRATION: &str = "# encryption is chosen when a cluster is created: holdfast migrates the data to a new, encrypted\n# cluster beside this one (apply --allow-replace), and a person switches over";
 
 fn fix(cx: &Context<'_>, cluster: &Cluster) -> Fix {
     let entry = cx.desired.aurora.cluster.iter().find(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
     match entry {
         Some(entry) if entry.storage_encrypted == Some(true) => Fix::Declared {
             location: location(&entry.origin),
-            note: "declared, but storage encryption is chosen when a cluster is created: migrate it (snapshot, copy with a KMS key, restore, cut over); `holdfast plan` shows it as a replacement".to_owned(),
+            note: format!(
+                "declared, but storage encryption is chosen when a cluster is created: `holdfast apply --allow-replace` restores an encrypted copy beside it, and `holdfast runbook aurora.cluster/{}` prints the steps and the cutover",
+                cluster.identifier
+            ),
         },
         Some(entry) => Fix::AddToEntry { location: location(&entry.origin), toml: format!("{MIGRATION}\nstorage_encrypted = true") },
         None => Fix::NewEntry { toml: format!("{MIGRATION}\n[[aurora.cluster]]\nmatch = {}\nstorage_encrypted = true", quoted(&cluster.identifier)) },

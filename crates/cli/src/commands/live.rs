@@ -52,9 +52,17 @@ pub async fn read_planned(aws: &Aws, account_id: &str, desired: &Desired, stats:
     let mut inventory = read_inventory(aws, account_id, desired, stats).await?;
     let mut plan = stats.time("plan", || make_plan(desired, &inventory));
     let buckets = holdfast_planner::buckets_needing_tags(&plan, &inventory);
+    let definitions = holdfast_planner::task_definitions_for_cutover(&plan, &inventory);
     if !buckets.is_empty() {
         let phase = format!("read tags of {} changed {}", buckets.len(), if buckets.len() == 1 { "bucket" } else { "buckets" });
         stats.time_calls(phase, aws, holdfast_aws::s3::read_tags_of(aws, &mut inventory.s3, &buckets)).await?;
+    }
+    if !definitions.is_empty() {
+        let phase = format!("read {} task definitions for a cutover", definitions.len());
+        let salt = inventory.salt.clone();
+        stats.time_calls(phase, aws, holdfast_aws::ecs::read_task_definitions(aws, &mut inventory.ecs, &definitions, &salt)).await?;
+    }
+    if !buckets.is_empty() || !definitions.is_empty() {
         plan = stats.time("plan again", || make_plan(desired, &inventory));
     }
     output::stderr(&summary(aws, started.elapsed(), before));

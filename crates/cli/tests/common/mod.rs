@@ -66,3 +66,13 @@ pub fn example_snapshot() -> String {
 pub fn shipped_desired_state() -> String {
     repo_root().join("desired-state").display().to_string()
 }
+
+/// Whether a planned change waits for a flag or a person: a deletion, a step of an Aurora
+/// encryption migration (`--allow-replace`), or its cutover.
+pub fn needs_a_flag(change: &serde_json::Value) -> bool {
+    let address = change["address"].as_str().unwrap_or_default();
+    change["action"] == "delete"
+        || change["action"] == "replace"
+        || change["flags"].as_array().is_some_and(|flags| flags.iter().any(|flag| flag == "forces_replacement"))
+        || (change["action"] == "manual" && address.ends_with("/encryption/cutover"))
+}

@@ -135,13 +135,18 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
         Some(target) => cluster_state(inventory, target, &cluster.identifier, &key)?,
     };
     let restored = target_state != State::ToDo;
-    let copy_state = if via_copy { snapshot_state(find(&copy_name), &cluster.identifier, "copy", Some((inventory, &key)))? } else { State::ToDo };
-    let snapshot_state = snapshot_state(find(&snapshot_name), &cluster.identifier, "snapshot", None)?;
+    // What a step no longer needed holds does not matter: it is not checked.
+    let copy_state = match via_copy {
+        true if restored => State::ToDo,
+        true => snapshot_state(find(&copy_name), &cluster.identifier, "copy", Some((inventory, &key)))?,
+        false => State::ToDo,
+    };
+    let copy_made = via_copy && copy_state != State::ToDo;
+    let snapshot_state = if restored || copy_made { State::ToDo } else { snapshot_state(find(&snapshot_name), &cluster.identifier, "snapshot", None)? };
 
     let mut steps = Vec::new();
     let taken = |snapshot: Option<&ClusterSnapshot>| snapshot.and_then(|found| found.created_at.clone()).unwrap_or_else(|| "when it is taken".to_owned());
     // The snapshot matters until the new cluster is restored, or its copy made.
-    let copy_made = via_copy && copy_state != State::ToDo;
     let snapshot_needed = !restored && !copy_made;
     steps.push(Step {
         name: "snapshot",
@@ -421,8 +426,10 @@ fn cluster_state(inventory: &Inventory, target: &Cluster, source: &str, key: &st
 /// Whether something is encrypted under `key`: a key that cannot be resolved here (an
 /// AWS managed alias not yet read) is taken as the one named.
 fn under_key(inventory: &Inventory, encrypted: bool, found: Option<&str>, key: &str) -> bool {
-    if !encrypted {
-        return false;
+    // An AWS managed alias names the one key of its service in the account, whatever ARN
+    // it is reported by (moto even makes a new one per use).
+    if !encrypted || key.starts_with("alias/aws/") {
+        return encrypted;
     }
     match (found, inventory.kms.key_id(key)) {
         (Some(found), Some(_)) => same_kms_key(&inventory.kms, key, found),

@@ -70,7 +70,7 @@ fn plan_cluster(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster, a
         return changes;
     }
     let attributes = encryption_differences(&cx.inventory.kms, entry, cluster);
-    if !attributes.is_empty() {
+    if !attributes.is_empty() && !is_migrating_into(cx.inventory, cluster) {
         changes.extend(migration::plan(cx, entry, cluster, &address, attributes));
     }
     changes
@@ -86,7 +86,7 @@ pub(crate) fn migration_of(
     let cluster = inventory.aurora.clusters.iter().find(|cluster| cluster.identifier == identifier)?;
     let mut entries = desired.aurora.cluster.iter().filter(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
     let entry = entries.next()?;
-    if entries.next().is_some() || encryption_differences(&inventory.kms, entry, cluster).is_empty() {
+    if entries.next().is_some() || is_migrating_into(inventory, cluster) || encryption_differences(&inventory.kms, entry, cluster).is_empty() {
         return None;
     }
     Some(migration::work_out(inventory, entry, cluster))
@@ -108,4 +108,11 @@ fn encryption_differences(kms: &holdfast_inventory::kms::Kms, entry: &ClusterEnt
         attributes.push(AttributeChange::new("kms_key", Some(cluster.kms_key_id.clone().unwrap_or_else(|| "an AWS owned key".to_owned())), Some(want.clone())));
     }
     attributes
+}
+
+/// Whether the cluster is the new cluster of a migration whose source still exists: it is
+/// never migrated itself (its source's plan says what is wrong with it); once the source
+/// is gone, it is a cluster like any other.
+fn is_migrating_into(inventory: &holdfast_inventory::Inventory, cluster: &Cluster) -> bool {
+    cluster.migration_source().is_some_and(|source| inventory.aurora.clusters.iter().any(|other| other.identifier == source))
 }

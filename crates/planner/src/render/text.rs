@@ -144,7 +144,8 @@ fn write_migration(out: &mut String, painter: &Painter, plan: &Plan, cluster: &s
     } else {
         format!("will be encrypted by a migration: {}, then a cutover by a person", count(made, "step"))
     };
-    let marker = painter.paint(action_style(Action::Replace), &format!("{:>3}", Action::Replace.marker()));
+    let action = if made == 0 { Action::Manual } else { Action::Replace };
+    let marker = painter.paint(action_style(action), &format!("{:>3}", action.marker()));
     let _ = writeln!(out, "{marker} {}  {}", painter.paint(Style::new().bold(), name), painter.paint(Style::new().dimmed(), &outcome));
     let first = steps[0];
     let facts = if made > 0 { format!("from {} · forces replacement, never deletes", first.source) } else { format!("from {}", first.source) };
@@ -211,7 +212,7 @@ pub(crate) fn risky(plan: &Plan) -> Vec<(Action, String, String)> {
                     steps.join(", ")
                 )
             };
-            lines.push((Action::Replace, format!("{cluster}/encryption"), risk));
+            lines.push((if steps.is_empty() { Action::Manual } else { Action::Replace }, format!("{cluster}/encryption"), risk));
             continue;
         }
         lines.push((change.action, change.address.clone(), risk(change)));
