@@ -474,3 +474,172 @@ pub async fn instance_cluster(aws: &Aws, identifier: &str) -> Result<Option<Stri
         .find(|instance| instance.db_instance_identifier() == Some(identifier))
         .map(|instance| instance.db_cluster_identifier().unwrap_or("no cluster").to_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    //! moto leaves a restore from an unencrypted snapshot unencrypted whatever key it names,
+    //! where Aurora encrypts it ("you can restore an unencrypted snapshot to an encrypted
+    //! Aurora DB cluster. To do this, specify a KMS key when you restore", Aurora User
+    //! Guide, Limitations of Amazon Aurora encrypted DB clusters). The direct restore's
+    //! request, and reading its result back, are tested with responses in the shapes the
+    //! RDS API reference documents.
+
+    use aws_sdk_rds::operation::describe_db_clusters::DescribeDbClustersOutput;
+    use aws_sdk_rds::operation::describe_db_instances::DescribeDbInstancesOutput;
+    use aws_sdk_rds::operation::restore_db_cluster_from_snapshot::RestoreDbClusterFromSnapshotOutput;
+    use aws_sdk_rds::types::{DbClusterMember, StorageEncryptionType};
+    use aws_smithy_mocks::{MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock};
+
+    use super::*;
+
+    const KEY_ARN: &str = "arn:aws:kms:us-east-1:108782097218:key/0b7e5a1c-4f1d-4d2a-9c1e-7a8b9c0d1e2f";
+
+    fn client(rules: &[&Rule]) -> Client {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_rds::Config::builder()
+            .behavior_version(aws_sdk_rds::config::BehaviorVersion::latest())
+            .region(aws_sdk_rds::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_rds::config::Credentials::new("test", "test", None, None, "test"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        Client::from_conf(config)
+    }
+
+    fn settings() -> Settings {
+        Settings {
+            db_subnet_group: Some("db-subnets".into()),
+            vpc_security_groups: vec!["sg-0db".into()],
+            cluster_parameter_group: Some("orders-pg16".into()),
+            port: Some(5432),
+            iam_database_authentication: true,
+            backup_retention_days: Some(14),
+            deletion_protection: true,
+            log_exports: vec!["postgresql".into()],
+            copy_tags_to_snapshot: true,
+            master_user_secret: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_direct_restore_names_the_key_and_every_setting_the_restore_does_not_carry() {
+        let settings = settings();
+        let tags = vec![
+            ("team".to_owned(), "data".to_owned()),
+            ("aws:cloudformation:stack-name".to_owned(), "x".to_owned()),
+            ("holdfast:encrypts".to_owned(), "orders".to_owned()),
+        ];
+        let restore = mock!(Client::restore_db_cluster_from_snapshot)
+            .match_requests(|request| {
+                let scaling = request.serverless_v2_scaling_configuration();
+                let tags: Vec<(&str, &str)> = request.tags().iter().filter_map(|tag| Some((tag.key()?, tag.value()?))).collect();
+                request.db_cluster_identifier() == Some("orders-enc")
+                    && request.snapshot_identifier() == Some("orders-encryption-snapshot")
+                    && request.kms_key_id() == Some("alias/z360-phi")
+                    && request.engine() == Some("aurora-postgresql")
+                    && request.engine_version() == Some("16.4")
+                    && request.db_subnet_group_name() == Some("db-subnets")
+                    && request.vpc_security_group_ids() == ["sg-0db"]
+                    && request.db_cluster_parameter_group_name() == Some("orders-pg16")
+                    && request.port() == Some(5432)
+                    && request.enable_iam_database_authentication() == Some(true)
+                    && request.backup_retention_period() == Some(14)
+                    && request.deletion_protection() == Some(true)
+                    && request.enable_cloudwatch_logs_exports() == ["postgresql"]
+                    && request.copy_tags_to_snapshot() == Some(true)
+                    && scaling.and_then(ServerlessV2ScalingConfiguration::min_capacity) == Some(0.5)
+                    && scaling.and_then(ServerlessV2ScalingConfiguration::max_capacity) == Some(4.0)
+                    && tags == [("team", "data"), ("holdfast:encrypts", "orders")]
+            })
+            .then_output(|| {
+                RestoreDbClusterFromSnapshotOutput::builder()
+                    .db_cluster(DbCluster::builder().db_cluster_identifier("orders-enc").status("creating").storage_encrypted(true).kms_key_id(KEY_ARN).build())
+                    .build()
+            });
+        let new = NewCluster {
+            identifier: "orders-enc",
+            snapshot: "orders-encryption-snapshot",
+            engine: "aurora-postgresql",
+            engine_version: "16.4",
+            kms_key: Some("alias/z360-phi"),
+            settings: &settings,
+            scaling: Some(Scaling { min_acu: 0.5, max_acu: 4.0 }),
+            tags: &tags,
+        };
+        restore_cluster_with(&client(&[&restore]), &new).await.expect("the request carries the key and every setting");
+        assert_eq!(restore.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_restored_cluster_reads_back_encrypted_with_its_writer_and_endpoints() {
+        let describe = mock!(Client::describe_db_clusters).then_output(|| {
+            DescribeDbClustersOutput::builder()
+                .db_clusters(
+                    DbCluster::builder()
+                        .db_cluster_identifier("orders-enc")
+                        .engine("aurora-postgresql")
+                        .engine_version("16.4")
+                        .status("available")
+                        .storage_encrypted(true)
+                        .storage_encryption_type(StorageEncryptionType::Cmk)
+                        .kms_key_id(KEY_ARN)
+                        .endpoint("orders-enc.cluster-c1abc.us-east-1.rds.amazonaws.com")
+                        .db_cluster_members(DbClusterMember::builder().db_instance_identifier("orders-enc-1").is_cluster_writer(true).build())
+                        .tag_list(Tag::builder().key("holdfast:encrypts").value("orders").build())
+                        .build(),
+                )
+                .build()
+        });
+        let instances = mock!(Client::describe_db_instances).then_output(|| {
+            DescribeDbInstancesOutput::builder()
+                .db_instances(
+                    DbInstance::builder()
+                        .db_instance_identifier("orders-enc-1")
+                        .db_cluster_identifier("orders-enc")
+                        .db_instance_class("db.serverless")
+                        .db_instance_status("creating")
+                        .promotion_tier(1)
+                        .build(),
+                )
+                .build()
+        });
+        let read = describe_cluster_with(&client(&[&describe, &instances]), "orders-enc").await.expect("read").expect("the cluster");
+        assert!(read.encrypted_at_rest());
+        assert_eq!((read.kms_key_id.as_deref(), read.encryption_type.as_deref()), (Some(KEY_ARN), Some("sse-kms")));
+        assert_eq!(read.migration_source(), Some("orders"));
+        let instance = &read.instances.expect("its instances")[0];
+        assert_eq!((instance.identifier.as_str(), instance.writer, instance.status.as_str()), ("orders-enc-1", true, "creating"));
+    }
+
+    #[tokio::test]
+    async fn a_cluster_encrypted_by_default_under_an_aws_owned_key_is_encrypted_at_rest() {
+        // Since February 2026: StorageEncrypted false, StorageEncryptionType sse-rds, no key.
+        let describe = mock!(Client::describe_db_clusters).then_output(|| {
+            DescribeDbClustersOutput::builder()
+                .db_clusters(
+                    DbCluster::builder()
+                        .db_cluster_identifier("orders-new")
+                        .engine("aurora-postgresql")
+                        .status("available")
+                        .storage_encrypted(false)
+                        .storage_encryption_type(StorageEncryptionType::Sse)
+                        .build(),
+                )
+                .build()
+        });
+        let instances = mock!(Client::describe_db_instances).then_output(|| DescribeDbInstancesOutput::builder().build());
+        let read = describe_cluster_with(&client(&[&describe, &instances]), "orders-new").await.expect("read").expect("the cluster");
+        assert!(!read.storage_encrypted);
+        assert!(read.encrypted_at_rest());
+        assert_eq!(read.encryption_type.as_deref(), Some("sse-rds"));
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_exist_reads_as_none() {
+        let describe = mock!(Client::describe_db_clusters).then_output(|| DescribeDbClustersOutput::builder().build());
+        assert!(describe_cluster_with(&client(&[&describe]), "nothing").await.expect("read").is_none());
+    }
+}

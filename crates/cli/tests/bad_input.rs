@@ -275,3 +275,15 @@ fn attestation_with_a_date_that_is_not_one() {
     let stderr = one(&format!("{ACCOUNT}[[audit.attestation]]\ncheck = \"manual.baa\"\nby = \"Dana\"\ndate = \"last spring\"\nevidence = \"x\"\n"));
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn a_new_name_rds_would_refuse_and_an_unknown_migration_are_located() {
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nstorage_encrypted = true\nnew_name = \"{name}_encrypted\"\n");
+    assert!(stderr.contains("DIR/main.toml:4:12"), "{stderr}");
+    assert!(stderr.contains("new_name = \"{name}_encrypted\" is not a DB cluster identifier: it holds '_'"), "{stderr}");
+    assert!(stderr.contains("`{name}` stands for the source's identifier"), "the hint: {stderr}");
+
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nstorage_encrypted = true\nmigration = \"snapshot\"\n");
+    assert!(stderr.contains("DIR/main.toml:4:13"), "{stderr}");
+    assert!(stderr.contains("direct") && stderr.contains("copy"), "the two ways are named: {stderr}");
+}

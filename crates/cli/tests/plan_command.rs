@@ -158,3 +158,22 @@ fn the_shipped_drift_policy_is_what_iam_policy_prints_for_the_shipped_desired_st
     assert!(!allowed.iter().any(|action| action.contains(":Put") && action != "s3:PutObject" && action != "cloudwatch:PutMetricData"), "{allowed:?}");
     assert!(!allowed.contains("ssm:PutParameter") && !allowed.contains("ecs:UpdateService"), "read-only: {allowed:?}");
 }
+
+#[test]
+fn runbook_prints_one_clusters_migration_and_refuses_what_needs_none() {
+    let cluster = "aurora.cluster/z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd";
+    let run = holdfast(&["runbook", cluster, "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("# Encrypting Aurora cluster `z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd`"), "{}", run.stdout);
+    for part in
+        ["| 1 | snapshot |", "| 2 | restore |", "| 3 | instances |", "## Cutover, by a person", "## Rollback", "## Approval", "DB_HOST of container web"]
+    {
+        assert!(run.stdout.contains(part), "{part}:\n{}", run.stdout);
+    }
+    let run = holdfast(&["runbook", "aurora.cluster/no-such-db", "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot()], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("there is no Aurora cluster no-such-db that the desired state selects"), "{}", run.stderr);
+    let run = holdfast(&["runbook", "s3.bucket/x", "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot()], &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("is not an Aurora cluster's address"), "{}", run.stderr);
+}

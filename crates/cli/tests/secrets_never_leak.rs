@@ -139,3 +139,51 @@ fn no_canary_in_any_audit_format() {
         assert_no_canary(&format!("the audit {format} file"), &std::fs::read_to_string(&out).expect("the report is written"));
     }
 }
+
+const URL_CANARY: &str = "CANARY-db-password-6c0e2f7a";
+const HOST: &str = "orders.cluster-c1abc.us-east-1.rds.amazonaws.com";
+
+/// A cluster to encrypt, and a service whose DATABASE_URL holds its address and a password.
+fn migration_inventory() -> Inventory {
+    let mut inventory = inventory();
+    let salt = inventory.salt.clone();
+    let url = format!("postgres://app:{URL_CANARY}@{HOST}:5432/orders");
+    inventory.ecs.task_definitions[0].containers[0].environment.push(EnvironmentVariable::new(&salt, "DATABASE_URL", &url));
+    let cluster = serde_json::json!({
+        "identifier": "orders", "arn": "arn:aws:rds:us-east-1:123456789012:cluster:orders", "engine": "aurora-postgresql",
+        "engine_version": "16.4", "serverless_v2": { "min_acu": 0.5, "max_acu": 4.0 }, "storage_encrypted": false, "kms_key_id": null,
+        "members": ["orders-1"], "tags": {}, "status": "available", "endpoint": HOST,
+        "settings": { "db_subnet_group": "db", "vpc_security_groups": ["sg-1"], "cluster_parameter_group": null, "port": 5432,
+            "iam_database_authentication": false, "backup_retention_days": 7, "deletion_protection": true, "log_exports": [], "copy_tags_to_snapshot": false },
+        "instances": [{ "identifier": "orders-1", "class": "db.serverless", "writer": true, "promotion_tier": 1, "parameter_group": null,
+            "availability_zone": null, "publicly_accessible": false, "status": "available", "endpoint": null, "tags": {} }]
+    });
+    inventory.aurora.clusters.push(serde_json::from_value(cluster).expect("a cluster"));
+    inventory.aurora.snapshots = Some(Vec::new());
+    inventory
+}
+
+#[test]
+fn a_cutover_names_the_variable_and_host_that_hold_the_old_address_never_the_password_beside_them() {
+    let snapshot_text = migration_inventory().to_snapshot();
+    assert!(!snapshot_text.contains(URL_CANARY), "the snapshot keeps the host, not the value:\n{snapshot_text}");
+    assert!(snapshot_text.contains(HOST));
+    let desired = format!("{DESIRED}\n[[aurora.cluster]]\nmatch = \"orders\"\nstorage_encrypted = true\n");
+    let dir = desired_dir(&[("main.toml", &desired)]);
+    let snapshot = dir.path().join("snapshot.json");
+    std::fs::write(&snapshot, &snapshot_text).expect("write the snapshot");
+    let (desired, snapshot) = (dir.path().display().to_string(), snapshot.display().to_string());
+    for format in ["text", "json", "markdown"] {
+        let run = holdfast(&["plan", "--desired", &desired, "--snapshot", &snapshot, "--format", format], &[]);
+        assert!(!run.all_output().contains(URL_CANARY), "{format}:\n{}", run.all_output());
+        assert!(
+            run.stdout.contains(&format!("DATABASE_URL of container web names {HOST}")),
+            "the reference is found, so the value was in play:\n{}",
+            run.stdout
+        );
+    }
+    let run = holdfast(&["runbook", "aurora.cluster/orders", "--desired", &desired, "--snapshot", &snapshot], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.all_output().contains(URL_CANARY), "{}", run.all_output());
+    assert!(run.stdout.contains(&format!("DATABASE_URL of container web names {HOST}")), "{}", run.stdout);
+}
