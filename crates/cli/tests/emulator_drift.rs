@@ -198,8 +198,12 @@ fn a_drift_check_only_reads_and_the_read_only_policy_allows_every_call_it_makes(
 fn every_call_an_apply_makes_is_in_the_policy_iam_policy_prints() {
     let emulator = Emulator::from_env();
     let copy = Z360Copy::seed(&emulator, "drift-policy-apply", &[]);
+    // With the Aurora migrations, by the path moto encrypts (docs/aurora-encryption.md).
+    let file = copy.dir.path().join("z360.toml");
+    let text = std::fs::read_to_string(&file).expect("the desired state");
+    std::fs::write(&file, text.replace("storage_encrypted = true\n", "storage_encrypted = true\nmigration = \"copy\"\n")).expect("write");
     let calls = path(&copy.dir, "calls.jsonl");
-    let mut command = emulator.command(&copy.credentials, &["apply", "--desired", &copy.desired, "--auto-approve", "--allow-delete"]);
+    let mut command = emulator.command(&copy.credentials, &["apply", "--desired", &copy.desired, "--auto-approve", "--allow-delete", "--allow-replace"]);
     command.env("HOLDFAST_RECORD_CALLS", &calls);
     let run = common::run(command);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -214,6 +218,9 @@ fn every_call_an_apply_makes_is_in_the_policy_iam_policy_prints() {
         assert!(allowed.contains(&action), "apply called {action}, which `holdfast iam-policy` does not allow");
     }
     assert!(writes > 5, "the apply changed the account: {text}");
+    for migration in ["CreateDBClusterSnapshot", "CopyDBClusterSnapshot", "RestoreDBClusterFromSnapshot", "CreateDBInstance"] {
+        assert!(text.contains(migration), "the migration ran, and its calls were checked: {migration}");
+    }
 }
 
 #[test]
