@@ -295,3 +295,61 @@ fn minutes(elapsed: Duration) -> String {
     let seconds = elapsed.as_secs();
     if seconds < 120 { format!("{seconds} s") } else { format!("{} min", seconds / 60) }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The wait, whose in-progress paths the emulator never reaches: everything there is
+    //! available at once.
+
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn waiting(stop: &Stop, timeout: Duration) -> Waiting<'_> {
+        Waiting { timeout, poll: Duration::from_millis(5), stop, watch: None }
+    }
+
+    #[tokio::test]
+    async fn a_step_that_becomes_available_is_waited_for_and_done() {
+        let stop = Stop::default();
+        let asked = Cell::new(0);
+        let waited = wait("snapshot s", &waiting(&stop, Duration::from_secs(5)), || {
+            asked.set(asked.get() + 1);
+            let answer = if asked.get() < 3 { Poll::Pending("creating, 40%".to_owned()) } else { Poll::Ready };
+            async move { Ok(answer) }
+        })
+        .await
+        .expect("no error");
+        assert!(waited.is_none(), "ready");
+        assert_eq!(asked.get(), 3, "asked until it was available");
+    }
+
+    #[tokio::test]
+    async fn a_step_still_in_progress_at_the_timeout_is_reported_so_and_a_rerun_continues() {
+        let stop = Stop::default();
+        let waited =
+            wait("snapshot s", &waiting(&stop, Duration::from_millis(30)), || async { Ok(Poll::Pending("creating, 40%".to_owned())) }).await.expect("no error");
+        let Some(Executed::InProgress(state)) = waited else { panic!("still in progress") };
+        assert!(state.starts_with("snapshot s is still creating, 40% after"), "{state}");
+        assert!(state.contains("run apply again to continue from there"), "{state}");
+
+        // --wait 0: started, and not waited for.
+        let waited = wait("snapshot s", &waiting(&stop, Duration::ZERO), || async { Ok(Poll::Pending("creating".to_owned())) }).await.expect("no error");
+        assert!(matches!(waited, Some(Executed::InProgress(_))));
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_the_wait_at_once_and_a_failed_state_is_an_error() {
+        let stop = Stop::default();
+        stop.request("interrupted");
+        let started = Instant::now();
+        let waited =
+            wait("cluster c", &waiting(&stop, Duration::from_secs(600)), || async { Ok(Poll::Pending("creating".to_owned())) }).await.expect("no error");
+        assert!(matches!(&waited, Some(Executed::InProgress(state)) if state.contains("the apply was stopped while waiting")));
+        assert!(started.elapsed() < Duration::from_secs(5));
+
+        let failed = status_poll("cluster c", "incompatible-restore", None).err().expect("an error");
+        assert!(failed.contains("holdfast deletes nothing it made"), "{failed}");
+        assert!(matches!(status_poll("snapshot s", "creating", Some(12)), Ok(Poll::Pending(state)) if state == "creating, 12%"));
+    }
+}
