@@ -163,7 +163,7 @@ fn after_apply_the_audit_reports_what_the_seeds_call_open() {
     for finding in aurora["findings"].as_array().expect("findings") {
         assert_eq!(finding["fix"]["kind"], "declared", "the desired state declares it: {finding:#}");
         assert!(finding["fix"]["location"]["file"].as_str().is_some_and(|file| file.ends_with("z360.toml")));
-        assert!(finding["fix"]["note"].as_str().is_some_and(|note| note.contains("migrate")));
+        assert!(finding["fix"]["note"].as_str().is_some_and(|note| note.contains("holdfast runbook aurora.cluster/")));
     }
     assert_eq!(status("iam.root_mfa"), "fail");
     assert_eq!(status("manual.baa"), "needs_attestation");
