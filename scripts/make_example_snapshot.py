@@ -75,6 +75,7 @@ def aurora():
             "arn": f"arn:aws:rds:{z.REGION}:{z.ACCOUNT_ID}:cluster:{identifier}",
             "engine": "aurora-postgresql",
             "engine_version": "16.4",
+            "engine_mode": "provisioned",
             "serverless_v2": {"min_acu": 0.5, "max_acu": max_acu},
             "storage_encrypted": False,
             "kms_key_id": None,

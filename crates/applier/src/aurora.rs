@@ -45,7 +45,17 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation, waiting: &Waiting<
         Operation::CopySnapshotForEncryption { cluster, snapshot, copy, kms_key, tags } => {
             key_is_usable(aws, kms_key).await?;
             match ours(aurora::describe_cluster_snapshot(aws, copy).await.map_err(text)?, cluster, "copy")? {
-                Some(_) => said.push(format!("{copy} was made by an earlier run: waited for it, not made again")),
+                Some(found) => {
+                    let snapshot_arn = aurora::describe_cluster_snapshot(aws, snapshot).await.map_err(text)?.map(|found| found.arn);
+                    if let (Some(origin), Some(expected)) = (&found.copied_from, &snapshot_arn)
+                        && origin != expected
+                    {
+                        return Err(format!(
+                            "{copy} was copied from {origin}, not from the migration's snapshot {expected}: nothing was restored from it; delete it by hand"
+                        ));
+                    }
+                    said.push(format!("{copy} was made by an earlier run: waited for it, not made again"));
+                }
                 None => {
                     available_snapshot_of(aws, snapshot, cluster).await?;
                     aurora::copy_cluster_snapshot(aws, snapshot, copy, kms_key, tags).await.map_err(text)?;
@@ -100,7 +110,7 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation, waiting: &Waiting<
             encrypted_as_asked(aws, cluster, kms_key).await?;
             Ok(Executed::Yes(said))
         }
-        Operation::CreateMigratedInstances { source, cluster, kms_key, engine, instances, tags } => {
+        Operation::CreateMigratedInstances { source, cluster, kms_key, engine, instances } => {
             key_is_usable(aws, kms_key).await?;
             let target = encrypted_as_asked(aws, cluster, kms_key).await?;
             if target.migration_source() != Some(source.as_str()) {
@@ -117,7 +127,7 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation, waiting: &Waiting<
                         instance.identifier
                     ));
                 }
-                aurora::create_instance(aws, &new_instance(instance, cluster, engine, tags)).await.map_err(text)?;
+                aurora::create_instance(aws, &new_instance(instance, cluster, engine)).await.map_err(text)?;
             }
             let what = format!("the instances of {cluster}");
             let waited = wait(&what, waiting, || async {
@@ -146,7 +156,7 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation, waiting: &Waiting<
     }
 }
 
-fn new_instance<'a>(instance: &'a MigratedInstance, cluster: &'a str, engine: &'a str, tags: &'a [(String, String)]) -> aurora::NewInstance<'a> {
+fn new_instance<'a>(instance: &'a MigratedInstance, cluster: &'a str, engine: &'a str) -> aurora::NewInstance<'a> {
     aurora::NewInstance {
         identifier: &instance.identifier,
         cluster,
@@ -156,7 +166,7 @@ fn new_instance<'a>(instance: &'a MigratedInstance, cluster: &'a str, engine: &'
         parameter_group: instance.parameter_group.as_deref(),
         availability_zone: instance.availability_zone.as_deref(),
         publicly_accessible: instance.publicly_accessible,
-        tags,
+        tags: &instance.tags,
     }
 }
 
@@ -170,6 +180,11 @@ async fn key_is_usable(aws: &Aws, key: &str) -> Result<(), String> {
 /// The snapshot of that name if this migration made it; an error if someone else did.
 fn ours(found: Option<ClusterSnapshot>, source: &str, what: &str) -> Result<Option<ClusterSnapshot>, String> {
     match found {
+        // A tag can be copied onto anything: the data's origin is checked too.
+        Some(found) if found.tags.get(MIGRATION_SOURCE_TAG).map(String::as_str) == Some(source) && found.cluster != source => Err(format!(
+            "the snapshot {} is tagged {MIGRATION_SOURCE_TAG} = {source} but was taken of {}: no {what} was made from another cluster's data; delete it by hand",
+            found.identifier, found.cluster
+        )),
         Some(found) if found.tags.get(MIGRATION_SOURCE_TAG).map(String::as_str) == Some(source) => Ok(Some(found)),
         Some(found) => Err(format!(
             "a snapshot named {} exists that this migration did not make (no {MIGRATION_SOURCE_TAG} = {source} tag): no {what} was made; rename or delete it by hand",

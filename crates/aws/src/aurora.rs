@@ -66,20 +66,39 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
         })
         .map(|cluster| cluster.identifier.as_str())
         .collect();
+    // What a migration made: for a source still here, or one an entry selects by name and
+    // that is gone (the plan then says what was left behind).
     let targets: BTreeSet<&str> = aurora
         .iter()
         .filter(|cluster| {
-            cluster.migration_source().is_some_and(|source| sources.contains(source))
+            cluster.migration_source().is_some_and(|source| sources.contains(source) || entries.iter().any(|entry| entry.name.matches(source)))
                 || sources.iter().any(|source| entries.iter().any(|entry| entry.name.matches(source) && entry.new_name_for(source) == cluster.identifier))
         })
         .map(|cluster| cluster.identifier.as_str())
         .collect();
+    // The names the new instances would get, to find those taken by another cluster.
+    let instance_names: Vec<String> = aurora
+        .iter()
+        .filter(|cluster| sources.contains(cluster.identifier.as_str()))
+        .flat_map(|cluster| {
+            let entry = entries.iter().find(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
+            let new_cluster = entry.map(|entry| entry.new_name_for(&cluster.identifier)).unwrap_or_default();
+            let count = cluster.members.as_ref().map_or(0, Vec::len);
+            (0..count).map(move |index| holdfast_desired::aurora::instance_name(&new_cluster, index))
+        })
+        .collect();
     let involved: Vec<String> = sources.iter().chain(&targets).map(|id| (*id).to_owned()).collect();
-    let (mut instances, snapshots) = if involved.is_empty() {
-        (BTreeMap::new(), None)
+    let (mut instances, snapshots, instance_names_taken) = if involved.is_empty() {
+        (BTreeMap::new(), None, None)
     } else {
         let sources: Vec<String> = sources.iter().map(|id| (*id).to_owned()).collect();
-        (instances_of(&aws.rds, aws, &involved, &writers(&found)).await?, Some(manual_snapshots(&aws.rds, aws, &sources).await?))
+        let writers = writers(&found);
+        let (instances, snapshots, taken) = tokio::try_join!(
+            instances_of(&aws.rds, aws, &involved, &writers),
+            manual_snapshots(&aws.rds, aws, &sources),
+            instance_clusters(&aws.rds, aws, &instance_names),
+        )?;
+        (instances, Some(snapshots), Some(taken))
     };
     let keep: BTreeSet<String> = targets.iter().map(|id| (*id).to_owned()).collect();
     let clusters: Vec<Cluster> = aurora
@@ -97,7 +116,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
     progress.advanced(KIND, clusters.len());
     let other_databases = if audit { Some(other_databases(aws, &found).await?) } else { None };
     progress.finished(KIND);
-    Ok((Aurora { clusters, other_databases, snapshots }, census))
+    Ok((Aurora { clusters, other_databases, snapshots, instance_names_taken }, census))
 }
 
 /// Whether the cluster may need a migration for its entry: not encrypted when it should
@@ -127,6 +146,7 @@ pub(crate) fn cluster_from(cluster: &DbCluster) -> Option<Cluster> {
         arn: cluster.db_cluster_arn().unwrap_or_default().to_owned(),
         engine: cluster.engine().unwrap_or_default().to_owned(),
         engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
+        engine_mode: cluster.engine_mode().map(str::to_owned),
         serverless_v2: cluster
             .serverless_v2_scaling_configuration()
             .and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
@@ -200,6 +220,30 @@ fn instance_from(instance: &DbInstance, writers: &BTreeSet<String>) -> Option<In
     })
 }
 
+/// The instances of these names that exist, whatever their cluster, with the cluster.
+async fn instance_clusters(client: &Client, aws: &Aws, names: &[String]) -> Result<BTreeMap<String, String>, AwsError> {
+    let mut taken = BTreeMap::new();
+    for batch in names.chunks(FILTER_BATCH) {
+        let _permit = aws.permit().await;
+        let found = client
+            .describe_db_instances()
+            .filters(Filter::builder().name("db-instance-id").set_values(Some(batch.to_vec())).build())
+            .max_records(100)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("rds:DescribeDBInstances", "the names a migration's instances would take", error))?;
+        for instance in &found {
+            if let Some(name) = instance.db_instance_identifier() {
+                taken.insert(name.to_owned(), instance.db_cluster_identifier().unwrap_or("no cluster").to_owned());
+            }
+        }
+    }
+    Ok(taken)
+}
+
 /// The manual snapshots of the named clusters (a copy keeps its source's cluster).
 async fn manual_snapshots(client: &Client, aws: &Aws, clusters: &[String]) -> Result<Vec<ClusterSnapshot>, AwsError> {
     let mut snapshots = Vec::new();
@@ -233,6 +277,7 @@ fn snapshot_from(snapshot: &DbClusterSnapshot) -> Option<ClusterSnapshot> {
         storage_encrypted: encrypted,
         kms_key_id: if encrypted { snapshot.kms_key_id().map(str::to_owned) } else { None },
         created_at: snapshot.snapshot_create_time().and_then(|time| time.fmt(Format::DateTime).ok()),
+        copied_from: snapshot.source_db_cluster_snapshot_arn().map(str::to_owned),
         tags: tags(snapshot.tag_list()),
     })
 }

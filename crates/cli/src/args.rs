@@ -142,9 +142,10 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// A check a millisecond after the last would only hammer the account.
-/// A duration, or `0` for none.
+/// A duration, or `0` (`0s`, `0m`) for none.
 fn parse_wait(text: &str) -> Result<std::time::Duration, String> {
-    if text.trim() == "0" { Ok(std::time::Duration::ZERO) } else { parse_duration(text) }
+    let zero = text.trim().trim_start_matches('0').chars().all(|c| c.is_ascii_alphabetic()) && text.trim().starts_with('0');
+    if zero { Ok(std::time::Duration::ZERO) } else { parse_duration(text) }
 }
 
 fn parse_interval(text: &str) -> Result<std::time::Duration, String> {

@@ -95,7 +95,7 @@ impl holdfast_applier::Watch for Waits {
             bar.finish_and_clear();
         }
         if self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(what).is_some() {
-            crate::output::stderr(&crate::output::plain(&format!("{what} is available\n")));
+            crate::output::stderr(&crate::output::plain(&format!("waiting for {what}: available\n")));
         }
     }
 }

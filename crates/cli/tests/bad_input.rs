@@ -287,3 +287,17 @@ fn a_new_name_rds_would_refuse_and_an_unknown_migration_are_located() {
     assert!(stderr.contains("DIR/main.toml:4:13"), "{stderr}");
     assert!(stderr.contains("direct") && stderr.contains("copy"), "the two ways are named: {stderr}");
 }
+
+#[test]
+fn migration_values_and_new_name_without_encryption_say_what_is_right() {
+    for value in ["true", "{}", "{ copy = {} }"] {
+        let stderr = one(&format!("[[aurora.cluster]]\nmatch = \"db-*\"\nstorage_encrypted = true\nmigration = {value}\n"));
+        assert!(stderr.contains("DIR/main.toml:4"), "{value}: {stderr}");
+    }
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nmax_acu = 4\nnew_name = \"{name}-enc\"\n");
+    assert!(stderr.contains("new_name and migration say how to encrypt, but the entry asks for no encryption"), "{stderr}");
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nstorage_encrypted = true\nnew_name = \"{name}\"\n");
+    assert!(stderr.contains("gives the encrypted cluster its source's own name"), "{stderr}");
+    let stderr = one("[[aurora.cluster]]\nmatch = \"db-*\"\nstorage_encrypted = true\nnew_name = \"é-enc\"\n");
+    assert!(stderr.contains("it holds 'é', and only ASCII letters, digits and hyphens are allowed"), "{stderr}");
+}

@@ -38,9 +38,10 @@ pub struct ClusterEntry {
     /// `{name}-enc` when left out.
     pub new_name: Option<Spanned<String>>,
     /// How a migration encrypts: by restoring the snapshot straight under the key
-    /// (`direct`, the default), or by copying it under the key first (`copy`).
-    #[serde(default)]
-    pub migration: Migration,
+    /// (`direct`, the default), or by copying it under the key first (`copy`). Read as
+    /// text, so a wrong value is reported with the two that are right.
+    #[serde(rename = "migration")]
+    pub migration_text: Option<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,
 }
@@ -51,8 +52,7 @@ impl_has_origin!(ClusterEntry);
 /// snapshot to an encrypted cluster when the restore names a key, which saves a full copy
 /// of the data; the copy is the older runbook's way, kept for those who want an encrypted
 /// snapshot to keep.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Migration {
     #[default]
     Direct,
@@ -66,11 +66,20 @@ pub const NEW_NAME_SUFFIX: &str = "-enc";
 pub const MAX_IDENTIFIER: usize = 63;
 
 impl ClusterEntry {
-    /// The name of the encrypted cluster that replaces `source`.
+    /// The name of the encrypted cluster that replaces `source`, lowercased as RDS stores
+    /// every identifier.
     pub fn new_name_for(&self, source: &str) -> String {
         match &self.new_name {
-            Some(pattern) => pattern.get_ref().replace("{name}", source),
-            None => format!("{source}{NEW_NAME_SUFFIX}"),
+            Some(pattern) => pattern.get_ref().replace("{name}", source).to_ascii_lowercase(),
+            None => format!("{source}{NEW_NAME_SUFFIX}").to_ascii_lowercase(),
+        }
+    }
+
+    /// How the migration encrypts; `direct` when not said (a wrong value is a load error).
+    pub fn migration(&self) -> Migration {
+        match self.migration_text.as_ref().map(|text| text.get_ref().as_str()) {
+            Some("copy") => Migration::Copy,
+            _ => Migration::Direct,
         }
     }
 
@@ -144,7 +153,33 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
         }
     }
     for entry in checker.desired.aurora.cluster.iter() {
+        if let Some(migration) = &entry.migration_text
+            && !["direct", "copy"].contains(&migration.get_ref().as_str())
+        {
+            checker.error(
+                &entry.origin,
+                migration.span(),
+                format!("migration = {:?} is not a way to migrate", migration.get_ref()),
+                Some("write migration = \"direct\" (restore the snapshot under the key, the default) or \"copy\" (copy it under the key first)".to_owned()),
+            );
+        }
+        if (entry.new_name.is_some() || entry.migration_text.is_some()) && !entry.asks_encryption() {
+            checker.entry_error(
+                &entry.origin,
+                "new_name and migration say how to encrypt, but the entry asks for no encryption",
+                Some("add storage_encrypted = true (or a kms_key), or remove them".to_owned()),
+            );
+        }
         let Some(new_name) = &entry.new_name else { continue };
+        if new_name.get_ref().trim() == "{name}" {
+            checker.error(
+                &entry.origin,
+                new_name.span(),
+                "new_name = \"{name}\" gives the encrypted cluster its source's own name",
+                Some("a restore needs a new name: try \"{name}-enc\"".to_owned()),
+            );
+            continue;
+        }
         // The pattern is checked with a stand-in name; each real one is checked when planned.
         let example = new_name.get_ref().replace("{name}", "a");
         if let Some(problem) = identifier_problem(&example) {
@@ -168,14 +203,22 @@ pub fn identifier_problem(identifier: &str) -> Option<String> {
     if identifier.len() > MAX_IDENTIFIER {
         return Some(format!("it is {} characters long, and RDS allows {MAX_IDENTIFIER}", identifier.len()));
     }
+    if let Some(bad) = identifier.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Some(format!("it holds {bad:?}, and only ASCII letters, digits and hyphens are allowed"));
+    }
     if !identifier.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return Some("it does not start with a letter".to_owned());
-    }
-    if let Some(bad) = identifier.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
-        return Some(format!("it holds {bad:?}, and only letters, digits and hyphens are allowed"));
     }
     if identifier.ends_with('-') || identifier.contains("--") {
         return Some("it ends with a hyphen or holds two in a row".to_owned());
     }
     None
+}
+
+/// The name of the `index`th instance (from 0) of a migration's new cluster: `NEW-1`,
+/// `NEW-2`, ..., the cluster's name cut to fit RDS's limit, so it is always the same.
+pub fn instance_name(new_cluster: &str, index: usize) -> String {
+    let suffix = format!("-{}", index + 1);
+    let stem = new_cluster[..new_cluster.len().min(MAX_IDENTIFIER.saturating_sub(suffix.len()))].trim_end_matches('-');
+    format!("{stem}{suffix}")
 }

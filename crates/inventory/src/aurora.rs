@@ -22,6 +22,11 @@ pub struct Aurora {
     /// nothing else; None when no migration was looked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<Vec<ClusterSnapshot>>,
+    /// The DB instances, of any cluster, that have the names a migration would give its
+    /// new instances, with their cluster: a name taken elsewhere stops the plan, not the
+    /// apply half-way. None when no migration was looked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_names_taken: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// A manual DB cluster snapshot: the snapshot and the encrypted copy of a migration are
@@ -39,6 +44,9 @@ pub struct ClusterSnapshot {
     pub kms_key_id: Option<String>,
     /// When it was taken (ISO 8601), which is when the data in it stops.
     pub created_at: Option<String>,
+    /// For a copy: the snapshot it was copied from (its ARN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copied_from: Option<String>,
     #[serde(default)]
     pub tags: Tags,
 }
@@ -59,6 +67,9 @@ pub struct Cluster {
     pub arn: String,
     pub engine: String,
     pub engine_version: String,
+    /// `provisioned` (which Serverless v2 is too), `serverless` (v1), ...; None where not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_mode: Option<String>,
     /// None when the cluster has no Serverless v2 scaling configuration.
     pub serverless_v2: Option<Scaling>,
     pub storage_encrypted: bool,

@@ -96,7 +96,7 @@ pub enum Operation {
         tags: Vec<(String, String)>,
     },
     /// `CreateDBInstance` for each of the source's instances the new cluster lacks.
-    CreateMigratedInstances { source: String, cluster: String, kms_key: String, engine: String, instances: Vec<MigratedInstance>, tags: Vec<(String, String)> },
+    CreateMigratedInstances { source: String, cluster: String, kms_key: String, engine: String, instances: Vec<MigratedInstance> },
     /// `CreateFlowLogs`; then, when it `replaces` one, `DeleteFlowLogs` of that one.
     CreateFlowLog {
         vpc_id: String,
@@ -206,6 +206,8 @@ pub struct MigratedInstance {
     pub parameter_group: Option<String>,
     pub availability_zone: Option<String>,
     pub publicly_accessible: bool,
+    /// The source instance's own tags, and the migration's.
+    pub tags: Vec<(String, String)>,
 }
 
 /// The statements holdfast owns in a bucket policy (their `Sid` starts `holdfast-`). At

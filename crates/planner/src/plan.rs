@@ -275,6 +275,12 @@ impl Summary {
     pub fn of(changes: &[Change]) -> Self {
         let mut summary = Summary::default();
         for change in changes {
+            // A step of a replacement (an Aurora migration's) counts as one: what needs
+            // --allow-replace is what a reviewer, or a CI gate, looks for under `replace`.
+            if change.flags.contains(&Flag::ForcesReplacement) && change.action == Action::Create {
+                summary.replace += 1;
+                continue;
+            }
             *match change.action {
                 Action::Create => &mut summary.create,
                 Action::Update => &mut summary.update,

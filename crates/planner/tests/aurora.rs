@@ -119,6 +119,7 @@ fn snapshot(name: &str, of: &str, status: &str, made_by: Option<&str>) -> aurora
         storage_encrypted: false,
         kms_key_id: None,
         created_at: Some("2026-11-27T10:00:00Z".into()),
+        copied_from: None,
         tags: made_by.map(|source| tags(&[("holdfast:encrypts", source), ("holdfast:migration-step", "snapshot")])).unwrap_or_default(),
     }
 }
@@ -283,4 +284,109 @@ fn unset_fields_are_not_managed() {
     let mut inventory = inventory();
     add_aurora(&mut inventory, "db-1", 2.0, 8.0, None);
     assert!(plan(&desired, &inventory).is_empty(), "min_acu and encryption were not declared, so they are not drift");
+}
+
+fn errors(plan: &holdfast_planner::Plan) -> String {
+    plan.errors.iter().map(|error| error.message.clone()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_snapshot_or_copy_of_another_cluster_is_never_used_whatever_its_tags_say() {
+    let desired = desired("[[aurora.cluster]]\nmatch = \"victim\"\nstorage_encrypted = true\nmigration = \"copy\"\n");
+    let mut inventory = inventory();
+    add_aurora(&mut inventory, "victim", 0.5, 8.0, None);
+    inventory.aurora.snapshots = Some(vec![snapshot("victim-encryption-snapshot", "donor", "available", Some("victim"))]);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(steps(&plan).is_empty(), "{:?}", steps(&plan));
+    assert!(errors(&plan).contains("is tagged holdfast:encrypts = victim but was taken of `donor`"), "{}", errors(&plan));
+
+    let mut ours = snapshot("victim-encryption-snapshot", "victim", "available", Some("victim"));
+    ours.arn = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:victim-encryption-snapshot".into();
+    let mut copy = snapshot("victim-encryption-copy", "victim", "available", Some("victim"));
+    copy.storage_encrypted = true;
+    copy.copied_from = Some("arn:aws:rds:us-east-1:123456789012:cluster-snapshot:something-else".into());
+    inventory.aurora.snapshots = Some(vec![ours, copy]);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(steps(&plan).is_empty());
+    assert!(errors(&plan).contains("was copied from arn:aws:rds:us-east-1:123456789012:cluster-snapshot:something-else"), "{}", errors(&plan));
+}
+
+#[test]
+fn collisions_a_plan_can_see_are_errors_before_anything_is_made() {
+    // Two migrations into one name.
+    let desired = desired(
+        "[[aurora.cluster]]\nmatch = \"a\"\nstorage_encrypted = true\nnew_name = \"shared\"\n\n[[aurora.cluster]]\nmatch = \"b\"\nstorage_encrypted = true\nnew_name = \"shared\"\n",
+    );
+    let mut inventory = inventory();
+    add_aurora(&mut inventory, "a", 0.5, 8.0, None);
+    add_aurora(&mut inventory, "b", 0.5, 8.0, None);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(steps(&plan).is_empty(), "{:?}", steps(&plan));
+    assert!(errors(&plan).contains("the encryption migrations of a and b would all restore into `shared`"), "{}", errors(&plan));
+
+    // A new instance's name taken by another cluster's instance.
+    let desired = support::desired("[[aurora.cluster]]\nmatch = \"zzz\"\nstorage_encrypted = true\n");
+    let mut inventory = support::inventory();
+    add_aurora(&mut inventory, "zzz", 0.5, 8.0, None);
+    inventory.aurora.instance_names_taken = Some([("zzz-enc-1".to_owned(), "plain-one".to_owned())].into());
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(errors(&plan).contains("the new instance name `zzz-enc-1` is taken by an instance of `plain-one`"), "{}", errors(&plan));
+
+    // Keys RDS would refuse, and a Serverless v1 cluster.
+    for (key, said) in [
+        ("alias/aws/s3", "another service's AWS managed key"),
+        ("arn:aws:kms:eu-west-1:123456789012:alias/good", "is in eu-west-1, and the cluster in us-east-1"),
+    ] {
+        let desired = support::desired(&format!("[[aurora.cluster]]\nmatch = \"zzz\"\nstorage_encrypted = true\nkms_key = \"{key}\"\n"));
+        let plan = holdfast_planner::plan(&desired, &inventory);
+        assert!(errors(&plan).contains(said), "{key}: {}", errors(&plan));
+    }
+    let mut inventory = support::inventory();
+    add_aurora(&mut inventory, "zzz", 0.5, 8.0, None);
+    inventory.aurora.clusters[0].engine_mode = Some("serverless".into());
+    let plan = holdfast_planner::plan(&support::desired("[[aurora.cluster]]\nmatch = \"zzz\"\nstorage_encrypted = true\n"), &inventory);
+    assert!(errors(&plan).contains("its engine mode is `serverless`"), "{}", errors(&plan));
+
+    // More tags than RDS allows, with holdfast's two.
+    inventory.aurora.clusters[0].engine_mode = None;
+    inventory.aurora.clusters[0].tags = (0..49).map(|n| (format!("t{n}"), "x".to_owned())).collect();
+    let plan = holdfast_planner::plan(&support::desired("[[aurora.cluster]]\nmatch = \"zzz\"\nstorage_encrypted = true\n"), &inventory);
+    assert!(errors(&plan).contains("would carry 51 tags, and RDS allows 50"), "{}", errors(&plan));
+}
+
+#[test]
+fn the_plan_says_what_an_earlier_run_left_the_age_of_the_data_and_a_stopped_source() {
+    let desired = desired("[[aurora.cluster]]\nmatch = \"db-1\"\nstorage_encrypted = true\nnew_name = \"{name}-v2\"\n");
+    let mut inventory = inventory();
+    add_aurora(&mut inventory, "db-1", 0.5, 8.0, None);
+    inventory.aurora.snapshots = Some(vec![snapshot("db-1-encryption-snapshot", "db-1", "available", Some("db-1"))]);
+    let mut earlier = inventory.aurora.clusters[0].clone();
+    earlier.identifier = "db-1-enc".into();
+    earlier.storage_encrypted = true;
+    earlier.tags = tags(&[("holdfast:encrypts", "db-1")]);
+    inventory.aurora.clusters.push(earlier);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    let restore = plan.changes.iter().find(|change| change.address.ends_with("/restore")).expect("a restore");
+    let notes = restore.notes.join("\n");
+    assert!(notes.contains("restores the data as of 2026-11-27T10:00:00Z (`db-1-encryption-snapshot`, made by an earlier apply)"), "{notes}");
+    assert!(notes.contains("an earlier migration of this cluster made `db-1-enc`: it is left as it is"), "{notes}");
+
+    let mut inventory = support::inventory();
+    add_aurora(&mut inventory, "db-1", 0.5, 8.0, None);
+    inventory.aurora.clusters[0].status = Some("stopped".into());
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(plan.changes[0].notes.iter().any(|note| note.contains("the source is stopped: a snapshot needs it available")), "{:?}", plan.changes[0].notes);
+    assert_eq!(plan.summary.replace, 3, "the steps count as the replacement they are: {:?}", plan.summary);
+    assert_eq!(plan.summary.manual, 1);
+
+    // The source gone: what its migration made is named, not forgotten.
+    let mut inventory = support::inventory();
+    add_aurora(&mut inventory, "db-1-v2", 0.5, 8.0, Some(&key_arn("k")));
+    inventory.aurora.clusters[0].tags = tags(&[("holdfast:encrypts", "db-1")]);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(
+        plan.warnings.iter().any(|warning| warning.message.contains("`db-1-v2` was made by an encryption migration of `db-1`, which no longer exists")),
+        "{:?}",
+        plan.warnings
+    );
 }

@@ -29,7 +29,13 @@ pub fn run(args: &RunbookArgs) -> anyhow::Result<Status> {
         }
         None => bail!("{cluster} needs no encryption migration: it is encrypted as its entry asks, or no single entry selects it"),
     };
-    let text = holdfast_planner::render::runbook(&migration, &inventory.account_id, &inventory.region, &inventory.taken_at);
+    let text = holdfast_planner::render::runbook(
+        &migration,
+        &inventory.account_id,
+        &inventory.region,
+        &inventory.taken_at,
+        &args.desired.desired.display().to_string(),
+    );
     match &args.out {
         Some(path) => std::fs::write(path, &text).with_context(|| format!("cannot write the runbook {}", path.display()))?,
         None => output::stdout(&text),

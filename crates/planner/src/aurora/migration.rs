@@ -5,12 +5,12 @@
 //!
 //! Nothing here deletes or modifies the source, its snapshots, or anything a step made.
 
-use holdfast_desired::aurora::{ClusterEntry, MAX_IDENTIFIER, Migration as Via, identifier_problem};
+use holdfast_desired::aurora::{ClusterEntry, Migration as Via, identifier_problem, instance_name};
 use holdfast_inventory::aurora::{Cluster, ClusterSnapshot, Instance, MIGRATION_SOURCE_TAG, MIGRATION_STEP_TAG, Scaling};
 use holdfast_inventory::ecs::TaskDefinition;
 use holdfast_inventory::{Inventory, Tags};
 
-use crate::context::{Context, ownership_notes, source};
+use crate::context::{Context, source};
 use crate::normalize::{acu, same_kms_key};
 use crate::operation::{MigratedInstance, Operation};
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
@@ -19,6 +19,8 @@ use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 pub const DEFAULT_KEY: &str = "alias/aws/rds";
 const SNAPSHOT_SUFFIX: &str = "-encryption-snapshot";
 const COPY_SUFFIX: &str = "-encryption-copy";
+/// The most tags an RDS resource may carry.
+const MAX_TAGS: usize = 50;
 
 /// Aurora Serverless v2 and storage list prices, us-east-1 (shared/reference/prices-us-east-1.md).
 const ACU_HOUR: f64 = 0.12;
@@ -96,6 +98,17 @@ pub struct Cutover {
 /// and nothing of it is planned.
 pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) -> Result<Migration, String> {
     let key = entry.kms_key.clone().unwrap_or_else(|| DEFAULT_KEY.to_owned());
+    if key.contains("alias/aws/") && !key.ends_with("alias/aws/rds") {
+        return Err(format!("`{key}` is another service's AWS managed key: an Aurora cluster is encrypted under alias/aws/rds or a customer managed key"));
+    }
+    if let Some(region) = key.strip_prefix("arn:").and_then(|arn| arn.split(':').nth(2)).filter(|region| *region != inventory.region) {
+        return Err(format!("the key `{key}` is in {region}, and the cluster in {}: Aurora encrypts under a key of its own region", inventory.region));
+    }
+    if let Some(mode) = cluster.engine_mode.as_deref().filter(|mode| *mode != "provisioned") {
+        return Err(format!(
+            "its engine mode is `{mode}`: holdfast migrates provisioned and Serverless v2 clusters only (Serverless v1 reached its end of life); migrate it to Serverless v2 first"
+        ));
+    }
     let new_name = entry.new_name_for(&cluster.identifier);
     if let Some(problem) = identifier_problem(&new_name) {
         return Err(format!("the encrypted cluster's name `{new_name}` is not a DB cluster identifier ({problem}): give the entry a shorter new_name"));
@@ -122,8 +135,19 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
                 .to_owned(),
         );
     };
-    let via_copy = entry.migration == Via::Copy || cluster.encrypted_at_rest();
+    let via_copy = entry.migration() == Via::Copy || cluster.encrypted_at_rest();
     let tags = |step: &str| migration_tags(&cluster.tags, &cluster.identifier, step);
+    let most = std::iter::once(&cluster.tags)
+        .chain(instances.iter().map(|instance| &instance.tags))
+        .map(|tags| migration_tags(tags, &cluster.identifier, "instance").len())
+        .max()
+        .unwrap_or(0);
+    if most > MAX_TAGS {
+        return Err(format!(
+            "with holdfast's two tags, what the migration makes would carry {most} tags, and RDS allows {MAX_TAGS}: remove {} of the source's tags first",
+            most - MAX_TAGS
+        ));
+    }
     let snapshot_name = format!("{}{SNAPSHOT_SUFFIX}", cluster.identifier);
     let copy_name = format!("{}{COPY_SUFFIX}", cluster.identifier);
     let snapshots = inventory.aurora.snapshots.as_deref().unwrap_or_default();
@@ -138,11 +162,11 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
     // What a step no longer needed holds does not matter: it is not checked.
     let copy_state = match via_copy {
         true if restored => State::ToDo,
-        true => snapshot_state(find(&copy_name), &cluster.identifier, "copy", Some((inventory, &key)))?,
+        true => snapshot_state(find(&copy_name), &cluster.identifier, "copy", Some((inventory, &key)), find(&snapshot_name).map(|found| found.arn.as_str()))?,
         false => State::ToDo,
     };
     let copy_made = via_copy && copy_state != State::ToDo;
-    let snapshot_state = if restored || copy_made { State::ToDo } else { snapshot_state(find(&snapshot_name), &cluster.identifier, "snapshot", None)? };
+    let snapshot_state = if restored || copy_made { State::ToDo } else { snapshot_state(find(&snapshot_name), &cluster.identifier, "snapshot", None, None)? };
 
     let mut steps = Vec::new();
     let taken = |snapshot: Option<&ClusterSnapshot>| snapshot.and_then(|found| found.created_at.clone()).unwrap_or_else(|| "when it is taken".to_owned());
@@ -154,7 +178,13 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
         explain: "A manual cluster snapshot of the source. The new cluster holds the data as of this moment: writes after it are not in the new cluster, so stop writes first, or plan to replay them. Aurora snapshots are incremental: minutes, and up to hours for a volume that changed a lot. The source keeps serving throughout.",
         state: if snapshot_needed { snapshot_state.clone() } else { done_or(&snapshot_state, "no longer needed: a later step is made") },
         attributes: vec![AttributeChange::new("snapshot", None, Some(snapshot_name.clone()))],
-        notes: vec![format!("the data stops at the snapshot ({}): writes after it reach the new cluster only if the application is stopped first", taken(find(&snapshot_name)))],
+        notes: {
+            let mut notes = vec![format!("the data stops at the snapshot ({}): writes after it reach the new cluster only if the application is stopped first", taken(find(&snapshot_name)))];
+            if snapshot_needed && snapshot_state == State::ToDo && cluster.status.as_deref().is_some_and(|status| status != "available") {
+                notes.push(format!("the source is {}: a snapshot needs it available, so apply stops at this step until it is", cluster.status.as_deref().unwrap_or_default()));
+            }
+            notes
+        },
         operation: Operation::SnapshotForEncryption {
             cluster: cluster.identifier.clone(),
             snapshot: snapshot_name.clone(),
@@ -194,6 +224,26 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
     }
     restore_attributes.push(AttributeChange::new("kms_key", cluster.kms_key_id.clone(), Some(key.clone())));
     let mut restore_notes = vec![describe_settings(cluster, scaling)];
+    // Data taken earlier is restored as it was then: say so, and how to start afresh.
+    let made_before = if via_copy { find(&copy_name) } else { find(&snapshot_name) };
+    if !restored && let Some(earlier) = made_before.filter(|found| found.status == "available") {
+        restore_notes.push(format!(
+            "restores the data as of {} (`{}`, made by an earlier apply); for newer data, delete the migration's snapshot{} by hand first",
+            earlier.created_at.as_deref().unwrap_or("when it was taken"),
+            earlier.identifier,
+            if via_copy { " and copy" } else { "" }
+        ));
+    }
+    for other in inventory.aurora.clusters.iter().filter(|other| other.migration_source() == Some(cluster.identifier.as_str()) && other.identifier != new_name)
+    {
+        restore_notes
+            .push(format!("an earlier migration of this cluster made `{}`: it is left as it is, and costs until someone deletes it", other.identifier));
+    }
+    if let Some(stack) = cluster.tags.get("aws:cloudformation:stack-name") {
+        restore_notes.push(format!(
+            "the source belongs to CloudFormation stack `{stack}`; the new cluster is made outside it: after the cutover, import it into the stack or change the template"
+        ));
+    }
     if instances.is_empty() {
         restore_notes.push("the source has no instances, so neither will the new cluster: add one before the cutover".to_owned());
     }
@@ -216,7 +266,14 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
             tags: tags("restore"),
         },
     });
-    let planned = planned_instances(instances, &new_name)?;
+    let planned = planned_instances(instances, &new_name, &cluster.identifier)?;
+    for instance in &planned {
+        if let Some(elsewhere) =
+            inventory.aurora.instance_names_taken.as_ref().and_then(|taken| taken.get(&instance.identifier)).filter(|owner| **owner != new_name)
+        {
+            return Err(format!("the new instance name `{}` is taken by an instance of `{elsewhere}`: give the entry another new_name", instance.identifier));
+        }
+    }
     if !planned.is_empty() {
         let existing: &[Instance] = target.and_then(|target| target.instances.as_deref()).unwrap_or_default();
         let missing = planned.iter().filter(|instance| !existing.iter().any(|made| made.identifier == instance.identifier)).count();
@@ -240,7 +297,14 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
             attributes: vec![AttributeChange::new(
                 "instances",
                 None,
-                Some(planned.iter().map(|instance| instance.identifier.clone()).collect::<Vec<_>>().join(", ")),
+                Some(
+                    planned
+                        .iter()
+                        .filter(|instance| !existing.iter().any(|made| made.identifier == instance.identifier && made.status == "available"))
+                        .map(|instance| instance.identifier.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             )],
             notes: Vec::new(),
             operation: Operation::CreateMigratedInstances {
@@ -249,7 +313,6 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
                 kms_key: key.clone(),
                 engine: cluster.engine.clone(),
                 instances: planned,
-                tags: tags("instance"),
             },
         });
     }
@@ -309,7 +372,6 @@ pub(super) fn plan(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster
             step_attributes.retain(|attribute| !attributes.iter().any(|asked| asked.name == attribute.name));
             step_attributes.extend(attributes.iter().cloned());
             notes.push(migration.cost.clone());
-            notes.extend(ownership_notes(&cluster.tags));
         }
         let address = format!("{base}/{}", step.name);
         changes.push(Change {
@@ -336,7 +398,14 @@ pub(super) fn plan(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster
         kind: Kind::AuroraCluster,
         action: Action::Manual,
         label: None,
-        attributes: vec![AttributeChange::new("writer_endpoint", cutover.old_writer.clone(), Some(new_writer))],
+        attributes: {
+            let mut attributes = vec![AttributeChange::new("writer_endpoint", cutover.old_writer.clone(), Some(new_writer))];
+            if let Some(old) = &cutover.old_reader {
+                let new = cutover.new_reader.clone().unwrap_or_else(|| format!("the reader endpoint of {} (known once restored)", migration.new_cluster));
+                attributes.push(AttributeChange::new("reader_endpoint", Some(old.clone()), Some(new)));
+            }
+            attributes
+        },
         flags: Vec::new(),
         source: source(&entry.origin),
         reason: Some(format!(
@@ -366,11 +435,34 @@ pub fn is_settling(status: &str) -> bool {
     ) || status.starts_with("configuring-")
 }
 
-fn snapshot_state(found: Option<&ClusterSnapshot>, source: &str, step: &str, key: Option<(&Inventory, &str)>) -> Result<State, String> {
+/// `copied_from`: for the copy, the ARN of the migration's snapshot, when it still exists.
+fn snapshot_state(
+    found: Option<&ClusterSnapshot>,
+    source: &str,
+    step: &str,
+    key: Option<(&Inventory, &str)>,
+    copied_from: Option<&str>,
+) -> Result<State, String> {
     let Some(found) = found else { return Ok(State::ToDo) };
     if found.tags.get(MIGRATION_SOURCE_TAG).map(String::as_str) != Some(source) {
         return Err(format!(
             "a snapshot named `{}` exists that this migration did not make (it has no {MIGRATION_SOURCE_TAG} = {source} tag): holdfast neither uses nor touches it; rename or delete it by hand",
+            found.identifier
+        ));
+    }
+    // A tag can be copied; the data's origin cannot: a snapshot of another cluster would
+    // restore another database's data under this one's name.
+    if found.cluster != source {
+        return Err(format!(
+            "the snapshot `{}` is tagged {MIGRATION_SOURCE_TAG} = {source} but was taken of `{}`: holdfast does not restore another cluster's data; delete it by hand",
+            found.identifier, found.cluster
+        ));
+    }
+    if let (Some(expected), Some(origin)) = (copied_from, found.copied_from.as_deref())
+        && expected != origin
+    {
+        return Err(format!(
+            "the copy `{}` was copied from {origin}, not from the migration's snapshot {expected}: holdfast does not use it; delete it by hand",
             found.identifier
         ));
     }
@@ -379,9 +471,9 @@ fn snapshot_state(found: Option<&ClusterSnapshot>, source: &str, step: &str, key
         && !under_key(inventory, found.storage_encrypted, found.kms_key_id.as_deref(), key)
     {
         return Err(format!(
-            "the copy `{}` is not encrypted under `{key}` ({}): holdfast does not delete it; delete it by hand, or name its key in kms_key",
+            "the copy `{}` is {}, not under `{key}`: holdfast does not delete it; delete it by hand, or name its key in kms_key",
             found.identifier,
-            found.kms_key_id.as_deref().unwrap_or("unencrypted")
+            found.kms_key_id.as_deref().map_or_else(|| "unencrypted".to_owned(), |actual| format!("encrypted under {actual}"))
         ));
     }
     Ok(match found.status.as_str() {
@@ -451,17 +543,14 @@ fn migration_tags(tags: &Tags, source: &str, step: &str) -> Vec<(String, String)
 
 /// The new cluster's instances, `NEW-1`, `NEW-2`, ...: the writer first, then by
 /// promotion tier and name, so the new writer stands for the old one.
-fn planned_instances(instances: &[Instance], new_cluster: &str) -> Result<Vec<MigratedInstance>, String> {
+fn planned_instances(instances: &[Instance], new_cluster: &str, source: &str) -> Result<Vec<MigratedInstance>, String> {
     let mut ordered: Vec<&Instance> = instances.iter().collect();
     ordered.sort_by(|a, b| (!a.writer, a.promotion_tier, &a.identifier).cmp(&(!b.writer, b.promotion_tier, &b.identifier)));
     ordered
         .iter()
         .enumerate()
         .map(|(index, instance)| {
-            let suffix = format!("-{}", index + 1);
-            // Cut to fit, so a long cluster name still gives valid, repeatable instance names.
-            let stem = new_cluster[..new_cluster.len().min(MAX_IDENTIFIER - suffix.len())].trim_end_matches('-');
-            let identifier = format!("{stem}{suffix}");
+            let identifier = instance_name(new_cluster, index);
             if let Some(problem) = identifier_problem(&identifier) {
                 return Err(format!("the new instance name `{identifier}` is not a DB instance identifier ({problem}): give the entry another new_name"));
             }
@@ -474,6 +563,7 @@ fn planned_instances(instances: &[Instance], new_cluster: &str) -> Result<Vec<Mi
                 parameter_group: instance.parameter_group.clone(),
                 availability_zone: instance.availability_zone.clone(),
                 publicly_accessible: instance.publicly_accessible,
+                tags: migration_tags(&instance.tags, source, "instance"),
             })
         })
         .collect()
@@ -505,7 +595,7 @@ fn describe_settings(cluster: &Cluster, scaling: Option<Scaling>) -> String {
     }
     parts.push(format!("IAM authentication {}", on_off(settings.iam_database_authentication)));
     if let Some(days) = settings.backup_retention_days {
-        parts.push(format!("backups kept {days} days"));
+        parts.push(format!("backups kept {}", crate::render::count(usize::try_from(days).unwrap_or(0), "day")));
     }
     parts.push(format!("deletion protection {}", on_off(settings.deletion_protection)));
     if !settings.log_exports.is_empty() {

@@ -23,6 +23,36 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
         }
     }
     hits.warn_unmatched(cx, entries, |entry| format!("[[aurora.cluster]] match `{}`", entry.name));
+    refuse_shared_names(cx);
+    for made in &cx.inventory.aurora.clusters {
+        if let Some(source) = made.migration_source()
+            && !cx.inventory.aurora.clusters.iter().any(|cluster| cluster.identifier == source)
+            && !entries.iter().any(|entry| entry.name.matches(&made.identifier) && entry.tags.matches(&made.tags))
+        {
+            cx.warn(
+                format!(
+                    "`{}` was made by an encryption migration of `{source}`, which no longer exists: that migration cannot go on; select `{}` in the desired state to keep it, or delete it and the migration's snapshots by hand",
+                    made.identifier, made.identifier
+                ),
+                None,
+            );
+        }
+    }
+}
+
+/// Two migrations restoring into one name: neither goes on, and the plan says why.
+fn refuse_shared_names(cx: &mut Context<'_>) {
+    let mut sources_by_name: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for change in &cx.changes {
+        if let Operation::RestoreEncryptedCluster { source, cluster, .. } = &change.operation {
+            sources_by_name.entry(cluster.clone()).or_default().push(source.clone());
+        }
+    }
+    for (name, sources) in sources_by_name.into_iter().filter(|(_, sources)| sources.len() > 1) {
+        let bases: Vec<String> = sources.iter().map(|source| format!("{}/encryption/", Kind::AuroraCluster.address(source))).collect();
+        cx.changes.retain(|change| !bases.iter().any(|base| change.address.starts_with(base.as_str())));
+        cx.error(format!("the encryption migrations of {} would all restore into `{name}`: give each entry its own new_name", sources.join(" and ")), None);
+    }
 }
 
 /// The capacity changes in place now; encryption needs a replacement, planned as a

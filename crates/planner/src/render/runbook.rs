@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use crate::aurora::migration::{Migration, State};
 
-/// `account`, `region` and `read_at` say where and when the state was read.
-pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str) -> String {
+/// `account`, `region` and `read_at` say where and when the state was read; `desired` is
+/// the desired-state folder, for the commands it gives.
+pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str, desired: &str) -> String {
     let m = migration;
     let mut out = String::new();
     let _ = writeln!(out, "# Encrypting Aurora cluster `{}`\n", m.source);
@@ -25,10 +26,12 @@ pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str
     let _ = writeln!(out, "| Data in the new cluster | as of the snapshot ({}) |", m.snapshot_taken.as_deref().unwrap_or("not taken yet"));
 
     let _ = writeln!(out, "\n## Steps holdfast carries out\n");
+    let plan_file = format!("{}.plan.json", m.source);
     let _ = writeln!(
         out,
-        "Run `holdfast apply --allow-replace --target 'aurora.cluster/{}/encryption/*'`. Each step waits for the one before (`--wait` sets how long, 1 hour by default); \
-         an apply stopped or timed out at any point continues from where AWS is when run again, and never makes a step twice: progress is the `holdfast:encrypts` tag on what each step made.\n",
+        "Plan this migration alone, review the plan, then apply that plan file:\n\n```sh\nholdfast plan --desired {desired} --target 'aurora.cluster/{}/encryption/*' --out {plan_file}\nholdfast apply {plan_file} --desired {desired} --allow-replace\n```\n\n\
+         Each step waits for the one before (`--wait` sets how long, 1 hour by default). An apply stopped or timed out at any point continues from where AWS is when run again \
+         (plan again, then apply), and never makes a step twice: progress is the `holdfast:encrypts` tag on what each step made.\n",
         m.source
     );
     let _ = writeln!(out, "| # | Step | Makes | State now |\n|---|---|---|---|");
@@ -47,11 +50,13 @@ pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str
 
     let c = &m.cutover;
     let old_writer = c.old_writer.as_deref().unwrap_or("(the source has no writer endpoint listed)");
-    let new_writer = c.new_writer.clone().unwrap_or_else(|| format!("the writer endpoint of `{}`, known once it is restored", m.new_cluster));
+    let code = |host: &Option<String>, what: &str| {
+        host.as_ref().map_or_else(|| format!("the {what} endpoint of `{}`, known once it is restored", m.new_cluster), |host| format!("`{host}`"))
+    };
     let _ = writeln!(out, "\n## Cutover, by a person\n");
-    let _ = writeln!(out, "Old writer endpoint: `{old_writer}`  \nNew writer endpoint: `{new_writer}`");
-    if let (Some(old), Some(new)) = (&c.old_reader, &c.new_reader) {
-        let _ = writeln!(out, "Old reader endpoint: `{old}`  \nNew reader endpoint: `{new}`");
+    let _ = writeln!(out, "Old writer endpoint: `{old_writer}`  \nNew writer endpoint: {}", code(&c.new_writer, "writer"));
+    if let Some(old) = &c.old_reader {
+        let _ = writeln!(out, "Old reader endpoint: `{old}`  \nNew reader endpoint: {}", code(&c.new_reader, "reader"));
     }
     let _ = writeln!(
         out,

@@ -103,6 +103,7 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
         arn: format!("arn:aws:rds:{REGION}:{ACCOUNT}:cluster:{identifier}"),
         engine: "aurora-postgresql".into(),
         engine_version: "16.4".into(),
+        engine_mode: Some("provisioned".into()),
         serverless_v2: Some(Scaling { min_acu, max_acu }),
         storage_encrypted: encrypted_with.is_some(),
         kms_key_id: encrypted_with.map(str::to_owned),
