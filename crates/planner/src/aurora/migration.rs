@@ -5,6 +5,9 @@
 //!
 //! Nothing here deletes or modifies the source, its snapshots, or anything a step made.
 
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
 use holdfast_desired::aurora::{ClusterEntry, Migration as Via, identifier_problem, instance_name};
 use holdfast_inventory::aurora::{Cluster, ClusterSnapshot, Instance, MIGRATION_SOURCE_TAG, MIGRATION_STEP_TAG, Scaling};
 use holdfast_inventory::ecs::TaskDefinition;
@@ -96,7 +99,7 @@ pub struct Cutover {
 
 /// Works out the migration of `cluster` for `entry`; an error says why it cannot go on,
 /// and nothing of it is planned.
-pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) -> Result<Migration, String> {
+pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, index: &CutoverIndex) -> Result<Migration, String> {
     let key = entry.kms_key.clone().unwrap_or_else(|| DEFAULT_KEY.to_owned());
     if key.contains("alias/aws/") && !key.ends_with("alias/aws/rds") {
         return Err(format!("`{key}` is another service's AWS managed key: an Aurora cluster is encrypted under alias/aws/rds or a customer managed key"));
@@ -316,7 +319,7 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
             },
         });
     }
-    let (references, unread) = references(inventory, cluster);
+    let (references, unread) = index.references(cluster);
     let cutover = Cutover {
         old_writer: cluster.endpoint.clone(),
         new_writer: target.and_then(|target| target.endpoint.clone()),
@@ -342,9 +345,17 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster) 
 
 /// The migration's changes: one per step still to do or in progress, each after the one
 /// before, then the cutover for a person.
-pub(super) fn plan(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster, address: &str, attributes: Vec<AttributeChange>) -> Vec<Change> {
+pub(super) fn plan(
+    cx: &mut Context<'_>,
+    entry: &ClusterEntry,
+    cluster: &Cluster,
+    address: &str,
+    attributes: Vec<AttributeChange>,
+    index: &OnceCell<CutoverIndex>,
+) -> Vec<Change> {
     let base = format!("{address}/encryption");
-    let migration = match work_out(cx.inventory, entry, cluster) {
+    let index = index.get_or_init(|| CutoverIndex::of(cx.inventory));
+    let migration = match work_out(cx.inventory, entry, cluster, index) {
         Ok(migration) => migration,
         Err(problem) => {
             cx.error(format!("{base}: {problem}; nothing of the migration is planned"), Some(&entry.origin));
@@ -631,39 +642,47 @@ fn cost(instances: &[Instance], scaling: Option<Scaling>, via_copy: bool) -> Str
     format!("cost until the old cluster is deleted: {}", parts.join("; "))
 }
 
-/// What holds an address of the old cluster (task definitions' plaintext variables), and
-/// which database secrets the services read from stores holdfast does not look into.
-fn references(inventory: &Inventory, cluster: &Cluster) -> (Vec<String>, Vec<String>) {
-    let hosts = cluster.hosts();
-    let mut found = Vec::new();
-    let mut unread = Vec::new();
-    for ecs_cluster in &inventory.ecs.clusters {
-        for service in &ecs_cluster.services {
-            let Some(definition) = inventory.ecs.task_definitions.iter().find(|definition| definition.arn == service.task_definition) else { continue };
-            let at = format!("ecs.service/{}/{} ({})", ecs_cluster.name, service.name, definition.short_name());
-            found.extend(plaintext_references(definition, &hosts).into_iter().map(|what| format!("{at}: {what}")));
-            for container in &definition.containers {
-                for secret in container.secrets.iter().filter(|secret| names_database(&secret.name)) {
-                    unread.push(format!("{at}: {} of container {} comes from {}", secret.name, container.name, secret.value_from));
+/// What holds an RDS address, by host: the task definitions' plaintext variables, read
+/// once for every migration of a plan (services and task definitions number thousands);
+/// and the database secrets the services read from stores holdfast does not look into.
+pub struct CutoverIndex {
+    by_host: BTreeMap<String, Vec<String>>,
+    unread: Vec<String>,
+}
+
+impl CutoverIndex {
+    pub fn of(inventory: &Inventory) -> Self {
+        let definitions: BTreeMap<&str, &TaskDefinition> =
+            inventory.ecs.task_definitions.iter().map(|definition| (definition.arn.as_str(), definition)).collect();
+        let mut by_host: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut unread = Vec::new();
+        for ecs_cluster in &inventory.ecs.clusters {
+            for service in &ecs_cluster.services {
+                let Some(definition) = definitions.get(service.task_definition.as_str()) else { continue };
+                let at = format!("ecs.service/{}/{} ({})", ecs_cluster.name, service.name, definition.short_name());
+                for container in &definition.containers {
+                    for variable in &container.environment {
+                        for host in &variable.rds_hosts {
+                            by_host.entry(host.clone()).or_default().push(format!("{at}: {} of container {} names {host}", variable.name, container.name));
+                        }
+                    }
+                    for secret in container.secrets.iter().filter(|secret| names_database(&secret.name)) {
+                        unread.push(format!("{at}: {} of container {} comes from {}", secret.name, container.name, secret.value_from));
+                    }
                 }
             }
         }
+        unread.sort();
+        Self { by_host, unread }
     }
-    found.sort();
-    unread.sort();
-    (found, unread)
-}
 
-fn plaintext_references(definition: &TaskDefinition, hosts: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    for container in &definition.containers {
-        for variable in &container.environment {
-            if let Some(host) = variable.rds_hosts.iter().find(|host| hosts.contains(&host.as_str())) {
-                found.push(format!("{} of container {} names {host}", variable.name, container.name));
-            }
-        }
+    /// What names one of the cluster's hosts, each once, and the unread secrets.
+    fn references(&self, cluster: &Cluster) -> (Vec<String>, Vec<String>) {
+        let mut found: Vec<String> = cluster.hosts().iter().filter_map(|host| self.by_host.get(*host)).flatten().cloned().collect();
+        found.sort();
+        found.dedup();
+        (found, self.unread.clone())
     }
-    found
 }
 
 /// A variable name that says it is about a database: `DB_HOST`, `DATABASE_URL`, `PGHOST`.

@@ -14,11 +14,12 @@ use crate::select::{Hits, one};
 pub(crate) fn plan(cx: &mut Context<'_>) {
     let entries = &cx.desired.aurora.cluster;
     let mut hits = Hits::new(entries.len());
+    let index = std::cell::OnceCell::new();
     for cluster in &cx.inventory.aurora.clusters {
         let chosen = hits.select(entries, |entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
         let address = Kind::AuroraCluster.address(&cluster.identifier);
         if let Some(entry) = one(cx, &address, chosen) {
-            let changes = plan_cluster(cx, entry, cluster, address);
+            let changes = plan_cluster(cx, entry, cluster, address, &index);
             cx.changes.extend(changes);
         }
     }
@@ -57,7 +58,13 @@ fn refuse_shared_names(cx: &mut Context<'_>) {
 
 /// The capacity changes in place now; encryption needs a replacement, planned as a
 /// change of its own so the in-place part can be applied without `--allow-replace`.
-fn plan_cluster(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster, address: String) -> Vec<Change> {
+fn plan_cluster(
+    cx: &mut Context<'_>,
+    entry: &ClusterEntry,
+    cluster: &Cluster,
+    address: String,
+    index: &std::cell::OnceCell<migration::CutoverIndex>,
+) -> Vec<Change> {
     let mut changes = Vec::new();
     let (have_min, have_max) = cluster.serverless_v2.map_or((None, None), |scaling| (Some(scaling.min_acu), Some(scaling.max_acu)));
     let want_min = entry.min_acu().or(have_min);
@@ -101,7 +108,7 @@ fn plan_cluster(cx: &mut Context<'_>, entry: &ClusterEntry, cluster: &Cluster, a
     }
     let attributes = encryption_differences(&cx.inventory.kms, entry, cluster);
     if !attributes.is_empty() && !is_migrating_into(cx.inventory, cluster) {
-        changes.extend(migration::plan(cx, entry, cluster, &address, attributes));
+        changes.extend(migration::plan(cx, entry, cluster, &address, attributes, index));
     }
     changes
 }
@@ -119,7 +126,7 @@ pub(crate) fn migration_of(
     if entries.next().is_some() || is_migrating_into(inventory, cluster) || encryption_differences(&inventory.kms, entry, cluster).is_empty() {
         return None;
     }
-    Some(migration::work_out(inventory, entry, cluster))
+    Some(migration::work_out(inventory, entry, cluster, &migration::CutoverIndex::of(inventory)))
 }
 
 /// How the cluster's encryption differs from what its entry asks: what only a migration
