@@ -289,13 +289,13 @@ where
         }
         if elapsed >= waiting.timeout {
             return Ok(Some(Executed::InProgress(format!(
-                "{what} is still {detail} after {}: AWS goes on with it; run apply again to continue from there (--wait sets how long a step is waited for)",
+                "{what}: still {detail} after {}; AWS goes on with it; run apply again to continue from there (--wait sets how long a step is waited for)",
                 minutes(elapsed)
             ))));
         }
         if waiting.stop.is_requested() {
             return Ok(Some(Executed::InProgress(format!(
-                "{what} is still {detail}: the apply was stopped while waiting; AWS goes on with it; run apply again to continue"
+                "{what}: still {detail}; the apply was stopped while waiting; AWS goes on with it; run apply again to continue"
             ))));
         }
         // Sleep in short slices, so a stop is heeded within a second.
@@ -345,7 +345,7 @@ mod tests {
         let waited =
             wait("snapshot s", &waiting(&stop, Duration::from_millis(30)), || async { Ok(Poll::Pending("creating, 40%".to_owned())) }).await.expect("no error");
         let Some(Executed::InProgress(state)) = waited else { panic!("still in progress") };
-        assert!(state.starts_with("snapshot s is still creating, 40% after"), "{state}");
+        assert!(state.starts_with("snapshot s: still creating, 40% after"), "{state}");
         assert!(state.contains("run apply again to continue from there"), "{state}");
 
         // --wait 0: started, and not waited for.

@@ -35,11 +35,10 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
     let mut request = aws.rds.describe_db_clusters().max_records(100);
     // Exact names can be asked for by name, with the names their migrations would give;
     // a glob needs the whole list.
-    if !census && entries.iter().all(|entry| entry.name.is_literal()) {
-        let mut names: Vec<String> = entries.iter().map(|entry| entry.name.to_string()).collect();
-        names.extend(entries.iter().filter(|entry| entry.asks_encryption()).map(|entry| entry.new_name_for(&entry.name.to_string())));
-        names.sort();
-        names.dedup();
+    // A migration's new clusters are found by their tag, which no filter asks for: an
+    // entry asking for encryption needs the whole list too.
+    if !census && entries.iter().all(|entry| entry.name.is_literal() && !entry.asks_encryption()) {
+        let names: Vec<String> = entries.iter().map(|entry| entry.name.to_string()).collect();
         request = request.filters(Filter::builder().name("db-cluster-id").set_values(Some(names)).build());
     }
     let found = {
@@ -91,11 +90,13 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired, progress: &dyn Progress, 
     let (mut instances, snapshots, instance_names_taken) = if involved.is_empty() {
         (BTreeMap::new(), None, None)
     } else {
-        let sources: Vec<String> = sources.iter().map(|id| (*id).to_owned()).collect();
+        // By the names the migration gives them, so one of another cluster is seen too.
+        let snapshot_names: Vec<String> =
+            sources.iter().flat_map(|id| [holdfast_desired::aurora::snapshot_name(id), holdfast_desired::aurora::copy_name(id)]).collect();
         let writers = writers(&found);
         let (instances, snapshots, taken) = tokio::try_join!(
             instances_of(&aws.rds, aws, &involved, &writers),
-            manual_snapshots(&aws.rds, aws, &sources),
+            manual_snapshots(&aws.rds, aws, &snapshot_names),
             instance_clusters(&aws.rds, aws, &instance_names),
         )?;
         (instances, Some(snapshots), Some(taken))
@@ -244,22 +245,22 @@ async fn instance_clusters(client: &Client, aws: &Aws, names: &[String]) -> Resu
     Ok(taken)
 }
 
-/// The manual snapshots of the named clusters (a copy keeps its source's cluster).
-async fn manual_snapshots(client: &Client, aws: &Aws, clusters: &[String]) -> Result<Vec<ClusterSnapshot>, AwsError> {
+/// The manual snapshots of these names, of whatever cluster.
+async fn manual_snapshots(client: &Client, aws: &Aws, names: &[String]) -> Result<Vec<ClusterSnapshot>, AwsError> {
     let mut snapshots = Vec::new();
-    for batch in clusters.chunks(FILTER_BATCH) {
+    for batch in names.chunks(FILTER_BATCH) {
         let _permit = aws.permit().await;
         let found = client
             .describe_db_cluster_snapshots()
             .snapshot_type("manual")
-            .filters(Filter::builder().name("db-cluster-id").set_values(Some(batch.to_vec())).build())
+            .filters(Filter::builder().name("db-cluster-snapshot-id").set_values(Some(batch.to_vec())).build())
             .max_records(100)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|error| call_error("rds:DescribeDBClusterSnapshots", "the manual snapshots of the clusters a migration concerns", error))?;
+            .map_err(|error| call_error("rds:DescribeDBClusterSnapshots", "the snapshots a migration makes", error))?;
         snapshots.extend(found.iter().filter_map(snapshot_from));
     }
     snapshots.sort_by(|a, b| a.identifier.cmp(&b.identifier));

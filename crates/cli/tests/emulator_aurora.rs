@@ -9,6 +9,7 @@
 mod common;
 
 use common::emulator::{Credentials, Emulator, Z360Copy, account_for, apply_json, desired_for, outcome};
+use holdfast_desired::aurora::{copy_name, snapshot_name};
 use serde_json::Value;
 
 const STAGING: &str = "z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v";
@@ -54,7 +55,7 @@ fn apply_migrates_every_cluster_of_the_z360_account_and_boto3_sees_each_step() {
     let runbook = emulator.holdfast(credentials, &["runbook", &format!("aurora.cluster/{STAGING}"), "--desired", &copy.desired]);
     assert_eq!(runbook.code, 0, "{}", runbook.stderr);
     assert!(
-        runbook.stdout.contains(&format!("| 1 | snapshot | manual snapshot `{STAGING}-encryption-snapshot` of `{STAGING}` | to do |")),
+        runbook.stdout.contains(&format!("| 1 | snapshot | manual snapshot `{}` of `{STAGING}` | to do |", snapshot_name(STAGING))),
         "{}",
         runbook.stdout
     );
@@ -70,13 +71,13 @@ fn apply_migrates_every_cluster_of_the_z360_account_and_boto3_sees_each_step() {
     let desired_max = [(STAGING, 4.0), ("z360-agent-layer-staging-addons-9pl4w2-agentdb-3ft6yq", 2.0)];
     for source in &sources {
         assert_eq!(untouchable(&after, source), untouchable(&before, source), "{source} is as it was");
-        let snapshot = &after["snapshots"][format!("{source}-encryption-snapshot")];
+        let snapshot = &after["snapshots"][snapshot_name(source)];
         assert_eq!(
             (snapshot["cluster"].as_str(), &snapshot["tags"]["holdfast:encrypts"]),
             (Some(source.as_str()), &Value::from(source.as_str())),
             "{snapshot:#}"
         );
-        let copied = &after["snapshots"][format!("{source}-encryption-copy")];
+        let copied = &after["snapshots"][copy_name(source)];
         assert_eq!(copied["encrypted"], true, "{copied:#}");
         let new = &after["clusters"][format!("{source}-enc")];
         let old = &before["clusters"][source];
@@ -176,7 +177,7 @@ fn each_interrupted_step_continues_on_the_next_apply_and_nothing_is_made_twice()
             .as_object()
             .expect(kind)
             .iter()
-            .filter(|(name, facts)| name.starts_with(STAGING) && facts["tags"].get("holdfast:encrypts").is_some())
+            .filter(|(_, facts)| facts["tags"]["holdfast:encrypts"] == STAGING)
             .count()
     };
     assert_eq!(made_for("snapshots"), 2, "one snapshot and one copy: {:#}", after["snapshots"]);

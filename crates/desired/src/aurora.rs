@@ -144,6 +144,13 @@ pub(crate) fn check(checker: &mut Checker<'_>) {
                 Some("swap them, or raise max_acu".to_owned()),
             );
         }
+        if entry.kms_key.as_deref().is_some_and(|key| key.trim().is_empty()) {
+            checker.entry_error(
+                &entry.origin,
+                "kms_key is empty",
+                Some("name a key (alias/NAME, a key id or ARN), or leave kms_key out for alias/aws/rds".to_owned()),
+            );
+        }
         if entry.kms_key.is_some() && entry.storage_encrypted == Some(false) {
             checker.entry_error(
                 &entry.origin,
@@ -218,7 +225,22 @@ pub fn identifier_problem(identifier: &str) -> Option<String> {
 /// The name of the `index`th instance (from 0) of a migration's new cluster: `NEW-1`,
 /// `NEW-2`, ..., the cluster's name cut to fit RDS's limit, so it is always the same.
 pub fn instance_name(new_cluster: &str, index: usize) -> String {
-    let suffix = format!("-{}", index + 1);
-    let stem = new_cluster[..new_cluster.len().min(MAX_IDENTIFIER.saturating_sub(suffix.len()))].trim_end_matches('-');
+    fit(new_cluster, &format!("-{}", index + 1))
+}
+
+/// The name of the manual snapshot a migration of `source` takes.
+pub fn snapshot_name(source: &str) -> String {
+    fit(source, "-encryption-snapshot")
+}
+
+/// The name of the copy of that snapshot under the key, with `migration = "copy"`.
+pub fn copy_name(source: &str) -> String {
+    fit(source, "-encryption-copy")
+}
+
+/// `stem` and `suffix`, the stem cut so the whole is a name RDS accepts (63 characters
+/// for instances and snapshots alike), the same every time.
+fn fit(stem: &str, suffix: &str) -> String {
+    let stem = stem[..stem.len().min(MAX_IDENTIFIER.saturating_sub(suffix.len()))].trim_end_matches('-');
     format!("{stem}{suffix}")
 }

@@ -155,6 +155,7 @@ fn a_re_plan_continues_from_what_aws_holds() {
     restored.endpoint = Some("db-1-enc.cluster-c1abc.us-east-1.rds.amazonaws.com".into());
     restored.instances.as_mut().unwrap()[0].identifier = "db-1-enc-1".into();
     restored.instances.as_mut().unwrap()[0].status = "creating".into();
+    restored.instances.as_mut().unwrap()[0].tags = tags(&[("holdfast:encrypts", "db-1")]);
     inventory.aurora.clusters.push(restored);
     let plan = holdfast_planner::plan(&desired, &inventory);
     assert_eq!(steps(&plan), ["instances", "cutover"], "an instance still being made is waited for");
@@ -322,7 +323,7 @@ fn collisions_a_plan_can_see_are_errors_before_anything_is_made() {
     add_aurora(&mut inventory, "b", 0.5, 8.0, None);
     let plan = holdfast_planner::plan(&desired, &inventory);
     assert!(steps(&plan).is_empty(), "{:?}", steps(&plan));
-    assert!(errors(&plan).contains("the encryption migrations of a and b would all restore into `shared`"), "{}", errors(&plan));
+    assert!(errors(&plan).contains("the encryption migrations of a and b would all make `shared`"), "{}", errors(&plan));
 
     // A new instance's name taken by another cluster's instance.
     let desired = support::desired("[[aurora.cluster]]\nmatch = \"zzz\"\nstorage_encrypted = true\n");
@@ -389,4 +390,45 @@ fn the_plan_says_what_an_earlier_run_left_the_age_of_the_data_and_a_stopped_sour
         "{:?}",
         plan.warnings
     );
+}
+
+#[test]
+fn a_tag_alone_does_not_make_a_cluster_or_an_instance_the_migrations() {
+    let desired = desired("[[aurora.cluster]]\nmatch = \"db-1\"\nstorage_encrypted = true\n");
+    let mut inventory = inventory();
+    add_aurora(&mut inventory, "db-1", 0.5, 8.0, None);
+    // Encrypted, tagged for the migration, never restored from its snapshot: no instances yet.
+    let mut spoof = inventory.aurora.clusters[0].clone();
+    spoof.identifier = "db-1-enc".into();
+    spoof.storage_encrypted = true;
+    spoof.tags = tags(&[("holdfast:encrypts", "db-1")]);
+    spoof.instances = Some(Vec::new());
+    inventory.aurora.clusters.push(spoof);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(steps(&plan).is_empty(), "{:?}", steps(&plan));
+    assert!(errors(&plan).contains("is tagged as this migration's, but the snapshot it would have been restored from"), "{}", errors(&plan));
+
+    // With the snapshot there, an instance of the new name that lacks the tag is refused.
+    inventory.aurora.snapshots = Some(vec![snapshot("db-1-encryption-snapshot", "db-1", "available", Some("db-1"))]);
+    let mut stranger = inventory.aurora.clusters[0].instances.clone().unwrap()[0].clone();
+    stranger.identifier = "db-1-enc-1".into();
+    inventory.aurora.clusters[1].instances = Some(vec![stranger]);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(errors(&plan).contains("the instance `db-1-enc-1` in `db-1-enc` was not made by this migration"), "{}", errors(&plan));
+}
+
+#[test]
+fn snapshot_and_instance_names_are_cut_to_what_rds_accepts_and_collisions_are_refused() {
+    let long = format!("a{}", "b".repeat(60));
+    assert_eq!(holdfast_desired::aurora::snapshot_name(&long).len(), 63);
+    assert!(holdfast_desired::aurora::snapshot_name(&long).ends_with("-encryption-snapshot"));
+    let desired = desired(&format!(
+        "[[aurora.cluster]]\nmatch = \"x\"\nstorage_encrypted = true\nnew_name = \"{long}xy\"\n\n[[aurora.cluster]]\nmatch = \"y\"\nstorage_encrypted = true\nnew_name = \"{long}zw\"\n"
+    ));
+    let mut inventory = inventory();
+    add_aurora(&mut inventory, "x", 0.5, 8.0, None);
+    add_aurora(&mut inventory, "y", 0.5, 8.0, None);
+    let plan = holdfast_planner::plan(&desired, &inventory);
+    assert!(steps(&plan).is_empty(), "{:?}", steps(&plan));
+    assert!(errors(&plan).contains("the encryption migrations of x and y would all make"), "{}", errors(&plan));
 }

@@ -8,7 +8,7 @@
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
-use holdfast_desired::aurora::{ClusterEntry, Migration as Via, identifier_problem, instance_name};
+use holdfast_desired::aurora::{ClusterEntry, Migration as Via, copy_name, identifier_problem, instance_name, snapshot_name};
 use holdfast_inventory::aurora::{Cluster, ClusterSnapshot, Instance, MIGRATION_SOURCE_TAG, MIGRATION_STEP_TAG, Scaling};
 use holdfast_inventory::ecs::TaskDefinition;
 use holdfast_inventory::{Inventory, Tags};
@@ -20,8 +20,6 @@ use crate::plan::{Action, AttributeChange, Change, Flag, Kind};
 
 /// The key RDS encrypts with when the entry names none.
 pub const DEFAULT_KEY: &str = "alias/aws/rds";
-const SNAPSHOT_SUFFIX: &str = "-encryption-snapshot";
-const COPY_SUFFIX: &str = "-encryption-copy";
 /// The most tags an RDS resource may carry.
 const MAX_TAGS: usize = 50;
 
@@ -151,8 +149,8 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, 
             most - MAX_TAGS
         ));
     }
-    let snapshot_name = format!("{}{SNAPSHOT_SUFFIX}", cluster.identifier);
-    let copy_name = format!("{}{COPY_SUFFIX}", cluster.identifier);
+    let snapshot_name = snapshot_name(&cluster.identifier);
+    let copy_name = copy_name(&cluster.identifier);
     let snapshots = inventory.aurora.snapshots.as_deref().unwrap_or_default();
     let find = |name: &str| snapshots.iter().find(|snapshot| snapshot.identifier == name);
     let target = inventory.aurora.clusters.iter().find(|other| other.identifier == new_name);
@@ -161,6 +159,19 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, 
         None => State::ToDo,
         Some(target) => cluster_state(inventory, target, &cluster.identifier, &key)?,
     };
+    // A tag can be put on any cluster: one still being made, or still without all its
+    // instances, is taken as the migration's only beside the snapshot it was restored from.
+    let unfinished = target.is_some_and(|target| {
+        let made = target.instances.as_deref().unwrap_or_default();
+        !matches!(target_state, State::Done(_)) || made.len() < instances.len()
+    });
+    let of_source =
+        |name: &str| find(name).is_some_and(|found| found.cluster == cluster.identifier && found.tags.get(MIGRATION_SOURCE_TAG) == Some(&cluster.identifier));
+    if unfinished && !of_source(&snapshot_name) && !of_source(&copy_name) {
+        return Err(format!(
+            "`{new_name}` is tagged as this migration's, but the snapshot it would have been restored from (`{snapshot_name}`) is not there: holdfast cannot tell what data it holds; delete it, or finish it by hand"
+        ));
+    }
     let restored = target_state != State::ToDo;
     // What a step no longer needed holds does not matter: it is not checked.
     let copy_state = match via_copy {
@@ -228,7 +239,7 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, 
     restore_attributes.push(AttributeChange::new("kms_key", cluster.kms_key_id.clone(), Some(key.clone())));
     let mut restore_notes = vec![describe_settings(cluster, scaling)];
     // Data taken earlier is restored as it was then: say so, and how to start afresh.
-    let made_before = if via_copy { find(&copy_name) } else { find(&snapshot_name) };
+    let made_before = if via_copy { find(&copy_name).or_else(|| find(&snapshot_name)) } else { find(&snapshot_name) };
     if !restored && let Some(earlier) = made_before.filter(|found| found.status == "available") {
         restore_notes.push(format!(
             "restores the data as of {} (`{}`, made by an earlier apply); for newer data, delete the migration's snapshot{} by hand first",
@@ -279,6 +290,15 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, 
     }
     if !planned.is_empty() {
         let existing: &[Instance] = target.and_then(|target| target.instances.as_deref()).unwrap_or_default();
+        if let Some(stranger) = existing.iter().find(|made| {
+            planned.iter().any(|instance| instance.identifier == made.identifier)
+                && made.tags.get(MIGRATION_SOURCE_TAG).map(String::as_str) != Some(cluster.identifier.as_str())
+        }) {
+            return Err(format!(
+                "the instance `{}` in `{new_name}` was not made by this migration (it has no {MIGRATION_SOURCE_TAG} = {} tag): holdfast cannot tell it stands for the source's; delete it or give it the tag",
+                stranger.identifier, cluster.identifier
+            ));
+        }
         let missing = planned.iter().filter(|instance| !existing.iter().any(|made| made.identifier == instance.identifier)).count();
         let settling: Vec<String> = existing
             .iter()
@@ -286,7 +306,11 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, 
             .map(|made| format!("{} is {}", made.identifier, made.status))
             .collect();
         let state = if missing > 0 {
-            if settling.is_empty() { State::ToDo } else { State::InProgress(settling.join(", ")) }
+            match (settling.is_empty(), planned.len() - missing) {
+                (true, 0) => State::ToDo,
+                (true, made) => State::InProgress(format!("{made} of {} made", planned.len())),
+                (false, _) => State::InProgress(settling.join(", ")),
+            }
         } else if settling.is_empty() {
             State::Done(format!("{} available", crate::render::count(planned.len(), "instance")))
         } else {

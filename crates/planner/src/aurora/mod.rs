@@ -27,6 +27,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
     refuse_shared_names(cx);
     for made in &cx.inventory.aurora.clusters {
         if let Some(source) = made.migration_source()
+            && entries.iter().any(|entry| entry.name.matches(source))
             && !cx.inventory.aurora.clusters.iter().any(|cluster| cluster.identifier == source)
             && !entries.iter().any(|entry| entry.name.matches(&made.identifier) && entry.tags.matches(&made.tags))
         {
@@ -45,14 +46,31 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
 fn refuse_shared_names(cx: &mut Context<'_>) {
     let mut sources_by_name: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
     for change in &cx.changes {
-        if let Operation::RestoreEncryptedCluster { source, cluster, .. } = &change.operation {
-            sources_by_name.entry(cluster.clone()).or_default().push(source.clone());
+        match &change.operation {
+            Operation::RestoreEncryptedCluster { source, cluster, .. } => sources_by_name.entry(cluster.clone()).or_default().push(source.clone()),
+            // Instance names are cut to fit, so two long cluster names can give the same.
+            Operation::CreateMigratedInstances { source, instances, .. } => {
+                for instance in instances {
+                    sources_by_name.entry(instance.identifier.clone()).or_default().push(source.clone());
+                }
+            }
+            _ => {}
         }
+    }
+    for sources in sources_by_name.values_mut() {
+        sources.sort();
+        sources.dedup();
     }
     for (name, sources) in sources_by_name.into_iter().filter(|(_, sources)| sources.len() > 1) {
         let bases: Vec<String> = sources.iter().map(|source| format!("{}/encryption/", Kind::AuroraCluster.address(source))).collect();
         cx.changes.retain(|change| !bases.iter().any(|base| change.address.starts_with(base.as_str())));
-        cx.error(format!("the encryption migrations of {} would all restore into `{name}`: give each entry its own new_name", sources.join(" and ")), None);
+        cx.error(
+            format!(
+                "the encryption migrations of {} would all make `{name}`: give each entry its own new_name, different in its first 60 characters",
+                sources.join(" and ")
+            ),
+            None,
+        );
     }
 }
 

@@ -156,7 +156,9 @@ impl Report {
     /// Compares the plan's changes (and errors) with the ignore rules and the memory of
     /// the last check.
     pub fn new(desired: &Desired, inventory: &Inventory, plan: &Plan, now: &Now, memory: Option<&Record>, min_severity: Severity) -> Report {
-        let mut findings: Vec<Finding> = plan.changes.iter().map(|change| finding_of_change(change, now)).collect();
+        let mut findings: Vec<Finding> =
+            plan.changes.iter().filter(|change| change.migration_step().is_none()).map(|change| finding_of_change(change, now)).collect();
+        findings.extend(migration_findings(inventory, plan, now));
         let mut seen: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         findings.extend(plan.errors.iter().map(|error| Finding {
             // Named by what is wrong, not where, so editing the file moves no error; the
@@ -295,6 +297,52 @@ impl Finding {
         }
         memory::fingerprint(&text)
     }
+}
+
+/// An Aurora encryption migration is one finding per cluster, whatever step it is at: the
+/// drift is the cluster's encryption, which stays until the cutover, so it neither
+/// resolves nor changes name while the migration goes on.
+fn migration_findings(inventory: &Inventory, plan: &Plan, now: &Now) -> Vec<Finding> {
+    let mut clusters: Vec<&str> = plan.changes.iter().filter_map(|change| change.migration_step().map(|(cluster, _)| cluster)).collect();
+    clusters.dedup();
+    clusters
+        .into_iter()
+        .map(|cluster| {
+            let steps: Vec<&crate::plan::Change> = plan.changes.iter().filter(|change| change.migration_step().is_some_and(|(of, _)| of == cluster)).collect();
+            let left: Vec<&str> = steps.iter().filter_map(|change| change.migration_step().map(|(_, step)| step)).filter(|step| *step != "cutover").collect();
+            let name = crate::plan::Kind::AuroraCluster.name_in(cluster);
+            let encrypted =
+                inventory.aurora.clusters.iter().find(|found| found.identifier == name).is_some_and(holdfast_inventory::aurora::Cluster::encrypted_at_rest);
+            let progress = if left.is_empty() {
+                "the encryption migration is made; the cutover is left for a person".to_owned()
+            } else {
+                format!("an encryption migration has {} left ({})", crate::render::count(left.len(), "step"), left.join(", "))
+            };
+            let (severity, what) = if encrypted {
+                (Severity::High, "the cluster is encrypted under another key than declared")
+            } else {
+                (Severity::Critical, "the cluster's storage is not encrypted")
+            };
+            let first = steps[0];
+            Finding {
+                address: format!("{cluster}/encryption"),
+                kind: first.kind.as_str().to_owned(),
+                severity,
+                meaning: format!("{what}: {progress}"),
+                action: if left.is_empty() { Action::Manual } else { Action::Replace },
+                attributes: steps
+                    .iter()
+                    .flat_map(|change| change.attributes.iter().filter(|attribute| matches!(attribute.name.as_str(), "storage_encrypted" | "kms_key")).cloned())
+                    .take(2)
+                    .collect(),
+                reason: steps.iter().find_map(|change| change.reason.clone()),
+                source: Some(first.source.clone()),
+                status: Status::New,
+                since: now.rfc3339.clone(),
+                ignored: None,
+            }
+        })
+        .collect()
 }
 
 fn finding_of_change(change: &crate::plan::Change, now: &Now) -> Finding {

@@ -27,6 +27,7 @@ pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str
 
     let _ = writeln!(out, "\n## Steps holdfast carries out\n");
     let plan_file = format!("{}.plan.json", m.source);
+    let desired = shell_word(desired);
     let _ = writeln!(
         out,
         "Plan this migration alone, review the plan, then apply that plan file:\n\n```sh\nholdfast plan --desired {desired} --target 'aurora.cluster/{}/encryption/*' --out {plan_file}\nholdfast apply {plan_file} --desired {desired} --allow-replace\n```\n\n\
@@ -54,7 +55,7 @@ pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str
         host.as_ref().map_or_else(|| format!("the {what} endpoint of `{}`, known once it is restored", m.new_cluster), |host| format!("`{host}`"))
     };
     let _ = writeln!(out, "\n## Cutover, by a person\n");
-    let _ = writeln!(out, "Old writer endpoint: `{old_writer}`  \nNew writer endpoint: {}", code(&c.new_writer, "writer"));
+    let _ = writeln!(out, "Old writer endpoint: `{old_writer}`  \nNew writer endpoint: {}  ", code(&c.new_writer, "writer"));
     if let Some(old) = &c.old_reader {
         let _ = writeln!(out, "Old reader endpoint: `{old}`  \nNew reader endpoint: {}", code(&c.new_reader, "reader"));
     }
@@ -114,4 +115,14 @@ pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str
         "\n## Approval\n\n| Role | Name | Date | Signature |\n|---|---|---|---|\n| Change owner | | | |\n| Approver | | | |\n| Database owner | | | |"
     );
     out
+}
+
+/// A word as a POSIX shell reads it back: quoted when it holds anything but the plainest
+/// characters.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@+".contains(c)) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -258,7 +258,8 @@ pub(crate) fn summary_line(plan: &Plan) -> String {
 
 /// "1 change", "3 changes", "2 entries".
 pub fn count(number: usize, noun: &str) -> String {
-    match (number, noun.strip_suffix('y')) {
+    // "entry", "entries"; but "day", "days".
+    match (number, noun.strip_suffix('y').filter(|stem| !stem.ends_with(['a', 'e', 'o', 'u']))) {
         (1, _) => format!("1 {noun}"),
         (_, Some(stem)) => format!("{number} {stem}ies"),
         (_, None) => format!("{number} {noun}s"),
