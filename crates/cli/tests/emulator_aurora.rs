@@ -54,11 +54,7 @@ fn apply_migrates_every_cluster_of_the_z360_account_and_boto3_sees_each_step() {
 
     let runbook = emulator.holdfast(credentials, &["runbook", &format!("aurora.cluster/{STAGING}"), "--desired", &copy.desired]);
     assert_eq!(runbook.code, 0, "{}", runbook.stderr);
-    assert!(
-        runbook.stdout.contains(&format!("| 1 | snapshot | manual snapshot `{}` of `{STAGING}` | to do |", snapshot_name(STAGING))),
-        "{}",
-        runbook.stdout
-    );
+    assert!(runbook.stdout.contains(&format!("| 1 | snapshot | manual snapshot `{}` of `{STAGING}` | to do |", snapshot_name(STAGING))), "{}", runbook.stdout);
 
     let (run, report) = apply_json(&emulator, credentials, &copy.desired, &["--allow-replace"], &[]);
     assert_eq!(run.code, 0, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
@@ -172,14 +168,8 @@ fn each_interrupted_step_continues_on_the_next_apply_and_nothing_is_made_twice()
     }
 
     let after = state(&emulator, &account);
-    let made_for = |kind: &str| -> usize {
-        after[kind]
-            .as_object()
-            .expect(kind)
-            .iter()
-            .filter(|(_, facts)| facts["tags"]["holdfast:encrypts"] == STAGING)
-            .count()
-    };
+    let made_for =
+        |kind: &str| -> usize { after[kind].as_object().expect(kind).iter().filter(|(_, facts)| facts["tags"]["holdfast:encrypts"] == STAGING).count() };
     assert_eq!(made_for("snapshots"), 2, "one snapshot and one copy: {:#}", after["snapshots"]);
     let new_clusters: Vec<&String> = after["clusters"].as_object().expect("clusters").keys().filter(|name| name.starts_with(&format!("{STAGING}-"))).collect();
     assert_eq!(new_clusters, [&format!("{STAGING}-enc")]);

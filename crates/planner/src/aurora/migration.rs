@@ -93,6 +93,8 @@ pub struct Cutover {
     /// Secrets whose values holdfast does not read, which may hold it too.
     pub unread: Vec<String>,
     pub master_user_secret: Option<String>,
+    /// How many ECS services were read to look for what holds the address.
+    pub services_read: usize,
 }
 
 /// Works out the migration of `cluster` for `entry`; an error says why it cannot go on,
@@ -352,6 +354,7 @@ pub fn work_out(inventory: &Inventory, entry: &ClusterEntry, cluster: &Cluster, 
         references,
         unread,
         master_user_secret: settings.master_user_secret.clone(),
+        services_read: index.services,
     };
     Ok(Migration {
         source: cluster.identifier.clone(),
@@ -672,6 +675,7 @@ fn cost(instances: &[Instance], scaling: Option<Scaling>, via_copy: bool) -> Str
 pub struct CutoverIndex {
     by_host: BTreeMap<String, Vec<String>>,
     unread: Vec<String>,
+    services: usize,
 }
 
 impl CutoverIndex {
@@ -697,7 +701,7 @@ impl CutoverIndex {
             }
         }
         unread.sort();
-        Self { by_host, unread }
+        Self { by_host, unread, services: inventory.ecs.clusters.iter().map(|cluster| cluster.services.len()).sum() }
     }
 
     /// What names one of the cluster's hosts, each once, and the unread secrets.

@@ -69,8 +69,17 @@ pub fn runbook(migration: &Migration, account: &str, region: &str, read_at: &str
         "2. Check the new cluster: connect to the new writer endpoint with the source's credentials, compare row counts of the main tables and the latest timestamps with the source."
     );
     let _ = writeln!(out, "3. Switch what holds the old address to the new one:");
-    if c.references.is_empty() && c.unread.is_empty() {
-        let _ = writeln!(out, "   - holdfast found nothing in the task definitions it read that names the old cluster; check your secrets and configuration.");
+    if c.services_read == 0 {
+        let _ = writeln!(
+            out,
+            "   - holdfast read no ECS service for this desired state (no `[[ecs.service]]` or `[[ecs.task_secrets]]` entry selects one), so it looked nowhere: check everything that connects to the old cluster."
+        );
+    } else if c.references.is_empty() && c.unread.is_empty() {
+        let _ = writeln!(
+            out,
+            "   - holdfast found nothing in the task definitions of the {} services it read that names the old cluster; check your secrets and other configuration.",
+            c.services_read
+        );
     }
     for reference in &c.references {
         let _ = writeln!(out, "   - {reference}");

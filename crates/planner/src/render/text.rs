@@ -173,7 +173,7 @@ fn write_migration(out: &mut String, painter: &Painter, plan: &Plan, cluster: &s
             })
             .collect();
         let marker = painter.paint(action_style(change.action), change.action.marker());
-        let _ = writeln!(out, "      {marker} {step:<10}{}", summary.join(" "));
+        let _ = writeln!(out, "      {marker} {step:<10}{}", summary.join(if step == "cutover" { "; " } else { " " }));
         for note in &change.notes {
             let _ = writeln!(out, "                   {note}");
         }
