@@ -222,16 +222,8 @@ fn what_cannot_be_read_is_never_a_pass_and_the_rest_is_reported() {
 
     // Permissions refused: KMS's aliases and IAM's report. Their checks are not assessed, score 0,
     // and a parameter under AWS's key is not passed for want of knowing whose key it is.
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime for the proxy");
-    let config = holdfast_fault_proxy::Config {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        upstream: emulator.endpoint.clone(),
-        latency: std::time::Duration::ZERO,
-        faults: holdfast_fault_proxy::Faults::default(),
-        seed: 1,
-        deny: vec!["kms:ListAliases".to_owned(), "iam:GenerateCredentialReport".to_owned()],
-    };
-    let proxy = runtime.block_on(holdfast_fault_proxy::Proxy::start(config)).expect("the proxy starts");
+    let denying = common::emulator::Denying::start(&emulator, &["kms:ListAliases", "iam:GenerateCredentialReport"]);
+    let proxy = &denying.proxy;
     let denied = emulator.holdfast(&credentials, &["audit", "--desired", &desired, "--format", "json", "--endpoint-url", &proxy.url()]);
     assert_eq!(denied.code, 0, "{}", denied.stderr);
     for kind in ["kms", "iam"] {

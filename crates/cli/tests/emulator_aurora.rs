@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::emulator::{Credentials, Emulator, Z360Copy, account_for, apply_json, desired_for, outcome};
+use common::emulator::{Credentials, Denying, Emulator, Z360Copy, account_for, apply_json, desired_for, outcome};
 use holdfast_desired::aurora::{copy_name, snapshot_name};
 use serde_json::Value;
 
@@ -124,17 +124,8 @@ fn apply_migrates_every_cluster_of_the_z360_account_and_boto3_sees_each_step() {
 
 /// An apply through a proxy that refuses `deny`, as AWS refuses a missing permission.
 fn apply_denying(emulator: &Emulator, credentials: &Credentials, desired: &str, deny: Option<&str>) -> Value {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime for the proxy");
-    let config = holdfast_fault_proxy::Config {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        upstream: emulator.endpoint.clone(),
-        latency: std::time::Duration::ZERO,
-        faults: holdfast_fault_proxy::Faults::default(),
-        seed: 1,
-        deny: deny.into_iter().map(str::to_owned).collect(),
-    };
-    let proxy = runtime.block_on(holdfast_fault_proxy::Proxy::start(config)).expect("the proxy starts");
-    let (run, report) = apply_json(emulator, credentials, desired, &["--allow-replace", "--endpoint-url", &proxy.url()], &[]);
+    let denying = Denying::start(emulator, &deny.into_iter().collect::<Vec<_>>());
+    let (run, report) = apply_json(emulator, credentials, desired, &["--allow-replace", "--endpoint-url", &denying.proxy.url()], &[]);
     assert_eq!(run.code, if deny.is_some() { 1 } else { 0 }, "{}\n{}", run.stdout, run.stderr);
     report
 }

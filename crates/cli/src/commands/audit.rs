@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use holdfast_audit::report::Report;
-use holdfast_inventory::Inventory;
 
 use crate::args::{AuditArgs, AuditFormat};
 use crate::commands::{live, load_desired};
@@ -24,12 +23,7 @@ pub fn run(args: &AuditArgs) -> anyhow::Result<Status> {
         );
     }
     let inventory = match &args.snapshot {
-        Some(snapshot) => {
-            let text = std::fs::read_to_string(snapshot).with_context(|| format!("cannot read the snapshot {}", snapshot.display()))?;
-            let inventory = Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))?;
-            live::check_account(&desired, &inventory.account_id, &inventory.region, "the snapshot is of")?;
-            inventory
-        }
+        Some(snapshot) => super::load_snapshot(&desired, snapshot)?,
         None => live::read_for_audit(&desired, &args.aws)?,
     };
     let today = holdfast_aws::timestamp_now()?;

@@ -31,6 +31,15 @@ fn load_desired(dir: &std::path::Path) -> anyhow::Result<holdfast_desired::Desir
     holdfast_desired::load_dir(dir).map_err(|error| anyhow::anyhow!("{error}"))
 }
 
+/// A snapshot file, refused when it is of another account or region than the desired state.
+fn load_snapshot(desired: &holdfast_desired::Desired, path: &std::path::Path) -> anyhow::Result<holdfast_inventory::Inventory> {
+    use anyhow::Context;
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the snapshot {}", path.display()))?;
+    let inventory = holdfast_inventory::Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", path.display()))?;
+    live::check_account(desired, &inventory.account_id, &inventory.region, "the snapshot is of")?;
+    Ok(inventory)
+}
+
 /// Plans with the secret values the desired state reads from the environment.
 fn make_plan(desired: &holdfast_desired::Desired, inventory: &holdfast_inventory::Inventory) -> holdfast_planner::Plan {
     holdfast_planner::plan_with_environment(desired, inventory, |name| std::env::var(name).ok())

@@ -1,7 +1,6 @@
 //! `holdfast runbook ADDRESS`: one Aurora cluster's encryption migration as a runbook.
 
 use anyhow::{Context, bail};
-use holdfast_inventory::Inventory;
 use holdfast_planner::Kind;
 
 use crate::args::RunbookArgs;
@@ -13,12 +12,7 @@ pub fn run(args: &RunbookArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
     let cluster = cluster_of(&args.address)?;
     let inventory = match &args.snapshot {
-        Some(snapshot) => {
-            let text = std::fs::read_to_string(snapshot).with_context(|| format!("cannot read the snapshot {}", snapshot.display()))?;
-            let inventory = Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))?;
-            live::check_account(&desired, &inventory.account_id, &inventory.region, "the snapshot is of")?;
-            inventory
-        }
+        Some(snapshot) => super::load_snapshot(&desired, snapshot)?,
         None => live::read_and_plan(&desired, &args.aws, &Stats::default())?.0,
     };
     let migration = match holdfast_planner::aurora_migration(&desired, &inventory, cluster) {

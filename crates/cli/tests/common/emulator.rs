@@ -168,3 +168,26 @@ impl Emulator {
         command
     }
 }
+
+/// A fault proxy in front of the emulator that answers these operations (`rds:CopyDBClusterSnapshot`)
+/// with access denied, as AWS answers a missing permission; it runs as long as this lives.
+pub struct Denying {
+    _runtime: tokio::runtime::Runtime,
+    pub proxy: holdfast_fault_proxy::Proxy,
+}
+
+impl Denying {
+    pub fn start(emulator: &Emulator, deny: &[&str]) -> Denying {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime for the proxy");
+        let config = holdfast_fault_proxy::Config {
+            listen: "127.0.0.1:0".parse().expect("an address"),
+            upstream: emulator.endpoint.clone(),
+            latency: std::time::Duration::ZERO,
+            faults: holdfast_fault_proxy::Faults::default(),
+            seed: 1,
+            deny: deny.iter().map(|operation| (*operation).to_owned()).collect(),
+        };
+        let proxy = runtime.block_on(holdfast_fault_proxy::Proxy::start(config)).expect("the proxy starts");
+        Denying { _runtime: runtime, proxy }
+    }
+}
