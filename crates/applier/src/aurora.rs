@@ -118,7 +118,13 @@ pub(crate) async fn execute(aws: &Aws, operation: &Operation, waiting: &Waiting<
             }
             let existing = target.instances.unwrap_or_default();
             for instance in instances {
-                if existing.iter().any(|made| made.identifier == instance.identifier) {
+                if let Some(made) = existing.iter().find(|made| made.identifier == instance.identifier) {
+                    if made.tags.get(MIGRATION_SOURCE_TAG) != Some(source) {
+                        return Err(format!(
+                            "the instance {} in {cluster} was not made by this migration (no {MIGRATION_SOURCE_TAG} = {source} tag): no instance was added; plan again",
+                            made.identifier
+                        ));
+                    }
                     continue;
                 }
                 if let Some(elsewhere) = aurora::instance_cluster(aws, &instance.identifier).await.map_err(text)? {

@@ -168,23 +168,14 @@ pub(crate) fn cluster_from(cluster: &DbCluster) -> Option<Cluster> {
 
 /// The DB instances of the named clusters, by cluster.
 async fn instances_of(client: &Client, aws: &Aws, clusters: &[String], writers: &BTreeSet<String>) -> Result<BTreeMap<String, Vec<Instance>>, AwsError> {
-    let mut by_cluster: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
-    for batch in clusters.chunks(FILTER_BATCH) {
+    let found = {
         let _permit = aws.permit().await;
-        let found = client
-            .describe_db_instances()
-            .filters(Filter::builder().name("db-cluster-id").set_values(Some(batch.to_vec())).build())
-            .max_records(100)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|error| call_error("rds:DescribeDBInstances", "the DB instances of the clusters a migration concerns", error))?;
-        for instance in &found {
-            if let (Some(cluster), Some(read)) = (instance.db_cluster_identifier(), instance_from(instance, writers)) {
-                by_cluster.entry(cluster.to_owned()).or_default().push(read);
-            }
+        instances_where(client, "db-cluster-id", clusters, "the DB instances of the clusters a migration concerns").await?
+    };
+    let mut by_cluster: BTreeMap<String, Vec<Instance>> = BTreeMap::new();
+    for instance in &found {
+        if let (Some(cluster), Some(read)) = (instance.db_cluster_identifier(), instance_from(instance, writers)) {
+            by_cluster.entry(cluster.to_owned()).or_default().push(read);
         }
     }
     for instances in by_cluster.values_mut() {
@@ -223,26 +214,35 @@ fn instance_from(instance: &DbInstance, writers: &BTreeSet<String>) -> Option<In
 
 /// The instances of these names that exist, whatever their cluster, with the cluster.
 async fn instance_clusters(client: &Client, aws: &Aws, names: &[String]) -> Result<BTreeMap<String, String>, AwsError> {
-    let mut taken = BTreeMap::new();
-    for batch in names.chunks(FILTER_BATCH) {
+    let found = {
         let _permit = aws.permit().await;
-        let found = client
+        instances_where(client, "db-instance-id", names, "the names a migration's instances would take").await?
+    };
+    Ok(found.iter().filter_map(|instance| Some((instance.db_instance_identifier()?.to_owned(), cluster_of(instance)))).collect())
+}
+
+/// The DB instances whose `filter` (`db-cluster-id`, `db-instance-id`) is one of `values`,
+/// asked in batches, every page.
+async fn instances_where(client: &Client, filter: &str, values: &[String], what: &str) -> Result<Vec<DbInstance>, AwsError> {
+    let mut found = Vec::new();
+    for batch in values.chunks(FILTER_BATCH) {
+        let page = client
             .describe_db_instances()
-            .filters(Filter::builder().name("db-instance-id").set_values(Some(batch.to_vec())).build())
+            .filters(Filter::builder().name(filter).set_values(Some(batch.to_vec())).build())
             .max_records(100)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
-            .map_err(|error| call_error("rds:DescribeDBInstances", "the names a migration's instances would take", error))?;
-        for instance in &found {
-            if let Some(name) = instance.db_instance_identifier() {
-                taken.insert(name.to_owned(), instance.db_cluster_identifier().unwrap_or("no cluster").to_owned());
-            }
-        }
+            .map_err(|error| call_error("rds:DescribeDBInstances", what, error))?;
+        found.extend(page);
     }
-    Ok(taken)
+    Ok(found)
+}
+
+fn cluster_of(instance: &DbInstance) -> String {
+    instance.db_cluster_identifier().unwrap_or("no cluster").to_owned()
 }
 
 /// The manual snapshots of these names, of whatever cluster.
@@ -474,14 +474,9 @@ pub(crate) async fn describe_cluster_with(client: &Client, identifier: &str) -> 
     };
     let mut read = cluster_from(cluster);
     if let Some(read) = &mut read {
-        let instances = client
-            .describe_db_instances()
-            .filters(Filter::builder().name("db-cluster-id").values(identifier).build())
-            .send()
-            .await
-            .map_err(|error| call_error("rds:DescribeDBInstances", format!("the DB instances of {identifier}"), error))?;
+        let instances = instances_where(client, "db-cluster-id", &[identifier.to_owned()], &format!("the DB instances of {identifier}")).await?;
         let writers = writers(found.db_clusters());
-        let mut instances: Vec<Instance> = instances.db_instances().iter().filter_map(|instance| instance_from(instance, &writers)).collect();
+        let mut instances: Vec<Instance> = instances.iter().filter_map(|instance| instance_from(instance, &writers)).collect();
         instances.sort_by(|a, b| a.identifier.cmp(&b.identifier));
         read.instances = Some(instances);
     }
@@ -507,18 +502,8 @@ pub(crate) async fn describe_cluster_snapshot_with(client: &Client, identifier: 
 /// The cluster an instance of that name belongs to, if one exists.
 pub async fn instance_cluster(aws: &Aws, identifier: &str) -> Result<Option<String>, AwsError> {
     let _permit = aws.permit().await;
-    let found = aws
-        .rds
-        .describe_db_instances()
-        .filters(Filter::builder().name("db-instance-id").values(identifier).build())
-        .send()
-        .await
-        .map_err(|error| call_error("rds:DescribeDBInstances", format!("DB instance {identifier}"), error))?;
-    Ok(found
-        .db_instances()
-        .iter()
-        .find(|instance| instance.db_instance_identifier() == Some(identifier))
-        .map(|instance| instance.db_cluster_identifier().unwrap_or("no cluster").to_owned()))
+    let found = instances_where(&aws.rds, "db-instance-id", &[identifier.to_owned()], &format!("DB instance {identifier}")).await?;
+    Ok(found.iter().find(|instance| instance.db_instance_identifier() == Some(identifier)).map(cluster_of))
 }
 
 #[cfg(test)]

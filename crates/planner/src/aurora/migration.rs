@@ -428,7 +428,7 @@ pub(super) fn plan(
         before = Some(address);
     }
     let cutover = &migration.cutover;
-    let new_writer = cutover.new_writer.clone().unwrap_or_else(|| format!("the writer endpoint of {} (known once restored)", migration.new_cluster));
+    let new_writer = cutover.new_writer.clone().unwrap_or_else(|| "(the new cluster's, once restored)".to_owned());
     let mut notes: Vec<String> = cutover.references.iter().map(|reference| format!("holds the old address: {reference}")).collect();
     notes.extend(cutover.unread.iter().map(|secret| format!("check, holdfast does not read it: {secret}")));
     changes.push(Change {
@@ -439,7 +439,7 @@ pub(super) fn plan(
         attributes: {
             let mut attributes = vec![AttributeChange::new("writer_endpoint", cutover.old_writer.clone(), Some(new_writer))];
             if let Some(old) = &cutover.old_reader {
-                let new = cutover.new_reader.clone().unwrap_or_else(|| format!("the reader endpoint of {} (known once restored)", migration.new_cluster));
+                let new = cutover.new_reader.clone().unwrap_or_else(|| "(the new cluster's, once restored)".to_owned());
                 attributes.push(AttributeChange::new("reader_endpoint", Some(old.clone()), Some(new)));
             }
             attributes
