@@ -43,6 +43,7 @@ def ecs():
                 "capacity_provider_strategy": [],
                 "task_definition": arn,
                 "desired_count": 1,
+                "running_count": z.RUNNING_TASKS,
                 "tags": z.service_tags(app, env, service),
             })
             definitions.append({
@@ -50,6 +51,8 @@ def ecs():
                 "family": family,
                 "revision": revision,
                 "execution_role_arn": f"arn:aws:iam::{z.ACCOUNT_ID}:role/{family}-ExecutionRole",
+                "cpu_units": z.TASK_CPU,
+                "memory_mib": z.TASK_MEMORY,
                 "containers": [{
                     "name": service,
                     "environment": [variable(key, value) for key, value in sorted(z.environment(app, env, service, z.aurora_endpoint(z.aurora_for(app, env))).items())],
@@ -108,12 +111,22 @@ def aurora():
                 "endpoint": f"{instance}.c9x7k2m4p1qz.{z.REGION}.rds.amazonaws.com",
                 "tags": {},
             }],
+            # As holdfast reads it: hourly averages rounded up to the next 0.5 ACU, counted.
+            "usage": {"days": 14, "hours_at_acu": [[acu, hours] for acu, hours in sorted(z.ACU_USE[identifier])], "volume_bytes": z.VOLUME_BYTES[identifier]},
         }
     return {"clusters": sorted([cluster(identifier, max_acu) for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"]),
             # The seeds name no database outside Aurora.
             "other_databases": [],
             # No migration has started.
             "snapshots": []}
+
+
+def storage(name):
+    """What a bucket stores as holdfast reads it from S3's metrics; nothing for an empty one."""
+    if name not in z.BUCKET_STORAGE:
+        return {"bytes": {}}
+    by_type, objects = z.BUCKET_STORAGE[name]
+    return {"bytes": dict(sorted(by_type.items())), "objects": objects}
 
 
 def s3():
@@ -123,6 +136,7 @@ def s3():
         "lifecycle": None,
         "empty": not holds_objects,
         "tags": {},
+        "storage": storage(name),
     } for name, holds_objects in z.BUCKETS], key=lambda b: b["name"]), "names": sorted(name for name, _ in z.BUCKETS)}
 
 
@@ -167,7 +181,7 @@ def elb():
 
 def main():
     snapshot = {
-        "format_version": 5,
+        "format_version": 6,
         "account_id": z.ACCOUNT_ID,
         "region": z.REGION,
         "taken_at": z.TAKEN_AT,

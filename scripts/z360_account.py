@@ -112,6 +112,41 @@ def service_tags(app, env, service):
         "copilot-service": service,
     }
 
+# Usage, for cost estimates. The seeds state none, so these are invented to be plausible,
+# and seeded into the emulator as CloudWatch metrics so a live read finds the same.
+GIB = 1024 ** 3
+# Every task is 0.5 vCPU and 1 GB, one running: the size the seeds' own Fargate Spot
+# estimate (about $95 a month for 8 services at 70% off) implies.
+TASK_CPU, TASK_MEMORY, RUNNING_TASKS = 512, 1024, 1
+# Hourly ACU averages over 14 days, as (ACU, hours): 336 hours each.
+ACU_USE = {
+    "z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v": [(0.5, 290), (1.0, 40), (5.0, 6)],
+    "z360-agent-layer-staging-addons-9pl4w2-agentdb-3ft6yq": [(0.5, 320), (2.5, 16)],
+    "z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd": [(0.5, 250), (1.0, 70), (2.0, 16)],
+    "z360-agent-layer-beta-addons-7hb3t6-agentdb-6ry2ux": [(0.5, 330), (1.0, 6)],
+}
+# Each cluster's volume, in bytes.
+VOLUME_BYTES = {
+    "z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v": 2 * GIB,
+    "z360-agent-layer-staging-addons-9pl4w2-agentdb-3ft6yq": 1 * GIB,
+    "z360-beta-addonsstack-5mn8r1-z360dbcluster-2wq9ek4vj7cd": 6 * GIB,
+    "z360-agent-layer-beta-addons-7hb3t6-agentdb-6ry2ux": 1 * GIB,
+}
+# What each bucket stores: (bytes by CloudWatch StorageType, objects). zscribe is empty.
+BUCKET_STORAGE = {
+    "app-z360": ({"StandardStorage": 40 * GIB}, 120_000),
+    "zscribe-main": ({"StandardStorage": 150 * GIB}, 300_000),
+    "livkit-recordings": ({"StandardStorage": 400 * GIB}, 20_000),
+    "z360-staging-storage": ({"StandardStorage": 5 * GIB}, 10_000),
+    "z360-beta-storage": ({"StandardStorage": 8 * GIB}, 15_000),
+}
+
+
+def hourly_acu(identifier):
+    """The hourly values of ACU_USE, the most common first."""
+    return [acu for acu, hours in ACU_USE[identifier] for _ in range(hours)]
+
+
 # The KMS key for PHI as it was before the sprint: no automatic rotation.
 PHI_KEY_DESCRIPTION = "z360 PHI"
 

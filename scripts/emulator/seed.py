@@ -10,6 +10,7 @@ the credentials for the account as JSON, for the test to hand to holdfast.
 """
 
 import argparse
+import datetime
 import json
 import pathlib
 import sys
@@ -61,8 +62,8 @@ class Account:
                 family=family,
                 requiresCompatibilities=["FARGATE"],
                 networkMode="awsvpc",
-                cpu="256",
-                memory="512",
+                cpu=str(z.TASK_CPU),
+                memory=str(z.TASK_MEMORY),
                 executionRoleArn=execution_role,
                 containerDefinitions=[{
                     "name": family.rsplit("-", 1)[-1],
@@ -170,6 +171,35 @@ def seed_z360(session, endpoint, account_id, canary=None, bucket_suffix="", with
     kms.create_alias(AliasName="alias/z360-phi", TargetKeyId=key)
 
     seed_orphaned_alb(account)
+    seed_usage(account, bucket_suffix)
+
+
+def seed_usage(account, bucket_suffix=""):
+    """The usage of z360_account as CloudWatch metrics, where holdfast reads them: each
+    cluster's hourly ACU for 14 days and its volume, each bucket's daily size and object
+    count. The window holdfast reads ends at the last whole hour (or day); one more point
+    at the current hour (or day), equal to the oldest, keeps what it reads the same should
+    an hour (or midnight) pass before it reads."""
+    cloudwatch = account.client("cloudwatch")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    day = hour.replace(hour=0)
+    for identifier, _ in z.AURORA:
+        values = z.hourly_acu(identifier)
+        points = [(hour - datetime.timedelta(hours=len(values) - index), value) for index, value in enumerate(values)] + [(hour, values[0])]
+        data = [{"MetricName": "ServerlessDatabaseCapacity", "Dimensions": [{"Name": "DBClusterIdentifier", "Value": identifier}], "Timestamp": at, "Value": value, "Unit": "Count"} for at, value in points]
+        data += [{"MetricName": "VolumeBytesUsed", "Dimensions": [{"Name": "DBClusterIdentifier", "Value": identifier}], "Timestamp": day - datetime.timedelta(days=back), "Value": float(z.VOLUME_BYTES[identifier]), "Unit": "Bytes"} for back in range(4)]
+        for start in range(0, len(data), 500):
+            cloudwatch.put_metric_data(Namespace="AWS/RDS", MetricData=data[start:start + 500])
+    for name, (by_type, objects) in z.BUCKET_STORAGE.items():
+        bucket = name + bucket_suffix
+        data = []
+        for back in range(4):
+            at = day - datetime.timedelta(days=back)
+            # Dimensions in the order S3 publishes them.
+            data += [{"MetricName": "BucketSizeBytes", "Dimensions": [{"Name": "BucketName", "Value": bucket}, {"Name": "StorageType", "Value": storage_type}], "Timestamp": at, "Value": float(size), "Unit": "Bytes"} for storage_type, size in by_type.items()]
+            data.append({"MetricName": "NumberOfObjects", "Dimensions": [{"Name": "BucketName", "Value": bucket}, {"Name": "StorageType", "Value": "AllStorageTypes"}], "Timestamp": at, "Value": float(objects), "Unit": "Count"})
+        cloudwatch.put_metric_data(Namespace="AWS/S3", MetricData=data)
 
 
 def seed_orphaned_alb(account, protected=False, name=None, targets=0):

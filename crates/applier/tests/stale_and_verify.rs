@@ -17,6 +17,7 @@ fn change(address: &str, action: Action, attributes: Vec<AttributeChange>) -> Ch
         reason: None,
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::Manual,
     }
 }
@@ -33,6 +34,7 @@ fn plan(changes: Vec<Change>) -> Plan {
         errors: Vec::new(),
         summary,
         left_out: 0,
+        cost: None,
     }
 }
 

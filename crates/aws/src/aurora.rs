@@ -162,6 +162,7 @@ pub(crate) fn cluster_from(cluster: &DbCluster) -> Option<Cluster> {
         reader_endpoint: cluster.reader_endpoint().map(str::to_ascii_lowercase),
         settings: Some(settings),
         instances: None,
+        usage: None,
         identifier,
     })
 }
@@ -504,6 +505,38 @@ pub async fn instance_cluster(aws: &Aws, identifier: &str) -> Result<Option<Stri
     let _permit = aws.permit().await;
     let found = instances_where(&aws.rds, "db-instance-id", &[identifier.to_owned()], &format!("DB instance {identifier}")).await?;
     Ok(found.iter().find(|instance| instance.db_instance_identifier() == Some(identifier)).map(cluster_of))
+}
+
+/// The days of ACU use a cost estimate looks at.
+pub const USAGE_DAYS: u32 = 14;
+
+/// Reads each named cluster's ACU use over the last [`USAGE_DAYS`] (hourly averages of
+/// `ServerlessDatabaseCapacity`) and its volume size (`VolumeBytesUsed`), two series a
+/// cluster, in as few `GetMetricData` calls as they fit.
+pub async fn read_usage(aws: &Aws, aurora: &mut holdfast_inventory::aurora::Aurora, identifiers: &[String]) -> Result<(), AwsError> {
+    use crate::metrics::{Series, read, window};
+    if identifiers.is_empty() {
+        return Ok(());
+    }
+    let series: Vec<Series> = identifiers
+        .iter()
+        .flat_map(|identifier| {
+            let dimensions = vec![("DBClusterIdentifier", identifier.clone())];
+            [
+                Series { namespace: "AWS/RDS", metric: "ServerlessDatabaseCapacity", dimensions: dimensions.clone(), stat: "Average", period_seconds: 3600 },
+                Series { namespace: "AWS/RDS", metric: "VolumeBytesUsed", dimensions, stat: "Average", period_seconds: 86_400 },
+            ]
+        })
+        .collect();
+    let values = read(aws, &crate::metrics::client(aws), &series, window(USAGE_DAYS, 3600)).await?;
+    for (identifier, pair) in identifiers.iter().zip(values.chunks(2)) {
+        let hourly: Vec<f64> = pair[0].iter().map(|(_, value)| *value).collect();
+        let volume = pair[1].last().map(|(_, bytes)| *bytes).filter(|bytes| bytes.is_finite() && *bytes >= 0.0).map(|bytes| bytes as u64);
+        if let Some(cluster) = aurora.clusters.iter_mut().find(|cluster| &cluster.identifier == identifier) {
+            cluster.usage = Some(holdfast_inventory::aurora::ClusterUsage::from_hourly(USAGE_DAYS, &hourly, volume));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

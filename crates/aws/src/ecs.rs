@@ -260,6 +260,7 @@ async fn describe_services(aws: &Aws, cluster_arn: &str, cluster_name: &str, arn
             capacity_provider_strategy: strategy(service.capacity_provider_strategy()),
             task_definition: service.task_definition().unwrap_or_default().to_owned(),
             desired_count: u32::try_from(service.desired_count()).unwrap_or(0),
+            running_count: u32::try_from(service.running_count()).ok(),
             tags: tags(service.tags()),
         })
         .collect())
@@ -303,6 +304,8 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
         family: definition.family().unwrap_or_default().to_owned(),
         revision: u32::try_from(definition.revision()).unwrap_or(0),
         execution_role_arn: definition.execution_role_arn().map(str::to_owned),
+        cpu_units: definition.cpu().and_then(|cpu| task_size(cpu, "vcpu")),
+        memory_mib: definition.memory().and_then(|memory| task_size(memory, "gb")),
         containers: definition
             .container_definitions()
             .iter()
@@ -504,4 +507,29 @@ pub async fn update_service(
         .await
         .map_err(|error| call_error("ecs:UpdateService", format!("service {service} in cluster {cluster}"), error))?;
     Ok(())
+}
+
+/// A task-level size as ECS accepts it: units (`"512"`), or `"0.5 vCPU"` / `"1 GB"`, whose
+/// number counts 1024 units.
+fn task_size(text: &str, whole_unit: &str) -> Option<u32> {
+    let text = text.trim();
+    if let Ok(units) = text.parse::<u32>() {
+        return Some(units);
+    }
+    let lower = text.to_ascii_lowercase();
+    let number = lower.strip_suffix(whole_unit)?.trim().parse::<f64>().ok()?;
+    (number.is_finite() && number > 0.0).then(|| (number * 1024.0).round() as u32)
+}
+
+#[cfg(test)]
+mod task_size_tests {
+    use super::task_size;
+
+    #[test]
+    fn reads_units_and_whole_units() {
+        assert_eq!(task_size("512", "vcpu"), Some(512));
+        assert_eq!(task_size("0.5 vCPU", "vcpu"), Some(512));
+        assert_eq!(task_size("2 GB", "gb"), Some(2048));
+        assert_eq!(task_size("lots", "gb"), None);
+    }
 }

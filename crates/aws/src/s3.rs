@@ -133,7 +133,7 @@ async fn read_bucket(aws: &Aws, desired: &Desired, name: &str, entries: &[&Bucke
         async { if blocks { read_public_access_block(aws, name).await.map(Some) } else { Ok(None) } },
         async { if policies { read_policy(aws, name).await } else { Ok(None) } },
     )?;
-    Ok(Some(Bucket { name: name.to_owned(), encryption, lifecycle, empty, tags, public_access_block, policy }))
+    Ok(Some(Bucket { name: name.to_owned(), encryption, lifecycle, empty, tags, public_access_block, policy, storage: None }))
 }
 
 /// Reads the tags of these buckets into the inventory, where they were not read: the
@@ -451,4 +451,73 @@ pub(crate) async fn census(aws: &Aws) -> Result<Vec<String>, AwsError> {
     }
     let regions = try_join_all(listing.names.iter().map(|name| region_of(aws, name))).await?;
     Ok(listing.names.into_iter().zip(regions).filter(|(_, region)| region == aws.region()).map(|(name, _)| name).collect())
+}
+
+/// Above this many buckets, one account-wide `ListMetrics` is cheaper than one a bucket.
+const LIST_METRICS_PER_BUCKET_UP_TO: usize = 20;
+
+/// Reads what each named bucket stores, from S3's daily storage metrics: the latest
+/// `BucketSizeBytes` of each storage type the bucket has (`ListMetrics` says which) and
+/// its `NumberOfObjects`. A bucket S3 reports nothing for stores nothing.
+pub async fn read_storage(aws: &Aws, s3: &mut S3, names: &[String]) -> Result<(), AwsError> {
+    use crate::metrics::{Series, by_name, client, list, read, window};
+    if names.is_empty() {
+        return Ok(());
+    }
+    let client = client(aws);
+    let wanted: std::collections::BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    let mut types: Vec<(String, String)> = Vec::new();
+    let listings = if names.len() > LIST_METRICS_PER_BUCKET_UP_TO {
+        vec![list(aws, &client, "AWS/S3", "BucketSizeBytes", None).await?]
+    } else {
+        try_join_all(names.iter().map(|name| list(aws, &client, "AWS/S3", "BucketSizeBytes", Some(("BucketName", name))))).await?
+    };
+    for dimensions in listings.iter().flatten() {
+        let named = by_name(dimensions);
+        if let (Some(bucket), Some(storage_type)) = (named.get("BucketName"), named.get("StorageType"))
+            && wanted.contains(bucket)
+            && named.len() == 2
+        {
+            types.push(((*bucket).to_owned(), (*storage_type).to_owned()));
+        }
+    }
+    types.sort();
+    types.dedup();
+    let day = 86_400;
+    let mut series: Vec<Series> = types
+        .iter()
+        .map(|(bucket, storage_type)| Series {
+            namespace: "AWS/S3",
+            metric: "BucketSizeBytes",
+            dimensions: vec![("BucketName", bucket.clone()), ("StorageType", storage_type.clone())],
+            stat: "Average",
+            period_seconds: day,
+        })
+        .collect();
+    series.extend(names.iter().map(|bucket| Series {
+        namespace: "AWS/S3",
+        metric: "NumberOfObjects",
+        dimensions: vec![("BucketName", bucket.clone()), ("StorageType", "AllStorageTypes".to_owned())],
+        stat: "Average",
+        period_seconds: day,
+    }));
+    // S3 publishes once a day: three days find the latest even when a day is late.
+    let values = read(aws, &client, &series, window(3, i64::from(day))).await?;
+    let latest = |at: usize| values.get(at).and_then(|points| points.last()).map(|(_, value)| *value).filter(|value| value.is_finite() && *value >= 0.0);
+    for name in names {
+        let mut storage = holdfast_inventory::s3::Storage::default();
+        for (at, (bucket, storage_type)) in types.iter().enumerate() {
+            if bucket == name
+                && let Some(bytes) = latest(at)
+            {
+                storage.bytes.insert(storage_type.clone(), bytes as u64);
+            }
+        }
+        let objects_at = types.len() + names.iter().position(|candidate| candidate == name).unwrap_or(0);
+        storage.objects = latest(objects_at).map(|objects| objects as u64);
+        if let Some(bucket) = s3.buckets.iter_mut().find(|bucket| &bucket.name == name) {
+            bucket.storage = Some(storage);
+        }
+    }
+    Ok(())
 }

@@ -117,6 +117,7 @@ fn to_flow_log(flow_log: &aws_sdk_ec2::types::FlowLog) -> Option<(String, FlowLo
                 per_hour_partition: options.per_hour_partition(),
             }),
             tags: flow_log.tags().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
+            bytes_per_day: None,
         },
     ))
 }
@@ -237,5 +238,38 @@ pub async fn create_flow_log(aws: &Aws, flow_log: &NewFlowLog<'_>) -> Result<Cre
 pub async fn delete_flow_log(aws: &Aws, id: &str) -> Result<(), AwsError> {
     let _permit = aws.permit().await;
     aws.ec2.delete_flow_logs().flow_log_ids(id).send().await.map_err(|error| call_error("ec2:DeleteFlowLogs", format!("flow log {id}"), error))?;
+    Ok(())
+}
+
+/// The days of flow-log volume a cost estimate averages.
+const VOLUME_DAYS: u32 = 14;
+
+/// Reads the bytes a day each flow log delivering to CloudWatch Logs sends, from its log
+/// group's `IncomingBytes` over the last [`VOLUME_DAYS`]: `(VPC, flow log, log group)`.
+pub async fn read_volume(aws: &Aws, vpcs: &mut holdfast_inventory::vpc::Vpcs, flow_logs: &[(String, String, String)]) -> Result<(), AwsError> {
+    use crate::metrics::{Series, client, read, window};
+    if flow_logs.is_empty() {
+        return Ok(());
+    }
+    let series: Vec<Series> = flow_logs
+        .iter()
+        .map(|(_, _, group)| Series {
+            namespace: "AWS/Logs",
+            metric: "IncomingBytes",
+            dimensions: vec![("LogGroupName", group.clone())],
+            stat: "Sum",
+            period_seconds: 86_400,
+        })
+        .collect();
+    let values = read(aws, &client(aws), &series, window(VOLUME_DAYS, 86_400)).await?;
+    for ((vpc_id, flow_log_id, _), points) in flow_logs.iter().zip(values) {
+        let total: f64 = points.iter().map(|(_, bytes)| bytes).filter(|bytes| bytes.is_finite()).sum();
+        let per_day = (total / f64::from(VOLUME_DAYS)).max(0.0) as u64;
+        let flow_log =
+            vpcs.vpcs.iter_mut().filter(|vpc| &vpc.id == vpc_id).flat_map(|vpc| vpc.flow_logs.iter_mut()).find(|flow_log| &flow_log.id == flow_log_id);
+        if let Some(flow_log) = flow_log {
+            flow_log.bytes_per_day = Some(per_day);
+        }
+    }
     Ok(())
 }

@@ -32,6 +32,32 @@ pub enum Command {
     /// Print the encryption migration of one Aurora cluster as a Markdown runbook: its
     /// steps with their state on AWS now, the cutover and the rollback.
     Runbook(RunbookArgs),
+    /// Print what the resources the desired state selects cost a month as they run now,
+    /// by kind and by entry, from list prices and the usage read.
+    Cost(CostCommandArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CostCommandArgs {
+    #[command(flatten)]
+    pub desired: DesiredArgs,
+    /// Price a saved snapshot (and the usage it holds) instead of the live account.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "region", "endpoint_url"])]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// Use the price table shipped with holdfast instead of the AWS Price List API
+    /// (always so with --snapshot).
+    #[arg(long, env = "HOLDFAST_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub offline: bool,
+    #[arg(long, value_enum, default_value_t = CostFormat::Text)]
+    pub format: CostFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +278,10 @@ pub struct SnapshotArgs {
     /// cluster, VPC, task definition in use, trail and parameter, and IAM's credential report).
     #[arg(long)]
     pub audit: bool,
+    /// Also read the usage cost estimates price (ACU use, bucket sizes, flow-log volume,
+    /// from CloudWatch), so plans and `holdfast cost` made from the snapshot can use it.
+    #[arg(long)]
+    pub usage: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -289,6 +319,20 @@ pub struct PlanArgs {
     /// Print on stderr the time of each phase and the AWS calls of each operation, with retries.
     #[arg(long)]
     pub stats: bool,
+    #[command(flatten)]
+    pub cost: CostArgs,
+}
+
+/// How costs are estimated: on by default in `plan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct CostArgs {
+    /// Estimate nothing: no prices, and none of the usage reads estimates need.
+    #[arg(long)]
+    pub no_cost: bool,
+    /// Use the price table shipped with holdfast instead of the AWS Price List API
+    /// (always so with --snapshot).
+    #[arg(long, env = "HOLDFAST_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    pub offline: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -88,8 +88,10 @@ fn snapshot_round_trips_and_plans_like_the_live_account() {
     let Z360Copy { account, credentials, dir: desired_dir, desired } = Z360Copy::seed(&emulator, "snapshot_round_trips_and_plans_like_the_live_account", &[]);
     let snapshot_path = path(&desired_dir, "snapshot.json").display().to_string();
 
-    let snapshot = emulator.holdfast(&credentials, &["snapshot", "--desired", &desired, "--out", &snapshot_path]);
+    // With the usage cost estimates price, so the plan from the file prices as the live one.
+    let snapshot = emulator.holdfast(&credentials, &["snapshot", "--desired", &desired, "--out", &snapshot_path, "--usage"]);
     assert_eq!(snapshot.code, 0, "{}", snapshot.stderr);
+    assert!(snapshot.stderr.contains("Read usage for cost estimates"), "{}", snapshot.stderr);
     let text = std::fs::read_to_string(&snapshot_path).expect("the snapshot");
     let inventory = Inventory::from_snapshot(&text).expect("a valid snapshot");
     assert_eq!(inventory.to_snapshot(), text, "reading and writing a snapshot changes nothing");

@@ -83,7 +83,7 @@ fn malformed_snapshot_and_bad_glob_are_clear_errors() {
     let snapshot = dir.path().join("snapshot.json").display().to_string();
     let run = holdfast(&["plan", "--desired", &shipped_desired_state(), "--snapshot", &snapshot], &[]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("format_version 99; this holdfast reads versions 2 to 5"), "{}", run.stderr);
+    assert!(run.stderr.contains("format_version 99; this holdfast reads versions 2 to 6"), "{}", run.stderr);
 
     let run = plan(&["--target", "ecs.service/[oops"]);
     assert_eq!(run.code, 1);

@@ -43,6 +43,8 @@ fn inventory() -> Inventory {
         family: "web".into(),
         revision: 4,
         execution_role_arn: None,
+        cpu_units: Some(512),
+        memory_mib: Some(1024),
         containers: vec![Container {
             name: "web".into(),
             environment: vec![EnvironmentVariable::new(&salt, "APP_SECRET", TASK_CANARY), EnvironmentVariable::new(&salt, "PLAIN", TASK_CANARY)],
@@ -63,6 +65,7 @@ fn inventory() -> Inventory {
             capacity_provider_strategy: Vec::new(),
             task_definition: definition,
             desired_count: 1,
+            running_count: Some(1),
             tags: Default::default(),
         }],
     });

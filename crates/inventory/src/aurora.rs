@@ -100,6 +100,10 @@ pub struct Cluster {
     /// encryption migration concerns (one more call).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instances: Option<Vec<Instance>>,
+    /// What the cluster used over the last days, from CloudWatch: read only when costs
+    /// are asked for. None when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ClusterUsage>,
 }
 
 /// The settings of a cluster a restore from a snapshot does not carry over by itself.
@@ -153,6 +157,59 @@ impl Cluster {
     pub fn hosts(&self) -> Vec<&str> {
         let instances = self.instances.iter().flatten().filter_map(|instance| instance.endpoint.as_deref());
         self.endpoint.as_deref().into_iter().chain(self.reader_endpoint.as_deref()).chain(instances).collect()
+    }
+}
+
+/// A cluster's capacity use (`ServerlessDatabaseCapacity`, hourly averages, the cluster's
+/// average over its Serverless v2 instances) and volume size (`VolumeBytesUsed`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterUsage {
+    /// The days looked at, ending when read.
+    pub days: u32,
+    /// Hourly averages, rounded up to the next 0.5 ACU (Serverless v2's own step), as
+    /// `[acu, hours]` pairs, ascending: enough to price any cap at any step.
+    #[serde(default)]
+    pub hours_at_acu: Vec<(f64, u32)>,
+    /// The latest volume size, in bytes; None when the metric had no value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_bytes: Option<u64>,
+}
+
+impl ClusterUsage {
+    /// The hours with a value: fewer than the days' hours when the cluster is younger or
+    /// was stopped.
+    pub fn hours(&self) -> u32 {
+        self.hours_at_acu.iter().map(|(_, hours)| hours).sum()
+    }
+
+    /// The average ACU over the hours with a value.
+    pub fn average_acu(&self) -> Option<f64> {
+        let hours = self.hours();
+        (hours > 0).then(|| self.hours_at_acu.iter().map(|(acu, count)| acu * f64::from(*count)).sum::<f64>() / f64::from(hours))
+    }
+
+    /// The ACU that 95% of the hours stayed at or under.
+    pub fn p95_acu(&self) -> Option<f64> {
+        let hours = self.hours();
+        let wanted = (f64::from(hours) * 0.95).ceil() as u32;
+        let mut seen = 0;
+        self.hours_at_acu
+            .iter()
+            .find(|(_, count)| {
+                seen += count;
+                seen >= wanted
+            })
+            .map(|(acu, _)| *acu)
+    }
+
+    /// Groups hourly averages as `hours_at_acu` holds them.
+    pub fn from_hourly(days: u32, hourly: &[f64], volume_bytes: Option<u64>) -> Self {
+        let mut bins: std::collections::BTreeMap<u64, u32> = std::collections::BTreeMap::new();
+        for value in hourly.iter().filter(|value| value.is_finite() && **value >= 0.0) {
+            // Half-ACU steps, counted in halves to key the map by an integer.
+            *bins.entry((value * 2.0).ceil() as u64).or_default() += 1;
+        }
+        Self { days, hours_at_acu: bins.into_iter().map(|(halves, hours)| (halves as f64 / 2.0, hours)).collect(), volume_bytes }
     }
 }
 

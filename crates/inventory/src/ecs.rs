@@ -46,6 +46,9 @@ pub struct Service {
     pub task_definition: String,
     /// Recorded for the reader's benefit; holdfast leaves it to the autoscaler.
     pub desired_count: u32,
+    /// Tasks running when read: what a cost estimate multiplies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running_count: Option<u32>,
     #[serde(default)]
     pub tags: Tags,
 }
@@ -64,6 +67,12 @@ pub struct TaskDefinition {
     pub family: String,
     pub revision: u32,
     pub execution_role_arn: Option<String>,
+    /// The task's size, as ECS counts it (1024 CPU units are one vCPU) and MiB: what
+    /// Fargate bills. None when the definition sets no task-level size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_units: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mib: Option<u32>,
     pub containers: Vec<Container>,
     /// For a revision holdfast registered to move variables into `secrets`: the revision
     /// it was made from (its `holdfast:secrets-moved-from` tag), which still holds the

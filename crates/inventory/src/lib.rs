@@ -30,10 +30,12 @@ pub use secret::{Salt, SecretHash};
 pub type Tags = BTreeMap<String, String>;
 
 /// The snapshot format this build writes and reads. Version 2 records what was read;
-/// version 4 adds what the audit reads (IAM, Aurora members, high-entropy variables).
-pub const FORMAT_VERSION: u32 = 5;
+/// version 4 adds what the audit reads (IAM, Aurora members, high-entropy variables);
+/// version 5 what an Aurora migration needs; version 6 the usage cost estimates price
+/// (task sizes, running counts, ACU use, bucket storage, flow-log volume).
+pub const FORMAT_VERSION: u32 = 6;
 /// Versions 2 and 3 read as version 4: every value they hold means the same there.
-const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=5;
+const READABLE_VERSIONS: std::ops::RangeInclusive<u64> = 2..=6;
 
 /// One account and region as read at one moment; serialised, it is a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -42,6 +42,26 @@ pub struct Bucket {
     /// read (the coverage says which).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// What the bucket stores, from S3's daily CloudWatch metrics: read only when costs
+    /// are asked for. None when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Storage>,
+}
+
+/// A bucket's bytes by storage type, as S3 reports them daily (`BucketSizeBytes` by
+/// `StorageType`: `StandardStorage`, `IntelligentTieringFAStorage`, `GlacierStorage`, ...),
+/// and its object count (`NumberOfObjects`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Storage {
+    pub bytes: BTreeMap<String, u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objects: Option<u64>,
+}
+
+impl Storage {
+    pub fn total_bytes(&self) -> u64 {
+        self.bytes.values().sum()
+    }
 }
 
 /// What a bucket whose tags were not read is selected with: no tag selector asks for them.

@@ -42,6 +42,11 @@ pub struct FlowLog {
     pub destination_options: Option<DestinationOptions>,
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Bytes delivered a day, averaged over the last days: read only when costs are asked
+    /// for, and only for CloudWatch Logs destinations (the log group's `IncomingBytes`);
+    /// S3 reports no delivered volume of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_per_day: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -86,6 +86,7 @@ fn create(cx: &Context<'_>, entry: &TrailEntry) -> Change {
         reason: None,
         notes: Vec::new(),
         depends_on: dependencies(cx, entry),
+        cost: None,
         operation: Operation::CreateTrail { name: entry.name().to_owned(), settings, logging: entry.logging },
     }
 }
@@ -146,6 +147,7 @@ fn update(cx: &Context<'_>, entry: &TrailEntry, trail: &Trail) -> Option<Change>
         reason,
         notes: Vec::new(),
         depends_on: if settings.is_some() { dependencies(cx, entry) } else { Vec::new() },
+        cost: None,
         operation: Operation::UpdateTrail { name: entry.name().to_owned(), settings, logging },
     })
 }
@@ -163,6 +165,7 @@ fn delete(entry: &TrailEntry, trail: &Trail) -> Change {
         reason: Some(format!("marked ensure = \"absent\": API activity stops being recorded by this trail; the log files already in {bucket} stay")),
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::DeleteTrail { name: trail.name.clone(), arn: trail.arn.clone() },
     }
 }

@@ -125,6 +125,7 @@ fn set(cx: &Context<'_>, config: &Config, recorder: Option<&Recorder>, channel: 
         reason,
         notes: Vec::new(),
         depends_on: if put_channel { bucket.into_iter().collect() } else { Vec::new() },
+        cost: None,
         operation: Operation::SetConfigRecorder { recorder: put_recorder.then_some(want), channel: put_channel.then_some(want_channel), recording },
     })
 }
@@ -141,6 +142,7 @@ fn delete(cx: &Context<'_>, config: &Config, recorder: &Recorder) -> Change {
         reason: Some("[config] enabled = false: configuration changes stop being recorded; the history already delivered stays in its bucket".to_owned()),
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::DeleteConfigRecorder {
             recorder: recorder.name.clone(),
             channels: cx.inventory.config.channels.iter().map(|channel| channel.name.clone()).collect(),

@@ -101,6 +101,7 @@ impl<'a> Context<'a> {
             errors: self.errors,
             summary,
             left_out: 0,
+            cost: None,
         }
     }
 }
@@ -133,6 +134,7 @@ pub(crate) fn regional_change(cx: &Context<'_>, kind: Kind, origin: &Origin, act
         reason: None,
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation,
     }
 }

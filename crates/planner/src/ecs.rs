@@ -63,6 +63,7 @@ pub(crate) fn plan(cx: &mut Context<'_>) {
                 reason: None,
                 notes: ownership_notes(&cluster.tags),
                 depends_on: Vec::new(),
+                cost: None,
                 operation: Operation::SetClusterCapacityProviders {
                     cluster: cluster.name.clone(),
                     capacity_providers: after,
@@ -235,6 +236,7 @@ fn plan_service(
                 reason: Some(format!("{}; nothing is moved until this is settled", planned.problems.join("; "))),
                 notes: ownership_notes(&service.tags),
                 depends_on: Vec::new(),
+                cost: None,
                 operation: Operation::Manual,
             });
         }
@@ -253,6 +255,7 @@ fn plan_service(
                 reason: None,
                 notes: ownership_notes(&service.tags),
                 depends_on,
+                cost: None,
                 operation: Operation::UpdateService {
                     cluster: cluster.name.clone(),
                     service: service.name.clone(),

@@ -49,6 +49,7 @@ fn protection(entry: &LoadBalancerEntry, balancer: &LoadBalancer, want: bool) ->
         reason: None,
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::SetDeletionProtection { name: balancer.name.clone(), arn: balancer.arn.clone(), enabled: want },
     }
 }
@@ -121,6 +122,7 @@ fn delete(entry: &LoadBalancerEntry, balancer: &LoadBalancer) -> Change {
         reason: Some(reason),
         notes,
         depends_on: Vec::new(),
+        cost: None,
         operation,
     }
 }

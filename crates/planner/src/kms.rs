@@ -74,6 +74,7 @@ fn plan_key(cx: &Context<'_>, entry: &KeyEntry) -> Option<Change> {
         reason,
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation,
     };
     match (entry.ensure, key) {

@@ -34,7 +34,7 @@ use holdfast_inventory::{Inventory, SecretHash};
 pub use aurora::migration::{
     Cutover, DEFAULT_KEY as AURORA_DEFAULT_KEY, Migration, State as StepState, Step as MigrationStep, is_settling as migration_is_settling,
 };
-pub use plan::{Action, AttributeChange, Change, Flag, Kind, Plan, PlanFileError, Summary, Warning};
+pub use plan::{Action, AttributeChange, Bound, Change, CostSummary, Estimate, Flag, Kind, Plan, PlanFileError, Summary, Warning};
 
 /// The encryption migration of one Aurora cluster, every step with its state on AWS, for
 /// `holdfast runbook`; None when no entry asks for one, an error when it cannot go on.

@@ -29,6 +29,9 @@ pub struct Plan {
     /// Changes `--target` / `--exclude` left out of this plan.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub left_out: usize,
+    /// The estimated monthly cost of the changes; absent with `--no-cost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostSummary>,
 }
 
 fn is_zero(count: &usize) -> bool {
@@ -60,6 +63,55 @@ pub struct Change {
     pub depends_on: Vec<String>,
     /// Exactly what the applier does; it decides nothing else.
     pub operation: Operation,
+    /// What the change does to the monthly bill; filled after planning, from prices and
+    /// usage the planner never sees (`holdfast-cost`), and never compared by `apply`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Estimate>,
+}
+
+/// A change's effect on the monthly bill, in US dollars, with the arithmetic behind it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Estimate {
+    /// `after_usd - before_usd`: negative saves.
+    pub monthly_usd: f64,
+    /// The resource's expected monthly cost now, and once the change is made.
+    pub before_usd: f64,
+    pub after_usd: f64,
+    /// How the figure is reached, as a reviewer checks it:
+    /// `2 tasks × (0.5 vCPU × $0.04048 + 1 GB × $0.004445) × 730 h × 70%`.
+    pub arithmetic: String,
+    /// The usage the figure rests on, each read from the account or assumed:
+    /// `2 running tasks (read)`, `assumed: 10 GB of flow logs a month per VPC`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<String>,
+    /// For a cap: the most the resource can cost a month, before and after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst_case: Option<Bound>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bound {
+    pub before_usd: f64,
+    pub after_usd: f64,
+}
+
+/// The plan's estimated effect on the monthly bill: the sum of its changes' estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostSummary {
+    /// `after_usd - before_usd`: negative saves.
+    pub monthly_usd: f64,
+    /// What the resources this plan changes cost a month now, and after it.
+    pub before_usd: f64,
+    pub after_usd: f64,
+    /// Where the prices came from and when they were read.
+    pub prices: String,
+    /// Changes that carry an estimate, and those that could not be estimated (why each).
+    pub estimated: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_estimated: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

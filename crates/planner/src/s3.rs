@@ -109,6 +109,7 @@ fn create(cx: &Context<'_>, entry: &BucketEntry) -> Change {
         reason: None,
         notes: Vec::new(),
         depends_on,
+        cost: None,
         operation: Operation::CreateBucket {
             bucket: name,
             encryption,
@@ -140,6 +141,7 @@ fn delete(entry: &BucketEntry, bucket: &Bucket, address: String) -> Change {
         reason: Some(reason),
         notes: ownership_notes(bucket.tags_or_none()),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::DeleteBucket { bucket: bucket.name.clone() },
     }
 }
@@ -252,6 +254,7 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
         reason: None,
         notes,
         depends_on: if put_encryption.is_some() { key_dependencies(cx, entry).into_iter().chain(waits).collect() } else { waits },
+        cost: None,
         operation: Operation::UpdateBucket {
             bucket: bucket.name.clone(),
             encryption: put_encryption,

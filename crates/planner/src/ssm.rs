@@ -52,6 +52,7 @@ fn new_change(entry: &ParameterEntry, action: Action, attributes: Vec<AttributeC
         reason: None,
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation,
     }
 }

@@ -171,6 +171,7 @@ fn plan_flow_log(entry: &FlowLogEntry, vpc: &Vpc, destination: &Destination) -> 
         }),
         notes: ownership_notes(&vpc.tags),
         depends_on: bucket.into_iter().map(|bucket| Kind::S3Bucket.address(&bucket)).collect(),
+        cost: None,
         operation,
     }]
 }
@@ -191,6 +192,7 @@ fn leftover(entry: &FlowLogEntry, vpc: &Vpc, address: &str, label: &str, old: &F
         )),
         notes: ownership_notes(&vpc.tags),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::DeleteFlowLog { vpc_id: vpc.id.clone(), flow_log_id: old.id.clone() },
     }
 }

@@ -181,6 +181,7 @@ fn plaintext_secrets_stay_critical_when_moving_them_needs_a_person_and_so_does_a
         reason: Some("a person must decide".to_owned()),
         notes: Vec::new(),
         depends_on: Vec::new(),
+        cost: None,
         operation: Operation::Manual,
     };
     let blocked = change(Kind::EcsService, "ecs.service/z360-beta-Cluster-x/z360-beta-web-y/secrets", Vec::new());

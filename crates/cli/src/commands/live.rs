@@ -112,6 +112,11 @@ pub fn check_account(desired: &Desired, account_id: &str, region: &str, what: &s
 
 /// The calls made since `before`, by service, and their retries: what this one read cost.
 fn summary(aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, String), CallCount>) -> String {
+    summary_of("Read the account", aws, elapsed, before)
+}
+
+/// `WHAT in 1.2 s with N API calls (service n, ...)`.
+pub fn summary_of(what: &str, aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, String), CallCount>) -> String {
     let mut by_service: BTreeMap<String, usize> = BTreeMap::new();
     let mut retries = 0;
     for (key, count) in aws.api_stats() {
@@ -129,5 +134,5 @@ fn summary(aws: &Aws, elapsed: std::time::Duration, before: BTreeMap<(String, St
         1 => " and 1 retry".to_owned(),
         _ => format!(" and {retries} retries"),
     };
-    format!("Read the account in {:.1} s with {total} API calls{detail}{retried}.\n", elapsed.as_secs_f64())
+    format!("{what} in {:.1} s with {total} API calls{detail}{retried}.\n", elapsed.as_secs_f64())
 }

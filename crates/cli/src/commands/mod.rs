@@ -2,6 +2,7 @@
 
 mod apply;
 mod audit;
+mod cost;
 mod drift;
 mod iam_policy;
 mod live;
@@ -23,6 +24,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::IamPolicy(policy_args) => iam_policy::run(&policy_args),
         Command::Audit(audit_args) => audit::run(&audit_args),
         Command::Runbook(runbook_args) => runbook::run(&runbook_args),
+        Command::Cost(cost_args) => cost::run(&cost_args),
     }
 }
 

@@ -6,7 +6,7 @@ use holdfast_inventory::Inventory;
 use holdfast_planner::{Plan, render};
 
 use crate::args::{Format, PlanArgs};
-use crate::commands::{live, load_desired, make_plan};
+use crate::commands::{cost, live, load_desired, make_plan};
 use crate::output::{self, Status};
 use crate::stats::Stats;
 
@@ -22,11 +22,26 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
                 Inventory::from_snapshot(&text).with_context(|| format!("cannot use the snapshot {}", snapshot.display()))
             })?;
             live::check_account(&desired, &inventory.account_id, &inventory.region, "the snapshot is of")?;
-            stats.time("plan", || make_plan(&desired, &inventory))
+            let mut plan = stats.time("plan", || make_plan(&desired, &inventory)).select(&targets, &excludes);
+            if !args.cost.no_cost {
+                // A snapshot is planned offline: the shipped prices, and the usage it holds.
+                let prices = holdfast_cost::Prices::shipped(&inventory.region)?;
+                stats.time("estimate costs", || holdfast_cost::estimate(&mut plan, &inventory, &prices));
+            }
+            plan
         }
-        None => live::read_and_plan(&desired, &args.aws, &stats)?.1,
+        None => live::runtime()?.block_on(async {
+            let started = std::time::Instant::now();
+            let (aws, identity) = live::connect(&desired, &args.aws).await?;
+            stats.connected("connect (credentials, STS)", started, &aws);
+            let (mut inventory, plan) = live::read_planned(&aws, &identity.account_id, &desired, &stats).await?;
+            let mut plan = plan.select(&targets, &excludes);
+            if !args.cost.no_cost {
+                cost::estimate_live(&aws, &mut inventory, &mut plan, args.cost.offline, &stats).await?;
+            }
+            anyhow::Ok(plan)
+        })?,
     };
-    let plan = plan.select(&targets, &excludes);
     if let Some(out) = &args.out {
         std::fs::write(out, plan.to_json()).with_context(|| format!("cannot write the plan file {}", out.display()))?;
     }

@@ -3,18 +3,25 @@
 use anyhow::Context;
 
 use crate::args::SnapshotArgs;
-use crate::commands::{live, load_desired};
+use crate::commands::{cost, live, load_desired};
 use crate::output::{self, Status};
 use crate::stats::Stats;
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
-    let inventory = if args.audit {
+    let mut inventory = if args.audit {
         live::read_for_audit(&desired, &args.aws)?
     } else {
         // Planned as well: a change's ownership note wants the tags of its bucket in the file.
         live::read_and_plan(&desired, &args.aws, &Stats::default())?.0
     };
+    if args.usage {
+        live::runtime()?.block_on(async {
+            let (aws, _) = live::connect(&desired, &args.aws).await?;
+            let wanted = holdfast_cost::usage_wanted(None, &inventory);
+            cost::read_usage(&aws, &mut inventory, &wanted, &Stats::default()).await
+        })?;
+    }
     write_private(&args.out, &inventory.to_snapshot()).with_context(|| format!("cannot write the snapshot {}", args.out.display()))?;
     output::stderr(&format!("Wrote {}.\n", args.out.display()));
     Ok(Status::Success)

@@ -162,6 +162,8 @@ impl Emulator {
             ("AWS_CONFIG_FILE", "/dev/null"),
             ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
             ("AWS_EC2_METADATA_DISABLED", "true"),
+            // The emulator has no Price List API: estimates use the shipped prices.
+            ("HOLDFAST_OFFLINE", "1"),
         ] {
             command.env(key, value);
         }

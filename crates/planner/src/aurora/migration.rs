@@ -423,6 +423,7 @@ pub(super) fn plan(
             reason: (step.name == "restore").then(|| reason.to_owned()),
             notes,
             depends_on: before.take().into_iter().collect(),
+            cost: None,
             operation: step.operation.clone(),
         });
         before = Some(address);
@@ -452,6 +453,7 @@ pub(super) fn plan(
         )),
         notes,
         depends_on: before.into_iter().collect(),
+        cost: None,
         operation: Operation::Manual,
     });
     changes

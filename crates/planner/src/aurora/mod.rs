@@ -108,6 +108,7 @@ fn plan_cluster(
             reason: None,
             notes,
             depends_on: Vec::new(),
+            cost: None,
             operation: Operation::ModifyAuroraCapacity {
                 cluster: cluster.identifier.clone(),
                 min_acu: want_min.unwrap_or(0.5),

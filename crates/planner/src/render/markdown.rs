@@ -3,12 +3,16 @@
 use std::fmt::Write;
 
 use crate::plan::{Change, Kind, Plan};
-use crate::render::text::{risky, summary_line};
+use crate::render::money;
+use crate::render::text::{impact_line, risky, summary_line};
 
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### holdfast plan: account {} ({})\n", plan.account_id, plan.region);
     let _ = writeln!(out, "**{}**  \nState read at {}.", summary_line(plan), plan.snapshot_taken_at);
+    if let Some(cost) = &plan.cost {
+        let _ = writeln!(out, "\n**{}**  \nPrices: {}.", impact_line(cost), cost.prices);
+    }
 
     if plan.has_errors() {
         let _ = writeln!(out, "\n> [!CAUTION]\n> Nothing can be applied until these are fixed:");
@@ -32,12 +36,22 @@ pub fn markdown(plan: &Plan) -> String {
             continue;
         }
         let _ = writeln!(out, "\n#### {}\n", kind.title());
-        let _ = writeln!(out, "| | resource | flags | source |\n|---|---|---|---|");
+        let costed = plan.cost.is_some();
+        let _ = writeln!(
+            out,
+            "{}",
+            if costed { "| | resource | flags | source | monthly |\n|---|---|---|---|---:|" } else { "| | resource | flags | source |\n|---|---|---|---|" }
+        );
         for change in &changes {
             let flags: Vec<&str> = change.flags.iter().map(|flag| flag.describe()).collect();
             let name = kind.name_in(&change.address);
             let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
-            let _ = writeln!(out, "| `{}` | `{name}`{label} | {} | {} |", change.action.marker(), flags.join(", "), change.source);
+            let monthly = match (&change.cost, costed) {
+                (Some(estimate), true) => format!(" {} |", money::monthly(estimate.monthly_usd)),
+                (None, true) => " |".to_owned(),
+                (_, false) => String::new(),
+            };
+            let _ = writeln!(out, "| `{}` | `{name}`{label} | {} | {} |{monthly}", change.action.marker(), flags.join(", "), change.source);
         }
         let _ = writeln!(out, "\n<details><summary>attribute changes</summary>\n\n```diff");
         for change in &changes {
@@ -71,6 +85,15 @@ pub fn markdown(plan: &Plan) -> String {
             for note in &change.notes {
                 let _ = writeln!(out, "    note: {note}");
             }
+            if let Some(estimate) = change.cost.as_ref().filter(|estimate| estimate.monthly_usd != 0.0 || estimate.worst_case.is_some()) {
+                let _ = writeln!(out, "    cost: {}: {}", money::monthly(estimate.monthly_usd), estimate.arithmetic);
+                if let Some(bound) = &estimate.worst_case {
+                    let _ = writeln!(out, "          worst case: {} -> {} a month", money::dollars(bound.before_usd), money::dollars(bound.after_usd));
+                }
+                for basis in &estimate.basis {
+                    let _ = writeln!(out, "          {basis}");
+                }
+            }
         }
         let _ = writeln!(out, "```\n\n</details>");
     }
@@ -81,6 +104,15 @@ pub fn markdown(plan: &Plan) -> String {
             let at = warning.source.as_ref().map(|source| format!(" ({source})")).unwrap_or_default();
             let _ = writeln!(out, "- {}{at}", warning.message);
         }
+    }
+    if let Some(cost) = plan.cost.as_ref().filter(|cost| !cost.not_estimated.is_empty()) {
+        let _ = writeln!(out, "\n#### Not estimated\n");
+        for reason in &cost.not_estimated {
+            let _ = writeln!(out, "- {reason}");
+        }
+    }
+    if let Some(cost) = &plan.cost {
+        let _ = writeln!(out, "\n**{}**", impact_line(cost));
     }
     out
 }

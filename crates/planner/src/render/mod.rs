@@ -2,6 +2,7 @@
 //! JSON is [`crate::Plan::to_json`].
 
 mod markdown;
+pub mod money;
 mod runbook;
 mod text;
 

@@ -7,6 +7,7 @@ use anstyle::{AnsiColor, Style};
 use similar::{ChangeTag, TextDiff};
 
 use crate::plan::{Action, AttributeChange, Change, Flag, Kind, Plan};
+use crate::render::money;
 
 struct Painter {
     color: bool,
@@ -74,6 +75,7 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
             if !change.depends_on.is_empty() {
                 let _ = writeln!(out, "      {}", painter.paint(dim, &format!("after: {}", change.depends_on.join(", "))));
             }
+            write_cost(&mut out, &painter, change, "      ");
         }
     }
 
@@ -102,7 +104,44 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
     }
 
     let _ = writeln!(out, "\n{}", painter.paint(bold, &summary_line(plan)));
+    if let Some(cost) = &plan.cost {
+        if !cost.not_estimated.is_empty() {
+            let _ = writeln!(out, "\n{}", painter.paint(bold, "Not estimated"));
+            for reason in &cost.not_estimated {
+                let _ = writeln!(out, "  - {reason}");
+            }
+        }
+        let _ = writeln!(out, "\n{}", painter.paint(dim, &format!("Prices: {}.", cost.prices)));
+        let _ = writeln!(out, "{}", painter.paint(bold, &impact_line(cost)));
+    }
     out
+}
+
+/// `Estimated monthly impact: -$144 (from about $1,020 to about $876)`.
+pub(crate) fn impact_line(cost: &crate::plan::CostSummary) -> String {
+    format!(
+        "Estimated monthly impact: {} (from about {} to about {}, for {} of these changes)",
+        money::whole_change(cost.monthly_usd),
+        money::whole_dollars(cost.before_usd),
+        money::whole_dollars(cost.after_usd),
+        cost.estimated
+    )
+}
+
+/// A change's estimate: the figure and its arithmetic, then what it rests on. A change
+/// that costs nothing is left unsaid unless it bounds a cost (a cap).
+fn write_cost(out: &mut String, painter: &Painter, change: &Change, indent: &str) {
+    let Some(estimate) = &change.cost else { return };
+    if estimate.monthly_usd == 0.0 && estimate.before_usd == 0.0 && estimate.after_usd == 0.0 && estimate.worst_case.is_none() {
+        return;
+    }
+    let _ = writeln!(out, "{indent}cost: {}: {}", money::monthly(estimate.monthly_usd), estimate.arithmetic);
+    if let Some(bound) = &estimate.worst_case {
+        let _ = writeln!(out, "{indent}      worst case: {} -> {} a month", money::dollars(bound.before_usd), money::dollars(bound.after_usd));
+    }
+    if !estimate.basis.is_empty() {
+        let _ = writeln!(out, "{indent}      {}", painter.paint(Style::new().dimmed(), &estimate.basis.join("; ")));
+    }
 }
 
 fn write_attribute(out: &mut String, painter: &Painter, attribute: &AttributeChange) {
@@ -177,6 +216,7 @@ fn write_migration(out: &mut String, painter: &Painter, plan: &Plan, cluster: &s
         for note in &change.notes {
             let _ = writeln!(out, "                   {note}");
         }
+        write_cost(out, painter, change, "                   ");
     }
 }
 

@@ -74,6 +74,7 @@ pub fn add_service(inventory: &mut Inventory, cluster: &str, service: &str, comp
         capacity_provider_strategy: strategy,
         task_definition: task_definition.into(),
         desired_count: 2,
+        running_count: Some(2),
         tags: Tags::new(),
     });
 }
@@ -87,6 +88,8 @@ pub fn add_task_definition(inventory: &mut Inventory, family: &str, revision: u3
         family: family.into(),
         revision,
         execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/{family}-ExecutionRole")),
+        cpu_units: Some(512),
+        memory_mib: Some(1024),
         containers: vec![Container {
             name: "app".into(),
             environment: environment.iter().map(|(name, value)| EnvironmentVariable::new(&salt, name, value)).collect(),
@@ -137,12 +140,22 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
             endpoint: Some(format!("{identifier}-instance-1.c1abc.{REGION}.rds.amazonaws.com")),
             tags: Tags::new(),
         }]),
+        usage: None,
     });
     inventory.aurora.snapshots.get_or_insert_with(Vec::new);
 }
 
 pub fn add_bucket(inventory: &mut Inventory, name: &str, encryption: Option<Encryption>, lifecycle: Option<s3::Lifecycle>, empty: Option<bool>) {
-    inventory.s3.buckets.push(s3::Bucket { name: name.into(), encryption, lifecycle, empty, tags: Some(Tags::new()), public_access_block: None, policy: None });
+    inventory.s3.buckets.push(s3::Bucket {
+        name: name.into(),
+        encryption,
+        lifecycle,
+        empty,
+        tags: Some(Tags::new()),
+        public_access_block: None,
+        policy: None,
+        storage: None,
+    });
 }
 
 pub fn sse_kms(key: &str, bucket_key: bool) -> Encryption {
@@ -186,6 +199,7 @@ pub fn s3_flow_log(id: &str, destination: &str, traffic: &str) -> FlowLog {
         deliver_logs_permission_arn: None,
         destination_options: None,
         tags: Tags::new(),
+        bytes_per_day: None,
     }
 }
 

@@ -1,0 +1,171 @@
+//! `holdfast cost`, and what `plan` needs to estimate: prices (the AWS Price List API,
+//! cached for the day, else the shipped table) and the usage estimates price.
+
+use std::fmt::Write;
+
+use anyhow::Context;
+use holdfast_aws::Aws;
+use holdfast_aws::pricing::PriceQuery;
+use holdfast_cost::{Prices, UsageWanted, run_rate::RunRate};
+use holdfast_inventory::Inventory;
+use holdfast_planner::Plan;
+use holdfast_planner::render::money;
+
+use crate::args::{CostCommandArgs, CostFormat};
+use crate::commands::{live, load_desired, load_snapshot};
+use crate::output::{self, Status};
+use crate::stats::Stats;
+
+pub fn run(args: &CostCommandArgs) -> anyhow::Result<Status> {
+    let desired = load_desired(&args.desired.desired)?;
+    let (inventory, prices) = match &args.snapshot {
+        Some(path) => {
+            let inventory = load_snapshot(&desired, path)?;
+            let prices = Prices::shipped(&inventory.region)?;
+            (inventory, prices)
+        }
+        None => live::runtime()?.block_on(async {
+            let (aws, identity) = live::connect(&desired, &args.aws).await?;
+            let stats = Stats::default();
+            let (mut inventory, _) = live::read_planned(&aws, &identity.account_id, &desired, &stats).await?;
+            let wanted = holdfast_cost::usage_wanted(None, &inventory);
+            read_usage(&aws, &mut inventory, &wanted, &stats).await?;
+            let prices = prices(Some(&aws), aws.region(), args.offline).await?;
+            anyhow::Ok((inventory, prices))
+        })?,
+    };
+    let rate = holdfast_cost::run_rate(&desired, &inventory, &prices);
+    output::stdout(&match args.format {
+        CostFormat::Text => render(&rate),
+        CostFormat::Json => format!("{}\n", serde_json::to_string_pretty(&rate).context("cannot write the run-rate as JSON")?),
+    });
+    Ok(Status::Success)
+}
+
+/// Estimates a plan read live: reads the usage its changes need, then prices them.
+pub(crate) async fn estimate_live(aws: &Aws, inventory: &mut Inventory, plan: &mut Plan, offline: bool, stats: &Stats) -> anyhow::Result<()> {
+    let wanted = holdfast_cost::usage_wanted(Some(plan), inventory);
+    read_usage(aws, inventory, &wanted, stats).await?;
+    let prices = prices(Some(aws), aws.region(), offline).await?;
+    holdfast_cost::estimate(plan, inventory, &prices);
+    Ok(())
+}
+
+/// Reads what the estimates need and the inventory lacks; each read is a few calls.
+pub(crate) async fn read_usage(aws: &Aws, inventory: &mut Inventory, wanted: &UsageWanted, stats: &Stats) -> anyhow::Result<()> {
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let before = aws.api_stats();
+    let started = std::time::Instant::now();
+    let salt = inventory.salt.clone();
+    stats.time_calls("read task sizes", aws, holdfast_aws::ecs::read_task_definitions(aws, &mut inventory.ecs, &wanted.task_definitions, &salt)).await?;
+    stats.time_calls("read ACU use (CloudWatch)", aws, holdfast_aws::aurora::read_usage(aws, &mut inventory.aurora, &wanted.aurora_clusters)).await?;
+    stats.time_calls("read bucket sizes (CloudWatch)", aws, holdfast_aws::s3::read_storage(aws, &mut inventory.s3, &wanted.buckets)).await?;
+    stats.time_calls("read flow-log volume (CloudWatch)", aws, holdfast_aws::vpc::read_volume(aws, &mut inventory.vpc, &wanted.log_groups)).await?;
+    output::stderr(&live::summary_of("Read usage for cost estimates", aws, started.elapsed(), before));
+    Ok(())
+}
+
+/// The prices for `region`: offline, the shipped table; else today's from the AWS Price
+/// List API (cached for the day), falling back to the shipped table when the API fails.
+pub(crate) async fn prices(aws: Option<&Aws>, region: &str, offline: bool) -> anyhow::Result<Prices> {
+    let shipped = Prices::shipped(region);
+    let Some(aws) = aws.filter(|_| !offline) else { return Ok(shipped?) };
+    let today = today();
+    let cache = dirs::cache_dir().map(|dir| dir.join("holdfast").join(format!("prices-{region}-{today}.toml")));
+    if let Some(text) = cache.as_ref().and_then(|path| std::fs::read_to_string(path).ok())
+        && let Ok(mut prices) = Prices::parse(region, &text)
+    {
+        prices.origin = format!("the AWS Price List API, read {today} (cached)");
+        return Ok(prices);
+    }
+    // The queries, and the assumptions, are the same in every region: a region without a
+    // table of its own is read with us-east-1's.
+    let template = match &shipped {
+        Ok(prices) => prices.clone(),
+        Err(_) => Prices::shipped("us-east-1")?,
+    };
+    let queries: Vec<PriceQuery> = template
+        .price
+        .iter()
+        .filter_map(|(key, price)| {
+            let query = price.query.as_ref()?;
+            Some(PriceQuery {
+                key: key.clone(),
+                service: query.service.clone(),
+                usagetype: query.usagetype.clone(),
+                attributes: query.attributes.clone(),
+                scale: query.scale,
+            })
+        })
+        .collect();
+    let read = match holdfast_aws::pricing::read_prices(aws, region, &queries).await {
+        Ok(read) => read,
+        Err(error) => {
+            let mut prices = shipped.with_context(|| format!("the AWS Price List API could not be read: {error}"))?;
+            prices.origin = format!("{} (the AWS Price List API could not be read: {})", prices.origin, first_line(&error.to_string()));
+            return Ok(prices);
+        }
+    };
+    let mut prices = template;
+    prices.region = region.to_owned();
+    let mut missing = Vec::new();
+    for (key, price) in &mut prices.price {
+        match read.iter().find(|found| &found.key == key) {
+            Some(found) => {
+                price.usd = found.usd;
+                price.source = format!("AWS Price List API: {}", found.description.trim());
+                price.read = today.clone();
+            }
+            None => missing.push(key.clone()),
+        }
+    }
+    match (&shipped, missing.is_empty()) {
+        (_, true) => prices.origin = format!("the AWS Price List API, read {today}"),
+        (Ok(_), false) => prices.origin = format!("the AWS Price List API, read {today}, and the shipped table for {}", missing.join(", ")),
+        (Err(_), false) => anyhow::bail!(
+            "the AWS Price List API gave no price for {} in {region}; add them to crates/cost/prices/{region}.toml with their source and date (docs/cost.md), or pass --no-cost",
+            missing.join(", ")
+        ),
+    }
+    if let Some(path) = &cache {
+        // A cache that cannot be written costs the next run its calls, nothing more.
+        let _ = path.parent().map(std::fs::create_dir_all);
+        let _ = std::fs::write(path, prices.to_toml());
+    }
+    Ok(prices)
+}
+
+fn today() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..10].to_owned()
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+/// The run-rate by kind, then by entry, each resource with its arithmetic.
+fn render(rate: &RunRate) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Monthly run-rate of what the desired state selects, account {} in {}, read at {}.", rate.account_id, rate.region, rate.taken_at);
+    for kind in &rate.kinds {
+        let _ = writeln!(out, "\n{:<48} {:>12}", kind.kind.title(), money::dollars(kind.monthly_usd));
+        for entry in &kind.entries {
+            let _ = writeln!(out, "  {:<46} {:>12}", format!("entry {}", entry.source), money::dollars(entry.monthly_usd));
+            for resource in &entry.resources {
+                let _ = writeln!(out, "    {:<44} {:>12}", resource.address, money::dollars(resource.monthly_usd));
+                let _ = writeln!(out, "      {}", resource.arithmetic);
+            }
+        }
+    }
+    if !rate.not_priced.is_empty() {
+        let _ = writeln!(out, "\nNot priced");
+        for reason in &rate.not_priced {
+            let _ = writeln!(out, "  - {reason}");
+        }
+    }
+    let _ = writeln!(out, "\nPrices: {}.", rate.prices);
+    let _ = writeln!(out, "Estimated monthly run-rate: about {}", money::whole_dollars(rate.monthly_usd));
+    out
+}

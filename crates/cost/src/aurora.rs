@@ -1,0 +1,199 @@
+//! Aurora Serverless v2: ACU-hours at the use CloudWatch recorded, and the volume.
+//!
+//! A cap (max ACU) is priced twice: as the change in the worst-case monthly bound, and
+//! as savings only for the hours the last days' use went above the new cap.
+
+use holdfast_inventory::aurora::{Cluster, ClusterUsage};
+use holdfast_planner::Change;
+use holdfast_planner::operation::Operation;
+
+use crate::money::{dollars, gigabytes, number, price, size};
+use crate::{Estimated, Pricing, estimate_of};
+
+pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
+    Some(match &change.operation {
+        Operation::ModifyAuroraCapacity { cluster, min_acu, max_acu } => capacity(pricing, cluster, *min_acu, *max_acu),
+        Operation::RestoreEncryptedCluster { source, .. } => second_volume(pricing, source),
+        Operation::CreateMigratedInstances { source, instances, .. } => idle_instances(pricing, source, instances.len()),
+        Operation::SnapshotForEncryption { cluster, .. } | Operation::CopySnapshotForEncryption { cluster, .. } => manual_snapshot(pricing, cluster),
+        _ => return None,
+    })
+}
+
+fn find<'a>(pricing: &'a Pricing<'_>, identifier: &str) -> Result<&'a Cluster, String> {
+    pricing.inventory.aurora.clusters.iter().find(|cluster| cluster.identifier == identifier).ok_or_else(|| "the cluster was not read".to_owned())
+}
+
+/// Serverless v2 instances: those read, else the members, else one (said so).
+fn instances(cluster: &Cluster) -> (f64, Option<String>) {
+    if let Some(instances) = &cluster.instances {
+        return (instances.iter().filter(|instance| instance.class == "db.serverless").count() as f64, None);
+    }
+    match &cluster.members {
+        Some(members) => (members.len() as f64, None),
+        None => (1.0, Some("assumed: one Serverless v2 instance (instances not read)".to_owned())),
+    }
+}
+
+fn capacity(pricing: &Pricing<'_>, identifier: &str, min_acu: f64, max_acu: f64) -> Estimated {
+    let cluster = find(pricing, identifier)?;
+    let Some(scaling) = cluster.serverless_v2 else { return Err("the cluster has no Serverless v2 scaling to change".to_owned()) };
+    let acu_usd = pricing.usd("aurora_acu_hour")?;
+    let hours = pricing.hours();
+    let (instances, assumed) = instances(cluster);
+    let monthly = |acu: f64| acu * instances * hours * acu_usd;
+    let mut basis: Vec<String> = assumed.into_iter().collect();
+    let (before, after, use_text) = match cluster.usage.as_ref().filter(|usage| usage.hours() > 0) {
+        Some(usage) => {
+            let before = expected(usage, scaling.min_acu, scaling.max_acu);
+            let after = expected(usage, min_acu, max_acu);
+            basis.push(describe_use(usage));
+            let above = above(usage, max_acu);
+            let text = if above > 0.0 {
+                format!("use above {} ACU: {} ACU-hours in {} h", number(max_acu), number(round(above * f64::from(usage.hours()))), usage.hours())
+            } else {
+                format!("use never went above {} ACU", number(max_acu))
+            };
+            (before, after, text)
+        }
+        None => {
+            basis.push("assumed: the cluster idles at its minimum (ACU use not read)".to_owned());
+            (scaling.min_acu, scaling.min_acu.clamp(min_acu, max_acu), "use not read".to_owned())
+        }
+    };
+    let arithmetic = format!(
+        "{} -> {} ACU; worst case {} × {} ACU × {} h × {} = {} -> {}; {use_text}",
+        range(scaling.min_acu, scaling.max_acu),
+        range(min_acu, max_acu),
+        count(instances),
+        number(scaling.max_acu),
+        number(hours),
+        price(acu_usd),
+        dollars(monthly(scaling.max_acu)),
+        dollars(monthly(max_acu)),
+    );
+    let mut estimate = estimate_of(monthly(before), monthly(after), arithmetic, basis);
+    estimate.worst_case =
+        Some(holdfast_planner::Bound { before_usd: crate::money::cents(monthly(scaling.max_acu)), after_usd: crate::money::cents(monthly(max_acu)) });
+    Ok(estimate)
+}
+
+/// The average ACU had use been held within `min..=max`.
+fn expected(usage: &ClusterUsage, min: f64, max: f64) -> f64 {
+    let hours = f64::from(usage.hours());
+    usage.hours_at_acu.iter().map(|(acu, count)| acu.clamp(min, max) * f64::from(*count)).sum::<f64>() / hours
+}
+
+/// The average ACU above `cap`, over all hours.
+fn above(usage: &ClusterUsage, cap: f64) -> f64 {
+    let hours = f64::from(usage.hours());
+    usage.hours_at_acu.iter().map(|(acu, count)| (acu - cap).max(0.0) * f64::from(*count)).sum::<f64>() / hours
+}
+
+fn describe_use(usage: &ClusterUsage) -> String {
+    let peak = usage.hours_at_acu.last().map_or(0.0, |(acu, _)| *acu);
+    format!(
+        "ACU use over {} days (read, {} hourly averages): average {}, p95 {}, peak {}",
+        usage.days,
+        usage.hours(),
+        number(round(usage.average_acu().unwrap_or(0.0))),
+        number(usage.p95_acu().unwrap_or(0.0)),
+        number(peak)
+    )
+}
+
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+fn range(min: f64, max: f64) -> String {
+    format!("{}-{}", number(min), number(max))
+}
+
+fn count(instances: f64) -> String {
+    format!("{} instance{}", number(instances), if instances == 1.0 { "" } else { "s" })
+}
+
+/// The restored cluster's volume: a second copy of the source's, until the old cluster
+/// is deleted.
+fn second_volume(pricing: &Pricing<'_>, source: &str) -> Estimated {
+    let cluster = find(pricing, source)?;
+    let gb_usd = pricing.usd("aurora_storage_gb_month")?;
+    let Some(bytes) = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes) else {
+        return Err(format!("the source's volume size was not read; a second volume costs {} per GB-month", price(gb_usd)));
+    };
+    let gb = gigabytes(bytes);
+    let arithmetic = format!("a second volume until the old cluster is deleted: {} × {} per GB-month", size(gb), price(gb_usd));
+    Ok(estimate_of(0.0, gb * gb_usd, arithmetic, vec![format!("the source's volume, {} (read)", size(gb))]))
+}
+
+/// A manual snapshot (or its copy) of the source: backup storage until it is deleted.
+fn manual_snapshot(pricing: &Pricing<'_>, source: &str) -> Estimated {
+    let cluster = find(pricing, source)?;
+    let gb_usd = pricing.usd("aurora_backup_gb_month")?;
+    let Some(bytes) = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes) else {
+        return Err(format!("the source's volume size was not read; a manual snapshot costs {} per GB-month", price(gb_usd)));
+    };
+    let gb = gigabytes(bytes);
+    let arithmetic = format!("a manual snapshot, kept until deleted: {} × {} per GB-month of backup storage", size(gb), price(gb_usd));
+    Ok(estimate_of(0.0, gb * gb_usd, arithmetic, vec![format!("the source's volume, {} (read); a snapshot holds at most that", size(gb))]))
+}
+
+/// The new cluster's instances, idling at the minimum beside the old ones until the
+/// cutover; after it, the old ones idle instead, until deleted.
+fn idle_instances(pricing: &Pricing<'_>, source: &str, new_instances: usize) -> Estimated {
+    let cluster = find(pricing, source)?;
+    let acu_usd = pricing.usd("aurora_acu_hour")?;
+    let min = cluster.serverless_v2.map_or(0.5, |scaling| scaling.min_acu);
+    let hours = pricing.hours();
+    let instances = new_instances as f64;
+    let arithmetic = format!("{} × {} ACU (the minimum) × {} h × {}, while both clusters exist", count(instances), number(min), number(hours), price(acu_usd));
+    Ok(estimate_of(
+        0.0,
+        instances * min * hours * acu_usd,
+        arithmetic,
+        vec!["assumed: one of the two clusters idles at its minimum until the old one is deleted".to_owned()],
+    ))
+}
+
+/// What a cluster costs a month as it runs now: for `holdfast cost`.
+pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster) -> Result<(f64, String), String> {
+    let acu_usd = pricing.usd("aurora_acu_hour")?;
+    let gb_usd = pricing.usd("aurora_storage_gb_month")?;
+    let hours = pricing.hours();
+    let (instances, _) = instances(cluster);
+    let usage = cluster.usage.as_ref().filter(|usage| usage.hours() > 0);
+    let (acu, read) = match (usage.and_then(ClusterUsage::average_acu), cluster.serverless_v2) {
+        (Some(average), _) => (average, "average, read"),
+        (None, Some(scaling)) => (scaling.min_acu, "the minimum: use not read"),
+        (None, None) => return Err("not Serverless v2: provisioned instances are not priced".to_owned()),
+    };
+    let gb = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes).map(gigabytes);
+    let mut usd = acu * instances * hours * acu_usd;
+    let mut text = format!("{} × {} ACU ({read}) × {} h × {}", count(instances), number(round(acu)), number(hours), price(acu_usd));
+    if let Some(gb) = gb {
+        usd += gb * gb_usd;
+        text.push_str(&format!(" + {} × {}", size(gb), price(gb_usd)));
+    }
+    Ok((usd, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usage(pairs: &[(f64, u32)]) -> ClusterUsage {
+        ClusterUsage { days: 14, hours_at_acu: pairs.to_vec(), volume_bytes: None }
+    }
+
+    #[test]
+    fn a_cap_saves_only_the_use_above_it() {
+        let idle = usage(&[(0.5, 300), (1.0, 36)]);
+        assert_eq!(above(&idle, 4.0), 0.0);
+        assert_eq!(expected(&idle, 0.5, 4.0), expected(&idle, 0.5, 8.0));
+        let busy = usage(&[(0.5, 236), (6.0, 100)]);
+        // 100 of 336 hours at 6 ACU, capped at 4: 2 ACU less for those hours.
+        assert!((above(&busy, 4.0) - 200.0 / 336.0).abs() < 1e-9);
+        assert!((expected(&busy, 0.5, 8.0) - expected(&busy, 0.5, 4.0) - 200.0 / 336.0).abs() < 1e-9);
+    }
+}

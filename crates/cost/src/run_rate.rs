@@ -1,0 +1,157 @@
+//! `holdfast cost`: what the resources the desired state selects cost a month as they run
+//! now, by kind and by the entry that selects them.
+
+use holdfast_desired::{Desired, HasOrigin, Origin};
+use holdfast_inventory::Inventory;
+use holdfast_planner::Kind;
+use serde::Serialize;
+
+use crate::money::cents;
+use crate::{Prices, Pricing, aurora, cloudtrail, config, ecs, elb, guardduty, s3, securityhub, vpc};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunRate {
+    pub account_id: String,
+    pub region: String,
+    pub taken_at: String,
+    /// Where the prices came from and when they were read.
+    pub prices: String,
+    pub monthly_usd: f64,
+    pub kinds: Vec<KindRate>,
+    /// Resources selected but not priced, and why.
+    pub not_priced: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KindRate {
+    pub kind: Kind,
+    pub monthly_usd: f64,
+    pub entries: Vec<EntryRate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntryRate {
+    /// The desired-state entry, `file:line`.
+    pub source: String,
+    pub monthly_usd: f64,
+    pub resources: Vec<ResourceRate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceRate {
+    pub address: String,
+    pub monthly_usd: f64,
+    pub arithmetic: String,
+}
+
+/// Gathers resource figures under their kind and entry.
+struct Tally {
+    rows: Vec<(Kind, String, ResourceRate)>,
+    not_priced: Vec<String>,
+}
+
+impl Tally {
+    fn add(&mut self, kind: Kind, origin: Option<&Origin>, address: String, figure: Result<(f64, String), String>) {
+        let Some(origin) = origin else { return };
+        match figure {
+            Ok((usd, arithmetic)) => {
+                let source = format!("{}:{}", origin.location.file, origin.location.line);
+                self.rows.push((kind, source, ResourceRate { address, monthly_usd: cents(usd), arithmetic }));
+            }
+            Err(reason) => self.not_priced.push(format!("{address}: {reason}")),
+        }
+    }
+}
+
+/// What every selected resource costs a month now.
+pub fn run_rate(desired: &Desired, inventory: &Inventory, prices: &Prices) -> RunRate {
+    let pricing = Pricing { prices, inventory };
+    let mut tally = Tally { rows: Vec::new(), not_priced: Vec::new() };
+    for cluster in &inventory.ecs.clusters {
+        for service in &cluster.services {
+            let entry = desired
+                .ecs
+                .service
+                .iter()
+                .find(|entry| entry.cluster.matches(&cluster.name) && entry.service.matches(&service.name) && entry.tags.matches(&service.tags));
+            let address = Kind::EcsService.address(&format!("{}/{}", cluster.name, service.name));
+            tally.add(Kind::EcsService, entry.map(HasOrigin::origin), address, ecs::run_rate(&pricing, cluster, service));
+        }
+    }
+    for cluster in &inventory.aurora.clusters {
+        let entry = desired.aurora.cluster.iter().find(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
+        tally.add(Kind::AuroraCluster, entry.map(HasOrigin::origin), Kind::AuroraCluster.address(&cluster.identifier), aurora::run_rate(&pricing, cluster));
+    }
+    for bucket in &inventory.s3.buckets {
+        let entry = desired.s3.bucket.iter().find(|entry| entry.name.matches(&bucket.name) && entry.tags.matches(bucket.tags_or_none()));
+        tally.add(Kind::S3Bucket, entry.map(HasOrigin::origin), Kind::S3Bucket.address(&bucket.name), s3::run_rate(&pricing, bucket));
+    }
+    for network in &inventory.vpc.vpcs {
+        let name = network.name().unwrap_or(&network.id);
+        let entry = desired.vpc.flow_logs.iter().find(|entry| (entry.vpc.matches(name) || entry.vpc.matches(&network.id)) && entry.tags.matches(&network.tags));
+        for flow_log in &network.flow_logs {
+            let address = Kind::VpcFlowLog.address(&format!("{}/{}", network.id, flow_log.id));
+            tally.add(Kind::VpcFlowLog, entry.map(HasOrigin::origin), address, vpc::run_rate(&pricing, &network.id, flow_log));
+        }
+    }
+    for load_balancer in &inventory.elb.load_balancers {
+        let entry = desired.elb.load_balancer.iter().find(|entry| entry.name.matches(&load_balancer.name));
+        let figure = elb::hourly(&pricing, &load_balancer.name).map(|(usd, arithmetic, _)| (usd, arithmetic));
+        tally.add(Kind::ElbLoadBalancer, entry.map(HasOrigin::origin), Kind::ElbLoadBalancer.address(&load_balancer.name), figure);
+    }
+    let mut logging = 0;
+    for trail in &inventory.cloudtrail.trails {
+        let entry = desired.cloudtrail.trail.iter().find(|entry| entry.name() == trail.name);
+        if trail.logging != Some(false) {
+            tally.add(
+                Kind::CloudTrailTrail,
+                entry.map(HasOrigin::origin),
+                Kind::CloudTrailTrail.address(&trail.name),
+                Ok(cloudtrail::run_rate(&pricing, logging)),
+            );
+            logging += 1;
+        }
+    }
+    let region = &inventory.region;
+    if let (Some(entry), true) = (&desired.config, inventory.config.recorders.iter().any(|recorder| recorder.recording)) {
+        let daily = inventory.config.recorders.iter().any(|recorder| recorder.recording_frequency.as_deref() == Some("DAILY"));
+        let figure = config::items(&pricing, daily).map(|(usd, arithmetic, _)| (usd, arithmetic));
+        tally.add(Kind::ConfigRecorder, Some(entry.origin()), Kind::ConfigRecorder.address(region), figure);
+    }
+    if let (Some(entry), Some(detector)) = (&desired.guardduty, inventory.guardduty.detector.as_ref().filter(|detector| detector.enabled)) {
+        let features: Vec<String> = detector.features.iter().filter(|(_, status)| *status == "ENABLED").map(|(name, _)| name.clone()).collect();
+        let figure = guardduty::analysis(&pricing, &features).map(|(usd, arithmetic, _)| (usd, arithmetic));
+        tally.add(Kind::GuardDutyDetector, Some(entry.origin()), Kind::GuardDutyDetector.address(region), figure);
+    }
+    if let (Some(entry), Some(_)) = (&desired.securityhub, &inventory.securityhub.hub) {
+        let figure = securityhub::checks(&pricing).map(|(usd, arithmetic, _)| (usd, arithmetic));
+        tally.add(Kind::SecurityHub, Some(entry.origin()), Kind::SecurityHub.address(region), figure);
+    }
+    let Tally { rows, not_priced, .. } = tally;
+    let mut kinds: Vec<KindRate> = Vec::new();
+    for kind in Kind::ALL {
+        let mut entries: Vec<EntryRate> = Vec::new();
+        for (_, source, resource) in rows.iter().filter(|(row_kind, _, _)| *row_kind == kind) {
+            match entries.iter_mut().find(|entry| &entry.source == source) {
+                Some(entry) => entry.resources.push(resource.clone()),
+                None => entries.push(EntryRate { source: source.clone(), monthly_usd: 0.0, resources: vec![resource.clone()] }),
+            }
+        }
+        if entries.is_empty() {
+            continue;
+        }
+        for entry in &mut entries {
+            entry.monthly_usd = cents(entry.resources.iter().map(|resource| resource.monthly_usd).sum());
+        }
+        kinds.push(KindRate { kind, monthly_usd: cents(entries.iter().map(|entry| entry.monthly_usd).sum()), entries });
+    }
+    RunRate {
+        account_id: inventory.account_id.clone(),
+        region: inventory.region.clone(),
+        taken_at: inventory.taken_at.clone(),
+        prices: prices.origin.clone(),
+        monthly_usd: cents(kinds.iter().map(|kind| kind.monthly_usd).sum()),
+        kinds,
+        not_priced,
+    }
+}
