@@ -24,6 +24,9 @@ pub struct Uses {
     pub topics: Vec<String>,
     /// The CloudWatch namespace metrics are published to.
     pub metrics: Option<String>,
+    /// Cost estimates: usage from CloudWatch and task definitions, prices from the AWS
+    /// Price List API.
+    pub cost: bool,
 }
 
 /// The IAM action an SDK call needs: the SDK's service and operation names, as the
@@ -324,6 +327,12 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
     actions
 }
 
+/// What cost estimates read: task sizes, CloudWatch metrics (ACU use, bucket sizes,
+/// flow-log volume), and list prices.
+pub fn cost_actions() -> BTreeSet<String> {
+    ["ecs:DescribeTaskDefinition", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "pricing:GetProducts"].into_iter().map(str::to_owned).collect()
+}
+
 /// `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` of each parameter the desired state
 /// reads, with `*` for an account or region it does not declare.
 fn parameter_arns(desired: &Desired) -> Vec<String> {
@@ -377,6 +386,13 @@ pub fn policy(desired: &Desired, uses: &Uses) -> Value {
         let read = read_actions(desired, uses.census);
         let apply: Vec<String> = apply_actions(desired).into_iter().filter(|action| !read.contains(action)).collect();
         statements.push(json!({ "Sid": "HoldfastApply", "Effect": "Allow", "Action": apply, "Resource": "*" }));
+    }
+    if uses.cost {
+        let read = read_actions(desired, uses.census);
+        let cost: Vec<String> = cost_actions().into_iter().filter(|action| !read.contains(action)).collect();
+        // Optional: without them a plan's estimates say what was not read, or use the
+        // shipped prices.
+        statements.push(json!({ "Sid": "HoldfastCostEstimates", "Effect": "Allow", "Action": cost, "Resource": "*" }));
     }
     if let Some((bucket, key)) = &uses.history {
         statements.push(json!({

@@ -201,6 +201,10 @@ pub struct IamPolicyArgs {
     /// Also allow publishing drift metrics (cloudwatch:NAMESPACE).
     #[arg(long, value_name = "cloudwatch:NAMESPACE")]
     pub metrics: Option<String>,
+    /// Leave out what cost estimates read (CloudWatch metrics, the AWS Price List API):
+    /// for a runner that only checks drift, or plans with --no-cost.
+    #[arg(long)]
+    pub no_cost: bool,
 }
 
 #[derive(Debug, clap::Args)]

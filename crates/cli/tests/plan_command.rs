@@ -139,6 +139,7 @@ fn the_shipped_drift_policy_is_what_iam_policy_prints_for_the_shipped_desired_st
         &[
             "iam-policy",
             "--read-only",
+            "--no-cost",
             "--desired",
             &shipped_desired_state(),
             "--history",

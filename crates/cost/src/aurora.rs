@@ -20,10 +20,6 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
     })
 }
 
-fn find<'a>(pricing: &'a Pricing<'_>, identifier: &str) -> Result<&'a Cluster, String> {
-    pricing.inventory.aurora.clusters.iter().find(|cluster| cluster.identifier == identifier).ok_or_else(|| "the cluster was not read".to_owned())
-}
-
 /// Serverless v2 instances: those read, else the members, else one (said so).
 fn instances(cluster: &Cluster) -> (f64, Option<String>) {
     if let Some(instances) = &cluster.instances {
@@ -36,7 +32,7 @@ fn instances(cluster: &Cluster) -> (f64, Option<String>) {
 }
 
 fn capacity(pricing: &Pricing<'_>, identifier: &str, min_acu: f64, max_acu: f64) -> Estimated {
-    let cluster = find(pricing, identifier)?;
+    let cluster = pricing.aurora_cluster(identifier)?;
     let Some(scaling) = cluster.serverless_v2 else { return Err("the cluster has no Serverless v2 scaling to change".to_owned()) };
     let acu_usd = pricing.usd("aurora_acu_hour")?;
     let hours = pricing.hours();
@@ -117,7 +113,7 @@ fn count(instances: f64) -> String {
 /// The restored cluster's volume: a second copy of the source's, until the old cluster
 /// is deleted.
 fn second_volume(pricing: &Pricing<'_>, source: &str) -> Estimated {
-    let cluster = find(pricing, source)?;
+    let cluster = pricing.aurora_cluster(source)?;
     let gb_usd = pricing.usd("aurora_storage_gb_month")?;
     let Some(bytes) = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes) else {
         return Err(format!("the source's volume size was not read; a second volume costs {} per GB-month", price(gb_usd)));
@@ -129,7 +125,7 @@ fn second_volume(pricing: &Pricing<'_>, source: &str) -> Estimated {
 
 /// A manual snapshot (or its copy) of the source: backup storage until it is deleted.
 fn manual_snapshot(pricing: &Pricing<'_>, source: &str) -> Estimated {
-    let cluster = find(pricing, source)?;
+    let cluster = pricing.aurora_cluster(source)?;
     let gb_usd = pricing.usd("aurora_backup_gb_month")?;
     let Some(bytes) = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes) else {
         return Err(format!("the source's volume size was not read; a manual snapshot costs {} per GB-month", price(gb_usd)));
@@ -142,7 +138,7 @@ fn manual_snapshot(pricing: &Pricing<'_>, source: &str) -> Estimated {
 /// The new cluster's instances, idling at the minimum beside the old ones until the
 /// cutover; after it, the old ones idle instead, until deleted.
 fn idle_instances(pricing: &Pricing<'_>, source: &str, new_instances: usize) -> Estimated {
-    let cluster = find(pricing, source)?;
+    let cluster = pricing.aurora_cluster(source)?;
     let acu_usd = pricing.usd("aurora_acu_hour")?;
     let min = cluster.serverless_v2.map_or(0.5, |scaling| scaling.min_acu);
     let hours = pricing.hours();

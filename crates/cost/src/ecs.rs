@@ -18,7 +18,7 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
 }
 
 fn strategy_change(pricing: &Pricing<'_>, cluster_name: &str, service_name: &str, strategy: &[StrategyItem]) -> Estimated {
-    let (cluster, service) = find(pricing, cluster_name, service_name)?;
+    let (cluster, service) = pricing.service(cluster_name, service_name)?;
     let task = TaskPrice::of(pricing, service)?;
     let (tasks, mut basis) = running(service);
     let before = placement(cluster, service)?;
@@ -56,12 +56,6 @@ pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster, service: &Servi
     Ok((usd, format!("{} × ({}) × {} h{spot_note}", count(tasks, "task"), task.describe(), number(hours))))
 }
 
-fn find<'a>(pricing: &'a Pricing<'_>, cluster: &str, service: &str) -> Result<(&'a Cluster, &'a Service), String> {
-    let cluster = pricing.inventory.ecs.clusters.iter().find(|candidate| candidate.name == cluster).ok_or("the cluster was not read")?;
-    let service = cluster.services.iter().find(|candidate| candidate.name == service).ok_or("the service was not read")?;
-    Ok((cluster, service))
-}
-
 /// The tasks running when read, or the desired count when the running count was not read.
 fn running(service: &Service) -> (f64, Vec<String>) {
     match service.running_count {
@@ -86,7 +80,7 @@ struct TaskPrice {
 
 impl TaskPrice {
     fn of(pricing: &Pricing<'_>, service: &Service) -> Result<TaskPrice, String> {
-        let definition = pricing.inventory.ecs.task_definitions.iter().find(|definition| definition.arn == service.task_definition);
+        let definition = pricing.task_definition(&service.task_definition);
         let (Some(cpu), Some(memory)) = (definition.and_then(|definition| definition.cpu_units), definition.and_then(|definition| definition.memory_mib))
         else {
             return Err("the task definition's CPU and memory were not read".to_owned());

@@ -17,7 +17,7 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
 /// What a load balancer costs a month: its hours, and no capacity units (LCU use is not
 /// read; an idle one uses almost none).
 pub(crate) fn hourly(pricing: &Pricing<'_>, name: &str) -> Result<(f64, String, Vec<String>), String> {
-    let load_balancer = pricing.inventory.elb.load_balancers.iter().find(|load_balancer| load_balancer.name == name).ok_or("the load balancer was not read")?;
+    let load_balancer = pricing.load_balancer(name)?;
     if load_balancer.kind != "application" {
         return Err(format!("{} load balancers are not priced", load_balancer.kind));
     }

@@ -21,7 +21,14 @@ mod ssm;
 mod usage;
 mod vpc;
 
+use std::collections::HashMap;
+
 use holdfast_inventory::Inventory;
+use holdfast_inventory::aurora::Cluster as AuroraCluster;
+use holdfast_inventory::ecs::{Cluster as EcsCluster, Service as EcsService, TaskDefinition};
+use holdfast_inventory::elb::LoadBalancer;
+use holdfast_inventory::s3::Bucket;
+use holdfast_inventory::vpc::Vpc;
 use holdfast_planner::{Change, CostSummary, Estimate, Kind, Plan};
 
 pub use money::{dollars, monthly};
@@ -29,10 +36,61 @@ pub use prices::{PriceError, Prices};
 pub use run_rate::{RunRate, run_rate};
 pub use usage::{UsageWanted, usage_wanted};
 
-/// What estimators read: the prices and the account as read.
+/// What estimators read: the prices and the account as read, indexed once so a plan of
+/// thousands of changes looks each resource up in constant time.
 pub(crate) struct Pricing<'a> {
     pub prices: &'a Prices,
     pub inventory: &'a Inventory,
+    services: HashMap<(&'a str, &'a str), (&'a EcsCluster, &'a EcsService)>,
+    task_definitions: HashMap<&'a str, &'a TaskDefinition>,
+    aurora_clusters: HashMap<&'a str, &'a AuroraCluster>,
+    buckets: HashMap<&'a str, &'a Bucket>,
+    vpcs: HashMap<&'a str, &'a Vpc>,
+    load_balancers: HashMap<&'a str, &'a LoadBalancer>,
+}
+
+impl<'a> Pricing<'a> {
+    pub fn new(prices: &'a Prices, inventory: &'a Inventory) -> Self {
+        Self {
+            prices,
+            inventory,
+            services: inventory
+                .ecs
+                .clusters
+                .iter()
+                .flat_map(|cluster| cluster.services.iter().map(move |service| ((cluster.name.as_str(), service.name.as_str()), (cluster, service))))
+                .collect(),
+            task_definitions: inventory.ecs.task_definitions.iter().map(|definition| (definition.arn.as_str(), definition)).collect(),
+            aurora_clusters: inventory.aurora.clusters.iter().map(|cluster| (cluster.identifier.as_str(), cluster)).collect(),
+            buckets: inventory.s3.buckets.iter().map(|bucket| (bucket.name.as_str(), bucket)).collect(),
+            vpcs: inventory.vpc.vpcs.iter().map(|network| (network.id.as_str(), network)).collect(),
+            load_balancers: inventory.elb.load_balancers.iter().map(|load_balancer| (load_balancer.name.as_str(), load_balancer)).collect(),
+        }
+    }
+
+    pub fn service(&self, cluster: &str, service: &str) -> Result<(&'a EcsCluster, &'a EcsService), String> {
+        self.services.get(&(cluster, service)).copied().ok_or_else(|| "the service was not read".to_owned())
+    }
+
+    pub fn task_definition(&self, arn: &str) -> Option<&'a TaskDefinition> {
+        self.task_definitions.get(arn).copied()
+    }
+
+    pub fn aurora_cluster(&self, identifier: &str) -> Result<&'a AuroraCluster, String> {
+        self.aurora_clusters.get(identifier).copied().ok_or_else(|| "the cluster was not read".to_owned())
+    }
+
+    pub fn bucket(&self, name: &str) -> Result<&'a Bucket, String> {
+        self.buckets.get(name).copied().ok_or_else(|| "the bucket was not read".to_owned())
+    }
+
+    pub fn vpc(&self, id: &str) -> Option<&'a Vpc> {
+        self.vpcs.get(id).copied()
+    }
+
+    pub fn load_balancer(&self, name: &str) -> Result<&'a LoadBalancer, String> {
+        self.load_balancers.get(name).copied().ok_or_else(|| "the load balancer was not read".to_owned())
+    }
 }
 
 /// Why a change carries no figure: a price or usage holdfast cannot know.
@@ -65,7 +123,7 @@ impl Pricing<'_> {
 
 /// Adds an estimate to every change that has one, and the plan's total.
 pub fn estimate(plan: &mut Plan, inventory: &Inventory, prices: &Prices) {
-    let pricing = Pricing { prices, inventory };
+    let pricing = Pricing::new(prices, inventory);
     let mut summary = CostSummary { monthly_usd: 0.0, before_usd: 0.0, after_usd: 0.0, prices: prices.origin.clone(), estimated: 0, not_estimated: Vec::new() };
     for change in &mut plan.changes {
         change.cost = None;
@@ -82,7 +140,7 @@ pub fn estimate(plan: &mut Plan, inventory: &Inventory, prices: &Prices) {
     }
     summary.before_usd = money::cents(summary.before_usd);
     summary.after_usd = money::cents(summary.after_usd);
-    summary.monthly_usd = money::cents(summary.after_usd - summary.before_usd);
+    summary.monthly_usd = money::cents(plan.changes.iter().filter_map(|change| change.cost.as_ref()).map(|estimate| estimate.monthly_usd).sum());
     plan.cost = Some(summary);
 }
 
@@ -105,8 +163,15 @@ fn estimate_change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> 
 
 /// An estimate from the monthly cost before and after, in cents.
 pub(crate) fn estimate_of(before: f64, after: f64, arithmetic: impl Into<String>, basis: Vec<String>) -> Estimate {
-    let (before, after) = (money::cents(before), money::cents(after));
-    Estimate { monthly_usd: money::cents(after - before), before_usd: before, after_usd: after, arithmetic: arithmetic.into(), basis, worst_case: None }
+    // The change is rounded from the exact figures: the rounded ends may differ by a cent.
+    Estimate {
+        monthly_usd: money::cents(after - before),
+        before_usd: money::cents(before),
+        after_usd: money::cents(after),
+        arithmetic: arithmetic.into(),
+        basis,
+        worst_case: None,
+    }
 }
 
 /// A change that costs nothing, and why.

@@ -65,7 +65,7 @@ impl Tally {
 
 /// What every selected resource costs a month now.
 pub fn run_rate(desired: &Desired, inventory: &Inventory, prices: &Prices) -> RunRate {
-    let pricing = Pricing { prices, inventory };
+    let pricing = Pricing::new(prices, inventory);
     let mut tally = Tally { rows: Vec::new(), not_priced: Vec::new() };
     for cluster in &inventory.ecs.clusters {
         for service in &cluster.services {
@@ -142,9 +142,13 @@ pub fn run_rate(desired: &Desired, inventory: &Inventory, prices: &Prices) -> Ru
         }
         for entry in &mut entries {
             entry.monthly_usd = cents(entry.resources.iter().map(|resource| resource.monthly_usd).sum());
+            entry.resources.sort_by(|a, b| b.monthly_usd.total_cmp(&a.monthly_usd).then_with(|| a.address.cmp(&b.address)));
         }
+        entries.sort_by(|a, b| b.monthly_usd.total_cmp(&a.monthly_usd).then_with(|| a.source.cmp(&b.source)));
         kinds.push(KindRate { kind, monthly_usd: cents(entries.iter().map(|entry| entry.monthly_usd).sum()), entries });
     }
+    // Where the money goes first.
+    kinds.sort_by(|a, b| b.monthly_usd.total_cmp(&a.monthly_usd));
     RunRate {
         account_id: inventory.account_id.clone(),
         region: inventory.region.clone(),

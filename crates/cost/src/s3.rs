@@ -30,10 +30,6 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
     })
 }
 
-fn find<'a>(pricing: &'a Pricing<'_>, name: &str) -> Result<&'a Bucket, String> {
-    pricing.inventory.s3.buckets.iter().find(|bucket| bucket.name == name).ok_or_else(|| "the bucket was not read".to_owned())
-}
-
 fn storage(bucket: &Bucket) -> Result<&Storage, String> {
     bucket.storage.as_ref().ok_or_else(|| "the bucket's size was not read (CloudWatch BucketSizeBytes)".to_owned())
 }
@@ -89,7 +85,7 @@ fn short(storage_type: &str) -> &str {
 }
 
 fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule]) -> Estimated {
-    let bucket = find(pricing, name)?;
+    let bucket = pricing.bucket(name)?;
     let storage = storage(bucket)?;
     let enabled: Vec<&LifecycleRule> = rules.iter().filter(|rule| rule.status == "Enabled").collect();
     if enabled.iter().any(|rule| !whole_bucket(rule)) {
@@ -201,7 +197,7 @@ impl Ages {
 }
 
 fn deletion(pricing: &Pricing<'_>, name: &str) -> Estimated {
-    let bucket = find(pricing, name)?;
+    let bucket = pricing.bucket(name)?;
     if let Some(storage) = &bucket.storage {
         let (usd, parts, unpriced) = stored(pricing, storage)?;
         let arithmetic = if parts.is_empty() { "stores nothing".to_owned() } else { parts.join(" + ") };

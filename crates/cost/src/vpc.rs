@@ -28,15 +28,14 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
 }
 
 fn flow_log<'a>(pricing: &'a Pricing<'_>, vpc_id: &str, id: &str) -> Option<&'a FlowLog> {
-    pricing.inventory.vpc.vpcs.iter().find(|vpc| vpc.id == vpc_id)?.flow_logs.iter().find(|flow_log| flow_log.id == id)
+    pricing.vpc(vpc_id)?.flow_logs.iter().find(|flow_log| flow_log.id == id)
 }
 
 /// The GB a month of a VPC's flow logs: what one of its flow logs delivered (read), else
 /// the assumption.
 pub(crate) fn volume(pricing: &Pricing<'_>, vpc_id: &str, flow_log: Option<&FlowLog>) -> (f64, Vec<String>) {
-    let measured = flow_log
-        .and_then(|flow_log| flow_log.bytes_per_day)
-        .or_else(|| pricing.inventory.vpc.vpcs.iter().find(|vpc| vpc.id == vpc_id)?.flow_logs.iter().find_map(|flow_log| flow_log.bytes_per_day));
+    let measured =
+        flow_log.and_then(|flow_log| flow_log.bytes_per_day).or_else(|| pricing.vpc(vpc_id)?.flow_logs.iter().find_map(|flow_log| flow_log.bytes_per_day));
     match measured {
         Some(bytes) => {
             let gb = gigabytes(bytes) * 365.0 / 12.0;

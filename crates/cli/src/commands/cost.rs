@@ -59,10 +59,33 @@ pub(crate) async fn read_usage(aws: &Aws, inventory: &mut Inventory, wanted: &Us
     let before = aws.api_stats();
     let started = std::time::Instant::now();
     let salt = inventory.salt.clone();
-    stats.time_calls("read task sizes", aws, holdfast_aws::ecs::read_task_definitions(aws, &mut inventory.ecs, &wanted.task_definitions, &salt)).await?;
-    stats.time_calls("read ACU use (CloudWatch)", aws, holdfast_aws::aurora::read_usage(aws, &mut inventory.aurora, &wanted.aurora_clusters)).await?;
-    stats.time_calls("read bucket sizes (CloudWatch)", aws, holdfast_aws::s3::read_storage(aws, &mut inventory.s3, &wanted.buckets)).await?;
-    stats.time_calls("read flow-log volume (CloudWatch)", aws, holdfast_aws::vpc::read_volume(aws, &mut inventory.vpc, &wanted.log_groups)).await?;
+    // A usage read that fails costs the estimate its figure, never the plan: the estimate
+    // then says what was not read.
+    let results = [
+        (
+            "task sizes",
+            stats.time_calls("read task sizes", aws, holdfast_aws::ecs::read_task_definitions(aws, &mut inventory.ecs, &wanted.task_definitions, &salt)).await,
+        ),
+        (
+            "ACU use",
+            stats.time_calls("read ACU use (CloudWatch)", aws, holdfast_aws::aurora::read_usage(aws, &mut inventory.aurora, &wanted.aurora_clusters)).await,
+        ),
+        (
+            "bucket sizes",
+            stats.time_calls("read bucket sizes (CloudWatch)", aws, holdfast_aws::s3::read_storage(aws, &mut inventory.s3, &wanted.buckets)).await,
+        ),
+        (
+            "flow-log volume",
+            stats.time_calls("read flow-log volume (CloudWatch)", aws, holdfast_aws::vpc::read_volume(aws, &mut inventory.vpc, &wanted.log_groups)).await,
+        ),
+    ];
+    for (what, result) in results {
+        if let Err(error) = result {
+            output::stderr(&output::plain(&format!(
+                "warning: {what} could not be read for cost estimates, which say so: {error}\n  (holdfast iam-policy lists what estimates read; --no-cost skips them)\n"
+            )));
+        }
+    }
     output::stderr(&live::summary_of("Read usage for cost estimates", aws, started.elapsed(), before));
     Ok(())
 }

@@ -29,7 +29,7 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Status> {
         None => None,
     };
     // The census of `holdfast drift` is part of reading: every read-only policy allows it.
-    let uses = Uses { apply: !args.read_only, census: true, audit: args.audit, history, topics, metrics };
+    let uses = Uses { apply: !args.read_only, census: true, audit: args.audit, cost: !args.no_cost, history, topics, metrics };
     output::stdout(&format!("{:#}\n", policy(&desired, &uses)));
     Ok(Status::Success)
 }

@@ -1,0 +1,81 @@
+//! Cost estimates offline: `plan` and `holdfast cost` on the shipped z360 example, whose
+//! usage scripts/z360_account.py states, with the shipped prices.
+
+mod common;
+
+use common::{desired_dir, example_snapshot, holdfast, shipped_desired_state};
+
+fn plan(extra: &[&str]) -> common::Run {
+    let desired = shipped_desired_state();
+    let snapshot = example_snapshot();
+    let mut args = vec!["plan", "--desired", desired.as_str(), "--snapshot", snapshot.as_str()];
+    args.extend_from_slice(extra);
+    holdfast(&args, &[])
+}
+
+#[test]
+fn every_rendering_ends_with_the_estimated_monthly_impact() {
+    let text = plan(&[]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    let last = text.stdout.trim_end().lines().last().expect("a last line");
+    assert!(last.starts_with("Estimated monthly impact: +$") && last.contains("(from about $"), "{last}");
+    assert!(
+        text.stdout.contains("cost: -$12.61/mo: FARGATE -> FARGATE_SPOT: 1 task × (0.5 vCPU × $0.04048 + 1 GB × $0.004445) × 730 h × 70%"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("worst case: $700.80 -> $350.40 a month"), "{}", text.stdout);
+    assert!(text.stdout.contains("Prices: the price table shipped with holdfast (us-east-1, read 2026-11-27)."), "{}", text.stdout);
+
+    let markdown = plan(&["--format", "markdown"]);
+    assert!(markdown.stdout.trim_end().lines().last().expect("a last line").starts_with("**Estimated monthly impact: +$"), "{}", markdown.stdout);
+    assert!(markdown.stdout.contains("| source | monthly |") && markdown.stdout.contains("| -$12.61/mo |"), "{}", markdown.stdout);
+
+    let json = plan(&["--format", "json"]);
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("a JSON plan");
+    let summary = &parsed["cost"];
+    assert!(summary["monthly_usd"].as_f64().is_some_and(|usd| usd > 0.0), "{summary}");
+    assert_eq!(
+        summary["estimated"].as_u64(),
+        Some(parsed["changes"].as_array().expect("changes").iter().filter(|change| change.get("cost").is_some()).count() as u64)
+    );
+}
+
+#[test]
+fn no_cost_leaves_every_estimate_out() {
+    let run = plan(&["--no-cost", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("\"cost\"") && !run.stdout.contains("monthly_usd"), "{}", run.stdout);
+    let text = plan(&["--no-cost"]);
+    assert!(!text.stdout.contains("Estimated monthly impact") && !text.stdout.contains("cost: "), "{}", text.stdout);
+}
+
+#[test]
+fn a_region_without_prices_is_an_error_that_says_how_to_add_them() {
+    let desired = std::fs::read_to_string(common::repo_root().join("desired-state/z360.toml")).expect("the desired state").replace("us-east-1", "eu-west-1");
+    let dir = desired_dir(&[("z360.toml", &desired)]);
+    let snapshot = std::fs::read_to_string(example_snapshot()).expect("the example").replace("us-east-1", "eu-west-1");
+    std::fs::write(dir.path().join("snapshot.json.txt"), snapshot).expect("write");
+    let snapshot_path = dir.path().join("snapshot.json.txt").display().to_string();
+    let desired_path = dir.path().display().to_string();
+    let run = holdfast(&["plan", "--desired", &desired_path, "--snapshot", &snapshot_path], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.is_empty(), "nothing half-estimated is printed: {}", run.stdout);
+    assert!(run.stderr.contains("holdfast has no prices for eu-west-1"), "{}", run.stderr);
+    assert!(run.stderr.contains("crates/cost/prices/eu-west-1.toml") && run.stderr.contains("--no-cost"), "{}", run.stderr);
+    let run = holdfast(&["plan", "--desired", &desired_path, "--snapshot", &snapshot_path, "--no-cost"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn cost_prints_the_run_rate_by_kind_and_entry() {
+    let run = holdfast(&["cost", "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("ECS services                                          $216.24"), "{}", run.stdout);
+    assert!(run.stdout.contains("desired-state/z360.toml:14          $54.06"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 instance × 0.64 ACU (average, read) × 730 h × $0.12 + 2 GB × $0.10"), "{}", run.stdout);
+    assert!(run.stdout.trim_end().ends_with("Estimated monthly run-rate: about $459"), "{}", run.stdout);
+    let json = holdfast(&["cost", "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot(), "--format", "json"], &[]);
+    let rate: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(rate["monthly_usd"], 459.49, "{}", json.stdout);
+}

@@ -1,0 +1,263 @@
+//! Every estimator, on the shipped z360 example (its usage stated in
+//! scripts/z360_account.py) and on variations of it: each figure checked against the
+//! arithmetic done by hand from the shipped prices.
+
+use std::path::Path;
+
+use holdfast_cost::{Prices, estimate, run_rate};
+use holdfast_desired::{Desired, SourceFile};
+use holdfast_inventory::Inventory;
+use holdfast_planner::{Change, Estimate, Plan, plan};
+
+const HOURS: f64 = 730.0;
+
+fn repo_file(path: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)).expect("a shipped file")
+}
+
+fn z360() -> (Desired, Inventory) {
+    let path = "desired-state/z360.toml";
+    let desired = holdfast_desired::load_sources(vec![SourceFile::new(path, repo_file(path))]).expect("the shipped desired state is valid");
+    let inventory = Inventory::from_snapshot(&repo_file("examples/z360-before-sprint.json")).expect("the shipped snapshot reads");
+    (desired, inventory)
+}
+
+fn prices() -> Prices {
+    Prices::shipped("us-east-1").expect("us-east-1 ships")
+}
+
+fn estimated(desired: &Desired, inventory: &Inventory) -> Plan {
+    let mut plan = plan(desired, inventory);
+    estimate(&mut plan, inventory, &prices());
+    plan
+}
+
+fn change<'a>(plan: &'a Plan, address: &str) -> &'a Change {
+    plan.changes.iter().find(|change| change.address == address).unwrap_or_else(|| panic!("no change {address}"))
+}
+
+fn cost<'a>(plan: &'a Plan, address: &str) -> &'a Estimate {
+    change(plan, address).cost.as_ref().unwrap_or_else(|| {
+        let reason = plan.cost.as_ref().and_then(|cost| cost.not_estimated.iter().find(|line| line.starts_with(address)));
+        panic!("{address} has no estimate: {reason:?}")
+    })
+}
+
+fn not_estimated(plan: &Plan, address: &str) -> String {
+    plan.cost
+        .as_ref()
+        .and_then(|cost| cost.not_estimated.iter().find(|line| line.starts_with(&format!("{address}: "))).cloned())
+        .unwrap_or_else(|| panic!("{address} was estimated"))
+}
+
+fn cents(usd: f64) -> f64 {
+    (usd * 100.0).round() / 100.0
+}
+
+const STAGING_WEB: &str = "ecs.service/z360-staging-Cluster-rTtLLOHCi694/z360-staging-web-Service-NVLWiAgNh0UF";
+const STAGING_DB: &str = "aurora.cluster/z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v";
+const AGENT_STAGING_DB: &str = "aurora.cluster/z360-agent-layer-staging-addons-9pl4w2-agentdb-3ft6yq";
+
+#[test]
+fn fargate_to_spot_saves_the_discount_on_every_running_task() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let estimate = cost(&plan, STAGING_WEB);
+    let on_demand = 1.0 * (0.5 * 0.04048 + 1.0 * 0.004445) * HOURS;
+    assert_eq!(estimate.before_usd, cents(on_demand));
+    assert_eq!(estimate.monthly_usd, cents(-on_demand * 0.70));
+    assert_eq!(estimate.arithmetic, "FARGATE -> FARGATE_SPOT: 1 task × (0.5 vCPU × $0.04048 + 1 GB × $0.004445) × 730 h × 70%");
+    assert!(estimate.basis.contains(&"1 task running (read)".to_owned()), "{:?}", estimate.basis);
+    assert!(estimate.basis.iter().any(|line| line.starts_with("assumed: 70% off")), "{:?}", estimate.basis);
+    // A secret moving out of the task definition costs nothing.
+    let reverb = cost(&plan, "ecs.service/z360-beta-Cluster-Vb3nQ8sKe1Lm/z360-beta-reverb-Service-Qp8sL3vXc6Ne");
+    assert_eq!((reverb.before_usd, reverb.after_usd), (0.0, 0.0));
+}
+
+#[test]
+fn a_mixed_strategy_counts_only_the_tasks_it_puts_on_spot_and_ec2_providers_are_not_priced() {
+    let (mut desired_text, mut inventory) = (repo_file("desired-state/z360.toml"), z360().1);
+    desired_text = desired_text.replace(
+        "spot      = [{ provider = \"FARGATE_SPOT\", weight = 1 }]",
+        "spot = [{ provider = \"FARGATE\", weight = 1, base = 1 }, { provider = \"FARGATE_SPOT\", weight = 3 }]",
+    );
+    assert!(desired_text.contains("base = 1"), "the shipped desired state names a `spot` strategy");
+    let desired = holdfast_desired::load_sources(vec![SourceFile::new("z360.toml", desired_text)]).expect("valid");
+    let service = inventory
+        .ecs
+        .clusters
+        .iter_mut()
+        .flat_map(|cluster| cluster.services.iter_mut())
+        .find(|service| service.name == "z360-staging-web-Service-NVLWiAgNh0UF")
+        .unwrap();
+    service.running_count = Some(5);
+    let plan = estimated(&desired, &inventory);
+    let estimate = cost(&plan, STAGING_WEB);
+    let task = (0.5 * 0.04048 + 0.004445) * HOURS;
+    // The base task stays on-demand; 3 of the other 4 go to Spot.
+    assert_eq!(estimate.monthly_usd, cents(-3.0 * task * 0.70), "{}", estimate.arithmetic);
+    assert!(estimate.arithmetic.starts_with("FARGATE -> FARGATE 1 (base 1) + FARGATE_SPOT 3: 3 tasks"), "{}", estimate.arithmetic);
+
+    let mut without_count = z360().1;
+    let service = without_count
+        .ecs
+        .clusters
+        .iter_mut()
+        .flat_map(|cluster| cluster.services.iter_mut())
+        .find(|service| service.name == "z360-staging-web-Service-NVLWiAgNh0UF")
+        .unwrap();
+    service.running_count = None;
+    service.desired_count = 3;
+    service.launch_type = Some("EC2".into());
+    let plan = estimated(&z360().0, &without_count);
+    assert!(not_estimated(&plan, STAGING_WEB).contains("launch type EC2 is not priced"));
+}
+
+#[test]
+fn a_cap_is_a_worst_case_bound_and_saves_only_the_use_above_it() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let staging = plan.changes.iter().find(|change| change.address == STAGING_DB).and_then(|change| change.cost.as_ref()).expect("the cap");
+    // 6 of 336 hours at 5 ACU: 1 ACU above the new cap of 4 for each.
+    assert_eq!(staging.monthly_usd, cents(-6.0 / 336.0 * HOURS * 0.12));
+    let bound = staging.worst_case.expect("a cap carries its bound");
+    assert_eq!((bound.before_usd, bound.after_usd), (cents(8.0 * HOURS * 0.12), cents(4.0 * HOURS * 0.12)));
+    assert!(staging.basis.iter().any(|line| line.contains("average 0.64, p95 1, peak 5")), "{:?}", staging.basis);
+    let agent = plan.changes.iter().find(|change| change.address == AGENT_STAGING_DB).and_then(|change| change.cost.as_ref()).unwrap();
+    // 16 hours at 2.5 ACU against a cap of 2.
+    assert_eq!(agent.monthly_usd, cents(-16.0 * 0.5 / 336.0 * HOURS * 0.12));
+
+    let mut unread = inventory.clone();
+    unread.aurora.clusters.iter_mut().for_each(|cluster| cluster.usage = None);
+    let plan = estimated(&desired, &unread);
+    let staging = plan.changes.iter().find(|change| change.address == STAGING_DB).and_then(|change| change.cost.as_ref()).unwrap();
+    assert_eq!(staging.monthly_usd, 0.0, "no use read, no saving claimed");
+    assert!(staging.worst_case.is_some());
+    assert!(staging.basis.iter().any(|line| line.starts_with("assumed: the cluster idles at its minimum")), "{:?}", staging.basis);
+}
+
+#[test]
+fn an_encryption_migration_costs_a_snapshot_a_second_volume_and_idle_instances() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let step = |name: &str| cost(&plan, &format!("{STAGING_DB}/encryption/{name}")).clone();
+    assert_eq!(step("snapshot").after_usd, cents(2.0 * 0.021), "2 GB of backup storage");
+    assert_eq!(step("restore").after_usd, cents(2.0 * 0.10), "a second 2 GB volume");
+    assert_eq!(step("instances").after_usd, cents(0.5 * HOURS * 0.12), "one instance at its 0.5 ACU minimum");
+    assert!(change(&plan, &format!("{STAGING_DB}/encryption/cutover")).cost.is_none(), "a person's step has no figure");
+
+    let mut unread = inventory.clone();
+    unread.aurora.clusters.iter_mut().for_each(|cluster| cluster.usage = None);
+    let plan = estimated(&desired, &unread);
+    assert!(not_estimated(&plan, &format!("{STAGING_DB}/encryption/restore")).contains("volume size was not read; a second volume costs $0.10 per GB-month"));
+}
+
+#[test]
+fn lifecycle_rules_move_the_standard_bytes_by_their_assumed_age() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let span = 365.0;
+    // zscribe-main: 150 GB to Intelligent-Tiering at once; 300,000 objects monitored.
+    let tiered = 150.0 * (30.0 / span * 0.023 + 60.0 / span * 0.0125 + 275.0 / span * 0.004) + 300.0 * 0.0025;
+    let estimate = cost(&plan, "s3.bucket/zscribe-main");
+    assert_eq!(estimate.before_usd, cents(150.0 * 0.023));
+    assert_eq!(estimate.monthly_usd, cents(tiered - 150.0 * 0.023), "{}", estimate.arithmetic);
+    assert!(estimate.basis.iter().any(|line| line.starts_with("assumed: 12 months")), "{:?}", estimate.basis);
+    // livkit-recordings: day 30 to Intelligent-Tiering, day 90 to Glacier.
+    let recordings = 400.0 * (30.0 / span * 0.023 + 30.0 / span * 0.023 + 30.0 / span * 0.0125 + 275.0 / span * 0.0036) + 20.0 * (60.0 / span) * 0.0025;
+    assert_eq!(cost(&plan, "s3.bucket/livkit-recordings").monthly_usd, cents(recordings - 400.0 * 0.023));
+    // Deleting an empty bucket saves nothing; encryption alone costs nothing.
+    assert_eq!(cost(&plan, "s3.bucket/zscribe").monthly_usd, 0.0);
+    assert_eq!(cost(&plan, "s3.bucket/z360-beta-storage").monthly_usd, 0.0);
+
+    let mut unread = inventory.clone();
+    unread.s3.buckets.iter_mut().for_each(|bucket| bucket.storage = None);
+    let plan = estimated(&desired, &unread);
+    assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("size was not read"));
+}
+
+#[test]
+fn security_services_name_their_usage_driver() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let config = cost(&plan, "config.recorder/us-east-1");
+    assert_eq!(config.after_usd, 9.0);
+    assert!(config.arithmetic.contains("3,000 configuration items"), "{}", config.arithmetic);
+    let guardduty = cost(&plan, "guardduty.detector/us-east-1");
+    assert_eq!(guardduty.after_usd, 4.0 + 5.0 * 20.0 * 1.0, "1M events at $4, and 5 VPCs of 20 GB at $1");
+    assert!(guardduty.arithmetic.contains("events") && guardduty.arithmetic.contains("flow and DNS logs"), "{}", guardduty.arithmetic);
+    assert_eq!(cost(&plan, "securityhub.hub/us-east-1").after_usd, 30.0);
+    let trail = cost(&plan, "cloudtrail.trail/z360-cloudtrail");
+    assert_eq!(trail.after_usd, 0.0);
+    assert!(trail.arithmetic.contains("first copy of management events in the region is free"), "{}", trail.arithmetic);
+    let flow_log =
+        plan.changes.iter().find(|change| change.address.starts_with("vpc.flow_log/vpc-0f4b8d0e2a6c57913")).and_then(|change| change.cost.as_ref()).unwrap();
+    assert_eq!(flow_log.after_usd, cents(20.0 * (0.25 + 0.023)));
+    let alb = cost(&plan, "elb.load_balancer/AppLoadbalancer");
+    assert_eq!(alb.monthly_usd, cents(-HOURS * 0.0225));
+    assert!(alb.basis[0].starts_with("capacity units ($0.008 per LCU-hour) not counted"), "{:?}", alb.basis);
+    assert_eq!(cost(&plan, "ssm.parameter/z360/staging/reverb/app-key").after_usd, 0.0);
+    assert_eq!(cost(&plan, "kms.key/alias/z360-phi").monthly_usd, 0.0);
+}
+
+#[test]
+fn a_second_trail_pays_for_its_copy_and_read_flow_log_volume_replaces_the_assumption() {
+    let (desired, mut inventory) = z360();
+    inventory.cloudtrail.trails.push(holdfast_inventory::cloudtrail::Trail {
+        name: "org-trail".into(),
+        arn: "arn:aws:cloudtrail:us-east-1:108782097218:trail/org-trail".into(),
+        home_region: "us-east-1".into(),
+        multi_region: true,
+        log_file_validation: true,
+        global_service_events: true,
+        bucket: Some("org-logs".into()),
+        prefix: None,
+        kms_key: None,
+        logging: Some(true),
+    });
+    let plan = estimated(&desired, &inventory);
+    let trail = cost(&plan, "cloudtrail.trail/z360-cloudtrail");
+    assert_eq!(trail.after_usd, 1_000_000.0 / 100_000.0 * 2.0, "{}", trail.arithmetic);
+}
+
+#[test]
+fn a_missing_price_is_never_a_silent_zero() {
+    let (desired, inventory) = z360();
+    let mut prices = prices();
+    prices.price.remove("fargate_vcpu_hour");
+    let mut plan = plan(&desired, &inventory);
+    estimate(&mut plan, &inventory, &prices);
+    assert!(not_estimated(&plan, STAGING_WEB).contains("no price `fargate_vcpu_hour`"));
+}
+
+#[test]
+fn the_plan_total_is_the_sum_of_its_changes() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let summary = plan.cost.as_ref().expect("estimated");
+    let changes: Vec<&Estimate> = plan.changes.iter().filter_map(|change| change.cost.as_ref()).collect();
+    assert_eq!(summary.estimated, changes.len());
+    assert_eq!(summary.monthly_usd, cents(changes.iter().map(|estimate| estimate.monthly_usd).sum()));
+    assert_eq!(summary.before_usd, cents(changes.iter().map(|estimate| estimate.before_usd).sum()));
+    assert!(summary.prices.contains("shipped with holdfast (us-east-1, read 2026-11-27)"), "{}", summary.prices);
+    let text = holdfast_planner::render::text(&plan, false);
+    assert!(text.trim_end().lines().last().unwrap().starts_with("Estimated monthly impact: "), "the plan ends with its impact");
+    let json: serde_json::Value = serde_json::from_str(&plan.to_json()).unwrap();
+    assert!(json["cost"]["monthly_usd"].is_f64() && json["changes"][0].get("cost").is_some());
+}
+
+#[test]
+fn the_run_rate_groups_every_selected_resource_by_kind_and_entry() {
+    let (desired, inventory) = z360();
+    let rate = run_rate(&desired, &inventory, &prices());
+    let services = rate.kinds.iter().find(|kind| kind.kind == holdfast_planner::Kind::EcsService).expect("services");
+    let all: usize = services.entries.iter().map(|entry| entry.resources.len()).sum();
+    assert_eq!(all, 12, "every service is selected by an entry");
+    let task = (0.5 * 0.04048 + 0.004445) * HOURS;
+    assert_eq!(services.monthly_usd, cents(12.0 * cents(task)));
+    assert!(services.entries.iter().all(|entry| entry.source.starts_with("desired-state/z360.toml:")), "{:?}", services.entries);
+    let buckets = rate.kinds.iter().find(|kind| kind.kind == holdfast_planner::Kind::S3Bucket).unwrap();
+    assert_eq!(buckets.monthly_usd, cents((40 + 150 + 400 + 5 + 8) as f64 * 0.023));
+    let total: f64 = rate.kinds.iter().map(|kind| kind.monthly_usd).sum();
+    assert_eq!(rate.monthly_usd, cents(total));
+}
