@@ -131,8 +131,12 @@ fn manual_snapshot(pricing: &Pricing<'_>, source: &str) -> Estimated {
         return Err(format!("the source's volume size was not read; a manual snapshot costs {} per GB-month", price(gb_usd)));
     };
     let gb = gigabytes(bytes);
-    let arithmetic = format!("a manual snapshot, kept until deleted: {} × {} per GB-month of backup storage", size(gb), price(gb_usd));
-    Ok(estimate_of(0.0, gb * gb_usd, arithmetic, vec![format!("the source's volume, {} (read); a snapshot holds at most that", size(gb))]))
+    let arithmetic = format!("a manual snapshot, kept until deleted: up to {} × {} per GB-month of backup storage", size(gb), price(gb_usd));
+    let basis = vec![
+        format!("the source's volume, {} (read): a snapshot holds at most that", size(gb)),
+        "free while within the backup retention period and Aurora's free allowance: counted as billed, the most it can cost".to_owned(),
+    ];
+    Ok(estimate_of(0.0, gb * gb_usd, arithmetic, basis))
 }
 
 /// The new cluster's instances, idling at the minimum beside the old ones until the

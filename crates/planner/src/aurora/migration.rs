@@ -23,10 +23,6 @@ pub const DEFAULT_KEY: &str = "alias/aws/rds";
 /// The most tags an RDS resource may carry.
 const MAX_TAGS: usize = 50;
 
-/// Aurora Serverless v2 and storage list prices, us-east-1 (shared/reference/prices-us-east-1.md).
-const ACU_HOUR: f64 = 0.12;
-const STORAGE_GB_MONTH: f64 = 0.10;
-const HOURS_PER_MONTH: f64 = 730.0;
 
 /// One cluster's migration: every step, with its state on AWS now.
 #[derive(Debug, Clone, PartialEq)]
@@ -648,26 +644,21 @@ fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
 }
 
-/// What the second cluster costs while both exist.
+/// What the second cluster costs while both exist, without prices: the plan's cost
+/// estimates (`crates/cost`) put figures on each step from the region's prices.
 fn cost(instances: &[Instance], scaling: Option<Scaling>, via_copy: bool) -> String {
     let serverless = instances.iter().filter(|instance| instance.class == "db.serverless").count();
     let provisioned: Vec<&str> = instances.iter().filter(|instance| instance.class != "db.serverless").map(|instance| instance.class.as_str()).collect();
-    let mut parts = vec![format!("a second copy of the cluster volume at ${STORAGE_GB_MONTH:.2} per GB-month (Aurora Standard, us-east-1)")];
+    let mut parts = vec!["a second copy of the cluster volume".to_owned()];
     if serverless > 0 {
         let floor = scaling.map_or(0.5, |scaling| scaling.min_acu);
-        let monthly = floor * ACU_HOUR * HOURS_PER_MONTH * serverless as f64;
-        parts.push(format!(
-            "{} at ${ACU_HOUR:.2} per ACU-hour, at least ${monthly:.2} a month at {} ACU",
-            crate::render::count(serverless, "Serverless v2 instance"),
-            acu(floor)
-        ));
+        let each = if serverless == 1 { "" } else { " each" };
+        parts.push(format!("{}{each} at least {} ACU around the clock", crate::render::count(serverless, "Serverless v2 instance"), acu(floor)));
     }
     if !provisioned.is_empty() {
         parts.push(format!("instance hours of {}", provisioned.join(", ")));
     }
-    if via_copy {
-        parts.push("the copy, a full snapshot, billed as backup storage beyond the free allowance".to_owned());
-    }
+    parts.push(if via_copy { "the snapshot and its copy, billed as backup storage" } else { "the snapshot, billed as backup storage" }.to_owned());
     format!("cost until the old cluster is deleted: {}", parts.join("; "))
 }
 
