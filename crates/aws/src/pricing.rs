@@ -39,8 +39,12 @@ pub struct ReadPrice {
 /// The prices asked for, each read once; a price the API does not give is left out (the
 /// caller says which, and falls back).
 pub async fn read_prices(aws: &Aws, region: &str, queries: &[PriceQuery]) -> Result<Vec<ReadPrice>, AwsError> {
-    let config =
-        aws_sdk_pricing::config::Builder::from(&aws.sdk_config).region(aws_sdk_pricing::config::Region::new(PRICING_REGION)).interceptor(aws.calls()).build();
+    // Prices are optional (the shipped table stands in): two attempts, not the reads' eight.
+    let config = aws_sdk_pricing::config::Builder::from(&aws.sdk_config)
+        .region(aws_sdk_pricing::config::Region::new(PRICING_REGION))
+        .retry_config(aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(2))
+        .interceptor(aws.calls())
+        .build();
     read_prices_with(&Client::from_conf(config), region, queries).await
 }
 

@@ -79,7 +79,14 @@ fn storage_encryption_is_a_migration_chain_that_never_touches_the_source() {
     let restore = &steps[1];
     assert!(restore.attributes.iter().any(|attribute| attribute.name == "storage_encrypted" && attribute.after.as_deref() == Some("true")));
     assert!(restore.reason.as_deref().is_some_and(|reason| reason.contains("only be chosen when a cluster is created")));
-    assert!(restore.notes.iter().any(|note| note.contains("cost until the old cluster is deleted") && note.contains("1 Serverless v2 instance at least 0.5 ACU around the clock")), "{:?}", restore.notes);
+    assert!(
+        restore
+            .notes
+            .iter()
+            .any(|note| note.contains("cost until the old cluster is deleted") && note.contains("1 Serverless v2 instance at least 0.5 ACU around the clock")),
+        "{:?}",
+        restore.notes
+    );
     let cutover = &steps[3];
     assert_eq!(cutover.attributes[0].before.as_deref(), Some("db-1.cluster-c1abc.us-east-1.rds.amazonaws.com"));
     assert!(cutover.reason.as_deref().is_some_and(|reason| reason.contains("holdfast runbook aurora.cluster/db-1")));

@@ -46,7 +46,7 @@ pub fn run(args: &CostCommandArgs) -> anyhow::Result<Status> {
 pub(crate) async fn estimate_live(aws: &Aws, inventory: &mut Inventory, plan: &mut Plan, offline: bool, stats: &Stats) -> anyhow::Result<()> {
     let wanted = holdfast_cost::usage_wanted(Some(plan), inventory);
     read_usage(aws, inventory, &wanted, stats).await?;
-    let prices = prices(Some(aws), aws.region(), offline).await?;
+    let prices = stats.time_calls("read prices", aws, prices(Some(aws), aws.region(), offline)).await?;
     holdfast_cost::estimate(plan, inventory, &prices);
     Ok(())
 }
@@ -123,7 +123,10 @@ pub(crate) async fn prices(aws: Option<&Aws>, region: &str, offline: bool) -> an
             })
         })
         .collect();
-    let read = match holdfast_aws::pricing::read_prices(aws, region, &queries).await {
+    let (before, started) = (aws.api_stats(), std::time::Instant::now());
+    let read = holdfast_aws::pricing::read_prices(aws, region, &queries).await;
+    output::stderr(&live::summary_of("Read prices from the AWS Price List API", aws, started.elapsed(), before));
+    let read = match read {
         Ok(read) => read,
         Err(error) => {
             let mut prices = shipped.with_context(|| format!("the AWS Price List API could not be read: {error}"))?;

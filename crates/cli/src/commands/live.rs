@@ -134,5 +134,6 @@ pub fn summary_of(what: &str, aws: &Aws, elapsed: std::time::Duration, before: B
         1 => " and 1 retry".to_owned(),
         _ => format!(" and {retries} retries"),
     };
-    format!("{what} in {:.1} s with {total} API calls{detail}{retried}.\n", elapsed.as_secs_f64())
+    let calls = if total == 1 { "1 API call".to_owned() } else { format!("{total} API calls") };
+    format!("{what} in {:.1} s with {calls}{detail}{retried}.\n", elapsed.as_secs_f64())
 }

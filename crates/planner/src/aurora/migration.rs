@@ -23,7 +23,6 @@ pub const DEFAULT_KEY: &str = "alias/aws/rds";
 /// The most tags an RDS resource may carry.
 const MAX_TAGS: usize = 50;
 
-
 /// One cluster's migration: every step, with its state on AWS now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Migration {
