@@ -134,3 +134,42 @@ fn cost_prints_the_run_rate_of_what_the_desired_state_selects() {
     assert!(first_kind.starts_with("ECS services"), "the kinds that cost most come first: {first_kind}");
     assert!(text.stdout.trim_end().lines().last().expect("a last line").starts_with("Estimated monthly run-rate: about $"), "{}", text.stdout);
 }
+
+#[test]
+fn the_days_prices_come_from_the_cache_and_an_unreadable_price_list_falls_back_to_the_shipped_table() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "the_days_prices_come_from_the_cache", &[]);
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let online = |extra: &[&str]| {
+        let mut args = vec!["plan", "--desired", copy.desired.as_str(), "--format", "json"];
+        args.extend_from_slice(extra);
+        let mut command = emulator.command(&copy.credentials, &args);
+        command.env("HOLDFAST_OFFLINE", "0").env("XDG_CACHE_HOME", cache.path());
+        common::run(command)
+    };
+    // The emulator has no Price List API: the shipped table stands in, and says why.
+    let run = online(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
+    let prices = plan["cost"]["prices"].as_str().expect("the prices' origin");
+    assert!(prices.starts_with("the price table shipped with holdfast") && prices.contains("the AWS Price List API could not be read"), "{prices}");
+    assert!(run.stderr.contains("Read prices from the AWS Price List API"), "{}", run.stderr);
+    assert!(!cache.path().join("holdfast").exists(), "nothing read, nothing cached");
+
+    // A day's cached prices are used without a call: here, Fargate at twice the price.
+    let today = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..10].to_owned();
+    let shipped = std::fs::read_to_string(common::repo_root().join("crates/cost/prices/us-east-1.toml")).expect("the shipped table");
+    let doubled = shipped.replace("usd = 0.04048\n", "usd = 0.08096\n").replace("usd = 0.004445\n", "usd = 0.00889\n");
+    std::fs::create_dir_all(cache.path().join("holdfast")).expect("the cache folder");
+    std::fs::write(cache.path().join("holdfast").join(format!("prices-us-east-1-{today}.toml")), doubled).expect("a cached table");
+    let run = online(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("Read prices from the AWS Price List API"), "the cache saves the calls: {}", run.stderr);
+    let plan: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
+    assert_eq!(plan["cost"]["prices"], format!("the AWS Price List API, read {today} (cached)"));
+    assert_eq!(change(&plan, "z360-staging-web")["cost"]["monthly_usd"], -25.23, "twice the Fargate price, twice the saving");
+    // --offline ignores the cache.
+    let run = online(&["--offline"]);
+    let plan: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
+    assert_eq!(change(&plan, "z360-staging-web")["cost"]["monthly_usd"], -12.61);
+}

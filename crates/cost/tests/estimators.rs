@@ -261,3 +261,32 @@ fn the_run_rate_groups_every_selected_resource_by_kind_and_entry() {
     let total: f64 = rate.kinds.iter().map(|kind| kind.monthly_usd).sum();
     assert_eq!(rate.monthly_usd, cents(total));
 }
+
+#[test]
+fn flow_log_volume_read_from_a_vpcs_other_flow_log_replaces_the_assumption() {
+    let (desired, mut inventory) = z360();
+    let network = inventory.vpc.vpcs.iter_mut().find(|network| network.id == "vpc-0f4b8d0e2a6c57913").expect("the staging VPC");
+    network.flow_logs.push(holdfast_inventory::vpc::FlowLog {
+        id: "fl-0cwlogs".into(),
+        destination_type: "cloud-watch-logs".into(),
+        destination: "arn:aws:logs:us-east-1:108782097218:log-group:/vpc/staging:*".into(),
+        traffic_type: "REJECT".into(),
+        max_aggregation_interval: 600,
+        log_format: None,
+        status: "ACTIVE".into(),
+        deliver_logs_permission_arn: Some("arn:aws:iam::108782097218:role/flow-logs".into()),
+        destination_options: None,
+        tags: Default::default(),
+        bytes_per_day: Some(1024 * 1024 * 1024),
+    });
+    let plan = estimated(&desired, &inventory);
+    let estimate = plan
+        .changes
+        .iter()
+        .find(|change| change.address.starts_with("vpc.flow_log/vpc-0f4b8d0e2a6c57913") && change.cost.as_ref().is_some_and(|cost| cost.after_usd > 0.0))
+        .and_then(|change| change.cost.as_ref())
+        .expect("the new flow log's estimate");
+    let gb = 365.0 / 12.0;
+    assert_eq!(estimate.after_usd, cents(gb * (0.25 + 0.023)), "{}", estimate.arithmetic);
+    assert_eq!(estimate.basis[0], "1 GB a day delivered (read)");
+}
