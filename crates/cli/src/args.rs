@@ -46,12 +46,19 @@ pub struct CostCommandArgs {
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub aws: AwsArgs,
+    #[command(flatten)]
+    pub prices: PricesArgs,
+    #[arg(long, value_enum, default_value_t = CostFormat::Text)]
+    pub format: CostFormat,
+}
+
+/// Where prices come from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PricesArgs {
     /// Use the price table shipped with holdfast instead of the AWS Price List API
     /// (always so with --snapshot).
     #[arg(long, env = "HOLDFAST_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
     pub offline: bool,
-    #[arg(long, value_enum, default_value_t = CostFormat::Text)]
-    pub format: CostFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -333,10 +340,8 @@ pub struct CostArgs {
     /// Estimate nothing: no prices, and none of the usage reads estimates need.
     #[arg(long)]
     pub no_cost: bool,
-    /// Use the price table shipped with holdfast instead of the AWS Price List API
-    /// (always so with --snapshot).
-    #[arg(long, env = "HOLDFAST_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
-    pub offline: bool,
+    #[command(flatten)]
+    pub prices: PricesArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,11 +5,7 @@ mod common;
 use common::{desired_dir, example_snapshot, holdfast, shipped_desired_state};
 
 fn plan(extra: &[&str]) -> common::Run {
-    let desired = shipped_desired_state();
-    let snapshot = example_snapshot();
-    let mut args = vec!["plan", "--desired", desired.as_str(), "--snapshot", snapshot.as_str()];
-    args.extend_from_slice(extra);
-    holdfast(&args, &[])
+    common::plan_example(extra)
 }
 
 #[test]

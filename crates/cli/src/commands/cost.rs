@@ -30,7 +30,7 @@ pub fn run(args: &CostCommandArgs) -> anyhow::Result<Status> {
             let (mut inventory, _) = live::read_planned(&aws, &identity.account_id, &desired, &stats).await?;
             let wanted = holdfast_cost::usage_wanted(None, &inventory);
             read_usage(&aws, &mut inventory, &wanted, &stats).await?;
-            let prices = prices(Some(&aws), aws.region(), args.offline).await?;
+            let prices = prices(Some(&aws), aws.region(), args.prices.offline).await?;
             anyhow::Ok((inventory, prices))
         })?,
     };

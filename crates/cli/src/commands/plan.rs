@@ -37,7 +37,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
             let (mut inventory, plan) = live::read_planned(&aws, &identity.account_id, &desired, &stats).await?;
             let mut plan = plan.select(&targets, &excludes);
             if !args.cost.no_cost {
-                cost::estimate_live(&aws, &mut inventory, &mut plan, args.cost.offline, &stats).await?;
+                cost::estimate_live(&aws, &mut inventory, &mut plan, args.cost.prices.offline, &stats).await?;
             }
             anyhow::Ok(plan)
         })?,

@@ -63,6 +63,15 @@ pub fn example_snapshot() -> String {
     repo_root().join("examples/z360-before-sprint.json").display().to_string()
 }
 
+/// `holdfast plan` of the shipped example, with more arguments.
+pub fn plan_example(extra: &[&str]) -> Run {
+    let desired = shipped_desired_state();
+    let snapshot = example_snapshot();
+    let mut args = vec!["plan", "--desired", desired.as_str(), "--snapshot", snapshot.as_str()];
+    args.extend_from_slice(extra);
+    holdfast(&args, &[])
+}
+
 pub fn shipped_desired_state() -> String {
     repo_root().join("desired-state").display().to_string()
 }
