@@ -59,7 +59,8 @@ pub(crate) fn analysis(pricing: &Pricing<'_>, features: &[String]) -> Result<(f6
         }
     }
     if assumed > 0 {
-        basis.push(format!("{} of {} VPCs: {}", assumed, vpcs.len(), pricing.assumption("flow_log_gb_per_vpc_month")));
+        let assumption = pricing.assumption("flow_log_gb_per_vpc_month");
+        basis.push(format!("for {assumed} of {} VPCs, {assumption}", vpcs.len()));
     }
     if !features.is_empty() {
         basis.push(format!("{} charged by their own usage, not counted", features.join(", ")));

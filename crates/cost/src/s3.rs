@@ -49,14 +49,14 @@ fn price_key(storage_type: &str) -> Option<&'static str> {
     })
 }
 
-/// The price key of a lifecycle rule's storage class.
-fn class_key(storage_class: &str) -> Option<&'static str> {
+/// The price key of a lifecycle rule's storage class, and its name as people read it.
+fn class_key(storage_class: &str) -> Option<(&'static str, &'static str)> {
     Some(match storage_class {
-        "STANDARD" => "s3_standard_gb_month",
-        "STANDARD_IA" => "s3_standard_ia_gb_month",
-        "GLACIER_IR" => "s3_glacier_instant_gb_month",
-        "GLACIER" => "s3_glacier_gb_month",
-        "DEEP_ARCHIVE" => "s3_deep_archive_gb_month",
+        "STANDARD" => ("s3_standard_gb_month", "Standard"),
+        "STANDARD_IA" => ("s3_standard_ia_gb_month", "Standard-IA"),
+        "GLACIER_IR" => ("s3_glacier_instant_gb_month", "Glacier Instant Retrieval"),
+        "GLACIER" => ("s3_glacier_gb_month", "Glacier"),
+        "DEEP_ARCHIVE" => ("s3_deep_archive_gb_month", "Deep Archive"),
         _ => return None,
     })
 }
@@ -137,12 +137,12 @@ fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule]) -> Esti
             tiered_share += ages.share(from, to);
             continue;
         }
-        let Some(key) = class_key(class) else { return Err(format!("storage class {class} is not priced")) };
+        let Some((key, name)) = class_key(class) else { return Err(format!("storage class {class} is not priced")) };
         let share = ages.share(from, to);
         if share > 0.0 {
             let unit = pricing.usd(key)?;
             after += standard * share * unit;
-            after_parts.push(format!("{} {} × {}", size(standard * share), class.to_ascii_lowercase(), price(unit)));
+            after_parts.push(format!("{} {name} × {}", size(standard * share), price(unit)));
         }
     }
     let mut basis = vec![format!("stored now (read): {}", if before_parts.is_empty() { "nothing".to_owned() } else { before_parts.join(", ") })];

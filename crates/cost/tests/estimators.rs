@@ -290,3 +290,36 @@ fn flow_log_volume_read_from_a_vpcs_other_flow_log_replaces_the_assumption() {
     assert_eq!(estimate.after_usd, cents(gb * (0.25 + 0.023)), "{}", estimate.arithmetic);
     assert_eq!(estimate.basis[0], "1 GB a day delivered (read)");
 }
+
+/// What a reviewer reads: every estimate of the example, one line each, and the summary.
+#[test]
+fn the_example_plans_estimates_as_a_reviewer_reads_them() {
+    let (desired, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let mut lines: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|change| {
+            let estimate = change.cost.as_ref()?;
+            Some(format!(
+                "{} {}: {} | {} | {}",
+                holdfast_cost::monthly(estimate.monthly_usd),
+                change.address,
+                estimate.arithmetic,
+                estimate.basis.join("; "),
+                estimate.worst_case.map(|bound| format!("worst case {} -> {}", bound.before_usd, bound.after_usd)).unwrap_or_default()
+            ))
+        })
+        .collect();
+    lines.extend(plan.cost.as_ref().expect("estimated").not_estimated.iter().map(|line| format!("not estimated: {line}")));
+    let text = holdfast_planner::render::text(&plan, false);
+    lines.extend(text.lines().rev().take(2).collect::<Vec<_>>().into_iter().rev().map(str::to_owned));
+    insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
+fn the_example_run_rate_as_a_team_reads_it() {
+    let (desired, inventory) = z360();
+    let rate = run_rate(&desired, &inventory, &prices());
+    insta::assert_json_snapshot!(rate);
+}
