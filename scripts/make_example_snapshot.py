@@ -111,7 +111,7 @@ def aurora():
                 "endpoint": f"{instance}.c9x7k2m4p1qz.{z.REGION}.rds.amazonaws.com",
                 "tags": {},
             }],
-            # As holdfast reads it: hourly averages rounded up to the next 0.5 ACU, counted.
+            # As holdfast reads it: hourly averages to the hundredth of an ACU, counted.
             "usage": {"days": 14, "hours_at_acu": [[acu, hours] for acu, hours in sorted(z.ACU_USE[identifier])], "volume_bytes": z.VOLUME_BYTES[identifier]},
         }
     return {"clusters": sorted([cluster(identifier, max_acu) for identifier, max_acu in z.AURORA], key=lambda c: c["identifier"]),

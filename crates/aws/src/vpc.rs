@@ -246,25 +246,40 @@ const VOLUME_DAYS: u32 = 14;
 
 /// Reads the bytes a day each flow log delivering to CloudWatch Logs sends, from its log
 /// group's `IncomingBytes` over the last [`VOLUME_DAYS`]: `(VPC, flow log, log group)`.
+/// A group younger than that is averaged over the days it has; a group several flow logs
+/// deliver to is shared between them evenly, never counted once for each.
 pub async fn read_volume(aws: &Aws, vpcs: &mut holdfast_inventory::vpc::Vpcs, flow_logs: &[(String, String, String)]) -> Result<(), AwsError> {
     use crate::metrics::{Series, client, read, window};
     if flow_logs.is_empty() {
         return Ok(());
     }
-    let series: Vec<Series> = flow_logs
+    let mut groups: Vec<&str> = flow_logs.iter().map(|(_, _, group)| group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let series: Vec<Series> = groups
         .iter()
-        .map(|(_, _, group)| Series {
+        .map(|group| Series {
             namespace: "AWS/Logs",
             metric: "IncomingBytes",
-            dimensions: vec![("LogGroupName", group.clone())],
+            dimensions: vec![("LogGroupName", (*group).to_owned())],
             stat: "Sum",
             period_seconds: 86_400,
         })
         .collect();
-    let values = read(aws, &client(aws), &series, window(VOLUME_DAYS, 86_400)).await?;
-    for ((vpc_id, flow_log_id, _), points) in flow_logs.iter().zip(values) {
-        let total: f64 = points.iter().map(|(_, bytes)| bytes).filter(|bytes| bytes.is_finite()).sum();
-        let per_day = (total / f64::from(VOLUME_DAYS)).max(0.0) as u64;
+    let (start, end) = window(VOLUME_DAYS, 86_400);
+    let values = read(aws, &client(aws), &series, (start, end)).await?;
+    let sharing = |group: &str| vpcs.vpcs.iter().flat_map(|vpc| &vpc.flow_logs).filter(|flow_log| flow_log.log_group() == Some(group)).count().max(1);
+    let per_group: Vec<(String, u64)> = groups
+        .iter()
+        .zip(&values)
+        .map(|(group, points)| {
+            let total: f64 = points.iter().map(|(_, bytes)| *bytes).filter(|bytes| bytes.is_finite() && *bytes > 0.0).sum();
+            let days = points.first().map_or(1, |(first, _)| ((end - first + 86_399) / 86_400).clamp(1, i64::from(VOLUME_DAYS)));
+            ((*group).to_owned(), (total / days as f64 / sharing(group) as f64) as u64)
+        })
+        .collect();
+    for (vpc_id, flow_log_id, group) in flow_logs {
+        let per_day = per_group.iter().find(|(name, _)| name == group).map_or(0, |(_, bytes)| *bytes);
         let flow_log =
             vpcs.vpcs.iter_mut().filter(|vpc| &vpc.id == vpc_id).flat_map(|vpc| vpc.flow_logs.iter_mut()).find(|flow_log| &flow_log.id == flow_log_id);
         if let Some(flow_log) = flow_log {

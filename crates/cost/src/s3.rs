@@ -84,27 +84,65 @@ fn short(storage_type: &str) -> &str {
     storage_type.strip_suffix("Storage").unwrap_or(storage_type)
 }
 
+/// The bucket's bytes moved by the rules in the steady state (every byte where its age puts
+/// it), against the same under the rules it has now: the difference is what the change does
+/// to the bill, added to what the bucket costs as it stores today.
 fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule]) -> Estimated {
     let bucket = pricing.bucket(name)?;
     let storage = storage(bucket)?;
-    let enabled: Vec<&LifecycleRule> = rules.iter().filter(|rule| rule.status == "Enabled").collect();
-    if enabled.iter().any(|rule| !whole_bucket(rule)) {
-        return Err("a rule with a filter moves part of the bucket, whose size by prefix or tag is not read".to_owned());
+    if storage.bytes.is_empty() && bucket.empty != Some(true) {
+        return Err("S3 reported no size for the bucket in the last days (it does once a day, and not for a new bucket)".to_owned());
     }
-    let (before, before_parts, unpriced) = stored(pricing, storage)?;
-    let standard = storage.bytes.get("StandardStorage").copied().map_or(0.0, gigabytes);
-    let mut transitions: Vec<(f64, &str)> = enabled
+    let now: Vec<&LifecycleRule> = bucket.lifecycle.iter().flat_map(|lifecycle| &lifecycle.rules).filter(|rule| rule.status == "Enabled").collect();
+    let wanted: Vec<&LifecycleRule> = rules.iter().filter(|rule| rule.status == "Enabled").collect();
+    if now.iter().chain(&wanted).any(|rule| !whole_bucket(rule)) {
+        return Err("a rule with a filter moves part of the bucket, whose size by prefix, tag or object size is not read".to_owned());
+    }
+    let (actual, now_parts, unpriced) = stored(pricing, storage)?;
+    let contents = Contents { gb: gigabytes(storage.total_bytes()), objects: storage.objects.map(|objects| objects as f64) };
+    let ages = Ages { span: pricing.assumed("s3_months_of_data")? * DAYS_PER_MONTH };
+    let (old_usd, old_parts) = steady(pricing, &contents, &now, &ages)?;
+    let (new_usd, new_parts) = steady(pricing, &contents, &wanted, &ages)?;
+    let mut basis = vec![format!("stored now (read): {}", if now_parts.is_empty() { "nothing".to_owned() } else { now_parts.join(", ") })];
+    match contents.average_kb() {
+        Some(kb) => basis.push(format!("{} objects (read), {} KB on average", number(contents.objects.unwrap_or(0.0)), number(kb.round()))),
+        None => basis.push("object count not read: per-object fees and minimum sizes are not counted".to_owned()),
+    }
+    basis.push(pricing.assumption("s3_months_of_data"));
+    basis.push("one-off transition requests are not counted".to_owned());
+    basis.extend(unpriced);
+    let arithmetic = format!("{} -> {}", old_parts.join(" + "), new_parts.join(" + "));
+    Ok(estimate_of(actual, (actual + new_usd - old_usd).max(0.0), arithmetic, basis))
+}
+
+/// What a bucket holds, as the estimates see it.
+struct Contents {
+    gb: f64,
+    objects: Option<f64>,
+}
+
+impl Contents {
+    fn average_kb(&self) -> Option<f64> {
+        self.objects.filter(|objects| *objects > 0.0).map(|objects| self.gb * 1024.0 * 1024.0 / objects)
+    }
+}
+
+/// Intelligent-Tiering neither monitors nor moves objects under 128 KB; Standard-IA and
+/// Glacier Instant Retrieval bill each object as 128 KB at least; Glacier and Deep Archive
+/// add 40 KB an object (32 KB at their price, 8 KB at Standard's).
+const SMALL_OBJECT_KB: f64 = 128.0;
+const ARCHIVE_OVERHEAD_KB: f64 = 32.0;
+const ARCHIVE_INDEX_KB: f64 = 8.0;
+
+/// What the bucket costs a month once `rules` hold every byte where its age puts it.
+fn steady(pricing: &Pricing<'_>, contents: &Contents, rules: &[&LifecycleRule], ages: &Ages) -> Result<(f64, Vec<String>), String> {
+    let mut transitions: Vec<(f64, &str)> = rules
         .iter()
         .flat_map(|rule| &rule.transitions)
         .filter_map(|transition| Some((f64::from(transition.days?), transition.storage_class.as_str())))
         .collect();
     transitions.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let expiration = enabled.iter().filter_map(|rule| rule.expiration_days).min().map(f64::from);
-    let months = pricing.assumed("s3_months_of_data")?;
-    let ages = Ages { span: months * DAYS_PER_MONTH };
-    // The bytes now in Standard, by age, through each transition in turn.
-    let mut after = before - standard * pricing.usd("s3_standard_gb_month")?;
-    let mut after_parts = Vec::new();
+    let expiration = rules.iter().filter_map(|rule| rule.expiration_days).min().map(f64::from);
     let mut segments: Vec<(f64, f64, &str)> = Vec::new();
     let mut start = 0.0;
     let mut class = "STANDARD";
@@ -114,60 +152,68 @@ fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule]) -> Esti
         class = next;
     }
     segments.push((start, f64::INFINITY, class));
-    let mut tiered_share = 0.0;
+    let standard = pricing.usd("s3_standard_gb_month")?;
+    let kb_to_gb = |kb: f64| kb / (1024.0 * 1024.0);
+    let small = contents.average_kb().is_some_and(|kb| kb < SMALL_OBJECT_KB);
+    let (mut usd, mut parts) = (0.0, Vec::new());
     for (from, to, class) in segments {
         let to = expiration.map_or(to, |expiry| to.min(expiry));
-        if to <= from {
+        let share = ages.share(from, to);
+        if share <= 0.0 {
             continue;
         }
-        if class == "INTELLIGENT_TIERING" {
-            let tiers = [
-                (from, from + TIERING_INFREQUENT_DAYS, "s3_intelligent_frequent_gb_month", "IT frequent"),
-                (from + TIERING_INFREQUENT_DAYS, from + TIERING_ARCHIVE_DAYS, "s3_intelligent_infrequent_gb_month", "IT infrequent"),
-                (from + TIERING_ARCHIVE_DAYS, f64::INFINITY, "s3_intelligent_archive_instant_gb_month", "IT archive instant"),
-            ];
-            for (tier_from, tier_to, key, label) in tiers {
-                let share = ages.share(tier_from, tier_to.min(to));
-                if share > 0.0 {
-                    let unit = pricing.usd(key)?;
-                    after += standard * share * unit;
-                    after_parts.push(format!("{} {label} × {}", size(standard * share), price(unit)));
+        let (gb, objects) = (contents.gb * share, contents.objects.map(|objects| objects * share));
+        match class {
+            "INTELLIGENT_TIERING" if small => {
+                let unit = pricing.usd("s3_intelligent_frequent_gb_month")?;
+                usd += gb * unit;
+                parts.push(format!("{} IT frequent × {} (objects under 128 KB on average: not tiered, not monitored)", size(gb), price(unit)));
+            }
+            "INTELLIGENT_TIERING" => {
+                let tiers = [
+                    (from, from + TIERING_INFREQUENT_DAYS, "s3_intelligent_frequent_gb_month", "IT frequent"),
+                    (from + TIERING_INFREQUENT_DAYS, from + TIERING_ARCHIVE_DAYS, "s3_intelligent_infrequent_gb_month", "IT infrequent"),
+                    (from + TIERING_ARCHIVE_DAYS, f64::INFINITY, "s3_intelligent_archive_instant_gb_month", "IT archive instant"),
+                ];
+                for (tier_from, tier_to, key, label) in tiers {
+                    let tier = ages.share(tier_from, tier_to.min(to));
+                    if tier > 0.0 {
+                        let unit = pricing.usd(key)?;
+                        usd += contents.gb * tier * unit;
+                        parts.push(format!("{} {label} × {}", size(contents.gb * tier), price(unit)));
+                    }
+                }
+                if let Some(objects) = objects {
+                    let per_thousand = pricing.usd("s3_intelligent_monitoring_1000_objects")?;
+                    usd += objects / 1000.0 * per_thousand;
+                    parts.push(format!("{} objects monitored × {} per 1,000", number(objects.round()), price(per_thousand)));
                 }
             }
-            tiered_share += ages.share(from, to);
-            continue;
-        }
-        let Some((key, name)) = class_key(class) else { return Err(format!("storage class {class} is not priced")) };
-        let share = ages.share(from, to);
-        if share > 0.0 {
-            let unit = pricing.usd(key)?;
-            after += standard * share * unit;
-            after_parts.push(format!("{} {name} × {}", size(standard * share), price(unit)));
-        }
-    }
-    let mut basis = vec![format!("stored now (read): {}", if before_parts.is_empty() { "nothing".to_owned() } else { before_parts.join(", ") })];
-    if tiered_share > 0.0 {
-        let per_thousand = pricing.usd("s3_intelligent_monitoring_1000_objects")?;
-        match storage.objects {
-            Some(objects) => {
-                let monitored = objects as f64 * tiered_share;
-                after += monitored / 1000.0 * per_thousand;
-                after_parts.push(format!("{} objects monitored × {} per 1,000", number(monitored.round()), price(per_thousand)));
-                basis.push(format!("{} objects (read); counted as all monitored (objects under 128 KB are not)", number(objects as f64)));
+            _ => {
+                let Some((key, name)) = class_key(class) else { return Err(format!("storage class {class} is not priced")) };
+                let unit = pricing.usd(key)?;
+                match (class, objects) {
+                    ("STANDARD_IA" | "GLACIER_IR", Some(objects)) if gb < kb_to_gb(objects * SMALL_OBJECT_KB) => {
+                        let billed = kb_to_gb(objects * SMALL_OBJECT_KB);
+                        usd += billed * unit;
+                        parts.push(format!("{} {name} × {} (each object billed as 128 KB at least)", size(billed), price(unit)));
+                    }
+                    ("GLACIER" | "DEEP_ARCHIVE", Some(objects)) => {
+                        usd += gb * unit + kb_to_gb(objects * ARCHIVE_OVERHEAD_KB) * unit + kb_to_gb(objects * ARCHIVE_INDEX_KB) * standard;
+                        parts.push(format!("{} {name} × {} + {} objects × 40 KB of overhead", size(gb), price(unit), number(objects.round())));
+                    }
+                    _ => {
+                        usd += gb * unit;
+                        parts.push(format!("{} {name} × {}", size(gb), price(unit)));
+                    }
+                }
             }
-            None => basis.push("object count not read: Intelligent-Tiering's monitoring fee is not counted".to_owned()),
         }
     }
-    if standard > 0.0 {
-        basis.push(pricing.assumption("s3_months_of_data"));
+    if parts.is_empty() {
+        parts.push("nothing kept".to_owned());
     }
-    basis.extend(unpriced);
-    let arithmetic = if standard == 0.0 {
-        "nothing in Standard for the rules to move".to_owned()
-    } else {
-        format!("{} in Standard × {} -> {}", size(standard), price(pricing.usd("s3_standard_gb_month")?), after_parts.join(" + "))
-    };
-    Ok(estimate_of(before, after, arithmetic, basis))
+    Ok((usd, parts))
 }
 
 /// Whether a rule applies to every object: no filter, or an empty one.
@@ -198,6 +244,10 @@ impl Ages {
 
 fn deletion(pricing: &Pricing<'_>, name: &str) -> Estimated {
     let bucket = pricing.bucket(name)?;
+    // A listing that found nothing is today's; S3's size metric may be a day behind.
+    if bucket.empty == Some(true) {
+        return Ok(estimate_of(0.0, 0.0, "empty (read): stores nothing", Vec::new()));
+    }
     if let Some(storage) = &bucket.storage {
         let (usd, parts, unpriced) = stored(pricing, storage)?;
         let arithmetic = if parts.is_empty() { "stores nothing".to_owned() } else { parts.join(" + ") };

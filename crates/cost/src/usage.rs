@@ -101,26 +101,9 @@ pub fn usage_wanted(plan: Option<&Plan>, inventory: &Inventory) -> UsageWanted {
             .flat_map(|vpc| {
                 vpc.flow_logs
                     .iter()
-                    .filter(|flow_log| flow_log.destination_type == "cloud-watch-logs" && flow_log.bytes_per_day.is_none())
-                    .map(move |flow_log| (vpc.id.clone(), flow_log.id.clone(), log_group(&flow_log.destination)))
+                    .filter(|flow_log| flow_log.bytes_per_day.is_none())
+                    .filter_map(move |flow_log| Some((vpc.id.clone(), flow_log.id.clone(), flow_log.log_group()?.to_owned())))
             })
             .collect(),
-    }
-}
-
-/// A log group's name from its ARN (`arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]`) or name.
-fn log_group(destination: &str) -> String {
-    match destination.split_once(":log-group:") {
-        Some((_, rest)) => rest.strip_suffix(":*").unwrap_or(rest).to_owned(),
-        None => destination.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn names_a_log_group_from_its_arn() {
-        assert_eq!(super::log_group("arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow:*"), "/vpc/flow");
-        assert_eq!(super::log_group("/vpc/flow"), "/vpc/flow");
     }
 }

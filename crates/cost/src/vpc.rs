@@ -10,8 +10,8 @@ use crate::{Estimated, Pricing, estimate_of};
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     Some(match &change.operation {
-        Operation::CreateFlowLog { replaces: Some(_), .. } => {
-            Ok(estimate_of(0.0, 0.0, "replaces a flow log of the same traffic: the volume stays the same", Vec::new()))
+        Operation::CreateFlowLog { vpc_id, destination_type, traffic_type, replaces: Some(replaced), .. } => {
+            replacement(pricing, vpc_id, replaced, destination_type, traffic_type)
         }
         Operation::CreateFlowLog { vpc_id, destination_type, .. } => {
             let (gb, basis) = volume(pricing, vpc_id, None);
@@ -25,6 +25,21 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
         }
         _ => return None,
     })
+}
+
+/// A flow log made in place of another: the same volume, at the new destination's price,
+/// when it logs the same traffic; other traffic is a volume nobody has measured.
+fn replacement(pricing: &Pricing<'_>, vpc_id: &str, replaced: &str, destination_type: &str, traffic_type: &str) -> Estimated {
+    let Some(old) = flow_log(pricing, vpc_id, replaced) else { return Err("the flow log it replaces was not read".to_owned()) };
+    if old.traffic_type != traffic_type {
+        return Err(format!("it logs {traffic_type} traffic instead of {}: the new volume has not been measured", old.traffic_type));
+    }
+    let (gb, basis) = volume(pricing, vpc_id, Some(old));
+    let (before, _, _) = delivery(pricing, &old.destination_type, gb, basis.clone())?;
+    let (after, arithmetic, basis) = delivery(pricing, destination_type, gb, basis)?;
+    let arithmetic =
+        if old.destination_type == destination_type { format!("the same traffic to the same kind of destination: {arithmetic}") } else { arithmetic };
+    Ok(estimate_of(before, after, arithmetic, basis))
 }
 
 fn flow_log<'a>(pricing: &'a Pricing<'_>, vpc_id: &str, id: &str) -> Option<&'a FlowLog> {

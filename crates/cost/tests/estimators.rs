@@ -323,3 +323,54 @@ fn the_example_run_rate_as_a_team_reads_it() {
     let rate = run_rate(&desired, &inventory, &prices());
     insta::assert_json_snapshot!(rate);
 }
+
+fn with_objects(inventory: &mut Inventory, bucket: &str, objects: u64) {
+    let bucket = inventory.s3.buckets.iter_mut().find(|candidate| candidate.name == bucket).expect("the bucket");
+    bucket.storage.as_mut().expect("its storage").objects = Some(objects);
+}
+
+#[test]
+fn small_objects_are_neither_tiered_nor_cheaper_in_glacier() {
+    let (desired, mut inventory) = z360();
+    // 150 GB in 100 million objects: 1.6 KB each, under Intelligent-Tiering's 128 KB.
+    with_objects(&mut inventory, "zscribe-main", 100_000_000);
+    // 400 GB in 100 million objects: Glacier's 40 KB an object outweighs the cheaper bytes.
+    with_objects(&mut inventory, "livkit-recordings", 100_000_000);
+    let plan = estimated(&desired, &inventory);
+    let tiny = cost(&plan, "s3.bucket/zscribe-main");
+    assert_eq!(tiny.monthly_usd, 0.0, "{}", tiny.arithmetic);
+    assert!(tiny.arithmetic.contains("not tiered, not monitored"), "{}", tiny.arithmetic);
+    let archive = cost(&plan, "s3.bucket/livkit-recordings");
+    assert!(archive.monthly_usd > 0.0, "moving tiny objects to Glacier costs more: {} {}", archive.monthly_usd, archive.arithmetic);
+    assert!(archive.arithmetic.contains("objects × 40 KB of overhead"), "{}", archive.arithmetic);
+}
+
+#[test]
+fn taking_a_transition_away_costs_what_it_saved() {
+    let desired_text = repo_file("desired-state/z360.toml").replace(
+        r#"transitions = [{ days = 30, class = "INTELLIGENT_TIERING" }, { days = 90, class = "GLACIER" }]"#,
+        r#"transitions = [{ days = 30, class = "INTELLIGENT_TIERING" }]"#,
+    );
+    let desired = holdfast_desired::load_sources(vec![SourceFile::new("z360.toml", desired_text)]).expect("valid");
+    let (shipped, mut inventory) = z360();
+    // livkit-recordings as the shipped desired state leaves it: 30 days to IT, 90 to Glacier.
+    let applied = estimated(&shipped, &inventory);
+    let holdfast_planner::operation::Operation::UpdateBucket { lifecycle: Some(rules), .. } = &change(&applied, "s3.bucket/livkit-recordings").operation else {
+        panic!("a lifecycle change")
+    };
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "livkit-recordings").unwrap();
+    bucket.lifecycle = Some(holdfast_inventory::s3::Lifecycle { rules: rules.clone(), transition_minimum_object_size: None });
+    let plan = estimated(&desired, &inventory);
+    let estimate = cost(&plan, "s3.bucket/livkit-recordings");
+    assert!(estimate.monthly_usd > 0.0, "without Glacier the old bytes stay in Intelligent-Tiering: {}", estimate.arithmetic);
+    assert!(estimate.arithmetic.contains("Glacier") && estimate.arithmetic.contains("IT archive instant"), "{}", estimate.arithmetic);
+}
+
+#[test]
+fn a_bucket_s3_has_not_reported_a_size_for_is_not_priced_as_empty() {
+    let (desired, mut inventory) = z360();
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
+    bucket.storage = Some(holdfast_inventory::s3::Storage::default());
+    let plan = estimated(&desired, &inventory);
+    assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("S3 reported no size"));
+}

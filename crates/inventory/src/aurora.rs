@@ -166,8 +166,8 @@ impl Cluster {
 pub struct ClusterUsage {
     /// The days looked at, ending when read.
     pub days: u32,
-    /// Hourly averages, rounded up to the next 0.5 ACU (Serverless v2's own step), as
-    /// `[acu, hours]` pairs, ascending: enough to price any cap at any step.
+    /// Hourly averages, to the hundredth of an ACU, as `[acu, hours]` pairs, ascending: a
+    /// few hundred pairs at most, and enough to price any cap.
     #[serde(default)]
     pub hours_at_acu: Vec<(f64, u32)>,
     /// The latest volume size, in bytes; None when the metric had no value.
@@ -206,10 +206,10 @@ impl ClusterUsage {
     pub fn from_hourly(days: u32, hourly: &[f64], volume_bytes: Option<u64>) -> Self {
         let mut bins: std::collections::BTreeMap<u64, u32> = std::collections::BTreeMap::new();
         for value in hourly.iter().filter(|value| value.is_finite() && **value >= 0.0) {
-            // Half-ACU steps, counted in halves to key the map by an integer.
-            *bins.entry((value * 2.0).ceil() as u64).or_default() += 1;
+            // Counted in hundredths, to key the map by an integer.
+            *bins.entry((value * 100.0).round() as u64).or_default() += 1;
         }
-        Self { days, hours_at_acu: bins.into_iter().map(|(halves, hours)| (halves as f64 / 2.0, hours)).collect(), volume_bytes }
+        Self { days, hours_at_acu: bins.into_iter().map(|(hundredths, hours)| (hundredths as f64 / 100.0, hours)).collect(), volume_bytes }
     }
 }
 
@@ -217,4 +217,18 @@ impl ClusterUsage {
 pub struct Scaling {
     pub min_acu: f64,
     pub max_acu: f64,
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::ClusterUsage;
+
+    #[test]
+    fn hourly_averages_keep_their_value_to_the_hundredth() {
+        let usage = ClusterUsage::from_hourly(14, &[0.55, 0.55, 4.1, 4.104, f64::NAN, -1.0], None);
+        assert_eq!(usage.hours_at_acu, vec![(0.55, 2), (4.1, 2)]);
+        assert_eq!(usage.hours(), 4, "values that are not usage are left out");
+        assert!((usage.average_acu().unwrap() - 2.325).abs() < 1e-9);
+        assert_eq!(usage.p95_acu(), Some(4.1));
+    }
 }

@@ -58,9 +58,51 @@ pub struct DestinationOptions {
     pub per_hour_partition: Option<bool>,
 }
 
+impl FlowLog {
+    /// The CloudWatch Logs group it delivers to, from its destination (the group's ARN,
+    /// `arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]`, or its name); None for S3.
+    pub fn log_group(&self) -> Option<&str> {
+        if self.destination_type != "cloud-watch-logs" {
+            return None;
+        }
+        Some(match self.destination.split_once(":log-group:") {
+            Some((_, rest)) => rest.strip_suffix(":*").unwrap_or(rest),
+            None => &self.destination,
+        })
+    }
+}
+
 impl Vpc {
     /// The `Name` tag, which is how people tell VPCs apart.
     pub fn name(&self) -> Option<&str> {
         self.tags.get("Name").map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FlowLog;
+
+    fn flow_log(destination_type: &str, destination: &str) -> FlowLog {
+        FlowLog {
+            id: "fl-1".into(),
+            destination_type: destination_type.into(),
+            destination: destination.into(),
+            traffic_type: "ALL".into(),
+            max_aggregation_interval: 600,
+            log_format: None,
+            status: "ACTIVE".into(),
+            deliver_logs_permission_arn: None,
+            destination_options: None,
+            tags: Default::default(),
+            bytes_per_day: None,
+        }
+    }
+
+    #[test]
+    fn names_the_log_group_a_flow_log_delivers_to() {
+        assert_eq!(flow_log("cloud-watch-logs", "arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow:*").log_group(), Some("/vpc/flow"));
+        assert_eq!(flow_log("cloud-watch-logs", "/vpc/flow").log_group(), Some("/vpc/flow"));
+        assert_eq!(flow_log("s3", "arn:aws:s3:::logs").log_group(), None);
     }
 }
