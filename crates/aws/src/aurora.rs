@@ -148,6 +148,7 @@ pub(crate) fn cluster_from(cluster: &DbCluster) -> Option<Cluster> {
         engine: cluster.engine().unwrap_or_default().to_owned(),
         engine_version: cluster.engine_version().unwrap_or_default().to_owned(),
         engine_mode: cluster.engine_mode().map(str::to_owned),
+        storage_type: cluster.storage_type().map(str::to_owned),
         serverless_v2: cluster
             .serverless_v2_scaling_configuration()
             .and_then(|scaling| Some(Scaling { min_acu: scaling.min_capacity()?, max_acu: scaling.max_capacity()? })),
@@ -528,12 +529,24 @@ pub async fn read_usage(aws: &Aws, aurora: &mut holdfast_inventory::aurora::Auro
             ]
         })
         .collect();
-    let values = read(aws, &crate::metrics::client(aws), &series, window(USAGE_DAYS, 3600)).await?;
+    // Only Serverless v2 instances bill by the ACU: the classes of the clusters whose
+    // instances were not read already (one DescribeDBInstances for up to 100 clusters).
+    let unread: Vec<String> = identifiers
+        .iter()
+        .filter(|identifier| aurora.clusters.iter().any(|cluster| &cluster.identifier == *identifier && cluster.instances.is_none()))
+        .cloned()
+        .collect();
+    let client = crate::metrics::client(aws);
+    let (values, classes) = tokio::try_join!(read(aws, &client, &series, window(USAGE_DAYS, 3600)), async {
+        if unread.is_empty() { Ok(BTreeMap::new()) } else { instances_of(&aws.rds, aws, &unread, &BTreeSet::new()).await }
+    })?;
     for (identifier, pair) in identifiers.iter().zip(values.chunks(2)) {
         let hourly: Vec<f64> = pair[0].iter().map(|(_, value)| *value).collect();
         let volume = pair[1].last().map(|(_, bytes)| *bytes).filter(|bytes| bytes.is_finite() && *bytes >= 0.0).map(|bytes| bytes as u64);
         if let Some(cluster) = aurora.clusters.iter_mut().find(|cluster| &cluster.identifier == identifier) {
-            cluster.usage = Some(holdfast_inventory::aurora::ClusterUsage::from_hourly(USAGE_DAYS, &hourly, volume));
+            let mut usage = holdfast_inventory::aurora::ClusterUsage::from_hourly(USAGE_DAYS, &hourly, volume);
+            usage.instance_classes = classes.get(identifier).into_iter().flatten().map(|instance| instance.class.clone()).collect();
+            cluster.usage = Some(usage);
         }
     }
     Ok(())

@@ -306,6 +306,8 @@ async fn describe_task_definition(aws: &Aws, arn: &str, salt: &Salt) -> Result<T
         execution_role_arn: definition.execution_role_arn().map(str::to_owned),
         cpu_units: definition.cpu().and_then(|cpu| task_size(cpu, "vcpu")),
         memory_mib: definition.memory().and_then(|memory| task_size(memory, "gb")),
+        cpu_architecture: definition.runtime_platform().and_then(|platform| platform.cpu_architecture()).map(|architecture| architecture.as_str().to_owned()),
+        os_family: definition.runtime_platform().and_then(|platform| platform.operating_system_family()).map(|family| family.as_str().to_owned()),
         containers: definition
             .container_definitions()
             .iter()

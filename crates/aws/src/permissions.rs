@@ -327,10 +327,13 @@ pub fn apply_actions(desired: &Desired) -> BTreeSet<String> {
     actions
 }
 
-/// What cost estimates read: task sizes, CloudWatch metrics (ACU use, bucket sizes,
-/// flow-log volume), and list prices.
+/// What cost estimates read: task sizes, Aurora instance classes, CloudWatch metrics (ACU
+/// use, bucket sizes, flow-log volume), and list prices.
 pub fn cost_actions() -> BTreeSet<String> {
-    ["ecs:DescribeTaskDefinition", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "pricing:GetProducts"].into_iter().map(str::to_owned).collect()
+    ["ecs:DescribeTaskDefinition", "rds:DescribeDBInstances", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "pricing:GetProducts"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `arn:aws:ssm:REGION:ACCOUNT:parameter/NAME` of each parameter the desired state

@@ -55,10 +55,14 @@ pub struct CostCommandArgs {
 /// Where prices come from.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PricesArgs {
-    /// Use the price table shipped with holdfast instead of the AWS Price List API
-    /// (always so with --snapshot).
-    #[arg(long, env = "HOLDFAST_OFFLINE", value_parser = clap::builder::BoolishValueParser::new())]
+    /// Price without calling the AWS Price List API (always so with --snapshot): with the
+    /// shipped table, or, for a region none ships for, the latest prices an online run cached.
+    #[arg(long, env = "HOLDFAST_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
+    /// Price with this table (the format of crates/cost/prices/us-east-1.toml, every figure
+    /// with its source and date): for a region holdfast ships no prices for, or your own.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

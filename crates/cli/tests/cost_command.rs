@@ -58,9 +58,26 @@ fn a_region_without_prices_is_an_error_that_says_how_to_add_them() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stdout.is_empty(), "nothing half-estimated is printed: {}", run.stdout);
     assert!(run.stderr.contains("holdfast has no prices for eu-west-1"), "{}", run.stderr);
-    assert!(run.stderr.contains("crates/cost/prices/eu-west-1.toml") && run.stderr.contains("--no-cost"), "{}", run.stderr);
+    assert!(run.stderr.contains("--prices FILE") && run.stderr.contains("--no-cost"), "{}", run.stderr);
     let run = holdfast(&["plan", "--desired", &desired_path, "--snapshot", &snapshot_path, "--no-cost"], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // A table of the region's own, every figure with its source and date.
+    let table = std::fs::read_to_string(common::repo_root().join("crates/cost/prices/us-east-1.toml"))
+        .expect("the shipped table")
+        .replace("region = \"us-east-1\"", "region = \"eu-west-1\"");
+    std::fs::write(dir.path().join("eu-west-1.toml.txt"), &table).expect("write");
+    let table_path = dir.path().join("eu-west-1.toml.txt").display().to_string();
+    let run = holdfast(&["plan", "--desired", &desired_path, "--snapshot", &snapshot_path, "--prices", &table_path], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!("Prices: the price table {table_path} (read 2026-11-27).")), "{}", run.stdout);
+    // One without a source is refused, with the price it concerns.
+    let source = r#"source = "Infracost golden test ecs_service_test (us-east-1); vantage.sh; AWS Price List AmazonECS USE1-Fargate-vCPU-Hours:perCPU""#;
+    let unsourced = table.replacen(source, r#"source = """#, 1);
+    std::fs::write(dir.path().join("eu-west-1.toml.txt"), &unsourced).expect("write");
+    assert_ne!(unsourced, table);
+    let run = holdfast(&["plan", "--desired", &desired_path, "--snapshot", &snapshot_path, "--prices", &table_path], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("cannot use the price table") && run.stderr.contains("price `fargate_vcpu_hour` has no source"), "{}", run.stderr);
 }
 
 #[test]
@@ -70,8 +87,13 @@ fn cost_prints_the_run_rate_by_kind_and_entry() {
     assert!(run.stdout.contains("ECS services                                          $216.24"), "{}", run.stdout);
     assert!(run.stdout.contains("desired-state/z360.toml:14          $54.06"), "{}", run.stdout);
     assert!(run.stdout.contains("1 instance × 0.64 ACU (average, read) × 730 h × $0.12 + 2 GB × $0.10"), "{}", run.stdout);
-    assert!(run.stdout.trim_end().ends_with("Estimated monthly run-rate: about $459"), "{}", run.stdout);
+    assert!(run.stdout.trim_end().ends_with("Estimated monthly run-rate: about $460"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("kms.key/alias/z360-phi") && run.stdout.contains("(1 task running (read); 0.5 vCPU and 1 GB a task (task definition, read))"),
+        "{}",
+        run.stdout
+    );
     let json = holdfast(&["cost", "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot(), "--format", "json"], &[]);
     let rate: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
-    assert_eq!(rate["monthly_usd"], 459.49, "{}", json.stdout);
+    assert_eq!(rate["monthly_usd"], 460.49, "{}", json.stdout);
 }

@@ -45,6 +45,8 @@ fn inventory() -> Inventory {
         execution_role_arn: None,
         cpu_units: Some(512),
         memory_mib: Some(1024),
+        cpu_architecture: None,
+        os_family: None,
         containers: vec![Container {
             name: "web".into(),
             environment: vec![EnvironmentVariable::new(&salt, "APP_SECRET", TASK_CANARY), EnvironmentVariable::new(&salt, "PLAIN", TASK_CANARY)],

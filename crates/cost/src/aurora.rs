@@ -8,33 +8,49 @@ use holdfast_planner::Change;
 use holdfast_planner::operation::Operation;
 
 use crate::money::{dollars, gigabytes, number, price, size};
-use crate::{Estimated, Pricing, estimate_of};
+use crate::{Estimated, Figure, Pricing, estimate_of};
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     Some(match &change.operation {
         Operation::ModifyAuroraCapacity { cluster, min_acu, max_acu } => capacity(pricing, cluster, *min_acu, *max_acu),
         Operation::RestoreEncryptedCluster { source, .. } => second_volume(pricing, source),
-        Operation::CreateMigratedInstances { source, instances, .. } => idle_instances(pricing, source, instances.len()),
+        Operation::CreateMigratedInstances { source, cluster, instances, .. } => idle_instances(pricing, source, cluster, instances),
         Operation::SnapshotForEncryption { cluster, .. } | Operation::CopySnapshotForEncryption { cluster, .. } => manual_snapshot(pricing, cluster),
         _ => return None,
     })
 }
 
-/// Serverless v2 instances: those read, else the members, else one (said so).
+/// The Serverless v2 instances, which bill by the ACU: of the instances or instance
+/// classes read, else every member (said so), else one (said so).
 fn instances(cluster: &Cluster) -> (f64, Option<String>) {
+    let serverless = |classes: &mut dyn Iterator<Item = &str>| classes.filter(|class| *class == SERVERLESS).count() as f64;
     if let Some(instances) = &cluster.instances {
-        return (instances.iter().filter(|instance| instance.class == "db.serverless").count() as f64, None);
+        return (serverless(&mut instances.iter().map(|instance| instance.class.as_str())), None);
+    }
+    if let Some(usage) = cluster.usage.as_ref().filter(|usage| !usage.instance_classes.is_empty()) {
+        return (serverless(&mut usage.instance_classes.iter().map(String::as_str)), None);
     }
     match &cluster.members {
-        Some(members) => (members.len() as f64, None),
+        Some(members) => (members.len() as f64, Some(format!("assumed: all {} members are Serverless v2 (instance classes not read)", members.len()))),
         None => (1.0, Some("assumed: one Serverless v2 instance (instances not read)".to_owned())),
+    }
+}
+
+const SERVERLESS: &str = "db.serverless";
+
+/// The ACU-hour and GB-month prices of the cluster's storage configuration: Aurora
+/// I/O-Optimized (`aurora-iopt1`) costs more an ACU and a GB, and nothing an I/O.
+fn price_keys(cluster: &Cluster) -> (&'static str, &'static str) {
+    match cluster.storage_type.as_deref() {
+        Some("aurora-iopt1") => ("aurora_io_optimized_acu_hour", "aurora_io_optimized_storage_gb_month"),
+        _ => ("aurora_acu_hour", "aurora_storage_gb_month"),
     }
 }
 
 fn capacity(pricing: &Pricing<'_>, identifier: &str, min_acu: f64, max_acu: f64) -> Estimated {
     let cluster = pricing.aurora_cluster(identifier)?;
     let Some(scaling) = cluster.serverless_v2 else { return Err("the cluster has no Serverless v2 scaling to change".to_owned()) };
-    let acu_usd = pricing.usd("aurora_acu_hour")?;
+    let acu_usd = pricing.usd(price_keys(cluster).0)?;
     let hours = pricing.hours();
     let (instances, assumed) = instances(cluster);
     let monthly = |acu: f64| acu * instances * hours * acu_usd;
@@ -44,13 +60,19 @@ fn capacity(pricing: &Pricing<'_>, identifier: &str, min_acu: f64, max_acu: f64)
             let before = expected(usage, scaling.min_acu, scaling.max_acu);
             let after = expected(usage, min_acu, max_acu);
             basis.push(describe_use(usage));
-            let above = above(usage, max_acu);
-            let text = if above > 0.0 {
-                format!("use above {} ACU: {} ACU-hours in {} h", number(max_acu), number(round(above * f64::from(usage.hours()))), usage.hours())
-            } else {
-                format!("use never went above {} ACU", number(max_acu))
-            };
-            (before, after, text)
+            let (cut, added) = moved(usage, (scaling.min_acu, scaling.max_acu), (min_acu, max_acu));
+            let hours = usage.hours();
+            let mut parts = Vec::new();
+            if cut > 0.0 {
+                parts.push(format!("{} ACU-hours in {hours} h above the new maximum of {} ACU", number(round(cut)), number(max_acu)));
+            }
+            if added > 0.0 {
+                parts.push(format!("{} ACU-hours in {hours} h under the new minimum of {} ACU", number(round(added)), number(min_acu)));
+            }
+            if parts.is_empty() {
+                parts.push(format!("use stayed within {} ACU", range(min_acu, max_acu)));
+            }
+            (before, after, parts.join("; "))
         }
         None => {
             basis.push("assumed: the cluster idles at its minimum (ACU use not read)".to_owned());
@@ -80,10 +102,16 @@ fn expected(usage: &ClusterUsage, min: f64, max: f64) -> f64 {
     usage.hours_at_acu.iter().map(|(acu, count)| acu.clamp(min, max) * f64::from(*count)).sum::<f64>() / hours
 }
 
-/// The average ACU above `cap`, over all hours.
-fn above(usage: &ClusterUsage, cap: f64) -> f64 {
-    let hours = f64::from(usage.hours());
-    usage.hours_at_acu.iter().map(|(acu, count)| (acu - cap).max(0.0) * f64::from(*count)).sum::<f64>() / hours
+/// The ACU-hours a new range takes off the use (above its maximum) and adds to it (under
+/// its minimum), against the use as the old range held it.
+fn moved(usage: &ClusterUsage, (old_min, old_max): (f64, f64), (new_min, new_max): (f64, f64)) -> (f64, f64) {
+    let (mut cut, mut added) = (0.0, 0.0);
+    for (acu, count) in &usage.hours_at_acu {
+        let (was, becomes) = (acu.clamp(old_min, old_max), acu.clamp(new_min, new_max));
+        cut += (was - becomes).max(0.0) * f64::from(*count);
+        added += (becomes - was).max(0.0) * f64::from(*count);
+    }
+    (cut, added)
 }
 
 fn describe_use(usage: &ClusterUsage) -> String {
@@ -114,7 +142,7 @@ fn count(instances: f64) -> String {
 /// is deleted.
 fn second_volume(pricing: &Pricing<'_>, source: &str) -> Estimated {
     let cluster = pricing.aurora_cluster(source)?;
-    let gb_usd = pricing.usd("aurora_storage_gb_month")?;
+    let gb_usd = pricing.usd(price_keys(cluster).1)?;
     let Some(bytes) = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes) else {
         return Err(format!("the source's volume size was not read; a second volume costs {} per GB-month", price(gb_usd)));
     };
@@ -141,12 +169,19 @@ fn manual_snapshot(pricing: &Pricing<'_>, source: &str) -> Estimated {
 
 /// The new cluster's instances, idling at the minimum beside the old ones until the
 /// cutover; after it, the old ones idle instead, until deleted.
-fn idle_instances(pricing: &Pricing<'_>, source: &str, new_instances: usize) -> Estimated {
+fn idle_instances(pricing: &Pricing<'_>, source: &str, new_cluster: &str, new_instances: &[holdfast_planner::operation::MigratedInstance]) -> Estimated {
     let cluster = pricing.aurora_cluster(source)?;
-    let acu_usd = pricing.usd("aurora_acu_hour")?;
-    let min = cluster.serverless_v2.map_or(0.5, |scaling| scaling.min_acu);
+    let provisioned: Vec<&str> = new_instances.iter().filter(|instance| instance.class != SERVERLESS).map(|instance| instance.class.as_str()).collect();
+    if !provisioned.is_empty() {
+        return Err(format!("provisioned instances ({}) are not priced", provisioned.join(", ")));
+    }
+    let acu_usd = pricing.usd(price_keys(cluster).0)?;
+    // The new cluster scales as the restore makes it (the entry's scaling), or as it was
+    // restored already, else as the source.
+    let restored = pricing.aurora_cluster(new_cluster).ok().and_then(|restored| restored.serverless_v2);
+    let min = pricing.migration_scaling(source).or(restored).or(cluster.serverless_v2).map_or(0.5, |scaling| scaling.min_acu);
     let hours = pricing.hours();
-    let instances = new_instances as f64;
+    let instances = new_instances.len() as f64;
     let arithmetic = format!("{} × {} ACU (the minimum) × {} h × {}, while both clusters exist", count(instances), number(min), number(hours), price(acu_usd));
     Ok(estimate_of(
         0.0,
@@ -157,25 +192,32 @@ fn idle_instances(pricing: &Pricing<'_>, source: &str, new_instances: usize) -> 
 }
 
 /// What a cluster costs a month as it runs now: for `holdfast cost`.
-pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster) -> Result<(f64, String), String> {
-    let acu_usd = pricing.usd("aurora_acu_hour")?;
-    let gb_usd = pricing.usd("aurora_storage_gb_month")?;
+pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster) -> Result<Figure, String> {
+    let (acu_key, gb_key) = price_keys(cluster);
+    let (acu_usd, gb_usd) = (pricing.usd(acu_key)?, pricing.usd(gb_key)?);
     let hours = pricing.hours();
-    let (instances, _) = instances(cluster);
+    let (instances, assumed) = instances(cluster);
+    let mut basis: Vec<String> = assumed.into_iter().collect();
     let usage = cluster.usage.as_ref().filter(|usage| usage.hours() > 0);
     let (acu, read) = match (usage.and_then(ClusterUsage::average_acu), cluster.serverless_v2) {
         (Some(average), _) => (average, "average, read"),
-        (None, Some(scaling)) => (scaling.min_acu, "the minimum: use not read"),
+        (None, Some(scaling)) => (scaling.min_acu, "assumed: the minimum, use not read"),
         (None, None) => return Err("not Serverless v2: provisioned instances are not priced".to_owned()),
     };
     let gb = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes).map(gigabytes);
     let mut usd = acu * instances * hours * acu_usd;
     let mut text = format!("{} × {} ACU ({read}) × {} h × {}", count(instances), number(round(acu)), number(hours), price(acu_usd));
-    if let Some(gb) = gb {
-        usd += gb * gb_usd;
-        text.push_str(&format!(" + {} × {}", size(gb), price(gb_usd)));
+    match gb {
+        Some(gb) => {
+            usd += gb * gb_usd;
+            text.push_str(&format!(" + {} × {}", size(gb), price(gb_usd)));
+        }
+        None => basis.push("the volume's size was not read: storage not counted".to_owned()),
     }
-    Ok((usd, text))
+    if let Some(usage) = usage {
+        basis.push(describe_use(usage));
+    }
+    Ok(Figure { usd, arithmetic: text, basis })
 }
 
 #[cfg(test)]
@@ -183,17 +225,18 @@ mod tests {
     use super::*;
 
     fn usage(pairs: &[(f64, u32)]) -> ClusterUsage {
-        ClusterUsage { days: 14, hours_at_acu: pairs.to_vec(), volume_bytes: None }
+        ClusterUsage { days: 14, hours_at_acu: pairs.to_vec(), volume_bytes: None, instance_classes: Vec::new() }
     }
 
     #[test]
     fn a_cap_saves_only_the_use_above_it() {
         let idle = usage(&[(0.5, 300), (1.0, 36)]);
-        assert_eq!(above(&idle, 4.0), 0.0);
+        assert_eq!(moved(&idle, (0.5, 8.0), (0.5, 4.0)), (0.0, 0.0));
         assert_eq!(expected(&idle, 0.5, 4.0), expected(&idle, 0.5, 8.0));
         let busy = usage(&[(0.5, 236), (6.0, 100)]);
         // 100 of 336 hours at 6 ACU, capped at 4: 2 ACU less for those hours.
-        assert!((above(&busy, 4.0) - 200.0 / 336.0).abs() < 1e-9);
+        assert_eq!(moved(&busy, (0.5, 8.0), (0.5, 4.0)), (200.0, 0.0));
+        assert_eq!(moved(&busy, (0.5, 8.0), (2.0, 8.0)), (0.0, 236.0 * 1.5));
         assert!((expected(&busy, 0.5, 8.0) - expected(&busy, 0.5, 4.0) - 200.0 / 336.0).abs() < 1e-9);
     }
 }

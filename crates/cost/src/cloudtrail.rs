@@ -5,7 +5,7 @@ use holdfast_planner::Change;
 use holdfast_planner::operation::Operation;
 
 use crate::money::{number, price};
-use crate::{Estimated, Pricing, estimate_of, free};
+use crate::{Estimated, Figure, Pricing, estimate_of, free};
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     let name = match &change.operation {
@@ -49,7 +49,7 @@ fn copy(pricing: &Pricing<'_>, others: usize) -> (Option<f64>, String, Vec<Strin
 }
 
 /// What the trails cost a month: for `holdfast cost`; the first logging trail is free.
-pub(crate) fn run_rate(pricing: &Pricing<'_>, index_among_logging: usize) -> (f64, String) {
+pub(crate) fn run_rate(pricing: &Pricing<'_>, index_among_logging: usize) -> Figure {
     let (usd, arithmetic, basis) = copy(pricing, index_among_logging);
-    (usd.unwrap_or(0.0), format!("{arithmetic} ({})", basis.join("; ")))
+    Figure { usd: usd.unwrap_or(0.0), arithmetic, basis }
 }

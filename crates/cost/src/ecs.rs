@@ -6,7 +6,7 @@ use holdfast_planner::Change;
 use holdfast_planner::operation::Operation;
 
 use crate::money::{number, price};
-use crate::{Estimated, Pricing, estimate_of, free};
+use crate::{Estimated, Figure, Pricing, estimate_of, free};
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     Some(match &change.operation {
@@ -44,16 +44,20 @@ fn strategy_change(pricing: &Pricing<'_>, cluster_name: &str, service_name: &str
 }
 
 /// What a service costs a month as it runs now: for `holdfast cost`.
-pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster, service: &Service) -> Result<(f64, String), String> {
+pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster, service: &Service) -> Result<Figure, String> {
     let task = TaskPrice::of(pricing, service)?;
-    let (tasks, _) = running(service);
+    let (tasks, mut basis) = running(service);
+    basis.push(format!("{} a task ({})", task.size(), task.read));
     let placement = placement(cluster, service)?;
     let discount = pricing.assumed("fargate_spot_discount")? / 100.0;
     let spot = placement.spot_tasks(tasks);
     let hours = pricing.hours();
     let usd = task.hourly * hours * ((tasks - spot) + spot * (1.0 - discount));
     let spot_note = if spot > 0.0 { format!(", {} on FARGATE_SPOT at {}% off", number(spot), number((discount * 100.0).round())) } else { String::new() };
-    Ok((usd, format!("{} × ({}) × {} h{spot_note}", count(tasks, "task"), task.describe(), number(hours))))
+    if spot > 0.0 {
+        basis.push(pricing.assumption("fargate_spot_discount"));
+    }
+    Ok(Figure { usd, arithmetic: format!("{} × ({}) × {} h{spot_note}", count(tasks, "task"), task.describe(), number(hours)), basis })
 }
 
 /// The tasks running when read, or the desired count when the running count was not read.
@@ -85,6 +89,11 @@ impl TaskPrice {
         else {
             return Err("the task definition's CPU and memory were not read".to_owned());
         };
+        let platform = definition.and_then(|definition| definition.cpu_architecture.as_deref()).unwrap_or("X86_64");
+        let system = definition.and_then(|definition| definition.os_family.as_deref()).unwrap_or("LINUX");
+        if platform != "X86_64" || system != "LINUX" {
+            return Err(format!("{system} on {platform} is not priced: the table holds Fargate's Linux x86 prices"));
+        }
         let (vcpu, gb) = (f64::from(cpu) / 1024.0, f64::from(memory) / 1024.0);
         let (vcpu_usd, gb_usd) = (pricing.usd("fargate_vcpu_hour")?, pricing.usd("fargate_gb_hour")?);
         Ok(TaskPrice { vcpu, gb, vcpu_usd, gb_usd, hourly: vcpu * vcpu_usd + gb * gb_usd, read: "task definition, read" })
@@ -104,12 +113,16 @@ struct Placement {
     items: Vec<StrategyItem>,
 }
 
+/// A strategy wins over a launch type, as ECS places tasks (and as the planner reads the
+/// service); without either, the cluster's default strategy.
 fn placement(cluster: &Cluster, service: &Service) -> Result<Placement, String> {
+    if !service.capacity_provider_strategy.is_empty() {
+        return Placement::of(&service.capacity_provider_strategy);
+    }
     match service.launch_type.as_deref() {
         Some("FARGATE") => Ok(Placement { items: vec![StrategyItem { provider: "FARGATE".into(), weight: 1, base: 0 }] }),
-        Some(other) => Err(format!("launch type {other} is not priced (Fargate only)")),
-        None if service.capacity_provider_strategy.is_empty() => Placement::of(&cluster.default_strategy),
-        None => Placement::of(&service.capacity_provider_strategy),
+        Some(other) => Err(format!("it runs on the {other} launch type, which is not priced (Fargate only)")),
+        None => Placement::of(&cluster.default_strategy),
     }
 }
 

@@ -58,6 +58,9 @@ pub(crate) fn analysis(pricing: &Pricing<'_>, features: &[String]) -> Result<(f6
             assumed += 1;
         }
     }
+    if vpcs.is_empty() {
+        basis.push("no VPC was read (no flow-log entry selects one): their flow and DNS logs, which GuardDuty analyses too, are not counted".to_owned());
+    }
     if assumed > 0 {
         let assumption = pricing.assumption("flow_log_gb_per_vpc_month");
         basis.push(format!("for {assumed} of {} VPCs, {assumption}", vpcs.len()));

@@ -47,6 +47,8 @@ pub(crate) struct Pricing<'a> {
     buckets: HashMap<&'a str, &'a Bucket>,
     vpcs: HashMap<&'a str, &'a Vpc>,
     load_balancers: HashMap<&'a str, &'a LoadBalancer>,
+    /// The scaling each encryption migration's new cluster is restored with, by source.
+    migration_scaling: HashMap<String, holdfast_inventory::aurora::Scaling>,
 }
 
 impl<'a> Pricing<'a> {
@@ -65,7 +67,22 @@ impl<'a> Pricing<'a> {
             buckets: inventory.s3.buckets.iter().map(|bucket| (bucket.name.as_str(), bucket)).collect(),
             vpcs: inventory.vpc.vpcs.iter().map(|network| (network.id.as_str(), network)).collect(),
             load_balancers: inventory.elb.load_balancers.iter().map(|load_balancer| (load_balancer.name.as_str(), load_balancer)).collect(),
+            migration_scaling: HashMap::new(),
         }
+    }
+
+    /// Notes what the plan's migrations restore their new clusters with.
+    fn with_plan(mut self, plan: &Plan) -> Self {
+        for change in &plan.changes {
+            if let holdfast_planner::operation::Operation::RestoreEncryptedCluster { source, scaling: Some(scaling), .. } = &change.operation {
+                self.migration_scaling.insert(source.clone(), *scaling);
+            }
+        }
+        self
+    }
+
+    pub fn migration_scaling(&self, source: &str) -> Option<holdfast_inventory::aurora::Scaling> {
+        self.migration_scaling.get(source).copied()
     }
 
     pub fn service(&self, cluster: &str, service: &str) -> Result<(&'a EcsCluster, &'a EcsService), String> {
@@ -123,7 +140,7 @@ impl Pricing<'_> {
 
 /// Adds an estimate to every change that has one, and the plan's total.
 pub fn estimate(plan: &mut Plan, inventory: &Inventory, prices: &Prices) {
-    let pricing = Pricing::new(prices, inventory);
+    let pricing = Pricing::new(prices, inventory).with_plan(plan);
     let mut summary = CostSummary { monthly_usd: 0.0, before_usd: 0.0, after_usd: 0.0, prices: prices.origin.clone(), estimated: 0, not_estimated: Vec::new() };
     for change in &mut plan.changes {
         change.cost = None;
@@ -159,6 +176,14 @@ fn estimate_change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> 
         Kind::KmsKey => kms::change(change, pricing),
         Kind::SsmParameter => ssm::change(change, pricing),
     }
+}
+
+/// What a resource costs a month now, for `holdfast cost`: the figure, its arithmetic,
+/// and the usage it rests on (read or assumed).
+pub(crate) struct Figure {
+    pub usd: f64,
+    pub arithmetic: String,
+    pub basis: Vec<String>,
 }
 
 /// An estimate from the monthly cost before and after, in cents.

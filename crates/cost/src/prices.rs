@@ -20,8 +20,9 @@ pub struct Prices {
     pub price: BTreeMap<String, Price>,
     #[serde(default)]
     pub assume: BTreeMap<String, Assumption>,
-    /// Where the figures came from, as the plan says it: set when loaded, not written.
-    #[serde(skip)]
+    /// Where the figures came from, as the plan says it: set when loaded, and written
+    /// only in the day's cache (the shipped tables say it in each price's `source`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub origin: String,
 }
 
@@ -72,7 +73,7 @@ pub struct Assumption {
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PriceError {
     #[error(
-        "holdfast has no prices for {region}: plan once with AWS credentials that may call pricing:GetProducts (prices are then read from the AWS Price List API and cached for a day), add a table crates/cost/prices/{region}.toml as docs/cost.md describes, or pass --no-cost"
+        "holdfast has no prices for {region}: give a price table with --prices FILE (docs/cost.md says how to write one), or run once online with AWS credentials that may call pricing:GetProducts: the day's prices from the AWS Price List API are cached, and offline runs use the latest"
     )]
     NoPrices { region: String },
     #[error("the price table for {region} is not valid: {message}")]
@@ -113,6 +114,16 @@ impl Prices {
             }
             if !value.is_finite() || value < 0.0 {
                 return Err(format!("{what} `{key}` is not a price: {value}"));
+            }
+        }
+        // Figures an estimate divides by, or takes a share of.
+        for (key, valid, range) in [
+            ("hours_per_month", (|value: f64| value > 0.0) as fn(f64) -> bool, "more than 0"),
+            ("s3_months_of_data", |value| value > 0.0, "more than 0"),
+            ("fargate_spot_discount", |value| value <= 100.0, "at most 100 (%)"),
+        ] {
+            if let Some(assumption) = self.assume.get(key).filter(|assumption| !valid(assumption.value)) {
+                return Err(format!("assumption `{key}` must be {range}, found {}", assumption.value));
             }
         }
         Ok(())
@@ -173,7 +184,15 @@ mod tests {
     fn a_region_without_prices_is_an_error_that_says_how_to_add_them() {
         let error = Prices::shipped("eu-west-1").unwrap_err().to_string();
         assert!(error.starts_with("holdfast has no prices for eu-west-1"), "{error}");
-        assert!(error.contains("crates/cost/prices/eu-west-1.toml") && error.contains("--no-cost"), "{error}");
+        assert!(error.contains("--prices FILE") && error.contains("pricing:GetProducts"), "{error}");
+    }
+
+    #[test]
+    fn an_assumption_an_estimate_divides_by_must_make_sense() {
+        let zero_months = "region = \"us-east-1\"\n[assume.s3_months_of_data]\nvalue = 0\nper = \"months\"\nsource = \"me\"\nread = \"2026-11-27\"\n";
+        assert!(Prices::parse("us-east-1", zero_months).unwrap_err().to_string().contains("`s3_months_of_data` must be more than 0"));
+        let discount = "region = \"us-east-1\"\n[assume.fargate_spot_discount]\nvalue = 150\nper = \"%\"\nsource = \"me\"\nread = \"2026-11-27\"\n";
+        assert!(Prices::parse("us-east-1", discount).unwrap_err().to_string().contains("at most 100"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use holdfast_planner::Kind;
 use serde::Serialize;
 
 use crate::money::cents;
-use crate::{Prices, Pricing, aurora, cloudtrail, config, ecs, elb, guardduty, s3, securityhub, vpc};
+use crate::{Figure, Prices, Pricing, aurora, cloudtrail, config, ecs, elb, guardduty, kms, s3, securityhub, vpc};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunRate {
@@ -42,6 +42,9 @@ pub struct ResourceRate {
     pub address: String,
     pub monthly_usd: f64,
     pub arithmetic: String,
+    /// The usage the figure rests on, each read or `assumed: ...`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<String>,
 }
 
 /// Gathers resource figures under their kind and entry.
@@ -51,16 +54,30 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, kind: Kind, origin: Option<&Origin>, address: String, figure: Result<(f64, String), String>) {
-        let Some(origin) = origin else { return };
+    /// Counts a resource under the first entry that selects it; one selected by several
+    /// says so, as the plan does (which leaves it unchanged).
+    fn add(&mut self, kind: Kind, origins: &[&Origin], address: String, figure: Result<Figure, String>) {
+        let Some(origin) = origins.first() else { return };
         match figure {
-            Ok((usd, arithmetic)) => {
-                let source = format!("{}:{}", origin.location.file, origin.location.line);
-                self.rows.push((kind, source, ResourceRate { address, monthly_usd: cents(usd), arithmetic }));
+            Ok(Figure { usd, arithmetic, mut basis }) => {
+                if origins.len() > 1 {
+                    let others: Vec<String> = origins[1..].iter().map(|other| source(other)).collect();
+                    basis.push(format!("also selected by {}: the plan leaves it unchanged until one entry selects it", others.join(", ")));
+                }
+                self.rows.push((kind, source(origin), ResourceRate { address, monthly_usd: cents(usd), arithmetic, basis }));
             }
             Err(reason) => self.not_priced.push(format!("{address}: {reason}")),
         }
     }
+}
+
+fn source(origin: &Origin) -> String {
+    format!("{}:{}", origin.location.file, origin.location.line)
+}
+
+/// The entries of `entries` that select a resource.
+fn selecting<E: HasOrigin>(entries: &[E], selects: impl Fn(&E) -> bool) -> Vec<&Origin> {
+    entries.iter().filter(|entry| selects(entry)).map(HasOrigin::origin).collect()
 }
 
 /// What every selected resource costs a month now.
@@ -69,63 +86,64 @@ pub fn run_rate(desired: &Desired, inventory: &Inventory, prices: &Prices) -> Ru
     let mut tally = Tally { rows: Vec::new(), not_priced: Vec::new() };
     for cluster in &inventory.ecs.clusters {
         for service in &cluster.services {
-            let entry = desired
-                .ecs
-                .service
-                .iter()
-                .find(|entry| entry.cluster.matches(&cluster.name) && entry.service.matches(&service.name) && entry.tags.matches(&service.tags));
+            let entries = selecting(&desired.ecs.service, |entry| {
+                entry.cluster.matches(&cluster.name) && entry.service.matches(&service.name) && entry.tags.matches(&service.tags)
+            });
             let address = Kind::EcsService.address(&format!("{}/{}", cluster.name, service.name));
-            tally.add(Kind::EcsService, entry.map(HasOrigin::origin), address, ecs::run_rate(&pricing, cluster, service));
+            tally.add(Kind::EcsService, &entries, address, ecs::run_rate(&pricing, cluster, service));
         }
     }
     for cluster in &inventory.aurora.clusters {
-        let entry = desired.aurora.cluster.iter().find(|entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
-        tally.add(Kind::AuroraCluster, entry.map(HasOrigin::origin), Kind::AuroraCluster.address(&cluster.identifier), aurora::run_rate(&pricing, cluster));
+        let entries = selecting(&desired.aurora.cluster, |entry| entry.name.matches(&cluster.identifier) && entry.tags.matches(&cluster.tags));
+        tally.add(Kind::AuroraCluster, &entries, Kind::AuroraCluster.address(&cluster.identifier), aurora::run_rate(&pricing, cluster));
     }
     for bucket in &inventory.s3.buckets {
-        let entry = desired.s3.bucket.iter().find(|entry| entry.name.matches(&bucket.name) && entry.tags.matches(bucket.tags_or_none()));
-        tally.add(Kind::S3Bucket, entry.map(HasOrigin::origin), Kind::S3Bucket.address(&bucket.name), s3::run_rate(&pricing, bucket));
+        let entries = selecting(&desired.s3.bucket, |entry| entry.name.matches(&bucket.name) && entry.tags.matches(bucket.tags_or_none()));
+        tally.add(Kind::S3Bucket, &entries, Kind::S3Bucket.address(&bucket.name), s3::run_rate(&pricing, bucket));
     }
     for network in &inventory.vpc.vpcs {
         let name = network.name().unwrap_or(&network.id);
-        let entry = desired.vpc.flow_logs.iter().find(|entry| (entry.vpc.matches(name) || entry.vpc.matches(&network.id)) && entry.tags.matches(&network.tags));
+        let entries =
+            selecting(&desired.vpc.flow_logs, |entry| (entry.vpc.matches(name) || entry.vpc.matches(&network.id)) && entry.tags.matches(&network.tags));
         for flow_log in &network.flow_logs {
             let address = Kind::VpcFlowLog.address(&format!("{}/{}", network.id, flow_log.id));
-            tally.add(Kind::VpcFlowLog, entry.map(HasOrigin::origin), address, vpc::run_rate(&pricing, &network.id, flow_log));
+            tally.add(Kind::VpcFlowLog, &entries, address, vpc::run_rate(&pricing, &network.id, flow_log));
         }
     }
     for load_balancer in &inventory.elb.load_balancers {
-        let entry = desired.elb.load_balancer.iter().find(|entry| entry.name.matches(&load_balancer.name));
-        let figure = elb::hourly(&pricing, &load_balancer.name).map(|(usd, arithmetic, _)| (usd, arithmetic));
-        tally.add(Kind::ElbLoadBalancer, entry.map(HasOrigin::origin), Kind::ElbLoadBalancer.address(&load_balancer.name), figure);
+        let entries = selecting(&desired.elb.load_balancer, |entry| entry.name.matches(&load_balancer.name));
+        let figure = elb::hourly(&pricing, &load_balancer.name).map(|(usd, arithmetic, basis)| Figure { usd, arithmetic, basis });
+        tally.add(Kind::ElbLoadBalancer, &entries, Kind::ElbLoadBalancer.address(&load_balancer.name), figure);
     }
     let mut logging = 0;
     for trail in &inventory.cloudtrail.trails {
-        let entry = desired.cloudtrail.trail.iter().find(|entry| entry.name() == trail.name);
+        let entries = selecting(&desired.cloudtrail.trail, |entry| entry.name() == trail.name);
         if trail.logging != Some(false) {
-            tally.add(
-                Kind::CloudTrailTrail,
-                entry.map(HasOrigin::origin),
-                Kind::CloudTrailTrail.address(&trail.name),
-                Ok(cloudtrail::run_rate(&pricing, logging)),
-            );
+            tally.add(Kind::CloudTrailTrail, &entries, Kind::CloudTrailTrail.address(&trail.name), Ok(cloudtrail::run_rate(&pricing, logging)));
             logging += 1;
+        }
+    }
+    for entry in desired.kms.key.iter().filter(|entry| entry.ensure == holdfast_desired::Ensure::Present) {
+        let alias = entry.alias.get_ref();
+        let key = inventory.kms.aliases.iter().find(|found| &found.name == alias).and_then(|found| found.target_key_id.as_deref());
+        if let Some(key) = key {
+            tally.add(Kind::KmsKey, &[entry.origin()], Kind::KmsKey.address(alias), kms::run_rate(&pricing, key));
         }
     }
     let region = &inventory.region;
     if let (Some(entry), true) = (&desired.config, inventory.config.recorders.iter().any(|recorder| recorder.recording)) {
         let daily = inventory.config.recorders.iter().any(|recorder| recorder.recording_frequency.as_deref() == Some("DAILY"));
-        let figure = config::items(&pricing, daily).map(|(usd, arithmetic, _)| (usd, arithmetic));
-        tally.add(Kind::ConfigRecorder, Some(entry.origin()), Kind::ConfigRecorder.address(region), figure);
+        let figure = config::items(&pricing, daily).map(|(usd, arithmetic, basis)| Figure { usd, arithmetic, basis });
+        tally.add(Kind::ConfigRecorder, &[entry.origin()], Kind::ConfigRecorder.address(region), figure);
     }
     if let (Some(entry), Some(detector)) = (&desired.guardduty, inventory.guardduty.detector.as_ref().filter(|detector| detector.enabled)) {
         let features: Vec<String> = detector.features.iter().filter(|(_, status)| *status == "ENABLED").map(|(name, _)| name.clone()).collect();
-        let figure = guardduty::analysis(&pricing, &features).map(|(usd, arithmetic, _)| (usd, arithmetic));
-        tally.add(Kind::GuardDutyDetector, Some(entry.origin()), Kind::GuardDutyDetector.address(region), figure);
+        let figure = guardduty::analysis(&pricing, &features).map(|(usd, arithmetic, basis)| Figure { usd, arithmetic, basis });
+        tally.add(Kind::GuardDutyDetector, &[entry.origin()], Kind::GuardDutyDetector.address(region), figure);
     }
     if let (Some(entry), Some(_)) = (&desired.securityhub, &inventory.securityhub.hub) {
-        let figure = securityhub::checks(&pricing).map(|(usd, arithmetic, _)| (usd, arithmetic));
-        tally.add(Kind::SecurityHub, Some(entry.origin()), Kind::SecurityHub.address(region), figure);
+        let figure = securityhub::checks(&pricing).map(|(usd, arithmetic, basis)| Figure { usd, arithmetic, basis });
+        tally.add(Kind::SecurityHub, &[entry.origin()], Kind::SecurityHub.address(region), figure);
     }
     let Tally { rows, not_priced, .. } = tally;
     let mut kinds: Vec<KindRate> = Vec::new();

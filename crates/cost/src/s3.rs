@@ -6,7 +6,7 @@ use holdfast_planner::Change;
 use holdfast_planner::operation::Operation;
 
 use crate::money::{gigabytes, number, price, size};
-use crate::{Estimated, Pricing, estimate_of, free};
+use crate::{Estimated, Figure, Pricing, estimate_of, free};
 
 /// Days in an average month.
 const DAYS_PER_MONTH: f64 = 365.0 / 12.0;
@@ -260,8 +260,11 @@ fn deletion(pricing: &Pricing<'_>, name: &str) -> Estimated {
 }
 
 /// What a bucket costs a month as it stores now: for `holdfast cost`.
-pub(crate) fn run_rate(pricing: &Pricing<'_>, bucket: &Bucket) -> Result<(f64, String), String> {
+pub(crate) fn run_rate(pricing: &Pricing<'_>, bucket: &Bucket) -> Result<Figure, String> {
     let storage = storage(bucket)?;
+    if storage.bytes.is_empty() && bucket.empty == Some(false) {
+        return Err("S3 reported no size for the bucket in the last days (it does once a day, and not for a new bucket)".to_owned());
+    }
     let (mut usd, mut parts, unpriced) = stored(pricing, storage)?;
     let tiered = storage.bytes.keys().any(|storage_type| storage_type.starts_with("IntelligentTiering"));
     if let (true, Some(objects)) = (tiered, storage.objects) {
@@ -269,8 +272,10 @@ pub(crate) fn run_rate(pricing: &Pricing<'_>, bucket: &Bucket) -> Result<(f64, S
         usd += objects as f64 / 1000.0 * per_thousand;
         parts.push(format!("{} objects monitored × {} per 1,000", number(objects as f64), price(per_thousand)));
     }
-    parts.extend(unpriced);
-    Ok((usd, if parts.is_empty() { "stores nothing".to_owned() } else { parts.join(" + ") }))
+    let mut basis = vec!["bytes by storage class from S3's daily metrics (read)".to_owned()];
+    basis.extend(unpriced);
+    basis.push("requests and data transfer are not counted".to_owned());
+    Ok(Figure { usd, arithmetic: if parts.is_empty() { "stores nothing".to_owned() } else { parts.join(" + ") }, basis })
 }
 
 #[cfg(test)]

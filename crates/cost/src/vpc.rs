@@ -6,7 +6,7 @@ use holdfast_planner::Change;
 use holdfast_planner::operation::Operation;
 
 use crate::money::{gigabytes, number, price, size};
-use crate::{Estimated, Pricing, estimate_of};
+use crate::{Estimated, Figure, Pricing, estimate_of};
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     Some(match &change.operation {
@@ -78,8 +78,8 @@ fn delivery(pricing: &Pricing<'_>, destination_type: &str, gb: f64, mut basis: V
 }
 
 /// What a flow log costs a month: for `holdfast cost`.
-pub(crate) fn run_rate(pricing: &Pricing<'_>, vpc_id: &str, flow_log: &FlowLog) -> Result<(f64, String), String> {
+pub(crate) fn run_rate(pricing: &Pricing<'_>, vpc_id: &str, flow_log: &FlowLog) -> Result<Figure, String> {
     let (gb, basis) = volume(pricing, vpc_id, Some(flow_log));
-    let (usd, arithmetic, _) = delivery(pricing, &flow_log.destination_type, gb, basis.clone())?;
-    Ok((usd, format!("{arithmetic} ({})", basis.join("; "))))
+    let (usd, arithmetic, basis) = delivery(pricing, &flow_log.destination_type, gb, basis)?;
+    Ok(Figure { usd, arithmetic, basis })
 }

@@ -110,7 +110,7 @@ fn a_mixed_strategy_counts_only_the_tasks_it_puts_on_spot_and_ec2_providers_are_
     service.desired_count = 3;
     service.launch_type = Some("EC2".into());
     let plan = estimated(&z360().0, &without_count);
-    assert!(not_estimated(&plan, STAGING_WEB).contains("launch type EC2 is not priced"));
+    assert!(not_estimated(&plan, STAGING_WEB).contains("it runs on the EC2 launch type, which is not priced"));
 }
 
 #[test]

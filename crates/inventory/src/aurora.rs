@@ -72,6 +72,10 @@ pub struct Cluster {
     pub engine_mode: Option<String>,
     /// None when the cluster has no Serverless v2 scaling configuration.
     pub serverless_v2: Option<Scaling>,
+    /// `aurora` (Standard) or `aurora-iopt1` (I/O-Optimized), which bill differently;
+    /// None where not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_type: Option<String>,
     pub storage_encrypted: bool,
     /// The key ARN, when encrypted.
     pub kms_key_id: Option<String>,
@@ -173,6 +177,10 @@ pub struct ClusterUsage {
     /// The latest volume size, in bytes; None when the metric had no value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume_bytes: Option<u64>,
+    /// The class of each instance (`db.serverless`, `db.r6g.large`), where the cluster's
+    /// instances were not read otherwise: only Serverless v2 ones bill by the ACU.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub instance_classes: Vec<String>,
 }
 
 impl ClusterUsage {
@@ -209,7 +217,12 @@ impl ClusterUsage {
             // Counted in hundredths, to key the map by an integer.
             *bins.entry((value * 100.0).round() as u64).or_default() += 1;
         }
-        Self { days, hours_at_acu: bins.into_iter().map(|(hundredths, hours)| (hundredths as f64 / 100.0, hours)).collect(), volume_bytes }
+        Self {
+            days,
+            hours_at_acu: bins.into_iter().map(|(hundredths, hours)| (hundredths as f64 / 100.0, hours)).collect(),
+            volume_bytes,
+            instance_classes: Vec::new(),
+        }
     }
 }
 

@@ -73,6 +73,12 @@ pub struct TaskDefinition {
     pub cpu_units: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_mib: Option<u32>,
+    /// `runtimePlatform`: `X86_64` or `ARM64`, and `LINUX` or a Windows family; None when
+    /// the definition names none (Linux on x86).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_architecture: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_family: Option<String>,
     pub containers: Vec<Container>,
     /// For a revision holdfast registered to move variables into `secrets`: the revision
     /// it was made from (its `holdfast:secrets-moved-from` tag), which still holds the

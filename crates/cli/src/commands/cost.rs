@@ -11,7 +11,7 @@ use holdfast_inventory::Inventory;
 use holdfast_planner::Plan;
 use holdfast_planner::render::money;
 
-use crate::args::{CostCommandArgs, CostFormat};
+use crate::args::{CostCommandArgs, CostFormat, PricesArgs};
 use crate::commands::{live, load_desired, load_snapshot};
 use crate::output::{self, Status};
 use crate::stats::Stats;
@@ -21,7 +21,7 @@ pub fn run(args: &CostCommandArgs) -> anyhow::Result<Status> {
     let (inventory, prices) = match &args.snapshot {
         Some(path) => {
             let inventory = load_snapshot(&desired, path)?;
-            let prices = Prices::shipped(&inventory.region)?;
+            let prices = offline_prices(&inventory.region, &args.prices)?;
             (inventory, prices)
         }
         None => live::runtime()?.block_on(async {
@@ -30,7 +30,7 @@ pub fn run(args: &CostCommandArgs) -> anyhow::Result<Status> {
             let (mut inventory, _) = live::read_planned(&aws, &identity.account_id, &desired, &stats).await?;
             let wanted = holdfast_cost::usage_wanted(None, &inventory);
             read_usage(&aws, &mut inventory, &wanted, &stats).await?;
-            let prices = prices(Some(&aws), aws.region(), args.prices.offline).await?;
+            let prices = prices(Some(&aws), aws.region(), &args.prices).await?;
             anyhow::Ok((inventory, prices))
         })?,
     };
@@ -43,10 +43,10 @@ pub fn run(args: &CostCommandArgs) -> anyhow::Result<Status> {
 }
 
 /// Estimates a plan read live: reads the usage its changes need, then prices them.
-pub(crate) async fn estimate_live(aws: &Aws, inventory: &mut Inventory, plan: &mut Plan, offline: bool, stats: &Stats) -> anyhow::Result<()> {
+pub(crate) async fn estimate_live(aws: &Aws, inventory: &mut Inventory, plan: &mut Plan, options: &PricesArgs, stats: &Stats) -> anyhow::Result<()> {
     let wanted = holdfast_cost::usage_wanted(Some(plan), inventory);
     read_usage(aws, inventory, &wanted, stats).await?;
-    let prices = stats.time_calls("read prices", aws, prices(Some(aws), aws.region(), offline)).await?;
+    let prices = stats.time_calls("read prices", aws, prices(Some(aws), aws.region(), options)).await?;
     holdfast_cost::estimate(plan, inventory, &prices);
     Ok(())
 }
@@ -90,17 +90,55 @@ pub(crate) async fn read_usage(aws: &Aws, inventory: &mut Inventory, wanted: &Us
     Ok(())
 }
 
-/// The prices for `region`: offline, the shipped table; else today's from the AWS Price
-/// List API (cached for the day), falling back to the shipped table when the API fails.
-pub(crate) async fn prices(aws: Option<&Aws>, region: &str, offline: bool) -> anyhow::Result<Prices> {
+/// The prices for `region` without calling AWS: the table given with `--prices`, else the
+/// shipped one, else, for a region none ships for, the latest an online run cached.
+pub(crate) fn offline_prices(region: &str, options: &PricesArgs) -> anyhow::Result<Prices> {
+    if let Some(path) = &options.prices {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the price table {}", path.display()))?;
+        let mut prices = Prices::parse(region, &text).with_context(|| format!("cannot use the price table {}", path.display()))?;
+        prices.origin = format!("the price table {} (read {})", path.display(), prices.oldest_read());
+        return Ok(prices);
+    }
+    match Prices::shipped(region) {
+        Ok(prices) => Ok(prices),
+        Err(missing) => latest_cached(region).ok_or_else(|| anyhow::anyhow!("{missing}")),
+    }
+}
+
+/// The newest cached prices for `region`, whatever their day.
+fn latest_cached(region: &str) -> Option<Prices> {
+    let folder = dirs::cache_dir()?.join("holdfast");
+    let prefix = format!("prices-{region}-");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with(&prefix) && name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names.iter().rev().find_map(|name| cached(&folder.join(name), region))
+}
+
+/// A cached table, saying where its figures came from.
+fn cached(path: &std::path::Path, region: &str) -> Option<Prices> {
+    let mut prices = Prices::parse(region, &std::fs::read_to_string(path).ok()?).ok()?;
+    if prices.origin.is_empty() {
+        // `prices-REGION-YYYY-MM-DD.toml`: the day it was read.
+        let stem = path.file_stem()?.to_str()?;
+        prices.origin = format!("the AWS Price List API, read {}", &stem[stem.len().saturating_sub(10)..]);
+    }
+    prices.origin.push_str(" (cached)");
+    Some(prices)
+}
+
+/// The prices for `region`: offline (or with `--prices`), as [`offline_prices`]; else the
+/// day's from the AWS Price List API, cached for the day, falling back to the shipped
+/// table when the API cannot be read.
+pub(crate) async fn prices(aws: Option<&Aws>, region: &str, options: &PricesArgs) -> anyhow::Result<Prices> {
+    let Some(aws) = aws.filter(|_| !options.offline && options.prices.is_none()) else { return offline_prices(region, options) };
     let shipped = Prices::shipped(region);
-    let Some(aws) = aws.filter(|_| !offline) else { return Ok(shipped?) };
     let today = today();
     let cache = dirs::cache_dir().map(|dir| dir.join("holdfast").join(format!("prices-{region}-{today}.toml")));
-    if let Some(text) = cache.as_ref().and_then(|path| std::fs::read_to_string(path).ok())
-        && let Ok(mut prices) = Prices::parse(region, &text)
-    {
-        prices.origin = format!("the AWS Price List API, read {today} (cached)");
+    if let Some(prices) = cache.as_ref().and_then(|path| cached(path, region)) {
         return Ok(prices);
     }
     // The queries, and the assumptions, are the same in every region: a region without a
@@ -129,7 +167,9 @@ pub(crate) async fn prices(aws: Option<&Aws>, region: &str, offline: bool) -> an
     let read = match read {
         Ok(read) => read,
         Err(error) => {
-            let mut prices = shipped.with_context(|| format!("the AWS Price List API could not be read: {error}"))?;
+            let mut prices = shipped.or_else(|_| latest_cached(region).ok_or(())).map_err(|()| {
+                anyhow::anyhow!("the AWS Price List API could not be read for {region}, and holdfast ships no prices for it: {error}\n  hint: give a price table with --prices FILE (docs/cost.md)")
+            })?;
             prices.origin = format!("{} (the AWS Price List API could not be read: {})", prices.origin, first_line(&error.to_string()));
             return Ok(prices);
         }
@@ -151,7 +191,7 @@ pub(crate) async fn prices(aws: Option<&Aws>, region: &str, offline: bool) -> an
         (_, true) => prices.origin = format!("the AWS Price List API, read {today}"),
         (Ok(_), false) => prices.origin = format!("the AWS Price List API, read {today}, and the shipped table for {}", missing.join(", ")),
         (Err(_), false) => anyhow::bail!(
-            "the AWS Price List API gave no price for {} in {region}; add them to crates/cost/prices/{region}.toml with their source and date (docs/cost.md), or pass --no-cost",
+            "the AWS Price List API gave no price for {} in {region}, and holdfast ships no prices for it\n  hint: give a price table with --prices FILE (docs/cost.md)",
             missing.join(", ")
         ),
     }
@@ -182,6 +222,9 @@ fn render(rate: &RunRate) -> String {
             for resource in &entry.resources {
                 let _ = writeln!(out, "    {:<44} {:>12}", resource.address, money::dollars(resource.monthly_usd));
                 let _ = writeln!(out, "      {}", resource.arithmetic);
+                if !resource.basis.is_empty() {
+                    let _ = writeln!(out, "      ({})", resource.basis.join("; "));
+                }
             }
         }
     }

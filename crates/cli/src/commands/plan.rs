@@ -25,7 +25,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
             let mut plan = stats.time("plan", || make_plan(&desired, &inventory)).select(&targets, &excludes);
             if !args.cost.no_cost {
                 // A snapshot is planned offline: the shipped prices, and the usage it holds.
-                let prices = holdfast_cost::Prices::shipped(&inventory.region)?;
+                let prices = cost::offline_prices(&inventory.region, &args.cost.prices).map_err(|error| anyhow::anyhow!("{error:#}; or pass --no-cost"))?;
                 stats.time("estimate costs", || holdfast_cost::estimate(&mut plan, &inventory, &prices));
             }
             plan
@@ -37,7 +37,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<Status> {
             let (mut inventory, plan) = live::read_planned(&aws, &identity.account_id, &desired, &stats).await?;
             let mut plan = plan.select(&targets, &excludes);
             if !args.cost.no_cost {
-                cost::estimate_live(&aws, &mut inventory, &mut plan, args.cost.prices.offline, &stats).await?;
+                cost::estimate_live(&aws, &mut inventory, &mut plan, &args.cost.prices, &stats)
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{error:#}; or pass --no-cost"))?;
             }
             anyhow::Ok(plan)
         })?,

@@ -20,6 +20,12 @@ pub fn whole_change(usd: f64) -> String {
     if shown.starts_with('-') || shown == "$0" { shown } else { format!("+{shown}") }
 }
 
+/// `-$0.18`, `+$4.00`, `$0.00`: a change, to the cent.
+pub fn cents_change(usd: f64) -> String {
+    let shown = dollars(usd);
+    if shown.starts_with('-') || shown == "$0.00" { shown } else { format!("+{shown}") }
+}
+
 /// `-$11.80/mo`, `+$4.00/mo`: a change in the monthly bill.
 pub fn monthly(usd: f64) -> String {
     let shown = dollars(usd);
@@ -63,6 +69,7 @@ mod tests {
         assert_eq!(whole_dollars(-143.62), "-$144");
         assert_eq!(whole_change(217.4), "+$217");
         assert_eq!(whole_change(0.2), "$0");
+        assert_eq!(cents_change(-0.18), "-$0.18");
         assert_eq!(monthly(-11.8), "-$11.80/mo");
         assert_eq!(monthly(4.0), "+$4.00/mo");
         assert_eq!(monthly(-0.001), "$0.00/mo");

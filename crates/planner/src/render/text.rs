@@ -117,13 +117,20 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
     out
 }
 
-/// `Estimated monthly impact: -$144 (from about $1,020 to about $876)`.
+/// `Estimated monthly impact: -$144 (from about $1,020 to about $876)`: to the dollar,
+/// or to the cent where the sums are under $100.
 pub(crate) fn impact_line(cost: &crate::plan::CostSummary) -> String {
+    if cost.estimated == 0 {
+        return "Estimated monthly impact: none of these changes could be estimated".to_owned();
+    }
+    let small = cost.before_usd.abs().max(cost.after_usd.abs()) < 100.0;
+    let change = if small { money::cents_change(cost.monthly_usd) } else { money::whole_change(cost.monthly_usd) };
+    let amount = |usd: f64| if small { money::dollars(usd) } else { money::whole_dollars(usd) };
     format!(
         "Estimated monthly impact: {} (from about {} to about {}, for {} of these changes)",
-        money::whole_change(cost.monthly_usd),
-        money::whole_dollars(cost.before_usd),
-        money::whole_dollars(cost.after_usd),
+        change,
+        amount(cost.before_usd),
+        amount(cost.after_usd),
         cost.estimated
     )
 }

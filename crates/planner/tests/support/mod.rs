@@ -90,6 +90,8 @@ pub fn add_task_definition(inventory: &mut Inventory, family: &str, revision: u3
         execution_role_arn: Some(format!("arn:aws:iam::{ACCOUNT}:role/{family}-ExecutionRole")),
         cpu_units: Some(512),
         memory_mib: Some(1024),
+        cpu_architecture: None,
+        os_family: None,
         containers: vec![Container {
             name: "app".into(),
             environment: environment.iter().map(|(name, value)| EnvironmentVariable::new(&salt, name, value)).collect(),
@@ -108,6 +110,7 @@ pub fn add_aurora(inventory: &mut Inventory, identifier: &str, min_acu: f64, max
         engine_version: "16.4".into(),
         engine_mode: Some("provisioned".into()),
         serverless_v2: Some(Scaling { min_acu, max_acu }),
+        storage_type: None,
         storage_encrypted: encrypted_with.is_some(),
         kms_key_id: encrypted_with.map(str::to_owned),
         members: Some(vec![format!("{identifier}-instance-1")]),
