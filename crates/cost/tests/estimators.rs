@@ -374,3 +374,86 @@ fn a_bucket_s3_has_not_reported_a_size_for_is_not_priced_as_empty() {
     let plan = estimated(&desired, &inventory);
     assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("S3 reported no size"));
 }
+
+fn desired_with(from: &str, to: &str) -> Desired {
+    let text = repo_file("desired-state/z360.toml");
+    assert!(text.contains(from), "the shipped desired state has {from}");
+    holdfast_desired::load_sources(vec![SourceFile::new("z360.toml", text.replacen(from, to, 1))]).expect("valid")
+}
+
+#[test]
+fn a_higher_minimum_costs_the_hours_under_it_and_the_new_cluster_idles_at_it() {
+    let desired = desired_with("match = \"z360-staging-*\"\nmin_acu = 0.5\nmax_acu = 4", "match = \"z360-staging-*\"\nmin_acu = 1\nmax_acu = 4");
+    let (_, inventory) = z360();
+    let plan = estimated(&desired, &inventory);
+    let cap = plan.changes.iter().find(|change| change.address == STAGING_DB).and_then(|change| change.cost.as_ref()).expect("the range change");
+    // 290 hours at 0.5 ACU raised to 1 (+145 ACU-hours); 6 hours at 5 cut to 4 (-6).
+    assert_eq!(cap.monthly_usd, cents((145.0 - 6.0) / 336.0 * HOURS * 0.12), "{}", cap.arithmetic);
+    assert!(
+        cap.arithmetic.contains("6 ACU-hours in 336 h above the new maximum of 4 ACU; 145 ACU-hours in 336 h under the new minimum of 1 ACU"),
+        "{}",
+        cap.arithmetic
+    );
+    let instances = cost(&plan, &format!("{STAGING_DB}/encryption/instances"));
+    assert_eq!(instances.after_usd, cents(1.0 * HOURS * 0.12), "the new cluster is restored with the entry's minimum: {}", instances.arithmetic);
+}
+
+#[test]
+fn io_optimized_clusters_are_priced_at_their_own_rates_and_only_serverless_instances_bill_by_the_acu() {
+    let (desired, mut inventory) = z360();
+    let cluster = inventory.aurora.clusters.iter_mut().find(|cluster| cluster.identifier == STAGING_DB.trim_start_matches("aurora.cluster/")).unwrap();
+    cluster.storage_type = Some("aurora-iopt1".into());
+    let plan = estimated(&desired, &inventory);
+    let cap = plan.changes.iter().find(|change| change.address == STAGING_DB).and_then(|change| change.cost.as_ref()).unwrap();
+    assert_eq!(cap.worst_case.map(|bound| bound.before_usd), Some(cents(8.0 * HOURS * 0.16)), "{}", cap.arithmetic);
+    assert_eq!(cost(&plan, &format!("{STAGING_DB}/encryption/restore")).after_usd, cents(2.0 * 0.225));
+
+    // A provisioned instance beside the Serverless v2 one bills by the hour, not the ACU.
+    let mut mixed = z360().1;
+    let cluster = mixed.aurora.clusters.iter_mut().find(|cluster| cluster.identifier == AGENT_STAGING_DB.trim_start_matches("aurora.cluster/")).unwrap();
+    cluster.instances = None;
+    cluster.members = Some(vec!["writer".into(), "reader".into()]);
+    cluster.usage.as_mut().unwrap().instance_classes = vec!["db.serverless".into(), "db.r6g.large".into()];
+    let rate = run_rate(&desired, &mixed, &prices());
+    let aurora = rate.kinds.iter().find(|kind| kind.kind == holdfast_planner::Kind::AuroraCluster).unwrap();
+    let agent = aurora.entries.iter().flat_map(|entry| &entry.resources).find(|resource| resource.address == AGENT_STAGING_DB).unwrap();
+    assert!(agent.arithmetic.starts_with("1 instance × 0.6 ACU"), "{}", agent.arithmetic);
+    // Without the classes, every member is taken for Serverless v2, and said so.
+    mixed.aurora.clusters.iter_mut().for_each(|cluster| {
+        if let Some(usage) = cluster.usage.as_mut() {
+            usage.instance_classes.clear()
+        }
+    });
+    let rate = run_rate(&desired, &mixed, &prices());
+    let agent =
+        rate.kinds.iter().flat_map(|kind| &kind.entries).flat_map(|entry| &entry.resources).find(|resource| resource.address == AGENT_STAGING_DB).unwrap();
+    assert!(agent.basis.iter().any(|line| line == "assumed: all 2 members are Serverless v2 (instance classes not read)"), "{:?}", agent.basis);
+}
+
+#[test]
+fn arm_and_windows_tasks_are_not_priced_at_linux_x86_rates() {
+    let (desired, mut inventory) = z360();
+    let web = inventory
+        .ecs
+        .clusters
+        .iter()
+        .flat_map(|cluster| &cluster.services)
+        .find(|service| service.name == "z360-staging-web-Service-NVLWiAgNh0UF")
+        .unwrap()
+        .task_definition
+        .clone();
+    let definition = inventory.ecs.task_definitions.iter_mut().find(|definition| definition.arn == web).unwrap();
+    definition.cpu_architecture = Some("ARM64".into());
+    let plan = estimated(&desired, &inventory);
+    assert!(not_estimated(&plan, STAGING_WEB).contains("LINUX on ARM64 is not priced"));
+}
+
+#[test]
+fn holdfast_cost_prices_the_declared_key_and_says_what_each_figure_rests_on() {
+    let (desired, inventory) = z360();
+    let rate = run_rate(&desired, &inventory, &prices());
+    let keys = rate.kinds.iter().find(|kind| kind.kind == holdfast_planner::Kind::KmsKey).expect("the PHI key");
+    assert_eq!(keys.monthly_usd, 1.0);
+    let services = rate.kinds.iter().find(|kind| kind.kind == holdfast_planner::Kind::EcsService).unwrap();
+    assert!(services.entries.iter().flat_map(|entry| &entry.resources).all(|resource| resource.basis.contains(&"1 task running (read)".to_owned())));
+}
