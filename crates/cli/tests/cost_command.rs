@@ -85,7 +85,7 @@ fn cost_prints_the_run_rate_by_kind_and_entry() {
     let run = holdfast(&["cost", "--desired", &shipped_desired_state(), "--snapshot", &example_snapshot()], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("ECS services                                          $216.24"), "{}", run.stdout);
-    assert!(run.stdout.contains("desired-state/z360.toml:14          $54.06"), "{}", run.stdout);
+    assert!(run.stdout.lines().any(|line| line.contains("desired-state/z360.toml:14 ") && line.ends_with(" $54.06")), "{}", run.stdout);
     assert!(run.stdout.contains("1 instance × 0.64 ACU (average, read) × 730 h × $0.12 + 2 GB × $0.10"), "{}", run.stdout);
     assert!(run.stdout.trim_end().ends_with("Estimated monthly run-rate: about $460"), "{}", run.stdout);
     assert!(
