@@ -17,7 +17,12 @@ const TIERING_ARCHIVE_DAYS: f64 = 90.0;
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     Some(match &change.operation {
-        Operation::UpdateBucket { bucket, lifecycle: Some(rules), .. } => lifecycle(pricing, bucket, rules),
+        Operation::UpdateBucket { bucket, lifecycle: Some(rules), transition_minimum_object_size, .. } => {
+            lifecycle(pricing, bucket, rules, transition_minimum_object_size.as_deref())
+        }
+        Operation::UpdateBucket { transition_minimum_object_size: Some(_), .. } => {
+            Err("the smallest object lifecycle rules move changes which objects move, and object sizes are not read".to_owned())
+        }
         Operation::UpdateBucket { encryption: Some(encryption), .. } if encryption.algorithm.starts_with("aws:kms") && !encryption.bucket_key => {
             Err("each object read or written calls KMS ($0.03 per 10,000 requests): object traffic is not read, and a bucket key would cut it".to_owned())
         }
@@ -84,10 +89,15 @@ fn short(storage_type: &str) -> &str {
     storage_type.strip_suffix("Storage").unwrap_or(storage_type)
 }
 
-/// The bucket's bytes moved by the rules in the steady state (every byte where its age puts
-/// it), against the same under the rules it has now: the difference is what the change does
-/// to the bill, added to what the bucket costs as it stores today.
-fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule]) -> Estimated {
+/// The bucket as the rules wanted will hold it in the steady state, against the same under
+/// the rules it has now, added to what it costs today.
+///
+/// The bytes are taken as written at a steady rate, and not read again after 30 days: the
+/// rate is what the bucket holds over how long the rules now keep it (their expiration, or
+/// the months assumed). Rules only ever move bytes colder, so without rules that move or
+/// expire anything now, only the bytes in Standard are the rules' to move; bytes put
+/// straight into another class stay where they are.
+fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule], minimum_size: Option<&str>) -> Estimated {
     let bucket = pricing.bucket(name)?;
     let storage = storage(bucket)?;
     if storage.bytes.is_empty() && bucket.empty != Some(true) {
@@ -98,32 +108,83 @@ fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule]) -> Esti
     if now.iter().chain(&wanted).any(|rule| !whole_bucket(rule)) {
         return Err("a rule with a filter moves part of the bucket, whose size by prefix, tag or object size is not read".to_owned());
     }
+    let noncurrent = |rules: &[&LifecycleRule]| rules.iter().filter_map(|rule| rule.noncurrent_expiration_days).min();
+    if noncurrent(&now) != noncurrent(&wanted) {
+        return Err("the rules change how long noncurrent versions are kept, and their size is not read".to_owned());
+    }
     let (actual, now_parts, unpriced) = stored(pricing, storage)?;
-    let contents = Contents { gb: gigabytes(storage.total_bytes()), objects: storage.objects.map(|objects| objects as f64) };
-    let ages = Ages { span: pricing.assumed("s3_months_of_data")? * DAYS_PER_MONTH };
-    let (old_usd, old_parts) = steady(pricing, &contents, &now, &ages)?;
-    let (new_usd, new_parts) = steady(pricing, &contents, &wanted, &ages)?;
+    let total_gb = gigabytes(storage.total_bytes());
+    let moves_now = now.iter().any(|rule| !rule.transitions.is_empty() || rule.expiration_days.is_some());
+    // What the rules have to work with: everything, when the rules now put it where it is.
+    let standard_gb = storage.bytes.get("StandardStorage").copied().map_or(0.0, gigabytes);
+    let movable_gb = if moves_now { total_gb } else { standard_gb };
+    let objects = storage.objects.map(|objects| objects as f64 * if total_gb > 0.0 { movable_gb / total_gb } else { 0.0 });
+    let span = pricing.assumed("s3_months_of_data")? * DAYS_PER_MONTH;
+    let now_minimum = bucket.lifecycle.as_ref().and_then(|lifecycle| lifecycle.transition_minimum_object_size.as_deref());
+    let old = Rules::of(&now, now_minimum, span);
+    let new = Rules::of(&wanted, minimum_size.or(now_minimum), span);
+    let flow = Flow {
+        gb_per_day: movable_gb / old.horizon,
+        objects_per_gb: objects.filter(|_| movable_gb > 0.0).map(|objects| objects / movable_gb),
+        average_kb: average_kb(movable_gb, objects),
+    };
+    let (old_usd, old_parts) = steady(pricing, &flow, &old)?;
+    let (new_usd, new_parts) = steady(pricing, &flow, &new)?;
+    let after = actual + new_usd - old_usd;
+    if after < -0.005 {
+        return Err("the bucket's bytes are not where its rules now would put them, so what the new rules save is not known".to_owned());
+    }
     let mut basis = vec![format!("stored now (read): {}", if now_parts.is_empty() { "nothing".to_owned() } else { now_parts.join(", ") })];
-    match contents.average_kb() {
-        Some(kb) => basis.push(format!("{} objects (read), {} KB on average", number(contents.objects.unwrap_or(0.0)), number(kb.round()))),
+    if !moves_now && movable_gb < total_gb {
+        basis.push(format!("only the {} in Standard moves: rules never move bytes back from colder classes", size(movable_gb)));
+    }
+    match flow.average_kb {
+        Some(kb) => basis.push(format!("{} objects (read), {} KB on average", number(storage.objects.unwrap_or(0) as f64), number(kb.round()))),
         None => basis.push("object count not read: per-object fees and minimum sizes are not counted".to_owned()),
     }
+    basis.push(format!("written at {} a day (what the bucket holds over the {} days it keeps)", size(flow.gb_per_day), number(old.horizon.round())));
     basis.push(pricing.assumption("s3_months_of_data"));
-    basis.push("one-off transition requests are not counted".to_owned());
+    basis.push("one-off transition requests, and minimum storage durations, are not counted".to_owned());
     basis.extend(unpriced);
     let arithmetic = format!("{} -> {}", old_parts.join(" + "), new_parts.join(" + "));
-    Ok(estimate_of(actual, (actual + new_usd - old_usd).max(0.0), arithmetic, basis))
+    Ok(estimate_of(actual, after.max(0.0), arithmetic, basis))
 }
 
-/// What a bucket holds, as the estimates see it.
-struct Contents {
-    gb: f64,
-    objects: Option<f64>,
+/// Bytes arriving at a steady rate, and their objects.
+struct Flow {
+    gb_per_day: f64,
+    objects_per_gb: Option<f64>,
+    average_kb: Option<f64>,
 }
 
-impl Contents {
-    fn average_kb(&self) -> Option<f64> {
-        self.objects.filter(|objects| *objects > 0.0).map(|objects| self.gb * 1024.0 * 1024.0 / objects)
+fn average_kb(gb: f64, objects: Option<f64>) -> Option<f64> {
+    objects.filter(|objects| *objects > 0.0).map(|objects| gb * 1024.0 * 1024.0 / objects)
+}
+
+/// A rule set as the model reads it: the classes bytes pass through by age, and how long
+/// the bucket keeps them.
+struct Rules<'a> {
+    transitions: Vec<(f64, &'a str)>,
+    horizon: f64,
+    /// Objects under 128 KB transition nowhere (S3's default), or only to Glacier and Deep
+    /// Archive (`varies_by_storage_class`).
+    small_to_archives_only: bool,
+}
+
+impl<'a> Rules<'a> {
+    fn of(rules: &[&'a LifecycleRule], minimum_size: Option<&str>, span: f64) -> Self {
+        let mut transitions: Vec<(f64, &str)> = rules
+            .iter()
+            .flat_map(|rule| &rule.transitions)
+            .filter_map(|transition| Some((f64::from(transition.days?), transition.storage_class.as_str())))
+            .collect();
+        transitions.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let expiration = rules.iter().filter_map(|rule| rule.expiration_days).min().map(f64::from);
+        Self {
+            transitions,
+            horizon: expiration.map_or(span, |days| days.min(span)).max(1.0),
+            small_to_archives_only: minimum_size == Some("varies_by_storage_class"),
+        }
     }
 }
 
@@ -135,18 +196,16 @@ const ARCHIVE_OVERHEAD_KB: f64 = 32.0;
 const ARCHIVE_INDEX_KB: f64 = 8.0;
 
 /// What the bucket costs a month once `rules` hold every byte where its age puts it.
-fn steady(pricing: &Pricing<'_>, contents: &Contents, rules: &[&LifecycleRule], ages: &Ages) -> Result<(f64, Vec<String>), String> {
-    let mut transitions: Vec<(f64, &str)> = rules
-        .iter()
-        .flat_map(|rule| &rule.transitions)
-        .filter_map(|transition| Some((f64::from(transition.days?), transition.storage_class.as_str())))
-        .collect();
-    transitions.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let expiration = rules.iter().filter_map(|rule| rule.expiration_days).min().map(f64::from);
+fn steady(pricing: &Pricing<'_>, flow: &Flow, rules: &Rules<'_>) -> Result<(f64, Vec<String>), String> {
+    let small = flow.average_kb.is_some_and(|kb| kb < SMALL_OBJECT_KB);
     let mut segments: Vec<(f64, f64, &str)> = Vec::new();
     let mut start = 0.0;
     let mut class = "STANDARD";
-    for (days, next) in &transitions {
+    for (days, next) in &rules.transitions {
+        // Small objects stay behind where S3 would not move them.
+        if small && !(rules.small_to_archives_only && matches!(*next, "GLACIER" | "DEEP_ARCHIVE")) {
+            continue;
+        }
         segments.push((start, *days, class));
         start = *days;
         class = next;
@@ -154,15 +213,14 @@ fn steady(pricing: &Pricing<'_>, contents: &Contents, rules: &[&LifecycleRule], 
     segments.push((start, f64::INFINITY, class));
     let standard = pricing.usd("s3_standard_gb_month")?;
     let kb_to_gb = |kb: f64| kb / (1024.0 * 1024.0);
-    let small = contents.average_kb().is_some_and(|kb| kb < SMALL_OBJECT_KB);
     let (mut usd, mut parts) = (0.0, Vec::new());
     for (from, to, class) in segments {
-        let to = expiration.map_or(to, |expiry| to.min(expiry));
-        let share = ages.share(from, to);
-        if share <= 0.0 {
+        let to = to.min(rules.horizon);
+        if to <= from {
             continue;
         }
-        let (gb, objects) = (contents.gb * share, contents.objects.map(|objects| objects * share));
+        let gb = flow.gb_per_day * (to - from);
+        let objects = flow.objects_per_gb.map(|per_gb| per_gb * gb);
         match class {
             "INTELLIGENT_TIERING" if small => {
                 let unit = pricing.usd("s3_intelligent_frequent_gb_month")?;
@@ -176,11 +234,11 @@ fn steady(pricing: &Pricing<'_>, contents: &Contents, rules: &[&LifecycleRule], 
                     (from + TIERING_ARCHIVE_DAYS, f64::INFINITY, "s3_intelligent_archive_instant_gb_month", "IT archive instant"),
                 ];
                 for (tier_from, tier_to, key, label) in tiers {
-                    let tier = ages.share(tier_from, tier_to.min(to));
-                    if tier > 0.0 {
+                    let days = tier_to.min(to) - tier_from.min(to);
+                    if days > 0.0 {
                         let unit = pricing.usd(key)?;
-                        usd += contents.gb * tier * unit;
-                        parts.push(format!("{} {label} × {}", size(contents.gb * tier), price(unit)));
+                        usd += flow.gb_per_day * days * unit;
+                        parts.push(format!("{} {label} × {}", size(flow.gb_per_day * days), price(unit)));
                     }
                 }
                 if let Some(objects) = objects {
@@ -227,21 +285,6 @@ fn whole_bucket(rule: &LifecycleRule) -> bool {
         })
 }
 
-/// Object ages spread evenly over `span` days: the assumption where ages are not read.
-struct Ages {
-    span: f64,
-}
-
-impl Ages {
-    /// The share of bytes between `from` and `to` days old.
-    fn share(&self, from: f64, to: f64) -> f64 {
-        if self.span <= 0.0 {
-            return 0.0;
-        }
-        ((to.min(self.span) - from.min(self.span)) / self.span).max(0.0)
-    }
-}
-
 fn deletion(pricing: &Pricing<'_>, name: &str) -> Estimated {
     let bucket = pricing.bucket(name)?;
     // A listing that found nothing is today's; S3's size metric may be a day behind.
@@ -276,17 +319,4 @@ pub(crate) fn run_rate(pricing: &Pricing<'_>, bucket: &Bucket) -> Result<Figure,
     basis.extend(unpriced);
     basis.push("requests and data transfer are not counted".to_owned());
     Ok(Figure { usd, arithmetic: if parts.is_empty() { "stores nothing".to_owned() } else { parts.join(" + ") }, basis })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_spread_evenly() {
-        let ages = Ages { span: 360.0 };
-        assert_eq!(ages.share(0.0, 90.0), 0.25);
-        assert_eq!(ages.share(90.0, f64::INFINITY), 0.75);
-        assert_eq!(ages.share(400.0, 500.0), 0.0);
-    }
 }

@@ -330,19 +330,70 @@ fn with_objects(inventory: &mut Inventory, bucket: &str, objects: u64) {
 }
 
 #[test]
-fn small_objects_are_neither_tiered_nor_cheaper_in_glacier() {
+fn small_objects_stay_in_standard_unless_told_to_go_to_glacier_where_they_cost_more() {
     let (desired, mut inventory) = z360();
-    // 150 GB in 100 million objects: 1.6 KB each, under Intelligent-Tiering's 128 KB.
+    // 150 GB and 400 GB in 100 million objects each: a few KB an object, under 128 KB,
+    // which S3 does not transition by default.
     with_objects(&mut inventory, "zscribe-main", 100_000_000);
-    // 400 GB in 100 million objects: Glacier's 40 KB an object outweighs the cheaper bytes.
     with_objects(&mut inventory, "livkit-recordings", 100_000_000);
     let plan = estimated(&desired, &inventory);
     let tiny = cost(&plan, "s3.bucket/zscribe-main");
     assert_eq!(tiny.monthly_usd, 0.0, "{}", tiny.arithmetic);
-    assert!(tiny.arithmetic.contains("not tiered, not monitored"), "{}", tiny.arithmetic);
+    assert_eq!(tiny.arithmetic, "150 GB Standard × $0.023 -> 150 GB Standard × $0.023");
+    assert_eq!(cost(&plan, "s3.bucket/livkit-recordings").monthly_usd, 0.0);
+    // `varies_by_storage_class` sends them to Glacier, where 40 KB an object costs more
+    // than the cheaper bytes save.
+    let desired =
+        desired_with("name = \"livkit-recordings\"\n", "name = \"livkit-recordings\"\ntransition_minimum_object_size = \"varies_by_storage_class\"\n");
+    let plan = estimated(&desired, &inventory);
     let archive = cost(&plan, "s3.bucket/livkit-recordings");
-    assert!(archive.monthly_usd > 0.0, "moving tiny objects to Glacier costs more: {} {}", archive.monthly_usd, archive.arithmetic);
-    assert!(archive.arithmetic.contains("objects × 40 KB of overhead"), "{}", archive.arithmetic);
+    assert!(archive.monthly_usd > 0.0, "{} {}", archive.monthly_usd, archive.arithmetic);
+    assert!(archive.arithmetic.contains("objects × 40 KB of overhead") && !archive.arithmetic.contains("IT frequent"), "{}", archive.arithmetic);
+}
+
+#[test]
+fn bytes_put_straight_into_a_colder_class_stay_there() {
+    let (desired, mut inventory) = z360();
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "livkit-recordings").unwrap();
+    let storage = bucket.storage.as_mut().unwrap();
+    storage.bytes.insert("StandardStorage".into(), 10 * 1024 * 1024 * 1024);
+    storage.bytes.insert("DeepArchiveStorage".into(), 1000 * 1024 * 1024 * 1024);
+    let plan = estimated(&desired, &inventory);
+    let estimate = cost(&plan, "s3.bucket/livkit-recordings");
+    // Only the 10 GB in Standard can move; the terabyte in Deep Archive stays and is billed.
+    assert!(estimate.monthly_usd < 0.0 && estimate.monthly_usd > -0.23, "{} {}", estimate.monthly_usd, estimate.arithmetic);
+    assert!(estimate.after_usd > 0.99, "the Deep Archive terabyte still costs: {}", estimate.after_usd);
+    assert!(estimate.basis.iter().any(|line| line.starts_with("only the 10 GB in Standard moves")), "{:?}", estimate.basis);
+}
+
+#[test]
+fn removing_an_expiration_lets_the_bucket_grow_and_noncurrent_rules_are_not_estimated() {
+    let (shipped, mut inventory) = z360();
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
+    // The bucket keeps 30 days now: its 150 GB are a month of writes.
+    bucket.lifecycle = Some(holdfast_inventory::s3::Lifecycle {
+        rules: vec![holdfast_inventory::s3::LifecycleRule {
+            id: "expire".into(),
+            status: "Enabled".into(),
+            filter: None,
+            legacy_prefix: None,
+            transitions: Vec::new(),
+            expiration_days: Some(30),
+            noncurrent_expiration_days: None,
+            abort_incomplete_multipart_days: None,
+        }],
+        transition_minimum_object_size: None,
+    });
+    let plan = estimated(&shipped, &inventory);
+    let estimate = cost(&plan, "s3.bucket/zscribe-main");
+    // Kept 12 months instead of one, in Intelligent-Tiering: far more bytes, not fewer.
+    assert!(estimate.monthly_usd > 5.0, "{} {}", estimate.monthly_usd, estimate.arithmetic);
+    assert!(estimate.basis.iter().any(|line| line.starts_with("written at 5 GB a day")), "{:?}", estimate.basis);
+
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
+    bucket.lifecycle.as_mut().unwrap().rules[0].noncurrent_expiration_days = Some(30);
+    let plan = estimated(&shipped, &inventory);
+    assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("noncurrent versions"));
 }
 
 #[test]
