@@ -118,6 +118,7 @@ fn to_flow_log(flow_log: &aws_sdk_ec2::types::FlowLog) -> Option<(String, FlowLo
             }),
             tags: flow_log.tags().iter().filter_map(|tag| Some((tag.key()?.to_owned(), tag.value().unwrap_or_default().to_owned()))).collect(),
             bytes_per_day: None,
+            volume_shared_by: None,
         },
     ))
 }
@@ -267,24 +268,53 @@ pub async fn read_volume(aws: &Aws, vpcs: &mut holdfast_inventory::vpc::Vpcs, fl
         })
         .collect();
     let (start, end) = window(VOLUME_DAYS, 86_400);
-    let values = read(aws, &client(aws), &series, (start, end)).await?;
-    let sharing = |group: &str| vpcs.vpcs.iter().flat_map(|vpc| &vpc.flow_logs).filter(|flow_log| flow_log.log_group() == Some(group)).count().max(1);
-    let per_group: Vec<(String, u64)> = groups
+    // Every flow log delivering to each group, of any resource, selected or not.
+    let client = client(aws);
+    let (values, sharing) = tokio::try_join!(read(aws, &client, &series, (start, end)), flow_logs_per_group(aws, &groups))?;
+    let per_group: Vec<(String, Option<u64>, u32)> = groups
         .iter()
         .zip(&values)
         .map(|(group, points)| {
+            let shared_by = sharing.get(*group).copied().unwrap_or(1).max(1);
+            // A group with no datapoints has not been measured: the estimate assumes instead.
+            let Some((first, _)) = points.first() else { return ((*group).to_owned(), None, shared_by) };
             let total: f64 = points.iter().map(|(_, bytes)| *bytes).filter(|bytes| bytes.is_finite() && *bytes > 0.0).sum();
-            let days = points.first().map_or(1, |(first, _)| ((end - first + 86_399) / 86_400).clamp(1, i64::from(VOLUME_DAYS)));
-            ((*group).to_owned(), (total / days as f64 / sharing(group) as f64) as u64)
+            let days = ((end - first + 86_399) / 86_400).clamp(1, i64::from(VOLUME_DAYS));
+            ((*group).to_owned(), Some((total / days as f64 / f64::from(shared_by)) as u64), shared_by)
         })
         .collect();
     for (vpc_id, flow_log_id, group) in flow_logs {
-        let per_day = per_group.iter().find(|(name, _)| name == group).map_or(0, |(_, bytes)| *bytes);
+        let Some((_, per_day, shared_by)) = per_group.iter().find(|(name, _, _)| name == group) else { continue };
         let flow_log =
             vpcs.vpcs.iter_mut().filter(|vpc| &vpc.id == vpc_id).flat_map(|vpc| vpc.flow_logs.iter_mut()).find(|flow_log| &flow_log.id == flow_log_id);
         if let Some(flow_log) = flow_log {
-            flow_log.bytes_per_day = Some(per_day);
+            flow_log.bytes_per_day = *per_day;
+            flow_log.volume_shared_by = per_day.and((*shared_by > 1).then_some(*shared_by));
         }
     }
     Ok(())
+}
+
+/// How many flow logs deliver to each of these CloudWatch Logs groups.
+async fn flow_logs_per_group(aws: &Aws, groups: &[&str]) -> Result<std::collections::BTreeMap<String, u32>, AwsError> {
+    let mut counts = std::collections::BTreeMap::new();
+    for chunk in groups.chunks(IDS_PER_FILTER) {
+        let _permit = aws.permit().await;
+        let found = aws
+            .ec2
+            .describe_flow_logs()
+            .filter(Filter::builder().name("log-group-name").set_values(Some(chunk.iter().map(|group| (*group).to_owned()).collect())).build())
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|error| call_error("ec2:DescribeFlowLogs", "the flow logs of the log groups read", error))?;
+        for flow_log in &found {
+            if let Some(group) = flow_log.log_group_name() {
+                *counts.entry(group.to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok(counts)
 }

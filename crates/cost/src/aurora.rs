@@ -38,6 +38,16 @@ fn instances(cluster: &Cluster) -> (f64, Option<String>) {
 
 const SERVERLESS: &str = "db.serverless";
 
+/// The classes of the instances that are not Serverless v2, where they were read.
+fn provisioned_classes(cluster: &Cluster) -> Vec<String> {
+    let classes: Vec<&str> = match (&cluster.instances, &cluster.usage) {
+        (Some(instances), _) => instances.iter().map(|instance| instance.class.as_str()).collect(),
+        (None, Some(usage)) => usage.instance_classes.iter().map(String::as_str).collect(),
+        (None, None) => Vec::new(),
+    };
+    classes.into_iter().filter(|class| *class != SERVERLESS).map(str::to_owned).collect()
+}
+
 /// The ACU-hour and GB-month prices of the cluster's storage configuration: Aurora
 /// I/O-Optimized (`aurora-iopt1`) costs more an ACU and a GB, and nothing an I/O.
 fn price_keys(cluster: &Cluster) -> (&'static str, &'static str) {
@@ -60,14 +70,19 @@ fn capacity(pricing: &Pricing<'_>, identifier: &str, min_acu: f64, max_acu: f64)
             let before = expected(usage, scaling.min_acu, scaling.max_acu);
             let after = expected(usage, min_acu, max_acu);
             basis.push(describe_use(usage));
-            let (cut, added) = moved(usage, (scaling.min_acu, scaling.max_acu), (min_acu, max_acu));
+            let moves = moved(usage, (scaling.min_acu, scaling.max_acu), (min_acu, max_acu));
             let hours = usage.hours();
+            let each = if instances > 1.0 { " an instance" } else { "" };
             let mut parts = Vec::new();
-            if cut > 0.0 {
-                parts.push(format!("{} ACU-hours in {hours} h above the new maximum of {} ACU", number(round(cut)), number(max_acu)));
-            }
-            if added > 0.0 {
-                parts.push(format!("{} ACU-hours in {hours} h under the new minimum of {} ACU", number(round(added)), number(min_acu)));
+            for (acu_hours, why) in [
+                (moves.above_new_max, format!("less: use above the new maximum of {} ACU", number(max_acu))),
+                (moves.above_old_max, format!("more: use the old maximum of {} ACU held back", number(scaling.max_acu))),
+                (moves.under_new_min, format!("more: use under the new minimum of {} ACU", number(min_acu))),
+                (moves.under_old_min, format!("less: the old minimum of {} ACU no longer held", number(scaling.min_acu))),
+            ] {
+                if acu_hours > 0.0 {
+                    parts.push(format!("{} ACU-hours{each} in {hours} h {why}", number(round(acu_hours))));
+                }
             }
             if parts.is_empty() {
                 parts.push(format!("use stayed within {} ACU", range(min_acu, max_acu)));
@@ -104,20 +119,35 @@ fn expected(usage: &ClusterUsage, min: f64, max: f64) -> f64 {
 
 /// The ACU-hours a new range takes off the use (above its maximum) and adds to it (under
 /// its minimum), against the use as the old range held it.
-fn moved(usage: &ClusterUsage, (old_min, old_max): (f64, f64), (new_min, new_max): (f64, f64)) -> (f64, f64) {
-    let (mut cut, mut added) = (0.0, 0.0);
+/// The ACU-hours a new range takes off the use or adds to it, against the use as the old
+/// range held it, by the bound that moves them.
+#[derive(Debug, Default, PartialEq)]
+struct Moves {
+    above_new_max: f64,
+    above_old_max: f64,
+    under_new_min: f64,
+    under_old_min: f64,
+}
+
+fn moved(usage: &ClusterUsage, (old_min, old_max): (f64, f64), (new_min, new_max): (f64, f64)) -> Moves {
+    let mut moves = Moves::default();
     for (acu, count) in &usage.hours_at_acu {
         let (was, becomes) = (acu.clamp(old_min, old_max), acu.clamp(new_min, new_max));
-        cut += (was - becomes).max(0.0) * f64::from(*count);
-        added += (becomes - was).max(0.0) * f64::from(*count);
+        let hours = f64::from(*count);
+        if becomes < was {
+            // Down: the lower maximum caps it, or the old minimum no longer holds it up.
+            if becomes == new_max { moves.above_new_max += (was - becomes) * hours } else { moves.under_old_min += (was - becomes) * hours }
+        } else if becomes > was {
+            if becomes == new_min { moves.under_new_min += (becomes - was) * hours } else { moves.above_old_max += (becomes - was) * hours }
+        }
     }
-    (cut, added)
+    moves
 }
 
 fn describe_use(usage: &ClusterUsage) -> String {
     let peak = usage.hours_at_acu.last().map_or(0.0, |(acu, _)| *acu);
     format!(
-        "ACU use over {} days (read, {} hourly averages): average {}, p95 {}, peak {}",
+        "ACU use read over the last {} days, {} hourly averages: average {}, p95 {}, peak {}",
         usage.days,
         usage.hours(),
         number(round(usage.average_acu().unwrap_or(0.0))),
@@ -198,11 +228,21 @@ pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster) -> Result<Figur
     let hours = pricing.hours();
     let (instances, assumed) = instances(cluster);
     let mut basis: Vec<String> = assumed.into_iter().collect();
+    let provisioned = provisioned_classes(cluster);
+    let Some(scaling) = cluster.serverless_v2.filter(|_| instances > 0.0) else {
+        return Err(format!(
+            "no Serverless v2 instance: provisioned instances ({}) are not priced",
+            if provisioned.is_empty() { "classes not read".to_owned() } else { provisioned.join(", ") }
+        ));
+    };
+    if !provisioned.is_empty() {
+        basis.push(format!("provisioned instances ({}) are not priced", provisioned.join(", ")));
+    }
     let usage = cluster.usage.as_ref().filter(|usage| usage.hours() > 0);
-    let (acu, read) = match (usage.and_then(ClusterUsage::average_acu), cluster.serverless_v2) {
-        (Some(average), _) => (average, "average, read"),
-        (None, Some(scaling)) => (scaling.min_acu, "assumed: the minimum, use not read"),
-        (None, None) => return Err("not Serverless v2: provisioned instances are not priced".to_owned()),
+    // The hours as the cluster's range holds them, as the plan prices them.
+    let (acu, read) = match usage {
+        Some(usage) => (expected(usage, scaling.min_acu, scaling.max_acu), "average, read"),
+        None => (scaling.min_acu, "assumed: the minimum, use not read"),
     };
     let gb = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes).map(gigabytes);
     let mut usd = acu * instances * hours * acu_usd;
@@ -231,12 +271,15 @@ mod tests {
     #[test]
     fn a_cap_saves_only_the_use_above_it() {
         let idle = usage(&[(0.5, 300), (1.0, 36)]);
-        assert_eq!(moved(&idle, (0.5, 8.0), (0.5, 4.0)), (0.0, 0.0));
+        assert_eq!(moved(&idle, (0.5, 8.0), (0.5, 4.0)), Moves::default());
         assert_eq!(expected(&idle, 0.5, 4.0), expected(&idle, 0.5, 8.0));
         let busy = usage(&[(0.5, 236), (6.0, 100)]);
         // 100 of 336 hours at 6 ACU, capped at 4: 2 ACU less for those hours.
-        assert_eq!(moved(&busy, (0.5, 8.0), (0.5, 4.0)), (200.0, 0.0));
-        assert_eq!(moved(&busy, (0.5, 8.0), (2.0, 8.0)), (0.0, 236.0 * 1.5));
+        assert_eq!(moved(&busy, (0.5, 8.0), (0.5, 4.0)), Moves { above_new_max: 200.0, ..Moves::default() });
+        assert_eq!(moved(&busy, (0.5, 8.0), (2.0, 8.0)), Moves { under_new_min: 236.0 * 1.5, ..Moves::default() });
+        // Use the old maximum held back, let through by a higher one.
+        let capped = usage(&[(0.5, 300), (12.0, 36)]);
+        assert_eq!(moved(&capped, (0.5, 8.0), (0.5, 16.0)), Moves { above_old_max: 36.0 * 4.0, ..Moves::default() });
         assert!((expected(&busy, 0.5, 8.0) - expected(&busy, 0.5, 4.0) - 200.0 / 336.0).abs() < 1e-9);
     }
 }

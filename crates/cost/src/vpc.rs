@@ -10,8 +10,8 @@ use crate::{Estimated, Figure, Pricing, estimate_of};
 
 pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated> {
     Some(match &change.operation {
-        Operation::CreateFlowLog { vpc_id, destination_type, traffic_type, replaces: Some(replaced), .. } => {
-            replacement(pricing, vpc_id, replaced, destination_type, traffic_type)
+        Operation::CreateFlowLog { vpc_id, destination_type, traffic_type, replaces: Some(replaced), log_format, max_aggregation_interval, .. } => {
+            replacement(pricing, vpc_id, replaced, destination_type, traffic_type, log_format.as_deref(), *max_aggregation_interval)
         }
         Operation::CreateFlowLog { vpc_id, destination_type, .. } => {
             let (gb, basis) = volume(pricing, vpc_id, None);
@@ -29,10 +29,21 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
 
 /// A flow log made in place of another: the same volume, at the new destination's price,
 /// when it logs the same traffic; other traffic is a volume nobody has measured.
-fn replacement(pricing: &Pricing<'_>, vpc_id: &str, replaced: &str, destination_type: &str, traffic_type: &str) -> Estimated {
+fn replacement(
+    pricing: &Pricing<'_>,
+    vpc_id: &str,
+    replaced: &str,
+    destination_type: &str,
+    traffic_type: &str,
+    log_format: Option<&str>,
+    max_aggregation_interval: Option<u32>,
+) -> Estimated {
     let Some(old) = flow_log(pricing, vpc_id, replaced) else { return Err("the flow log it replaces was not read".to_owned()) };
     if old.traffic_type != traffic_type {
         return Err(format!("it logs {traffic_type} traffic instead of {}: the new volume has not been measured", old.traffic_type));
+    }
+    if old.log_format.as_deref() != log_format || Some(old.max_aggregation_interval) != max_aggregation_interval {
+        return Err("its record format or aggregation interval changes the volume, which has not been measured".to_owned());
     }
     let (gb, basis) = volume(pricing, vpc_id, Some(old));
     let (before, _, _) = delivery(pricing, &old.destination_type, gb, basis.clone())?;
@@ -49,12 +60,14 @@ fn flow_log<'a>(pricing: &'a Pricing<'_>, vpc_id: &str, id: &str) -> Option<&'a 
 /// The GB a month of a VPC's flow logs: what one of its flow logs delivered (read), else
 /// the assumption.
 pub(crate) fn volume(pricing: &Pricing<'_>, vpc_id: &str, flow_log: Option<&FlowLog>) -> (f64, Vec<String>) {
-    let measured =
-        flow_log.and_then(|flow_log| flow_log.bytes_per_day).or_else(|| pricing.vpc(vpc_id)?.flow_logs.iter().find_map(|flow_log| flow_log.bytes_per_day));
-    match measured {
-        Some(bytes) => {
+    let measured = flow_log
+        .filter(|flow_log| flow_log.bytes_per_day.is_some())
+        .or_else(|| pricing.vpc(vpc_id)?.flow_logs.iter().find(|flow_log| flow_log.bytes_per_day.is_some()));
+    match measured.and_then(|flow_log| Some((flow_log.bytes_per_day?, flow_log.volume_shared_by))) {
+        Some((bytes, shared_by)) => {
             let gb = gigabytes(bytes) * 365.0 / 12.0;
-            (gb, vec![format!("{} a day delivered (read)", size(gigabytes(bytes)))])
+            let share = shared_by.map(|count| format!(", its share of a log group {count} flow logs deliver to")).unwrap_or_default();
+            (gb, vec![format!("{} a day delivered (read{share})", size(gigabytes(bytes)))])
         }
         None => (pricing.assumed("flow_log_gb_per_vpc_month").unwrap_or(0.0), vec![pricing.assumption("flow_log_gb_per_vpc_month")]),
     }

@@ -278,6 +278,7 @@ fn flow_log_volume_read_from_a_vpcs_other_flow_log_replaces_the_assumption() {
         destination_options: None,
         tags: Default::default(),
         bytes_per_day: Some(1024 * 1024 * 1024),
+        volume_shared_by: None,
     });
     let plan = estimated(&desired, &inventory);
     let estimate = plan
@@ -441,7 +442,8 @@ fn a_higher_minimum_costs_the_hours_under_it_and_the_new_cluster_idles_at_it() {
     // 290 hours at 0.5 ACU raised to 1 (+145 ACU-hours); 6 hours at 5 cut to 4 (-6).
     assert_eq!(cap.monthly_usd, cents((145.0 - 6.0) / 336.0 * HOURS * 0.12), "{}", cap.arithmetic);
     assert!(
-        cap.arithmetic.contains("6 ACU-hours in 336 h above the new maximum of 4 ACU; 145 ACU-hours in 336 h under the new minimum of 1 ACU"),
+        cap.arithmetic
+            .contains("6 ACU-hours in 336 h less: use above the new maximum of 4 ACU; 145 ACU-hours in 336 h more: use under the new minimum of 1 ACU"),
         "{}",
         cap.arithmetic
     );

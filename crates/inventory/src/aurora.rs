@@ -213,7 +213,8 @@ impl ClusterUsage {
     /// Groups hourly averages as `hours_at_acu` holds them.
     pub fn from_hourly(days: u32, hourly: &[f64], volume_bytes: Option<u64>) -> Self {
         let mut bins: std::collections::BTreeMap<u64, u32> = std::collections::BTreeMap::new();
-        for value in hourly.iter().filter(|value| value.is_finite() && **value >= 0.0) {
+        // Serverless v2 scales to 256 ACU at most: anything else is not a reading.
+        for value in hourly.iter().filter(|value| value.is_finite() && (0.0..=256.0).contains(*value)) {
             // Counted in hundredths, to key the map by an integer.
             *bins.entry((value * 100.0).round() as u64).or_default() += 1;
         }

@@ -47,6 +47,10 @@ pub struct FlowLog {
     /// S3 reports no delivered volume of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes_per_day: Option<u64>,
+    /// How many flow logs, of any resource, deliver to the same log group: its volume is
+    /// shared between them evenly. Read with `bytes_per_day`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_shared_by: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +100,7 @@ mod tests {
             destination_options: None,
             tags: Default::default(),
             bytes_per_day: None,
+            volume_shared_by: None,
         }
     }
 

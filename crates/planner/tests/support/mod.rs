@@ -203,6 +203,7 @@ pub fn s3_flow_log(id: &str, destination: &str, traffic: &str) -> FlowLog {
         destination_options: None,
         tags: Tags::new(),
         bytes_per_day: None,
+        volume_shared_by: None,
     }
 }
 
