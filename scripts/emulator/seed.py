@@ -202,6 +202,19 @@ def seed_usage(account, bucket_suffix=""):
         cloudwatch.put_metric_data(Namespace="AWS/S3", MetricData=data)
 
 
+def seed_shared_flow_logs(account, group="/vpc/shared-flow", gib_a_day=30):
+    """Three VPCs (`net-a`, `net-b`, `net-c`) whose flow logs all deliver to one CloudWatch
+    Logs group, and 14 days of the group's IncomingBytes: `gib_a_day` for the three."""
+    ec2 = account.ec2
+    role = account.client("iam").create_role(RoleName="flow-logs", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+    for name, cidr in [("net-a", "10.10.0.0/16"), ("net-b", "10.11.0.0/16"), ("net-c", "10.12.0.0/16")]:
+        vpc = ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": name}]}])["Vpc"]["VpcId"]
+        ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="ALL", LogGroupName=group, DeliverLogsPermissionArn=role)
+    day = datetime.datetime.now(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    data = [{"MetricName": "IncomingBytes", "Dimensions": [{"Name": "LogGroupName", "Value": group}], "Timestamp": day - datetime.timedelta(days=back), "Value": float(gib_a_day * 1024 ** 3), "Unit": "Bytes"} for back in range(1, 15)]
+    account.client("cloudwatch").put_metric_data(Namespace="AWS/Logs", MetricData=data)
+
+
 def seed_orphaned_alb(account, protected=False, name=None, targets=0):
     """The orphaned Application Load Balancer, with a listener and a target group."""
     elbv2 = account.client("elbv2")
@@ -234,7 +247,7 @@ def seed_bulk(session, endpoint, account_id, services, parameters, canary=None):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["z360", "bulk", "empty"])
+    parser.add_argument("what", choices=["z360", "bulk", "empty", "shared-flow-logs"])
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account", required=True)
     parser.add_argument("--region", default=z.REGION)
@@ -249,6 +262,8 @@ def main():
         seed_z360(session, args.endpoint, args.account, args.canary, args.bucket_suffix, args.withhold_ssm_from)
     elif args.what == "bulk":
         seed_bulk(session, args.endpoint, args.account, args.services, args.parameters, args.canary)
+    elif args.what == "shared-flow-logs":
+        seed_shared_flow_logs(Account(session, args.endpoint))
     json.dump(environment, sys.stdout)
 
 

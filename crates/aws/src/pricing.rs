@@ -154,7 +154,9 @@ impl Product {
         }
         let dimensions = self.terms.on_demand.values().flat_map(|term| term.price_dimensions.values());
         let first = dimensions.filter(|dimension| dimension.begin_range.as_deref().is_none_or(|begin| begin == "0")).find_map(|dimension| {
-            let usd: f64 = dimension.price_per_unit.get("USD")?.parse().ok().filter(|usd: &f64| usd.is_finite() && *usd >= 0.0)?;
+            // A free first tier, or a figure no list price reaches, is not the price wanted:
+            // the shipped figure stands in, and the plan says which.
+            let usd: f64 = dimension.price_per_unit.get("USD")?.parse().ok().filter(|usd: &f64| usd.is_finite() && *usd > 0.0 && *usd < 100_000.0)?;
             Some((usd, dimension.description.clone()))
         })?;
         Some(ReadPrice { key: query.key.clone(), usd: first.0 * query.scale, description: first.1 })

@@ -97,3 +97,22 @@ fn cost_prints_the_run_rate_by_kind_and_entry() {
     let rate: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(rate["monthly_usd"], 460.49, "{}", json.stdout);
 }
+
+#[test]
+fn a_price_table_of_ones_own_is_checked_and_a_wrong_file_is_never_quoted() {
+    let dir = desired_dir(&[]);
+    let table = std::fs::read_to_string(common::repo_root().join("crates/cost/prices/us-east-1.toml")).expect("the shipped table");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let misspelt = write("misspelt.toml", &table.replacen("[price.alb_hour]", "[price.alb_hours]", 1));
+    let run = plan(&["--prices", &misspelt]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("holdfast prices nothing called alb_hours (a misspelt key?)"), "{}", run.stderr);
+    let credentials = write("credentials", "[default]\naws_access_key_id = AKIACANARY\naws_secret_access_key = CANARY-SECRET-KEY-123\n");
+    let run = plan(&["--prices", &credentials]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("cannot use the price table") && !run.stderr.contains("CANARY") && !run.stdout.contains("CANARY"), "{}", run.stderr);
+}

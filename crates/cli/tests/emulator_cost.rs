@@ -173,3 +173,24 @@ fn the_days_prices_come_from_the_cache_and_an_unreadable_price_list_falls_back_t
     let plan: Value = serde_json::from_str(&run.stdout).expect("a JSON plan");
     assert_eq!(change(&plan, "z360-staging-web")["cost"]["monthly_usd"], -12.61);
 }
+
+#[test]
+fn a_log_group_three_vpcs_share_counts_a_third_for_the_one_selected() {
+    let emulator = Emulator::from_env();
+    let account = common::emulator::account_for("a_log_group_three_vpcs_share");
+    let credentials = emulator.seed("shared-flow-logs", &account, &[]);
+    // Only net-a is declared; the group's 30 GiB a day is net-a's, net-b's and net-c's.
+    let dir = common::emulator::desired_for(
+        &account,
+        "[[vpc.flow_logs]]\nvpc = \"net-a\"\ndestination = \"arn:aws:logs:us-east-1:ACCOUNT:log-group:/vpc/shared-flow\"\n",
+    );
+    let desired = dir.path().display().to_string();
+    let text = std::fs::read_to_string(dir.path().join("main.toml")).expect("the desired state").replace("ACCOUNT", &account);
+    std::fs::write(dir.path().join("main.toml"), text).expect("write");
+    let run = emulator.holdfast(&credentials, &["cost", "--desired", &desired, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let rate: Value = serde_json::from_str(&run.stdout).expect("a JSON run-rate");
+    let flow_log = &rate["kinds"][0]["entries"][0]["resources"][0];
+    assert_eq!(flow_log["basis"][0], "10 GB a day delivered (read, its share of a log group 3 flow logs deliver to)", "{flow_log}");
+    assert_eq!(flow_log["monthly_usd"], 152.08, "a third of 912.5 GB a month at $0.50: {flow_log}");
+}

@@ -19,9 +19,9 @@ pub(crate) fn change(change: &Change, pricing: &Pricing<'_>) -> Option<Estimated
 
 fn strategy_change(pricing: &Pricing<'_>, cluster_name: &str, service_name: &str, strategy: &[StrategyItem]) -> Estimated {
     let (cluster, service) = pricing.service(cluster_name, service_name)?;
+    let before = placement(cluster, service)?;
     let task = TaskPrice::of(pricing, service)?;
     let (tasks, mut basis) = running(service);
-    let before = placement(cluster, service)?;
     let after = Placement::of(strategy)?;
     let discount = pricing.assumed("fargate_spot_discount")? / 100.0;
     let hours = pricing.hours();
@@ -45,10 +45,10 @@ fn strategy_change(pricing: &Pricing<'_>, cluster_name: &str, service_name: &str
 
 /// What a service costs a month as it runs now: for `holdfast cost`.
 pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster, service: &Service) -> Result<Figure, String> {
+    let placement = placement(cluster, service)?;
     let task = TaskPrice::of(pricing, service)?;
     let (tasks, mut basis) = running(service);
     basis.push(format!("{} a task ({})", task.size(), task.read));
-    let placement = placement(cluster, service)?;
     let discount = pricing.assumed("fargate_spot_discount")? / 100.0;
     let spot = placement.spot_tasks(tasks);
     let hours = pricing.hours();

@@ -60,6 +60,8 @@ pub(crate) fn analysis(pricing: &Pricing<'_>, features: &[String]) -> Result<(f6
     }
     if vpcs.is_empty() {
         basis.push("no VPC was read (no flow-log entry selects one): their flow and DNS logs, which GuardDuty analyses too, are not counted".to_owned());
+    } else {
+        basis.push(format!("the {} VPCs the flow-log entries select; any other VPC's logs are not counted", vpcs.len()));
     }
     if assumed > 0 {
         let assumption = pricing.assumption("flow_log_gb_per_vpc_month");

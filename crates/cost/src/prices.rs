@@ -78,7 +78,7 @@ pub enum PriceError {
     NoPrices { region: String },
     #[error("the price table for {region} is not valid: {message}")]
     Invalid { region: String, message: String },
-    #[error("the price table for {region} has no price `{key}`; add it to crates/cost/prices/{region}.toml with its source and the date read")]
+    #[error("the price table for {region} has no price `{key}`")]
     Missing { region: String, key: String },
 }
 
@@ -93,7 +93,9 @@ impl Prices {
 
     /// A table from its TOML, checked: every price and assumption has a source and a date.
     pub fn parse(region: &str, text: &str) -> Result<Prices, PriceError> {
-        let prices: Prices = toml::from_str(text).map_err(|error| PriceError::Invalid { region: region.to_owned(), message: error.to_string() })?;
+        // The parser's message, without the line it quotes: a file given by mistake (a
+        // credentials file) must not reach a log.
+        let prices: Prices = toml::from_str(text).map_err(|error| PriceError::Invalid { region: region.to_owned(), message: located(text, &error) })?;
         if prices.region != region {
             return Err(PriceError::Invalid { region: region.to_owned(), message: format!("it says it is for {}", prices.region) });
         }
@@ -115,10 +117,24 @@ impl Prices {
             if !value.is_finite() || value < 0.0 {
                 return Err(format!("{what} `{key}` is not a price: {value}"));
             }
+            if what == "price" && value > MOST_PLAUSIBLE_USD {
+                return Err(format!("price `{key}` is {value} dollars a unit: not a plausible list price"));
+            }
+        }
+        // Text that reaches a terminal: no control characters (escapes, new lines).
+        let texts = self
+            .price
+            .iter()
+            .flat_map(|(key, price)| [(key, &price.source), (key, &price.per)])
+            .chain(self.assume.iter().flat_map(|(key, assumption)| [(key, &assumption.source), (key, &assumption.per)]));
+        for (key, text) in texts.chain(std::iter::once((&self.region, &self.origin))) {
+            if text.chars().any(char::is_control) {
+                return Err(format!("`{key}` holds control characters"));
+            }
         }
         // Figures an estimate divides by, or takes a share of.
         for (key, valid, range) in [
-            ("hours_per_month", (|value: f64| value > 0.0) as fn(f64) -> bool, "more than 0"),
+            ("hours_per_month", (|value: f64| value > 0.0 && value <= 744.0) as fn(f64) -> bool, "more than 0 and at most 744 (31 days)"),
             ("s3_months_of_data", |value| value > 0.0, "more than 0"),
             ("fargate_spot_discount", |value| value <= 100.0, "at most 100 (%)"),
         ] {
@@ -142,16 +158,44 @@ impl Prices {
         self.price.values().map(|price| price.read.as_str()).min().unwrap_or("never").to_owned()
     }
 
+    /// The keys this table prices that `known` does not: a misspelt key in a table of one's
+    /// own would otherwise vanish, and its price read as missing.
+    pub fn unknown_keys(&self, known: &Prices) -> Vec<String> {
+        let prices = self.price.keys().filter(|key| !known.price.contains_key(*key));
+        let assumptions = self.assume.keys().filter(|key| !known.assume.contains_key(*key));
+        prices.chain(assumptions).cloned().collect()
+    }
+
     /// The table as TOML: what the price cache holds.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a price table always serialises")
     }
 }
 
+/// `YYYY-MM-DD`, a real month and day.
 fn is_date(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.len() == 10 && bytes.iter().enumerate().all(|(at, byte)| if at == 4 || at == 7 { *byte == b'-' } else { byte.is_ascii_digit() })
+    let shaped = bytes.len() == 10 && bytes.iter().enumerate().all(|(at, byte)| if at == 4 || at == 7 { *byte == b'-' } else { byte.is_ascii_digit() });
+    let month: u32 = text.get(5..7).and_then(|month| month.parse().ok()).unwrap_or(0);
+    let day: u32 = text.get(8..10).and_then(|day| day.parse().ok()).unwrap_or(0);
+    shaped && (1..=12).contains(&month) && (1..=31).contains(&day)
 }
+
+/// A TOML error as `line L, column C: what`, never the text of the line.
+fn located(text: &str, error: &toml::de::Error) -> String {
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
+            format!("line {line}, column {column}: {}", error.message())
+        }
+        None => error.message().to_owned(),
+    }
+}
+
+/// The largest unit price holdfast believes: a figure above it is a mistake, not a price.
+const MOST_PLAUSIBLE_USD: f64 = 100_000.0;
 
 #[cfg(test)]
 mod tests {
@@ -185,6 +229,20 @@ mod tests {
         let error = Prices::shipped("eu-west-1").unwrap_err().to_string();
         assert!(error.starts_with("holdfast has no prices for eu-west-1"), "{error}");
         assert!(error.contains("--prices FILE") && error.contains("pricing:GetProducts"), "{error}");
+    }
+
+    #[test]
+    fn a_file_given_by_mistake_is_never_quoted_and_implausible_figures_are_refused() {
+        let credentials = "[default]\naws_secret_access_key = CANARY-SECRET-123\n";
+        let error = Prices::parse("us-east-1", credentials).unwrap_err().to_string();
+        assert!(!error.contains("CANARY"), "{error}");
+        assert!(error.contains("line "), "{error}");
+        let huge = "region = \"us-east-1\"\n[price.x]\nusd = 1e300\nper = \"thing\"\nsource = \"me\"\nread = \"2026-11-27\"\n";
+        assert!(Prices::parse("us-east-1", huge).unwrap_err().to_string().contains("not a plausible list price"));
+        let escape = "region = \"us-east-1\"\n[price.x]\nusd = 1\nper = \"thing\"\nsource = \"\\u001b[2J\"\nread = \"2026-11-27\"\n";
+        assert!(Prices::parse("us-east-1", escape).unwrap_err().to_string().contains("control characters"));
+        let bad_day = "region = \"us-east-1\"\n[price.x]\nusd = 1\nper = \"thing\"\nsource = \"me\"\nread = \"2026-13-45\"\n";
+        assert!(Prices::parse("us-east-1", bad_day).unwrap_err().to_string().contains("no read date"));
     }
 
     #[test]

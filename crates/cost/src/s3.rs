@@ -305,15 +305,18 @@ fn deletion(pricing: &Pricing<'_>, name: &str) -> Estimated {
 /// What a bucket costs a month as it stores now: for `holdfast cost`.
 pub(crate) fn run_rate(pricing: &Pricing<'_>, bucket: &Bucket) -> Result<Figure, String> {
     let storage = storage(bucket)?;
-    if storage.bytes.is_empty() && bucket.empty == Some(false) {
+    if storage.bytes.is_empty() && bucket.empty != Some(true) {
         return Err("S3 reported no size for the bucket in the last days (it does once a day, and not for a new bucket)".to_owned());
     }
     let (mut usd, mut parts, unpriced) = stored(pricing, storage)?;
-    let tiered = storage.bytes.keys().any(|storage_type| storage_type.starts_with("IntelligentTiering"));
-    if let (true, Some(objects)) = (tiered, storage.objects) {
+    // Intelligent-Tiering's fee is for its own objects: the bucket's, in the share of its
+    // bytes that tier holds.
+    let tiered: u64 = storage.bytes.iter().filter(|(storage_type, _)| storage_type.starts_with("IntelligentTiering")).map(|(_, bytes)| bytes).sum();
+    if let (true, Some(objects)) = (tiered > 0, storage.objects) {
         let per_thousand = pricing.usd("s3_intelligent_monitoring_1000_objects")?;
-        usd += objects as f64 / 1000.0 * per_thousand;
-        parts.push(format!("{} objects monitored × {} per 1,000", number(objects as f64), price(per_thousand)));
+        let monitored = objects as f64 * tiered as f64 / storage.total_bytes() as f64;
+        usd += monitored / 1000.0 * per_thousand;
+        parts.push(format!("{} objects monitored × {} per 1,000 (their share of the bytes)", number(monitored.round()), price(per_thousand)));
     }
     let mut basis = vec!["bytes by storage class from S3's daily metrics (read)".to_owned()];
     basis.extend(unpriced);

@@ -82,7 +82,7 @@ pub(crate) async fn read_usage(aws: &Aws, inventory: &mut Inventory, wanted: &Us
     for (what, result) in results {
         if let Err(error) = result {
             output::stderr(&output::plain(&format!(
-                "warning: {what} could not be read for cost estimates, which say so: {error}\n  (holdfast iam-policy lists what estimates read; --no-cost skips them)\n"
+                "warning: {what} could not be read for cost estimates, which say so: {error}\n  (holdfast iam-policy lists what estimates read)\n"
             )));
         }
     }
@@ -94,9 +94,16 @@ pub(crate) async fn read_usage(aws: &Aws, inventory: &mut Inventory, wanted: &Us
 /// shipped one, else, for a region none ships for, the latest an online run cached.
 pub(crate) fn offline_prices(region: &str, options: &PricesArgs) -> anyhow::Result<Prices> {
     if let Some(path) = &options.prices {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the price table {}", path.display()))?;
+        let text = read_small(path).with_context(|| format!("cannot read the price table {}", path.display()))?;
         let mut prices = Prices::parse(region, &text).with_context(|| format!("cannot use the price table {}", path.display()))?;
-        prices.origin = format!("the price table {} (read {})", path.display(), prices.oldest_read());
+        let unknown = prices.unknown_keys(&Prices::shipped("us-east-1")?);
+        if !unknown.is_empty() {
+            anyhow::bail!("cannot use the price table {}: holdfast prices nothing called {} (a misspelt key?)", path.display(), unknown.join(", "));
+        }
+        prices.origin = match prices.origin.as_str() {
+            "" => format!("the price table {} (read {})", path.display(), prices.oldest_read()),
+            origin => format!("{origin}, from {}", path.display()),
+        };
         return Ok(prices);
     }
     match Prices::shipped(region) {
@@ -105,17 +112,33 @@ pub(crate) fn offline_prices(region: &str, options: &PricesArgs) -> anyhow::Resu
     }
 }
 
-/// The newest cached prices for `region`, whatever their day.
+/// A price table is a few kilobytes: a file far larger is not one.
+const LARGEST_PRICE_TABLE: u64 = 1024 * 1024;
+
+fn read_small(path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(LARGEST_PRICE_TABLE + 1).read_to_string(&mut text)?;
+    anyhow::ensure!(text.len() as u64 <= LARGEST_PRICE_TABLE, "it is larger than a price table ({} KiB at most)", LARGEST_PRICE_TABLE / 1024);
+    Ok(text)
+}
+
+/// The newest cached prices for `region` from a day up to today, and how old they are.
 fn latest_cached(region: &str) -> Option<Prices> {
     let folder = dirs::cache_dir()?.join("holdfast");
     let prefix = format!("prices-{region}-");
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
+    let today = today();
+    let mut days: Vec<String> = std::fs::read_dir(&folder)
         .ok()?
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.starts_with(&prefix) && name.ends_with(".toml"))
+        .filter_map(|name| Some(name.strip_prefix(&prefix)?.strip_suffix(".toml")?.to_owned()))
+        // A day written as holdfast writes it, and not after today.
+        .filter(|day| {
+            day.len() == 10 && day.bytes().enumerate().all(|(at, byte)| if at == 4 || at == 7 { byte == b'-' } else { byte.is_ascii_digit() }) && *day <= today
+        })
         .collect();
-    names.sort();
-    names.iter().rev().find_map(|name| cached(&folder.join(name), region))
+    days.sort();
+    days.iter().rev().find_map(|day| cached(&folder.join(format!("{prefix}{day}.toml")), region))
 }
 
 /// A cached table, saying where its figures came from.
@@ -126,7 +149,13 @@ fn cached(path: &std::path::Path, region: &str) -> Option<Prices> {
         let stem = path.file_stem()?.to_str()?;
         prices.origin = format!("the AWS Price List API, read {}", &stem[stem.len().saturating_sub(10)..]);
     }
-    prices.origin.push_str(" (cached)");
+    let day = path.file_stem()?.to_str()?;
+    let day = &day[day.len().saturating_sub(10)..];
+    if day == today() {
+        prices.origin.push_str(" (cached)");
+    } else {
+        prices.origin.push_str(&format!(" (cached on {day}: run online to read today's)"));
+    }
     Some(prices)
 }
 
@@ -181,7 +210,8 @@ pub(crate) async fn prices(aws: Option<&Aws>, region: &str, options: &PricesArgs
         match read.iter().find(|found| &found.key == key) {
             Some(found) => {
                 price.usd = found.usd;
-                price.source = format!("AWS Price List API: {}", found.description.trim());
+                // AWS's own words, without anything a terminal would act on.
+                price.source = format!("AWS Price List API: {}", found.description.trim().replace(char::is_control, " "));
                 price.read = today.clone();
             }
             None => missing.push(key.clone()),
@@ -190,10 +220,11 @@ pub(crate) async fn prices(aws: Option<&Aws>, region: &str, options: &PricesArgs
     match (&shipped, missing.is_empty()) {
         (_, true) => prices.origin = format!("the AWS Price List API, read {today}"),
         (Ok(_), false) => prices.origin = format!("the AWS Price List API, read {today}, and the shipped table for {}", missing.join(", ")),
-        (Err(_), false) => anyhow::bail!(
-            "the AWS Price List API gave no price for {} in {region}, and holdfast ships no prices for it\n  hint: give a price table with --prices FILE (docs/cost.md)",
-            missing.join(", ")
-        ),
+        // Another region's figures are no stand-in: what needs a missing price is not estimated.
+        (Err(_), false) => {
+            prices.price.retain(|key, _| !missing.contains(key));
+            prices.origin = format!("the AWS Price List API, read {today}, which gave no price for {}", missing.join(", "));
+        }
     }
     if let Some(path) = &cache {
         // A cache that cannot be written costs the next run its calls, nothing more.
@@ -235,6 +266,10 @@ fn render(rate: &RunRate) -> String {
         }
     }
     let _ = writeln!(out, "\nPrices: {}.", rate.prices);
-    let _ = writeln!(out, "Estimated monthly run-rate: about {}", money::whole_dollars(rate.monthly_usd));
+    if rate.kinds.is_empty() {
+        let _ = writeln!(out, "Estimated monthly run-rate: nothing selected could be priced");
+    } else {
+        let _ = writeln!(out, "Estimated monthly run-rate: about {}", money::whole_dollars(rate.monthly_usd));
+    }
     out
 }

@@ -48,7 +48,8 @@ pub fn markdown(plan: &Plan) -> String {
             let label = change.label.as_ref().map(|label| format!(" ({label})")).unwrap_or_default();
             let monthly = match (&change.cost, costed) {
                 (Some(estimate), true) => format!(" {} |", money::monthly(estimate.monthly_usd)),
-                (None, true) => " |".to_owned(),
+                (None, true) if change.action == crate::plan::Action::Manual => " |".to_owned(),
+                (None, true) => " not estimated |".to_owned(),
                 (_, false) => String::new(),
             };
             let _ = writeln!(out, "| `{}` | `{name}`{label} | {} | {} |{monthly}", change.action.marker(), flags.join(", "), change.source);
