@@ -542,7 +542,12 @@ pub async fn read_usage(aws: &Aws, aurora: &mut holdfast_inventory::aurora::Auro
     })?;
     for (identifier, pair) in identifiers.iter().zip(values.chunks(2)) {
         let hourly: Vec<f64> = pair[0].iter().map(|(_, value)| *value).collect();
-        let volume = pair[1].last().map(|(_, bytes)| *bytes).filter(|bytes| bytes.is_finite() && *bytes >= 0.0).map(|bytes| bytes as u64);
+        // An Aurora volume holds 128 TiB at most: anything else is not a reading.
+        let volume = pair[1]
+            .last()
+            .map(|(_, bytes)| *bytes)
+            .filter(|bytes| bytes.is_finite() && (0.0..=128.0 * 1024f64.powi(4)).contains(bytes))
+            .map(|bytes| bytes as u64);
         if let Some(cluster) = aurora.clusters.iter_mut().find(|cluster| &cluster.identifier == identifier) {
             let mut usage = holdfast_inventory::aurora::ClusterUsage::from_hourly(USAGE_DAYS, &hourly, volume);
             usage.instance_classes = classes.get(identifier).into_iter().flatten().map(|instance| instance.class.clone()).collect();

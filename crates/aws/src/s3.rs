@@ -503,7 +503,9 @@ pub async fn read_storage(aws: &Aws, s3: &mut S3, names: &[String]) -> Result<()
     }));
     // S3 publishes once a day: three days find the latest even when a day is late.
     let values = read(aws, &client, &series, window(3, i64::from(day))).await?;
-    let latest = |at: usize| values.get(at).and_then(|points| points.last()).map(|(_, value)| *value).filter(|value| value.is_finite() && *value >= 0.0);
+    // An exabyte is far beyond any bucket: a figure above it is not a reading.
+    let latest =
+        |at: usize| values.get(at).and_then(|points| points.last()).map(|(_, value)| *value).filter(|value| value.is_finite() && (0.0..=1e18).contains(value));
     for name in names {
         let mut storage = holdfast_inventory::s3::Storage::default();
         for (at, (bucket, storage_type)) in types.iter().enumerate() {

@@ -241,8 +241,11 @@ pub(crate) fn run_rate(pricing: &Pricing<'_>, cluster: &Cluster) -> Result<Figur
     let usage = cluster.usage.as_ref().filter(|usage| usage.hours() > 0);
     // The hours as the cluster's range holds them, as the plan prices them.
     let (acu, read) = match usage {
-        Some(usage) => (expected(usage, scaling.min_acu, scaling.max_acu), "average, read"),
-        None => (scaling.min_acu, "assumed: the minimum, use not read"),
+        Some(usage) if usage.average_acu().is_some_and(|average| (average - expected(usage, scaling.min_acu, scaling.max_acu)).abs() > 0.005) => {
+            (expected(usage, scaling.min_acu, scaling.max_acu), format!("the use read, held within {} ACU", range(scaling.min_acu, scaling.max_acu)))
+        }
+        Some(usage) => (expected(usage, scaling.min_acu, scaling.max_acu), "average, read".to_owned()),
+        None => (scaling.min_acu, "assumed: the minimum, use not read".to_owned()),
     };
     let gb = cluster.usage.as_ref().and_then(|usage| usage.volume_bytes).map(gigabytes);
     let mut usd = acu * instances * hours * acu_usd;

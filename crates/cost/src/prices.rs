@@ -97,7 +97,7 @@ impl Prices {
         // credentials file) must not reach a log.
         let prices: Prices = toml::from_str(text).map_err(|error| PriceError::Invalid { region: region.to_owned(), message: located(text, &error) })?;
         if prices.region != region {
-            return Err(PriceError::Invalid { region: region.to_owned(), message: format!("it says it is for {}", prices.region) });
+            return Err(PriceError::Invalid { region: region.to_owned(), message: "it is for another region".to_owned() });
         }
         prices.check().map_err(|message| PriceError::Invalid { region: region.to_owned(), message })?;
         Ok(prices)
@@ -188,10 +188,32 @@ fn located(text: &str, error: &toml::de::Error) -> String {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let column = before.len() - before.rfind('\n').map_or(0, |at| at + 1) + 1;
-            format!("line {line}, column {column}: {}", error.message())
+            format!("line {line}, column {column}: {}", unquoted(error.message()))
         }
-        None => error.message().to_owned(),
+        None => unquoted(error.message()),
     }
+}
+
+/// A parser message without the values it quotes (`invalid type: string "…"`): only the
+/// keys and types a price table should hold are said.
+fn unquoted(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for character in message.chars() {
+        match (character, quoted) {
+            ('"', false) => {
+                quoted = true;
+                out.push_str("\"…");
+            }
+            ('"', true) => {
+                quoted = false;
+                out.push('"');
+            }
+            (_, true) => {}
+            (other, false) => out.push(other),
+        }
+    }
+    out
 }
 
 /// The largest unit price holdfast believes: a figure above it is a mistake, not a price.

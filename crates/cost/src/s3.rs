@@ -118,6 +118,10 @@ fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule], minimum
     // What the rules have to work with: everything, when the rules now put it where it is.
     let standard_gb = storage.bytes.get("StandardStorage").copied().map_or(0.0, gigabytes);
     let movable_gb = if moves_now { total_gb } else { standard_gb };
+    // An expiration deletes bytes in every class, and the colder ones' ages are not read.
+    if !moves_now && movable_gb < total_gb && wanted.iter().any(|rule| rule.expiration_days.is_some()) {
+        return Err("an expiration deletes bytes in every storage class, and the age of those outside Standard is not read".to_owned());
+    }
     let objects = storage.objects.map(|objects| objects as f64 * if total_gb > 0.0 { movable_gb / total_gb } else { 0.0 });
     let span = pricing.assumed("s3_months_of_data")? * DAYS_PER_MONTH;
     let now_minimum = bucket.lifecycle.as_ref().and_then(|lifecycle| lifecycle.transition_minimum_object_size.as_deref());
@@ -131,16 +135,19 @@ fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule], minimum
     let (old_usd, old_parts) = steady(pricing, &flow, &old)?;
     let (new_usd, new_parts) = steady(pricing, &flow, &new)?;
     let after = actual + new_usd - old_usd;
-    if after < -0.005 {
+    // Where the rules now put the bytes, the model of them must come near what they cost.
+    let at_odds = moves_now && (old_usd - actual).abs() > (0.25 * actual).max(0.05);
+    if after < -0.005 || at_odds {
         return Err("the bucket's bytes are not where its rules now would put them, so what the new rules save is not known".to_owned());
     }
     let mut basis = vec![format!("stored now (read): {}", if now_parts.is_empty() { "nothing".to_owned() } else { now_parts.join(", ") })];
     if !moves_now && movable_gb < total_gb {
         basis.push(format!("only the {} in Standard moves: rules never move bytes back from colder classes", size(movable_gb)));
     }
-    match flow.average_kb {
-        Some(kb) => basis.push(format!("{} objects (read), {} KB on average", number(storage.objects.unwrap_or(0) as f64), number(kb.round()))),
-        None => basis.push("object count not read: per-object fees and minimum sizes are not counted".to_owned()),
+    match (storage.objects, flow.average_kb) {
+        (Some(objects), Some(kb)) => basis.push(format!("{} objects (read), {} KB on average", number(objects as f64), number((kb * 10.0).round() / 10.0))),
+        (Some(objects), None) => basis.push(format!("{} objects (read)", number(objects as f64))),
+        (None, _) => basis.push("object count not read: per-object fees and minimum sizes are not counted".to_owned()),
     }
     basis.push(format!("written at {} a day (what the bucket holds over the {} days it keeps)", size(flow.gb_per_day), number(old.horizon.round())));
     basis.push(pricing.assumption("s3_months_of_data"));

@@ -412,6 +412,18 @@ fn taking_a_transition_away_costs_what_it_saved() {
     };
     let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "livkit-recordings").unwrap();
     bucket.lifecycle = Some(holdfast_inventory::s3::Lifecycle { rules: rules.clone(), transition_minimum_object_size: None });
+    // Its 400 GB where those rules have put them: a year of writes, each month's a day old to a year.
+    let gib = |share: f64| (400.0 * share * 1024.0 * 1024.0 * 1024.0) as u64;
+    let storage = bucket.storage.as_mut().unwrap();
+    storage.bytes = [
+        ("StandardStorage", gib(30.0 / 365.0)),
+        ("IntelligentTieringFAStorage", gib(30.0 / 365.0)),
+        ("IntelligentTieringIAStorage", gib(30.0 / 365.0)),
+        ("GlacierStorage", gib(275.0 / 365.0)),
+    ]
+    .into_iter()
+    .map(|(class, bytes)| (class.to_owned(), bytes))
+    .collect();
     let plan = estimated(&desired, &inventory);
     let estimate = cost(&plan, "s3.bucket/livkit-recordings");
     assert!(estimate.monthly_usd > 0.0, "without Glacier the old bytes stay in Intelligent-Tiering: {}", estimate.arithmetic);
@@ -509,4 +521,38 @@ fn holdfast_cost_prices_the_declared_key_and_says_what_each_figure_rests_on() {
     assert_eq!(keys.monthly_usd, 1.0);
     let services = rate.kinds.iter().find(|kind| kind.kind == holdfast_planner::Kind::EcsService).unwrap();
     assert!(services.entries.iter().flat_map(|entry| &entry.resources).all(|resource| resource.basis.contains(&"1 task running (read)".to_owned())));
+}
+
+#[test]
+fn a_bucket_at_odds_with_its_rules_or_an_expiration_over_colder_bytes_is_not_estimated() {
+    let (desired, mut inventory) = z360();
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
+    // All of it in Glacier, though the rules now say it stays a month in Standard.
+    bucket.storage.as_mut().unwrap().bytes = [("GlacierStorage".to_owned(), 100 * 1024 * 1024 * 1024)].into_iter().collect();
+    bucket.lifecycle = Some(holdfast_inventory::s3::Lifecycle {
+        rules: vec![holdfast_inventory::s3::LifecycleRule {
+            id: "expire".into(),
+            status: "Enabled".into(),
+            filter: None,
+            legacy_prefix: None,
+            transitions: Vec::new(),
+            expiration_days: Some(30),
+            noncurrent_expiration_days: None,
+            abort_incomplete_multipart_days: None,
+        }],
+        transition_minimum_object_size: None,
+    });
+    let plan = estimated(&desired, &inventory);
+    assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("not where its rules now would put them"));
+
+    // An expiration added over bytes outside Standard, whose ages are not read.
+    let desired = desired_with(
+        r#"lifecycle = [{ id = "intelligent-tiering", transitions = [{ days = 0, class = "INTELLIGENT_TIERING" }] }]"#,
+        r#"lifecycle = [{ id = "expire", expiration_days = 30 }]"#,
+    );
+    let (_, mut inventory) = z360();
+    let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
+    bucket.storage.as_mut().unwrap().bytes.insert("GlacierStorage".to_owned(), 90 * 1024 * 1024 * 1024);
+    let plan = estimated(&desired, &inventory);
+    assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("an expiration deletes bytes in every storage class"));
 }

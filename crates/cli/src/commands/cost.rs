@@ -100,6 +100,22 @@ pub(crate) fn offline_prices(region: &str, options: &PricesArgs) -> anyhow::Resu
         if !unknown.is_empty() {
             anyhow::bail!("cannot use the price table {}: holdfast prices nothing called {} (a misspelt key?)", path.display(), unknown.join(", "));
         }
+        let today = today();
+        let future: Vec<&String> = prices
+            .price
+            .iter()
+            .map(|(key, price)| (key, &price.read))
+            .chain(prices.assume.iter().map(|(key, assumption)| (key, &assumption.read)))
+            .filter(|(_, read)| read.as_str() > today.as_str())
+            .map(|(key, _)| key)
+            .collect();
+        if !future.is_empty() {
+            anyhow::bail!(
+                "cannot use the price table {}: {} read after today",
+                path.display(),
+                future.iter().map(|key| format!("`{key}`")).collect::<Vec<_>>().join(", ")
+            );
+        }
         prices.origin = match prices.origin.as_str() {
             "" => format!("the price table {} (read {})", path.display(), prices.oldest_read()),
             origin => format!("{origin}, from {}", path.display()),
