@@ -506,18 +506,18 @@ pub async fn read_storage(aws: &Aws, s3: &mut S3, names: &[String]) -> Result<()
     // An exabyte is far beyond any bucket: a figure above it is not a reading.
     let latest =
         |at: usize| values.get(at).and_then(|points| points.last()).map(|(_, value)| *value).filter(|value| value.is_finite() && (0.0..=1e18).contains(value));
-    for name in names {
-        let mut storage = holdfast_inventory::s3::Storage::default();
-        for (at, (bucket, storage_type)) in types.iter().enumerate() {
-            if bucket == name
-                && let Some(bytes) = latest(at)
-            {
-                storage.bytes.insert(storage_type.clone(), bytes as u64);
-            }
+    // Each bucket's series, gathered in one pass: thousands of buckets, thousands of series.
+    let mut read: BTreeMap<&str, holdfast_inventory::s3::Storage> = BTreeMap::new();
+    for (at, (bucket, storage_type)) in types.iter().enumerate() {
+        if let Some(bytes) = latest(at) {
+            read.entry(bucket.as_str()).or_default().bytes.insert(storage_type.clone(), bytes as u64);
         }
-        let objects_at = types.len() + names.iter().position(|candidate| candidate == name).unwrap_or(0);
-        storage.objects = latest(objects_at).map(|objects| objects as u64);
-        if let Some(bucket) = s3.buckets.iter_mut().find(|bucket| &bucket.name == name) {
+    }
+    for (at, name) in names.iter().enumerate() {
+        read.entry(name.as_str()).or_default().objects = latest(types.len() + at).map(|objects| objects as u64);
+    }
+    for bucket in &mut s3.buckets {
+        if let Some(storage) = read.remove(bucket.name.as_str()) {
             bucket.storage = Some(storage);
         }
     }

@@ -145,16 +145,20 @@ fn lifecycle(pricing: &Pricing<'_>, name: &str, rules: &[LifecycleRule], minimum
         basis.push(format!("only the {} in Standard moves: rules never move bytes back from colder classes", size(movable_gb)));
     }
     match (storage.objects, flow.average_kb) {
-        (Some(objects), Some(kb)) => basis.push(format!("{} objects (read), {} KB on average", number(objects as f64), number((kb * 10.0).round() / 10.0))),
+        (Some(objects), Some(kb)) => basis.push(format!("{} objects (read), {} on average", number(objects as f64), object_size(kb))),
         (Some(objects), None) => basis.push(format!("{} objects (read)", number(objects as f64))),
         (None, _) => basis.push("object count not read: per-object fees and minimum sizes are not counted".to_owned()),
     }
     basis.push(format!("written at {} a day (what the bucket holds over the {} days it keeps)", size(flow.gb_per_day), number(old.horizon.round())));
     basis.push(pricing.assumption("s3_months_of_data"));
-    basis.push("one-off transition requests, and minimum storage durations, are not counted".to_owned());
     basis.extend(unpriced);
     let arithmetic = format!("{} -> {}", old_parts.join(" + "), new_parts.join(" + "));
     Ok(estimate_of(actual, after.max(0.0), arithmetic, basis))
+}
+
+/// `350 KB`, `20.5 MB`: an average object's size.
+fn object_size(kb: f64) -> String {
+    if kb < 1024.0 { format!("{} KB", number(kb.round())) } else { format!("{} MB", number((kb / 102.4).round() / 10.0)) }
 }
 
 /// Bytes arriving at a steady rate, and their objects.

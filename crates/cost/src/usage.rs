@@ -68,12 +68,13 @@ pub fn usage_wanted(plan: Option<&Plan>, inventory: &Inventory) -> UsageWanted {
         }
     }
     let ecs = &inventory.ecs;
+    let read: BTreeSet<&str> = ecs.task_definitions.iter().map(|definition| definition.arn.as_str()).collect();
     let mut task_definitions: Vec<String> = ecs
         .clusters
         .iter()
         .flat_map(|cluster| cluster.services.iter().filter(|service| services.contains(&(cluster.name.as_str(), service.name.as_str()))))
         .map(|service| service.task_definition.clone())
-        .filter(|arn| !ecs.task_definitions.iter().any(|definition| &definition.arn == arn) && !ecs.unreadable_task_definitions.contains_key(arn))
+        .filter(|arn| !read.contains(arn.as_str()) && !ecs.unreadable_task_definitions.contains_key(arn))
         .collect();
     task_definitions.sort();
     task_definitions.dedup();

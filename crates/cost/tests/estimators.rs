@@ -325,6 +325,23 @@ fn the_example_run_rate_as_a_team_reads_it() {
     insta::assert_json_snapshot!(rate);
 }
 
+/// A live lifecycle of one rule: every object expires `days` after it is written.
+fn expiring_after(days: u32) -> Option<holdfast_inventory::s3::Lifecycle> {
+    Some(holdfast_inventory::s3::Lifecycle {
+        rules: vec![holdfast_inventory::s3::LifecycleRule {
+            id: "expire".into(),
+            status: "Enabled".into(),
+            filter: None,
+            legacy_prefix: None,
+            transitions: Vec::new(),
+            expiration_days: Some(days),
+            noncurrent_expiration_days: None,
+            abort_incomplete_multipart_days: None,
+        }],
+        transition_minimum_object_size: None,
+    })
+}
+
 fn with_objects(inventory: &mut Inventory, bucket: &str, objects: u64) {
     let bucket = inventory.s3.buckets.iter_mut().find(|candidate| candidate.name == bucket).expect("the bucket");
     bucket.storage.as_mut().expect("its storage").objects = Some(objects);
@@ -372,19 +389,7 @@ fn removing_an_expiration_lets_the_bucket_grow_and_noncurrent_rules_are_not_esti
     let (shipped, mut inventory) = z360();
     let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
     // The bucket keeps 30 days now: its 150 GB are a month of writes.
-    bucket.lifecycle = Some(holdfast_inventory::s3::Lifecycle {
-        rules: vec![holdfast_inventory::s3::LifecycleRule {
-            id: "expire".into(),
-            status: "Enabled".into(),
-            filter: None,
-            legacy_prefix: None,
-            transitions: Vec::new(),
-            expiration_days: Some(30),
-            noncurrent_expiration_days: None,
-            abort_incomplete_multipart_days: None,
-        }],
-        transition_minimum_object_size: None,
-    });
+    bucket.lifecycle = expiring_after(30);
     let plan = estimated(&shipped, &inventory);
     let estimate = cost(&plan, "s3.bucket/zscribe-main");
     // Kept 12 months instead of one, in Intelligent-Tiering: far more bytes, not fewer.
@@ -529,19 +534,7 @@ fn a_bucket_at_odds_with_its_rules_or_an_expiration_over_colder_bytes_is_not_est
     let bucket = inventory.s3.buckets.iter_mut().find(|bucket| bucket.name == "zscribe-main").unwrap();
     // All of it in Glacier, though the rules now say it stays a month in Standard.
     bucket.storage.as_mut().unwrap().bytes = [("GlacierStorage".to_owned(), 100 * 1024 * 1024 * 1024)].into_iter().collect();
-    bucket.lifecycle = Some(holdfast_inventory::s3::Lifecycle {
-        rules: vec![holdfast_inventory::s3::LifecycleRule {
-            id: "expire".into(),
-            status: "Enabled".into(),
-            filter: None,
-            legacy_prefix: None,
-            transitions: Vec::new(),
-            expiration_days: Some(30),
-            noncurrent_expiration_days: None,
-            abort_incomplete_multipart_days: None,
-        }],
-        transition_minimum_object_size: None,
-    });
+    bucket.lifecycle = expiring_after(30);
     let plan = estimated(&desired, &inventory);
     assert!(not_estimated(&plan, "s3.bucket/zscribe-main").contains("not where its rules now would put them"));
 
