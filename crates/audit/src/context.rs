@@ -91,31 +91,7 @@ fn day_number(text: &str) -> Option<i64> {
     Some(era * 146_097 + day_of_era - 719_468)
 }
 
-/// A TOML string literal.
-pub(crate) fn quoted(text: &str) -> String {
-    toml_string(text)
-}
-
-/// A TOML key: bare where TOML allows it, quoted otherwise (`spring.datasource.password`
-/// would otherwise be a dotted key, a table).
-pub(crate) fn toml_key(text: &str) -> String {
-    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-')) { text.to_owned() } else { toml_string(text) }
-}
-
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for character in text.chars() {
-        match character {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            control if control.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(control))),
-            other => out.push(other),
-        }
-    }
-    out.push('"');
-    out
-}
+pub(crate) use holdfast_desired::toml_text::{key as toml_key, quoted};
 
 #[cfg(test)]
 mod tests {
@@ -129,10 +105,5 @@ mod tests {
         assert_eq!(days_between("2025-11-27T10:00:00Z", "2026-11-27"), Some(365));
         assert_eq!(days_between("1970-01-01", "2000-01-01"), Some(10_957));
         assert_eq!(days_between("soon", "2026-01-01"), None);
-    }
-
-    #[test]
-    fn toml_strings_escape_quotes() {
-        assert_eq!(quoted("a\"b\\c"), "\"a\\\"b\\\\c\"");
     }
 }

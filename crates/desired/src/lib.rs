@@ -21,6 +21,7 @@ pub mod s3;
 pub mod securityhub;
 pub mod selector;
 pub mod ssm;
+pub mod toml_text;
 pub mod vpc;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! ECS: no secret in a plaintext environment variable of a task definition in use, found
 //! by name or by a value that looked random when read. Only names are ever reported.
 
-use holdfast_inventory::ecs::{Cluster, Service, TaskDefinition};
+use holdfast_inventory::ecs::{Cluster, Service, TaskDefinition, looks_like_secret_name, names_a_fingerprint};
 
 use crate::context::{Context, Outcome, finding, location, quoted, toml_key};
 use crate::report::{Finding, Fix};
@@ -69,87 +69,6 @@ fn evaluate_definition(cx: &Context<'_>, definition: &TaskDefinition, users: &[(
         finding(suspects.is_empty(), format!("ecs.task_definition/{}", definition.short_name()), "environment", observed, || fix(cx, users, &variables));
     found.note = Some(format!("run by {}", services.join(", ")));
     found
-}
-
-/// A variable name that says it holds a secret, read word by word (split at `_`, `-`,
-/// `.`): a secret word (`PASSWORD`, `SECRET`, `TOKEN`, `CREDENTIALS`, `DSN`, ...), a last
-/// word `KEY` (`REVERB_APP_KEY`), `API_KEY`, `PRIVATE_KEY`, or a connection string
-/// (`DATABASE_URL`, `ConnectionStrings__Default`); unless another word says it is about a
-/// secret rather than one (`TOKEN_EXPIRY_SECONDS`, `PASSWORD_MIN_LENGTH`, `SECRET_ARN`,
-/// `KEY_ID`, `PRIMARY_KEY`, `STRIPE_PUBLISHABLE_KEY`). `MAX_TOKENS` and `TOKENIZERS_*`
-/// are other words altogether.
-pub(crate) fn looks_like_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let words: Vec<&str> = upper.split(['_', '-', '.', ':']).filter(|word| !word.is_empty()).collect();
-    const CONNECTION: [&str; 4] = ["DATABASE_URL", "CONNECTION_STRING", "CONNECTIONSTRING", "CONN_STR"];
-    if CONNECTION.iter().any(|part| upper.contains(part)) {
-        return true;
-    }
-    const ABOUT_A_SECRET: [&str; 34] = [
-        "ARN",
-        "ID",
-        "NAME",
-        "PATH",
-        "FILE",
-        "URL",
-        "URI",
-        "ENDPOINT",
-        "HOST",
-        "PUBLIC",
-        "PUBLISHABLE",
-        "MAX",
-        "MIN",
-        "LENGTH",
-        "LEN",
-        "EXPIRY",
-        "EXPIRES",
-        "EXPIRATION",
-        "TTL",
-        "SECONDS",
-        "MINUTES",
-        "TIMEOUT",
-        "COUNT",
-        "LIMIT",
-        "SIZE",
-        "ENABLED",
-        "DISABLED",
-        "HEADER",
-        "TYPE",
-        "REGION",
-        "PREFIX",
-        "VERSION",
-        "ROTATION",
-        "POLICY",
-    ];
-    const NOT_A_SECRET_KEY: [&str; 8] = ["PRIMARY", "SORT", "PARTITION", "HASH", "RANGE", "FOREIGN", "CACHE", "IDEMPOTENCY"];
-    if words.iter().any(|word| ABOUT_A_SECRET.contains(word)) {
-        return false;
-    }
-    const SECRET_WORDS: [&str; 14] = [
-        "PASSWORD",
-        "PASSWD",
-        "PASSPHRASE",
-        "PASS",
-        "PWD",
-        "SECRET",
-        "SECRETS",
-        "TOKEN",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "APIKEY",
-        "PRIVATEKEY",
-        "DSN",
-        "AUTHKEY",
-    ];
-    let last_is_key = words.last() == Some(&"KEY") && !words.iter().any(|word| NOT_A_SECRET_KEY.contains(word));
-    words.iter().any(|word| SECRET_WORDS.contains(word)) || last_is_key
-}
-
-/// Values that look like secrets are reported, unless the name says what else they are:
-/// a commit, a digest, a checksum.
-fn names_a_fingerprint(name: &str) -> bool {
-    const FINGERPRINTS: [&str; 10] = ["SHA", "COMMIT", "REVISION", "DIGEST", "CHECKSUM", "HASH", "ETAG", "BUILD", "VERSION", "MD5"];
-    name.to_ascii_uppercase().split(['_', '-', '.']).any(|word| FINGERPRINTS.contains(&word))
 }
 
 fn fix(cx: &Context<'_>, users: &[(&Cluster, &Service)], variables: &[String]) -> Fix {

@@ -1,8 +1,8 @@
 //! SSM Parameter Store: secrets as SecureStrings under a customer-managed key.
 
+use holdfast_inventory::ecs::looks_like_secret_name;
 use holdfast_inventory::ssm::Parameter;
 
-use crate::checks::ecs::looks_like_secret_name;
 use crate::context::{Context, Outcome, finding, location, quoted};
 use crate::report::Fix;
 
