@@ -7,14 +7,22 @@ use crate::Aws;
 use crate::error::{AwsError, call_error};
 
 /// Aliases are needed when anything the desired state declares is keyed.
-pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> {
-    if !holdfast_desired::reads::needs_kms(desired) {
+/// With `every_alias` (for `holdfast import`), every key an alias of the account's own
+/// names is described too, as if the desired state named it.
+pub(crate) async fn read(aws: &Aws, desired: &Desired, every_alias: bool) -> Result<Kms, AwsError> {
+    if !holdfast_desired::reads::needs_kms(desired) && !every_alias {
         return Ok(Kms::default());
     }
     // Aliases compare keys however they are named; the key list resolves the keys the
     // desired state names, so it is read only when it names some.
-    let named = holdfast_desired::reads::key_references(desired);
-    let (aliases, mut keys) = tokio::try_join!(list_aliases(aws), async { if named.is_empty() { Ok(Vec::new()) } else { list_keys(aws).await } })?;
+    let mut named = holdfast_desired::reads::key_references(desired);
+    let (aliases, mut keys) =
+        tokio::try_join!(list_aliases(aws), async { if named.is_empty() && !every_alias { Ok(Vec::new()) } else { list_keys(aws).await } })?;
+    if every_alias {
+        named.extend(aliases.iter().filter(|alias| !alias.name.starts_with("alias/aws/") && alias.target_key_id.is_some()).map(|alias| alias.name.clone()));
+        named.sort();
+        named.dedup();
+    }
     let missing: Vec<&str> = desired
         .kms
         .key
@@ -24,7 +32,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
         .collect();
     let orphans = if missing.is_empty() { Vec::new() } else { orphans(aws, &missing, &keys, &aliases).await? };
     // The keys the desired state names: their state decides whether they may be used.
-    let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_named(aws, desired, &aliases, reference))).await?;
+    let described = futures_util::future::try_join_all(named.iter().map(|reference| describe_named(aws, desired, &aliases, reference, every_alias))).await?;
     // One key may be named twice (its alias and its ARN): what either read found is kept.
     for described in described.into_iter().flatten() {
         if let Some(key) = keys.iter_mut().find(|key| key.arn == described.arn) {
@@ -41,7 +49,7 @@ pub(crate) async fn read(aws: &Aws, desired: &Desired) -> Result<Kms, AwsError> 
 /// A named key as the planner needs it: its state, description and manager; its
 /// rotation when `[[kms.key]]` declares it; its policy when a trail encrypts with it.
 /// None when it does not exist (the planner says so).
-async fn describe_named(aws: &Aws, desired: &Desired, aliases: &[Alias], reference: &str) -> Result<Option<Key>, AwsError> {
+async fn describe_named(aws: &Aws, desired: &Desired, aliases: &[Alias], reference: &str, every_alias: bool) -> Result<Option<Key>, AwsError> {
     let output = {
         let _permit = aws.permit().await;
         match aws.kms.describe_key().key_id(reference).send().await {
@@ -63,6 +71,8 @@ async fn describe_named(aws: &Aws, desired: &Desired, aliases: &[Alias], referen
         Some(entry) if entry.rotation.is_some() && customer_managed && metadata.key_state().is_some_and(|state| state.as_str() == "Enabled") => {
             Some(rotation_enabled(aws, id).await?)
         }
+        // The import writes each key's rotation as it is.
+        _ if every_alias && customer_managed && metadata.key_state().is_some_and(|state| state.as_str() == "Enabled") => Some(rotation_enabled(aws, id).await?),
         _ => None,
     };
     let used_by_trail = desired.cloudtrail.trail.iter().any(|trail| trail.kms_key.as_deref() == Some(reference));

@@ -39,7 +39,7 @@ pub use error::AwsError;
 pub use progress::{Progress, Silent};
 
 /// What to read beyond what the desired state selects.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// The name of every resource of the managed kinds, for a coverage report.
     pub census: bool,
@@ -47,6 +47,12 @@ pub struct ReadOptions {
     /// cluster, VPC, service's task definition, trail and parameter, the region's
     /// security services, and IAM's credential report.
     pub audit: bool,
+    /// Everything `holdfast import` writes, across the whole account: the audit's read
+    /// (without IAM's credential report), every bucket's lifecycle rules, every load
+    /// balancer, and every key with an alias. Failures are tolerated the same way.
+    pub import: bool,
+    /// With `import`, read only these kinds (`ecs`, `s3`, ...); None for all.
+    pub kinds: Option<Vec<&'static str>>,
 }
 
 /// The coverage keys of the audit's reads beyond the desired state's own.
@@ -68,9 +74,17 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let census = options.census;
     // The audit reports what it could not read, kind by kind, rather than nothing at all;
     // every other read stops at the first failure.
-    let failures = Failures { audit: options.audit, failed: std::sync::Mutex::new(Vec::new()) };
+    let whole_account = options.audit || options.import;
+    let failures = Failures { audit: whole_account, failed: std::sync::Mutex::new(Vec::new()) };
     let scoped;
-    let desired = if options.audit {
+    let desired = if options.import {
+        let mut import_scope = desired.with_import_scope();
+        if let Some(kinds) = &options.kinds {
+            import_scope.keep_kinds(kinds);
+        }
+        scoped = import_scope;
+        &scoped
+    } else if options.audit {
         scoped = desired.with_audit_scope();
         &scoped
     } else {
@@ -80,16 +94,16 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     let own_bucket_listing = census && !holdfast_desired::reads::needs_bucket_names(desired);
     let ((ecs, services), (aurora, clusters), (s3, regional_buckets), census_buckets, ssm, (vpc, vpcs), kms, cloudtrail, guardduty, securityhub, config, elb) =
         tokio::try_join!(
-            tolerant(&failures, "ecs", ecs::read(aws, desired, &salt, progress, census, options.audit)),
-            tolerant(&failures, "aurora", aurora::read(aws, desired, progress, census, options.audit)),
+            tolerant(&failures, "ecs", ecs::read(aws, desired, &salt, progress, census, whole_account)),
+            tolerant(&failures, "aurora", aurora::read(aws, desired, progress, census, whole_account)),
             tolerant(&failures, "s3", s3::read(aws, desired, progress)),
             async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
             tolerant(&failures, "ssm", ssm::read(aws, desired, &salt, progress)),
             tolerant(&failures, "vpc", vpc::read(aws, desired, progress, census)),
-            tolerant(&failures, "kms", kms::read(aws, desired)),
-            tolerant(&failures, "cloudtrail", cloudtrail::read(aws, desired, options.audit)),
+            tolerant(&failures, "kms", kms::read(aws, desired, options.import && options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"kms")))),
+            tolerant(&failures, "cloudtrail", cloudtrail::read(aws, desired, whole_account)),
             tolerant(&failures, "guardduty", guardduty::read(aws, desired)),
-            tolerant(&failures, "securityhub", securityhub::read(aws, desired, options.audit)),
+            tolerant(&failures, "securityhub", securityhub::read(aws, desired, whole_account)),
             tolerant(&failures, "config", config::read(aws, desired)),
             tolerant(&failures, "elb", elb::read(aws, desired)),
         )?;
@@ -125,11 +139,14 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
         tolerant(&failures, "ecs", ecs::read_revisions_before_moves(aws, &mut inventory.ecs, &missing, &salt)).await?;
     }
     let mut coverage: std::collections::BTreeSet<String> = holdfast_desired::reads(desired).into_iter().map(|read| read.key).collect();
-    if options.audit {
-        coverage.extend(AUDIT_READS.iter().map(|key| (*key).to_owned()));
+    if whole_account {
+        coverage.extend(AUDIT_READS.iter().filter(|key| options.audit || **key != "iam.credentials").map(|key| (*key).to_owned()));
         let (all_parameters, iam) = tokio::join!(
-            tolerant(&failures, "ssm", ssm::read_all(aws, &mut inventory.ssm)),
-            tolerant(&failures, "iam", async { iam::read_credentials(aws).await.map(Some) })
+            tolerant(&failures, "ssm", async {
+                let wanted = options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"ssm"));
+                if wanted { ssm::read_all(aws, &mut inventory.ssm).await } else { Ok(()) }
+            }),
+            tolerant(&failures, "iam", async { if options.audit { iam::read_credentials(aws).await.map(Some) } else { Ok(None) } })
         );
         all_parameters?;
         inventory.iam = iam?;

@@ -35,6 +35,53 @@ pub enum Command {
     /// Print what the resources the desired state selects cost a month as they run now,
     /// by kind and by entry, from list prices and the usage read.
     Cost(CostCommandArgs),
+    /// Write the desired state of an existing account: one file per kind, resources that
+    /// share a configuration as one entry with a glob, never a secret value; checked to
+    /// plan no change against what was read.
+    Import(ImportArgs),
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `holdfast man > holdfast.1`.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The kinds to import, comma-separated; every kind when left out.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND,...")]
+    pub kinds: Vec<ImportKind>,
+    /// The folder to write, one file per kind (created if missing).
+    #[arg(long, default_value = "desired-state", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Import a snapshot instead of the live account: one taken with `holdfast snapshot --import`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["profile", "region", "endpoint_url"])]
+    pub snapshot: Option<PathBuf>,
+    /// Print the files to standard output, as one desired-state file, instead of writing them.
+    #[arg(long, conflicts_with = "force")]
+    pub stdout: bool,
+    /// Overwrite files that already exist in --out.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportKind {
+    Ecs,
+    Aurora,
+    S3,
+    Ssm,
+    Vpc,
+    Kms,
+    Cloudtrail,
+    Guardduty,
+    Securityhub,
+    Config,
+    Elb,
 }
 
 #[derive(Debug, clap::Args)]
@@ -293,6 +340,10 @@ pub struct SnapshotArgs {
     /// cluster, VPC, task definition in use, trail and parameter, and IAM's credential report).
     #[arg(long)]
     pub audit: bool,
+    /// Also read everything `holdfast import` writes, across the whole account, so the
+    /// snapshot can be imported later (`holdfast import --snapshot`).
+    #[arg(long)]
+    pub import: bool,
     /// Also read the usage cost estimates price (ACU use, bucket sizes, flow-log volume,
     /// from CloudWatch), so plans and `holdfast cost` made from the snapshot can use it.
     #[arg(long)]

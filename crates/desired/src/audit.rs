@@ -103,5 +103,16 @@ standards = ["aws-foundational-security-best-practices/v/1.0.0"]
 recording = true
 "#;
 
+/// What `holdfast import` reads beyond the audit's scope: every bucket's lifecycle rules,
+/// and every load balancer. Merged with [`crate::Desired::with_import_scope`].
+pub(crate) const IMPORT_SCOPE: &str = r#"
+[[s3.bucket]]
+name = "*"
+lifecycle = []
+
+[[elb.load_balancer]]
+name = "*"
+"#;
+
 /// The file name audit-scope entries report as their origin.
 pub const AUDIT_SCOPE_FILE: &str = "<audit scope>";

@@ -380,6 +380,58 @@ impl Desired {
         merged
     }
 
+    /// [`Desired::with_audit_scope`], and what `holdfast import` writes besides: every
+    /// bucket's lifecycle rules and every load balancer. For reading only: never planned.
+    pub fn with_import_scope(&self) -> Desired {
+        let mut merged = self.with_audit_scope();
+        let file = SourceFile::new(audit::AUDIT_SCOPE_FILE, audit::IMPORT_SCOPE);
+        let scope: Desired = toml::from_str(audit::IMPORT_SCOPE).expect("the import scope is valid desired state");
+        let scope = located(scope, &file, merged.files.len());
+        merged.files.push(file);
+        merged.s3.bucket.0.extend(scope.s3.bucket.0);
+        merged.elb.load_balancer.0.extend(scope.elb.load_balancer.0);
+        merged
+    }
+
+    /// Keeps only the entries of these kinds (`ecs`, `s3`, ...; the names of the tables),
+    /// so reading it reads nothing of the others.
+    pub fn keep_kinds(&mut self, kinds: &[&str]) {
+        let keep = |kind: &str| kinds.contains(&kind);
+        if !keep("ecs") {
+            self.ecs = ecs::Ecs::default();
+        }
+        if !keep("aurora") {
+            self.aurora = aurora::Aurora::default();
+        }
+        if !keep("s3") {
+            self.s3 = s3::S3::default();
+        }
+        if !keep("ssm") {
+            self.ssm = ssm::Ssm::default();
+        }
+        if !keep("vpc") {
+            self.vpc = vpc::Vpc::default();
+        }
+        if !keep("kms") {
+            self.kms = kms::Kms::default();
+        }
+        if !keep("cloudtrail") {
+            self.cloudtrail = cloudtrail::CloudTrail::default();
+        }
+        if !keep("guardduty") {
+            self.guardduty = None;
+        }
+        if !keep("securityhub") {
+            self.securityhub = None;
+        }
+        if !keep("config") {
+            self.config = None;
+        }
+        if !keep("elb") {
+            self.elb = elb::Elb::default();
+        }
+    }
+
     /// Refuses an account or region other than `[account]` declares. `what` says where
     /// the id came from: "these credentials are for", "the snapshot is of".
     pub fn check_account(&self, account_id: &str, region: &str, what: &str) -> Result<(), String> {

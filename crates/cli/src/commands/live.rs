@@ -71,6 +71,12 @@ pub async fn read_planned(aws: &Aws, account_id: &str, desired: &Desired, stats:
 
 /// Connects and reads what `holdfast audit` checks, across the whole account.
 pub fn read_for_audit(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inventory> {
+    read_whole_account(desired, args, holdfast_aws::ReadOptions { audit: true, ..Default::default() })
+}
+
+/// Connects and reads the whole account, for the audit or the import (`options` says
+/// which); a kind that cannot be read is reported, and left empty.
+pub fn read_whole_account(desired: &Desired, args: &AwsArgs, options: holdfast_aws::ReadOptions) -> anyhow::Result<Inventory> {
     runtime()?.block_on(async {
         let started = std::time::Instant::now();
         let (aws, identity) = connect(desired, args).await?;
@@ -80,11 +86,12 @@ pub fn read_for_audit(desired: &Desired, args: &AwsArgs) -> anyhow::Result<Inven
             Some(bars) => bars,
             None => &Silent,
         };
-        let options = holdfast_aws::ReadOptions { audit: true, ..Default::default() };
+        let audit = options.audit;
         let inventory = holdfast_aws::read_inventory_with(&aws, &identity.account_id, desired, shown, options).await?;
         drop(bars);
         for (kind, error) in &inventory.read_errors {
-            output::stderr(&output::plain(&format!("warning: reading {kind} failed, and its checks are not assessed: {error}\n")));
+            let consequence = if audit { "its checks are not assessed" } else { "it is not imported" };
+            output::stderr(&output::plain(&format!("warning: reading {kind} failed, and {consequence}: {error}\n")));
         }
         output::stderr(&summary(&aws, started.elapsed(), before));
         Ok(inventory)

@@ -5,8 +5,10 @@ mod audit;
 mod cost;
 mod drift;
 mod iam_policy;
+mod import;
 mod live;
 mod plan;
+mod reference;
 mod runbook;
 mod snapshot;
 mod validate;
@@ -25,6 +27,9 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::Audit(audit_args) => audit::run(&audit_args),
         Command::Runbook(runbook_args) => runbook::run(&runbook_args),
         Command::Cost(cost_args) => cost::run(&cost_args),
+        Command::Import(import_args) => import::run(&import_args),
+        Command::Completions { shell } => reference::completions(shell),
+        Command::Man => reference::man(),
     }
 }
 

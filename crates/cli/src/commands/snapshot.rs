@@ -9,8 +9,9 @@ use crate::stats::Stats;
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
     let desired = load_desired(&args.desired.desired)?;
-    let mut inventory = if args.audit {
-        live::read_for_audit(&desired, &args.aws)?
+    let mut inventory = if args.audit || args.import {
+        let options = holdfast_aws::ReadOptions { audit: args.audit, import: args.import, ..Default::default() };
+        live::read_whole_account(&desired, &args.aws, options)?
     } else {
         // Planned as well: a change's ownership note wants the tags of its bucket in the file.
         live::read_and_plan(&desired, &args.aws, &Stats::default())?.0

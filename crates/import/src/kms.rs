@@ -1,0 +1,32 @@
+//! `[[kms.key]]`: the account's own keys that have an alias, with their description and
+//! rotation. AWS managed keys are AWS's.
+
+use holdfast_desired::toml_text::quoted;
+use holdfast_inventory::Inventory;
+
+use crate::Section;
+
+pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
+    for key in &inventory.kms.keys {
+        if key.manager.as_deref() == Some("AWS") || key.state.as_deref().is_some_and(|state| state != "Enabled") {
+            continue;
+        }
+        let mut aliases: Vec<&str> = inventory
+            .kms
+            .aliases
+            .iter()
+            .filter(|alias| alias.target_key_id.as_deref() == Some(key.id.as_str()) && !alias.name.starts_with("alias/aws/"))
+            .map(|alias| alias.name.as_str())
+            .collect();
+        aliases.sort_unstable();
+        let Some(alias) = aliases.first() else { continue };
+        out.entry("[[kms.key]]", &[], 1);
+        out.string("alias", alias);
+        if let Some(description) = key.description.as_deref().filter(|description| !description.is_empty()) {
+            out.line(format!("description = {}", quoted(description)));
+        }
+        if let Some(rotation) = key.rotation {
+            out.line(format!("rotation = {rotation}"));
+        }
+    }
+}
