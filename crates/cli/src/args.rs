@@ -39,6 +39,8 @@ pub enum Command {
     /// share a configuration as one entry with a glob, never a secret value; checked to
     /// plan no change against what was read.
     Import(ImportArgs),
+    /// Print the JSON Schema of the desired-state files, for editors (docs/desired-state.md).
+    Schema,
     /// Print the shell completion script for bash, zsh or fish.
     Completions {
         #[arg(value_enum)]

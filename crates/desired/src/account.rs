@@ -1,16 +1,19 @@
 //! `[account]`: which account and region this desired state describes.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::Checker;
 use crate::origin::Origin;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// The 12-digit account id. Reading or applying refuses any other account.
+    #[schemars(with = "String")]
     pub id: Spanned<String>,
+    #[schemars(with = "String")]
     pub region: Spanned<String>,
     #[serde(skip)]
     pub origin: Origin,

@@ -4,6 +4,7 @@
 //! `holdfast audit` shows each attestation with its author, date and evidence, and its
 //! age: an attestation older than a year counts no more.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,23 +13,27 @@ use crate::diagnostic::did_you_mean;
 use crate::drift::Day;
 use crate::origin::{Entries, Origin, impl_has_origin};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Audit {
     #[serde(default)]
     pub attestation: Entries<Attestation>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attestation {
     /// The manual check this vouches for: one of [`MANUAL_CHECKS`].
+    #[schemars(with = "String")]
     pub check: Spanned<String>,
     /// Who vouches: a name and role, `"Dana Reyes (compliance officer)"`.
+    #[schemars(with = "String")]
     pub by: Spanned<String>,
     /// The day it was last confirmed, `2026-01-20`.
+    #[schemars(with = "Day")]
     pub date: Spanned<Day>,
     /// Where the proof is kept: a document, a ticket, an AWS Artifact agreement id.
+    #[schemars(with = "String")]
     pub evidence: Spanned<String>,
     #[serde(skip)]
     pub origin: Origin,

@@ -1,5 +1,6 @@
 //! `[[aurora.cluster]]`: Aurora Serverless v2 capacity and storage encryption.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,14 +13,14 @@ pub const MIN_ACU: f64 = 0.0;
 pub const MAX_ACU: f64 = 256.0;
 pub const ACU_STEP: f64 = 0.5;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Aurora {
     #[serde(default)]
     pub cluster: Entries<ClusterEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterEntry {
     /// Glob over the DB cluster identifier.
@@ -27,7 +28,9 @@ pub struct ClusterEntry {
     pub name: NameGlob,
     #[serde(default)]
     pub tags: TagSelector,
+    #[schemars(with = "Option<f64>")]
     pub min_acu: Option<Spanned<f64>>,
+    #[schemars(with = "Option<f64>")]
     pub max_acu: Option<Spanned<f64>>,
     /// Can only be chosen when a cluster is created: changing it means a replacement.
     pub storage_encrypted: Option<bool>,
@@ -36,11 +39,13 @@ pub struct ClusterEntry {
     /// The name of the encrypted cluster a migration restores: a literal for an entry that
     /// selects one cluster, or a pattern with `{name}` (the source's identifier);
     /// `{name}-enc` when left out.
+    #[schemars(with = "Option<String>")]
     pub new_name: Option<Spanned<String>>,
     /// How a migration encrypts: by restoring the snapshot straight under the key
     /// (`direct`, the default), or by copying it under the key first (`copy`). Read as
     /// text, so a wrong value is reported with the two that are right.
     #[serde(rename = "migration")]
+    #[schemars(with = "Option<String>")]
     pub migration_text: Option<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,

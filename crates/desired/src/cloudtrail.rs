@@ -1,27 +1,30 @@
 //! `[[cloudtrail.trail]]`: trails, where they deliver, and whether they are logging.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::Checker;
 use crate::origin::{Ensure, Entries, Origin, impl_has_origin};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloudTrail {
     #[serde(default)]
     pub trail: Entries<TrailEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrailEntry {
     /// The trail's exact name; trails are planned from their home region.
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     pub multi_region: Option<bool>,
     pub log_file_validation: Option<bool>,
     pub global_service_events: Option<bool>,
     /// The bucket the trail delivers to; required unless `ensure = "absent"`.
+    #[schemars(with = "Option<String>")]
     pub bucket: Option<Spanned<String>>,
     /// The key prefix in the bucket; left out means none.
     pub prefix: Option<String>,

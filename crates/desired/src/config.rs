@@ -1,12 +1,13 @@
 //! `[config]`: the AWS Config recorder of the account's region and its delivery channel.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::Checker;
 use crate::origin::{Origin, impl_has_origin};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// `false` deletes the recorder and its delivery channel, only with `--allow-delete`;
@@ -18,12 +19,14 @@ pub struct Config {
     /// Record global resources (IAM) too.
     pub include_global_resources: Option<bool>,
     /// The bucket configuration snapshots and history are delivered to.
+    #[schemars(with = "Option<String>")]
     pub bucket: Option<Spanned<String>>,
     pub prefix: Option<String>,
     /// StartConfigurationRecorder / StopConfigurationRecorder.
     #[serde(default = "yes")]
     pub recording: bool,
     /// The role the recorder uses; AWS Config's service-linked role when left out.
+    #[schemars(with = "Option<String>")]
     pub role: Option<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,

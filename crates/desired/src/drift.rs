@@ -2,6 +2,7 @@
 //! a reason and an end date, so known noise never becomes a check nobody reads, and
 //! nothing stays hidden past its date.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
@@ -9,21 +10,23 @@ use crate::check::Checker;
 use crate::origin::{Entries, Origin, impl_has_origin};
 use crate::selector::NameGlob;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Drift {
     #[serde(default)]
     pub ignore: Entries<IgnoreRule>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreRule {
     /// Glob over drift addresses, `ecs.service/z360-beta-*`; `*` crosses `/`.
     pub address: NameGlob,
     /// The last day (UTC) the rule hides drift, `2026-12-31`.
+    #[schemars(with = "Day")]
     pub until: Spanned<Day>,
     /// Why the drift is accepted: shown wherever the ignored drift is listed.
+    #[schemars(with = "String")]
     pub reason: Spanned<String>,
     #[serde(skip)]
     pub origin: Origin,
@@ -59,6 +62,16 @@ impl Day {
             }
             _ => Err(format!("`{text}` is not a date")),
         }
+    }
+}
+
+impl JsonSchema for Day {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Day".into()
+    }
+    // TOML writes a day bare (2026-12-31) or quoted; editors check a bare date as its text.
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "description": "A day: 2026-12-31." })
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -14,11 +15,12 @@ use crate::selector::{NameGlob, TagSelector, describe};
 pub const FARGATE: &str = "FARGATE";
 pub const FARGATE_SPOT: &str = "FARGATE_SPOT";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ecs {
     /// Named capacity provider strategies, referred to by `[[ecs.service]] strategy`.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<StrategyItem>>")]
     pub strategies: BTreeMap<String, Spanned<Vec<StrategyItem>>>,
     #[serde(default)]
     pub service: Entries<ServiceEntry>,
@@ -29,7 +31,7 @@ pub struct Ecs {
     pub strategy_files: BTreeMap<String, usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyItem {
     pub provider: String,
@@ -40,7 +42,7 @@ pub struct StrategyItem {
     pub base: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceEntry {
     #[serde(default = "NameGlob::any")]
@@ -48,6 +50,7 @@ pub struct ServiceEntry {
     pub service: NameGlob,
     #[serde(default)]
     pub tags: TagSelector,
+    #[schemars(with = "String")]
     pub strategy: Spanned<String>,
     /// A realtime service may never be given a strategy that uses FARGATE_SPOT.
     #[serde(default)]
@@ -56,7 +59,7 @@ pub struct ServiceEntry {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskSecretsEntry {
     #[serde(default = "NameGlob::any")]
@@ -65,6 +68,7 @@ pub struct TaskSecretsEntry {
     #[serde(default)]
     pub tags: TagSelector,
     /// Container variable name to SSM parameter name.
+    #[schemars(with = "BTreeMap<String, String>")]
     pub secrets: BTreeMap<String, Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,

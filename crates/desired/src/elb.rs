@@ -1,20 +1,21 @@
 //! `[[elb.load_balancer]]`: Application and Network Load Balancers to keep protected or
 //! to remove.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::check::Checker;
 use crate::origin::{Ensure, Entries, Origin, impl_has_origin};
 use crate::selector::NameGlob;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Elb {
     #[serde(default)]
     pub load_balancer: Entries<LoadBalancerEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerEntry {
     /// Glob over the load balancer's name; an exact name for `ensure = "absent"`.

@@ -1,5 +1,6 @@
 //! `[guardduty]`: the account's detector in its region.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -12,15 +13,17 @@ pub const FEATURES: [&str; 7] =
 
 pub const FREQUENCIES: [&str; 3] = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"];
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GuardDuty {
     /// `false` deletes the detector, and its findings, only with `--allow-delete`.
     #[serde(default = "yes")]
     pub enabled: bool,
+    #[schemars(with = "Option<String>")]
     pub finding_frequency: Option<Spanned<String>>,
     /// Features that must be on; features left out are left as they are.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub features: Vec<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,

@@ -1,23 +1,25 @@
 //! `[[kms.key]]`: customer managed keys, named by alias.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::Checker;
 use crate::origin::{Ensure, Entries, Origin, impl_has_origin};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Kms {
     #[serde(default)]
     pub key: Entries<KeyEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyEntry {
     /// `alias/name`: a key is created with it when it does not exist; an existing alias's
     /// key is adopted, never recreated.
+    #[schemars(with = "String")]
     pub alias: Spanned<String>,
     pub description: Option<String>,
     /// Automatic yearly rotation of the key material. Unmanaged when left out.

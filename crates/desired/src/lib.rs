@@ -26,6 +26,7 @@ pub mod vpc;
 
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use diagnostic::{Diagnostic, LoadError, Location, SourceFile};
@@ -34,7 +35,7 @@ pub use reads::{Read, reads};
 pub use selector::{NameGlob, TagSelector};
 
 /// The whole desired state: every file merged.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Desired {
     pub account: Option<account::Account>,
@@ -66,6 +67,21 @@ pub struct Desired {
     /// The files this was read from, in load order; `Origin::file` indexes here.
     #[serde(skip)]
     pub files: Vec<SourceFile>,
+}
+
+/// The JSON Schema of a desired-state file, generated from the types that parse it: every
+/// table and key, their doc comments as descriptions, unknown keys refused. Editors
+/// (taplo, Even Better TOML) complete and check with it; `holdfast schema` prints it.
+pub fn json_schema() -> String {
+    let mut schema = schemars::schema_for!(Desired);
+    schema.insert("title".to_owned(), "holdfast desired state".into());
+    schema.insert(
+        "description".to_owned(),
+        "One file of a holdfast desired-state folder (docs/desired-state.md). Every file of the folder is read and merged.".into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema always serialises");
+    text.push('\n');
+    text
 }
 
 /// Reads, merges and validates every `*.toml` file below `dir`, in path order.

@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
@@ -67,12 +68,37 @@ pub(crate) use impl_has_origin;
 
 /// Whether a resource must exist. `absent` marks one to remove; apply deletes only with
 /// `--allow-delete`. The kinds that take it say so in docs/desired-state.md.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Ensure {
     #[default]
     Present,
     Absent,
+}
+
+// The schema of an array of tables is the array's; of a single table, the table's.
+impl<E: JsonSchema> JsonSchema for Entries<E> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        Vec::<E>::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Vec::<E>::json_schema(generator)
+    }
+}
+
+impl<E: JsonSchema> JsonSchema for Single<E> {
+    fn inline_schema() -> bool {
+        E::inline_schema()
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        E::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        E::json_schema(generator)
+    }
 }
 
 /// A table that appears once per account (`[guardduty]`), remembering its span.

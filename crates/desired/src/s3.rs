@@ -1,5 +1,6 @@
 //! `[[s3.bucket]]`: default encryption, lifecycle rules, and buckets that must not exist.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -8,14 +9,14 @@ pub use crate::origin::Ensure;
 use crate::origin::{Entries, Origin, impl_has_origin};
 use crate::selector::{NameGlob, TagSelector, describe};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct S3 {
     #[serde(default)]
     pub bucket: Entries<BucketEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BucketEntry {
     pub name: NameGlob,
@@ -24,13 +25,16 @@ pub struct BucketEntry {
     /// `absent` marks an orphan to remove; deleting needs `--allow-delete` at apply.
     #[serde(default)]
     pub ensure: Ensure,
+    #[schemars(with = "Option<Encryption>")]
     pub encryption: Option<Spanned<Encryption>>,
     /// The bucket's whole lifecycle configuration: rules not listed here are removed.
     /// Leave it out to leave lifecycle unmanaged.
+    #[schemars(with = "Option<Vec<LifecycleRule>>")]
     pub lifecycle: Option<Vec<Spanned<LifecycleRule>>>,
     /// `all_storage_classes_128K` (AWS's default since September 2024) or
     /// `varies_by_storage_class`. Unmanaged when left out, so the changed default
     /// never shows as drift.
+    #[schemars(with = "Option<String>")]
     pub transition_minimum_object_size: Option<Spanned<String>>,
     /// All four public access block settings on (`true`) or off; unmanaged when left out.
     pub public_access_block: Option<bool>,
@@ -39,13 +43,14 @@ pub struct BucketEntry {
     pub require_tls: Option<bool>,
     /// The AWS services that deliver logs here: each gets the policy statements it needs
     /// (`holdfast-cloudtrail-*`, ...). Services left out lose holdfast's statements only.
+    #[schemars(with = "Option<Vec<Delivery>>")]
     pub deliveries: Option<Vec<Spanned<Delivery>>>,
     #[serde(skip)]
     pub origin: Origin,
 }
 
 /// A service that writes log files into a bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Delivery {
     Cloudtrail,
@@ -76,7 +81,7 @@ impl BucketEntry {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Encryption {
     pub algorithm: SseAlgorithm,
@@ -86,7 +91,7 @@ pub struct Encryption {
     pub bucket_key: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum SseAlgorithm {
     #[serde(rename = "AES256")]
     Aes256,
@@ -110,7 +115,7 @@ impl SseAlgorithm {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleRule {
     pub id: String,
@@ -129,7 +134,7 @@ fn enabled() -> bool {
     true
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     pub days: u32,
@@ -138,7 +143,7 @@ pub struct Transition {
 
 /// Storage classes a lifecycle transition can target, in the order S3 lets objects
 /// move down through them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StorageClass {
     StandardIa,

@@ -1,12 +1,13 @@
 //! `[securityhub]`: Security Hub in the account's region, and the standards it checks.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::Checker;
 use crate::origin::{Origin, impl_has_origin};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityHub {
     /// `false` disables Security Hub, and drops its findings, only with `--allow-delete`.
@@ -15,6 +16,7 @@ pub struct SecurityHub {
     /// Standards that must be enabled, as `aws-foundational-security-best-practices/v/1.0.0`
     /// or a full standards ARN; standards left out are left as they are.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub standards: Vec<Spanned<String>>,
     #[serde(skip)]
     pub origin: Origin,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use globset::{Glob, GlobBuilder, GlobMatcher};
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, de};
 
 /// A shell-style glob over a resource name: `*`, `?`, `[abc]`, `{a,b}`. `*` also
@@ -83,8 +84,21 @@ impl<'de> Deserialize<'de> for NameGlob {
     }
 }
 
+impl schemars::JsonSchema for NameGlob {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NameGlob".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "minLength": 1,
+            "description": "A name, or a shell-style glob over names: `*` (which also crosses `/`), `?`, `[abc]`, `{a,b}`. `z360-staging-Cluster-*` selects every cluster of that stack, whatever its generated suffix."
+        })
+    }
+}
+
 /// Tags a resource must carry, each value a glob: `tags = { copilot-environment = "staging" }`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(transparent)]
 pub struct TagSelector(pub BTreeMap<String, NameGlob>);
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use toml::Spanned;
@@ -12,22 +13,24 @@ use toml::Spanned;
 use crate::check::Checker;
 use crate::origin::{Entries, Origin, impl_has_origin};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ssm {
     #[serde(default)]
     pub parameter: Entries<ParameterEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParameterEntry {
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     #[serde(rename = "type")]
     pub parameter_type: ParameterType,
     /// The key of a SecureString; `alias/aws/ssm` when left out.
     pub kms_key: Option<String>,
     /// Left out: holdfast checks the parameter exists and never reads or writes its value.
+    #[schemars(with = "Option<ValueSource>")]
     pub value: Option<Spanned<ValueSource>>,
     pub description: Option<String>,
     #[serde(default)]
@@ -48,7 +51,7 @@ impl ParameterEntry {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum ParameterType {
     String,
     StringList,
@@ -89,6 +92,30 @@ impl fmt::Debug for ValueSource {
 }
 
 const VALUE_SOURCES: &[&str] = &["env", "migrate_from_task_env"];
+
+impl JsonSchema for ValueSource {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValueSource".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let variable = |key: &str, description: &str| {
+            schemars::json_schema!({
+                "type": "object",
+                "properties": { key: { "type": "string", "description": description } },
+                "required": [key],
+                "additionalProperties": false
+            })
+        };
+        schemars::json_schema!({
+            "description": "Where the value comes from. A SecureString never takes a literal value.",
+            "oneOf": [
+                { "type": "string", "description": "A literal value: for String and StringList parameters only." },
+                variable("env", "Read from this environment variable at plan and apply time."),
+                variable("migrate_from_task_env", "Taken from this plaintext container variable of the services [[ecs.task_secrets]] moves to the parameter.")
+            ]
+        })
+    }
+}
 
 impl<'de> Deserialize<'de> for ValueSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -1,5 +1,6 @@
 //! `[[vpc.flow_logs]]`: flow logs every selected VPC must have.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -7,14 +8,14 @@ use crate::check::Checker;
 use crate::origin::{Entries, Origin, impl_has_origin};
 use crate::selector::{NameGlob, TagSelector, describe};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {
     #[serde(default)]
     pub flow_logs: Entries<FlowLogEntry>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowLogEntry {
     /// Glob over the VPC's `Name` tag, or its id when it has no name (the default VPC).
@@ -22,10 +23,12 @@ pub struct FlowLogEntry {
     #[serde(default)]
     pub tags: TagSelector,
     /// `s3://bucket/prefix/`, an S3 bucket ARN, or a CloudWatch Logs log group ARN.
+    #[schemars(with = "String")]
     pub destination: Spanned<String>,
     #[serde(default)]
     pub traffic: Traffic,
     /// 60 or 600 seconds; AWS's default is 600.
+    #[schemars(with = "Option<u32>")]
     pub max_aggregation_interval: Option<Spanned<u32>>,
     pub log_format: Option<String>,
     #[serde(skip)]
@@ -34,7 +37,7 @@ pub struct FlowLogEntry {
 
 impl_has_origin!(FlowLogEntry);
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Traffic {
     #[default]

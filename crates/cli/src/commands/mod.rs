@@ -28,6 +28,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         Command::Runbook(runbook_args) => runbook::run(&runbook_args),
         Command::Cost(cost_args) => cost::run(&cost_args),
         Command::Import(import_args) => import::run(&import_args),
+        Command::Schema => reference::schema(),
         Command::Completions { shell } => reference::completions(shell),
         Command::Man => reference::man(),
     }

@@ -1,10 +1,15 @@
-//! `holdfast completions` and `holdfast man`: generated from the clap definitions, so
-//! they never fall behind the commands.
+//! `holdfast schema`, `holdfast completions` and `holdfast man`: generated from the types
+//! and the clap definitions, so they never fall behind them.
 
 use clap::CommandFactory;
 
 use crate::args::Args;
 use crate::output::Status;
+
+pub fn schema() -> anyhow::Result<Status> {
+    crate::output::stdout(&holdfast_desired::json_schema());
+    Ok(Status::Success)
+}
 
 pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<Status> {
     let mut command = Args::command();
