@@ -207,18 +207,29 @@ pub fn import(inventory: &Inventory, options: &Options<'_>) -> Imported {
     Imported { files, header }
 }
 
-/// Plans the imported folder against the inventory it came from: every problem, or none
-/// when the import is faithful. The inventory is taken as covering all of each kind, as
-/// the whole-account read it came from does.
-pub fn verify(imported: &Imported, inventory: &Inventory) -> Result<Desired, Vec<String>> {
+/// What planning an import against its own inventory found: nothing to change, and the
+/// planner's warnings, which a reviewer should read (a bucket a service delivers to whose
+/// policy holdfast does not manage, say).
+#[derive(Debug)]
+pub struct Verified {
+    pub desired: Desired,
+    pub warnings: Vec<String>,
+}
+
+/// Plans the imported folder against the inventory it came from: the changes and errors
+/// it would show, each a defect of the import, or none. The inventory is taken as
+/// covering all of each kind, as the whole-account read it came from does.
+pub fn verify(imported: &Imported, inventory: &Inventory) -> Result<Verified, Vec<String>> {
     let desired = holdfast_desired::load_sources(imported.sources("imported")).map_err(|error| vec![error.to_string()])?;
     let mut whole = inventory.clone();
     whole.coverage = Coverage::Everything;
     let plan = holdfast_planner::plan(&desired, &whole);
     let mut problems: Vec<String> = plan.changes.iter().map(|change| format!("{} would change ({})", change.address, change.source)).collect();
     problems.extend(plan.errors.iter().map(|error| format!("error: {}", error.message)));
-    problems.extend(plan.warnings.iter().map(|warning| format!("warning: {}", warning.message)));
-    if problems.is_empty() { Ok(desired) } else { Err(problems) }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Verified { desired, warnings: plan.warnings.iter().map(|warning| warning.message.clone()).collect() })
 }
 
 /// The names of `items`, for globs to be checked against.

@@ -45,8 +45,20 @@ pub fn literal(name: &str) -> String {
     out
 }
 
-/// The name with each generated token made `*`: `z360-staging-Cluster-*`.
+/// True for an AWS resource id (`vpc-0a5c9e1f3b7d68024`): AWS made all of it, and every
+/// id of its kind shares the prefix, so a glob over it would select them all.
+fn is_resource_id(name: &str) -> bool {
+    name.split_once('-').is_some_and(|(kind, id)| {
+        kind.len() <= 4 && kind.bytes().all(|byte| byte.is_ascii_lowercase()) && id.len() >= 8 && id.bytes().all(|byte| byte.is_ascii_hexdigit())
+    })
+}
+
+/// The name with each generated token made `*`: `z360-staging-Cluster-*`. A resource
+/// id stays whole.
 pub fn generalized(name: &str) -> String {
+    if is_resource_id(name) {
+        return literal(name);
+    }
     let mut out = String::with_capacity(name.len());
     for (index, token) in name.split(DELIMITERS).enumerate() {
         if index > 0 {
@@ -155,6 +167,7 @@ mod tests {
         assert_eq!(generalized("livkit-recordings"), "livkit-recordings");
         assert_eq!(generalized("/z360/beta/reverb/app-key"), "/z360/beta/reverb/app-key");
         assert_eq!(generalized("logs[1]"), "logs\\[1\\]");
+        assert_eq!(generalized("vpc-0a5c9e1f3b7d68024"), "vpc-0a5c9e1f3b7d68024");
     }
 
     #[test]

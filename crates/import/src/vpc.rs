@@ -30,15 +30,18 @@ fn declared(flow_log: &FlowLog) -> Declared {
     }
 }
 
-/// How an entry selects a VPC: its `Name` tag, or its id.
-fn label(vpc: &Vpc) -> &str {
-    vpc.tags.get("Name").map_or(vpc.id.as_str(), String::as_str)
+/// How an entry selects a VPC: its `Name` tag where no other VPC has that name, else its id.
+fn label<'v>(vpc: &'v Vpc, vpcs: &[Vpc]) -> &'v str {
+    match vpc.tags.get("Name") {
+        Some(name) if vpcs.iter().filter(|other| other.tags.get("Name") == Some(name)).count() == 1 && !name.is_empty() => name,
+        _ => &vpc.id,
+    }
 }
 
 pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
     let vpcs = &inventory.vpc.vpcs;
     // A glob must miss every other VPC by its name and by its id.
-    let mut universe: Vec<&str> = vpcs.iter().map(label).chain(vpcs.iter().map(|vpc| vpc.id.as_str())).collect();
+    let mut universe: Vec<&str> = vpcs.iter().map(|vpc| label(vpc, vpcs)).chain(vpcs.iter().map(|vpc| vpc.id.as_str())).collect();
     universe.sort_unstable();
     universe.dedup();
     let mut groups: BTreeMap<Vec<Declared>, Vec<&Vpc>> = BTreeMap::new();
@@ -48,13 +51,13 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         flow_logs.sort();
         flow_logs.dedup();
         if flow_logs.is_empty() {
-            without.push(label(vpc).to_owned());
+            without.push(label(vpc, vpcs).to_owned());
         } else {
             groups.entry(flow_logs).or_default().push(vpc);
         }
     }
     for (flow_logs, members) in &groups {
-        let labels: Vec<&str> = members.iter().map(|vpc| label(vpc)).collect();
+        let labels: Vec<&str> = members.iter().map(|vpc| label(vpc, vpcs)).collect();
         // Each member's id may match the glob too: it is the same VPC.
         let group_universe: Vec<&str> = universe.iter().copied().filter(|name| labels.contains(name) || !members.iter().any(|vpc| vpc.id == *name)).collect();
         for (glob, group) in globs(&labels, &group_universe, members.len() == vpcs.len()) {

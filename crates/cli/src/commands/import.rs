@@ -37,8 +37,11 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     }
     output::stderr(&summary(&imported, &args.out, args.stdout));
     match faithful {
-        Ok(_) => {
+        Ok(verified) => {
             output::stderr("Checked: planning these files against what was read shows no change.\n");
+            for warning in &verified.warnings {
+                output::stderr(&output::plain(&format!("warning: {warning}\n")));
+            }
             Ok(Status::Success)
         }
         Err(problems) => {
