@@ -21,10 +21,13 @@ const SUFFIXES: [&str; 5] = ["", "-rTtLLOHCi694", "-4kTq8ZbW1mXe", "-7hb3t6", "-
 const STRATEGIES: [&[(&str, u32, u32)]; 4] =
     [&[("FARGATE_SPOT", 1, 0)], &[("FARGATE", 1, 0)], &[("FARGATE", 1, 1), ("FARGATE_SPOT", 3, 0)], &[("FARGATE_SPOT", 2, 0)]];
 
+/// (environment, role, Serverless v2 range as half-ACU minimum and extra ACUs, encrypted)
+type AuroraCluster = (usize, usize, Option<(u8, u8)>, bool);
+
 #[derive(Debug, Clone)]
 struct Account {
     services: Vec<(usize, usize, usize, u8, u8)>,
-    clusters: Vec<(usize, usize, Option<(u8, u8)>, bool)>,
+    clusters: Vec<AuroraCluster>,
     buckets: Vec<(usize, usize, u8, u8, u8)>,
     parameters: Vec<(usize, usize, bool)>,
     vpcs: Vec<(Option<usize>, u8)>,
