@@ -6,7 +6,8 @@ use holdfast_inventory::Inventory;
 use crate::{Section, key_name};
 
 pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
-    let parameters = &inventory.ssm.parameters;
+    // Under /holdfast/ is holdfast's own apply lock, which no desired state may declare.
+    let parameters: Vec<_> = inventory.ssm.parameters.iter().filter(|parameter| !parameter.name.trim_start_matches('/').starts_with("holdfast/")).collect();
     if parameters.is_empty() {
         return;
     }

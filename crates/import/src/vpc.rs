@@ -21,9 +21,15 @@ struct Declared {
     format: Option<String>,
 }
 
-fn declared(flow_log: &FlowLog) -> Declared {
+fn declared(inventory: &Inventory, flow_log: &FlowLog) -> Declared {
+    // CloudWatch Logs destinations are read as the group's name; entries name its ARN.
+    let destination = if flow_log.destination.starts_with("arn:") {
+        flow_log.destination.trim_end_matches(":*").to_owned()
+    } else {
+        format!("arn:aws:logs:{}:{}:log-group:{}", inventory.region, inventory.account_id, flow_log.destination)
+    };
     Declared {
-        destination: flow_log.destination.trim_end_matches(":*").to_owned(),
+        destination,
         traffic: flow_log.traffic_type.clone(),
         interval: (flow_log.max_aggregation_interval != 600).then_some(flow_log.max_aggregation_interval),
         format: flow_log.log_format.clone().filter(|format| format != DEFAULT_FORMAT),
@@ -47,7 +53,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
     let mut groups: BTreeMap<Vec<Declared>, Vec<&Vpc>> = BTreeMap::new();
     let mut without = Vec::new();
     for vpc in vpcs {
-        let mut flow_logs: Vec<Declared> = vpc.flow_logs.iter().map(declared).collect();
+        let mut flow_logs: Vec<Declared> = vpc.flow_logs.iter().map(|flow_log| declared(inventory, flow_log)).collect();
         flow_logs.sort();
         flow_logs.dedup();
         if flow_logs.is_empty() {
