@@ -18,6 +18,8 @@ pub struct Uses {
     pub census: bool,
     /// `holdfast audit` (and `snapshot --audit`): reads across the whole account and IAM.
     pub audit: bool,
+    /// `holdfast import` (and `snapshot --import`): reads across the whole account, no IAM.
+    pub import: bool,
     /// A drift history kept in S3: `s3://bucket/key`.
     pub history: Option<(String, String)>,
     /// SNS topics notified.
@@ -180,6 +182,28 @@ pub fn audit_actions(desired: &Desired) -> BTreeSet<String> {
             "iam:GenerateCredentialReport",
             "iam:GetCredentialReport",
             "iam:GetAccountSummary",
+        ]
+        .iter()
+        .map(|action| (*action).to_owned()),
+    );
+    actions
+}
+
+/// What `holdfast import` reads: the whole-account scope with lifecycle rules and load
+/// balancers, every trail and parameter, and every aliased key with its rotation.
+pub fn import_actions(desired: &Desired) -> BTreeSet<String> {
+    let mut actions = read_actions(&desired.with_import_scope(), true);
+    actions.extend(
+        [
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetTrailStatus",
+            "rds:DescribeDBInstances",
+            "ssm:DescribeParameters",
+            "securityhub:GetEnabledStandards",
+            "kms:ListAliases",
+            "kms:ListKeys",
+            "kms:DescribeKey",
+            "kms:GetKeyRotationStatus",
         ]
         .iter()
         .map(|action| (*action).to_owned()),
@@ -384,6 +408,11 @@ pub fn policy(desired: &Desired, uses: &Uses) -> Value {
         let audit: Vec<String> = audit_actions(desired).into_iter().filter(|action| !read.contains(action)).collect();
         // GenerateCredentialReport writes nothing but the report itself, which IAM keeps for four hours.
         statements.push(json!({ "Sid": "HoldfastAudit", "Effect": "Allow", "Action": audit, "Resource": "*" }));
+    }
+    if uses.import {
+        let read = read_actions(desired, uses.census);
+        let import: Vec<String> = import_actions(desired).into_iter().filter(|action| !read.contains(action)).collect();
+        statements.push(json!({ "Sid": "HoldfastImport", "Effect": "Allow", "Action": import, "Resource": "*" }));
     }
     if uses.apply {
         let read = read_actions(desired, uses.census);

@@ -252,6 +252,9 @@ pub struct IamPolicyArgs {
     /// Also allow what `holdfast audit` reads: the whole account, and IAM's credential report.
     #[arg(long)]
     pub audit: bool,
+    /// Also allow what `holdfast import` reads: the whole account (without IAM).
+    #[arg(long)]
+    pub import: bool,
     /// Also allow the drift history object: s3://BUCKET/KEY.
     #[arg(long, value_name = "s3://BUCKET/KEY")]
     pub history: Option<String>,

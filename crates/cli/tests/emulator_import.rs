@@ -111,13 +111,45 @@ fn a_snapshot_read_for_import_imports_as_the_live_account_does_and_a_scoped_one_
 }
 
 #[test]
+fn every_call_an_import_makes_is_a_read_the_import_policy_allows() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "import-policy", &[]);
+    let calls = path(&copy.dir, "calls.jsonl");
+    let mut command = emulator.command(&copy.credentials, &["import", "--stdout"]);
+    command.env("HOLDFAST_RECORD_CALLS", &calls);
+    let run = common::run(command);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let recorded: Vec<(String, String)> = std::fs::read_to_string(&calls)
+        .expect("the calls were recorded")
+        .lines()
+        .map(|line| {
+            let call: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            (call["service"].as_str().expect("service").to_owned(), call["operation"].as_str().expect("operation").to_owned())
+        })
+        .collect();
+    assert!(recorded.len() > 20, "{recorded:?}");
+    // No desired state yet: the policy of an import needs none.
+    let policy = emulator.holdfast(&copy.credentials, &["iam-policy", "--read-only", "--import", "--no-cost", "--desired", "/nonexistent"]);
+    assert_eq!(policy.code, 0, "{}", policy.stderr);
+    let policy: serde_json::Value = serde_json::from_str(&policy.stdout).expect("a JSON policy");
+    let allowed = holdfast_aws::permissions::allowed_actions(&policy);
+    for (service, operation) in &recorded {
+        assert!(["Describe", "List", "Get", "Head"].iter().any(|prefix| operation.starts_with(prefix)), "{service}:{operation} is not a read");
+        let action = holdfast_aws::permissions::iam_action(service, operation);
+        assert!(allowed.contains(&action), "{action} was called but `iam-policy --read-only --import` does not allow it");
+    }
+    assert!(!allowed.iter().any(|action| action.starts_with("iam:")), "the import reads nothing of IAM: {allowed:?}");
+}
+
+#[test]
 fn kinds_limit_what_is_read_and_written() {
     let emulator = Emulator::from_env();
     let copy = Z360Copy::seed(&emulator, "import-kinds", &[]);
     let out = path(&copy.dir, "only").display().to_string();
     let run = emulator.holdfast(&copy.credentials, &["import", "--kinds", "aurora,s3", "--out", &out]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let mut written: Vec<String> = std::fs::read_dir(&out).expect("the folder").map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    let mut written: Vec<String> =
+        std::fs::read_dir(&out).expect("the folder").map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned()).collect();
     written.sort();
     assert_eq!(written, ["account.toml", "aurora.toml", "s3.toml"]);
     assert!(!run.stderr.contains("ecs") && !run.stderr.contains("ssm"), "only RDS and S3 are called:\n{}", run.stderr);

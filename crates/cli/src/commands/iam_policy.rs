@@ -9,7 +9,8 @@ use crate::commands::load_desired;
 use crate::output::{self, Status};
 
 pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Status> {
-    let desired = load_desired(&args.desired.desired)?;
+    // An account being imported has no desired state yet: the import's policy needs none.
+    let desired = if args.import && !args.desired.desired.exists() { holdfast_desired::Desired::default() } else { load_desired(&args.desired.desired)? };
     let history = match args.history.as_deref().map(History::parse).transpose()? {
         Some(History::S3 { bucket, key }) => Some((bucket, key)),
         Some(_) => anyhow::bail!("--history: only an s3://BUCKET/KEY history needs a permission"),
@@ -29,7 +30,7 @@ pub fn run(args: &IamPolicyArgs) -> anyhow::Result<Status> {
         None => None,
     };
     // The census of `holdfast drift` is part of reading: every read-only policy allows it.
-    let uses = Uses { apply: !args.read_only, census: true, audit: args.audit, cost: !args.no_cost, history, topics, metrics };
+    let uses = Uses { apply: !args.read_only, census: true, audit: args.audit, import: args.import, cost: !args.no_cost, history, topics, metrics };
     output::stdout(&format!("{:#}\n", policy(&desired, &uses)));
     Ok(Status::Success)
 }
