@@ -116,6 +116,11 @@ pub fn globs<'a>(group: &[&'a str], universe: &[&str], whole: bool) -> Vec<(Stri
 /// The glob for one name: its generalized form where that selects it alone, else the name.
 pub fn single(name: &str, universe: &[&str]) -> String {
     let general = generalized(name);
+    // Without a glob character it is the name itself: it selects that resource alone,
+    // and checking it against every name would make a large account's import quadratic.
+    if !general.contains('*') {
+        return general;
+    }
     if selects_exactly(&general, &[name], universe) { general } else { literal(name) }
 }
 

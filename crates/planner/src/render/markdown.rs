@@ -10,7 +10,7 @@ pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### holdfast plan: account {} ({})\n", plan.account_id, plan.region);
     let _ = writeln!(out, "**{}**  \nState read at {}.", summary_line(plan), plan.snapshot_taken_at);
-    if let Some(cost) = &plan.cost {
+    if let Some(cost) = priced(plan) {
         let _ = writeln!(out, "\n**{}**  \nPrices: {}.", impact_line(cost), cost.prices);
     }
 
@@ -112,8 +112,13 @@ pub fn markdown(plan: &Plan) -> String {
             let _ = writeln!(out, "- {reason}");
         }
     }
-    if let Some(cost) = &plan.cost {
+    if let Some(cost) = priced(plan) {
         let _ = writeln!(out, "\n**{}**", impact_line(cost));
     }
     out
+}
+
+/// The cost summary, for a plan that changes something: "no change" costs nothing to say.
+fn priced(plan: &Plan) -> Option<&crate::plan::CostSummary> {
+    plan.cost.as_ref().filter(|_| !plan.changes.is_empty())
 }

@@ -104,7 +104,8 @@ pub fn text(plan: &Plan, use_color: bool) -> String {
     }
 
     let _ = writeln!(out, "\n{}", painter.paint(bold, &summary_line(plan)));
-    if let Some(cost) = &plan.cost {
+    // "No changes" needs no price.
+    if let Some(cost) = plan.cost.as_ref().filter(|_| !plan.changes.is_empty()) {
         if !cost.not_estimated.is_empty() {
             let _ = writeln!(out, "\n{}", painter.paint(bold, "Not estimated"));
             for reason in &cost.not_estimated {
