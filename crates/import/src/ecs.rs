@@ -251,11 +251,13 @@ fn suggest_secrets(out: &mut Section, cluster: &Cluster, cluster_glob: &str, ser
             out.text.push('\n');
             let listed: Vec<String> = group.iter().map(|service| service.name.clone()).collect();
             out.review(format!(
-                "{} {} in plaintext in the task definitions of {} and look like secrets ({}). To move them to SSM SecureStrings, uncomment these entries and check the parameter names: apply creates each parameter from the value the services run with, then moves them.",
+                "{} {} in plaintext in the task definitions of {} and {} ({}). To move {} to SSM SecureStrings, uncomment these entries and check the parameter names: apply creates each parameter from the value the services run with, then moves them.",
                 variables.join(", "),
                 if variables.len() == 1 { "is" } else { "are" },
                 cluster.name,
+                if variables.len() == 1 { "looks like a secret" } else { "look like secrets" },
                 short_list(&listed),
+                if variables.len() == 1 { "it" } else { "them" },
             ));
             out.line("# [[ecs.task_secrets]]");
             let _ = writeln!(out.text, "# cluster = {}", quoted(cluster_glob));

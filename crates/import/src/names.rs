@@ -105,12 +105,23 @@ pub fn for_group(group: &[&str], universe: &[&str], whole: bool) -> Option<Strin
     candidates.into_iter().find(|candidate| selects_exactly(candidate, group, universe))
 }
 
-/// The entries a group needs: one glob for the whole group, or one per name.
+/// The entries a group needs: one glob for the whole group; else, in name order, runs of
+/// up to [`MOST_ALTERNATIVES`] names that one glob selects (`team-{a,c,e}-svc`: a group
+/// whose names interleave with another's); else one entry per name.
 pub fn globs<'a>(group: &[&'a str], universe: &[&str], whole: bool) -> Vec<(String, Vec<&'a str>)> {
-    match for_group(group, universe, whole) {
-        Some(glob) => vec![(glob, group.to_vec())],
-        None => group.iter().map(|name| (single(name, universe), vec![*name])).collect(),
+    if let Some(glob) = for_group(group, universe, whole) {
+        return vec![(glob, group.to_vec())];
     }
+    let mut sorted = group.to_vec();
+    sorted.sort_unstable();
+    let mut entries = Vec::new();
+    for run in sorted.chunks(MOST_ALTERNATIVES) {
+        match for_group(run, universe, false).filter(|_| run.len() > 1) {
+            Some(glob) => entries.push((glob, run.to_vec())),
+            None => entries.extend(run.iter().map(|name| (single(name, universe), vec![*name]))),
+        }
+    }
+    entries
 }
 
 /// The glob for one name: its generalized form where that selects it alone, else the name.
@@ -187,6 +198,17 @@ mod tests {
         let twins = ["app-Service-rTtLLOHCi694", "app-Service-4kTq8ZbW1mXe"];
         assert_eq!(for_group(&twins[..1], &twins, false), None);
         assert_eq!(single(twins[0], &twins), "app-Service-rTtLLOHCi694");
+    }
+
+    #[test]
+    fn a_group_that_interleaves_with_another_is_written_in_runs_of_alternatives() {
+        let names: Vec<String> = (0..20).map(|index| format!("team-svc{index:02}-Service")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let even: Vec<&str> = names.iter().step_by(2).copied().collect();
+        let entries = globs(&even, &names, false);
+        let written: Vec<&str> = entries.iter().map(|(glob, _)| glob.as_str()).collect();
+        assert_eq!(written, ["team-{svc00,svc02,svc04,svc06,svc08,svc10,svc12,svc14}-Service", "team-{svc16,svc18}-Service"]);
+        assert_eq!(entries.iter().map(|(_, group)| group.len()).sum::<usize>(), 10);
     }
 
     #[test]

@@ -129,8 +129,13 @@ fn summary(imported: &Imported, dir: &Path, stdout: bool) -> String {
     let review: Vec<&String> = imported.files.iter().flat_map(|file| &file.review).collect();
     if !review.is_empty() {
         text.push_str(&format!("{} to review, marked `# review:` in the files:\n", review.len()));
-        for note in review {
+        // A large account's notes are read in the files; the first few say what kind they are.
+        const SHOWN: usize = 10;
+        for note in review.iter().take(SHOWN) {
             text.push_str(&format!("  - {note}\n"));
+        }
+        if review.len() > SHOWN {
+            text.push_str(&format!("  ... and {} more\n", review.len() - SHOWN));
         }
     }
     text
