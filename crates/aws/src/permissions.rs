@@ -172,42 +172,22 @@ pub fn read_actions(desired: &Desired, census: bool) -> BTreeSet<String> {
 /// every trail's status, every parameter's metadata, and IAM's credential report.
 pub fn audit_actions(desired: &Desired) -> BTreeSet<String> {
     let mut actions = read_actions(&desired.with_audit_scope(), true);
-    actions.extend(
-        [
-            "cloudtrail:DescribeTrails",
-            "cloudtrail:GetTrailStatus",
-            "rds:DescribeDBInstances",
-            "ssm:DescribeParameters",
-            "securityhub:GetEnabledStandards",
-            "iam:GenerateCredentialReport",
-            "iam:GetCredentialReport",
-            "iam:GetAccountSummary",
-        ]
-        .iter()
-        .map(|action| (*action).to_owned()),
-    );
+    let iam = ["iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountSummary"];
+    actions.extend(WHOLE_ACCOUNT_ACTIONS.iter().chain(&iam).map(|action| (*action).to_owned()));
     actions
 }
+
+/// What a whole-account read lists beyond a desired state's own reads: every trail's
+/// status, every parameter's metadata, which instances are Serverless v2, the standards.
+const WHOLE_ACCOUNT_ACTIONS: [&str; 5] =
+    ["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus", "rds:DescribeDBInstances", "ssm:DescribeParameters", "securityhub:GetEnabledStandards"];
 
 /// What `holdfast import` reads: the whole-account scope with lifecycle rules and load
 /// balancers, every trail and parameter, and every aliased key with its rotation.
 pub fn import_actions(desired: &Desired) -> BTreeSet<String> {
     let mut actions = read_actions(&desired.with_import_scope(), true);
-    actions.extend(
-        [
-            "cloudtrail:DescribeTrails",
-            "cloudtrail:GetTrailStatus",
-            "rds:DescribeDBInstances",
-            "ssm:DescribeParameters",
-            "securityhub:GetEnabledStandards",
-            "kms:ListAliases",
-            "kms:ListKeys",
-            "kms:DescribeKey",
-            "kms:GetKeyRotationStatus",
-        ]
-        .iter()
-        .map(|action| (*action).to_owned()),
-    );
+    let keys = ["kms:ListAliases", "kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"];
+    actions.extend(WHOLE_ACCOUNT_ACTIONS.iter().chain(&keys).map(|action| (*action).to_owned()));
     actions
 }
 

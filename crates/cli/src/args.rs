@@ -52,9 +52,10 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The kinds to import, comma-separated; every kind when left out.
-    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND,...")]
-    pub kinds: Vec<ImportKind>,
+    /// The kinds to import, comma-separated (ecs, aurora, s3, ssm, vpc, kms, cloudtrail,
+    /// guardduty, securityhub, config, elb); every kind when left out.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...", value_parser = holdfast_import::Kind::parse)]
+    pub kinds: Vec<holdfast_import::Kind>,
     /// The folder to write, one file per kind (created if missing).
     #[arg(long, default_value = "desired-state", value_name = "DIR")]
     pub out: PathBuf,
@@ -69,21 +70,6 @@ pub struct ImportArgs {
     pub force: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ImportKind {
-    Ecs,
-    Aurora,
-    S3,
-    Ssm,
-    Vpc,
-    Kms,
-    Cloudtrail,
-    Guardduty,
-    Securityhub,
-    Config,
-    Elb,
 }
 
 #[derive(Debug, clap::Args)]

@@ -62,8 +62,12 @@ impl Kind {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    /// A kind by name, or an error that lists the names.
+    pub fn parse(text: &str) -> Result<Kind, String> {
+        Kind::ALL.into_iter().find(|kind| kind.as_str() == text).ok_or_else(|| {
+            let names: Vec<&str> = Kind::ALL.iter().map(|kind| kind.as_str()).collect();
+            format!("not a kind holdfast imports; the kinds are {}", names.join(", "))
+        })
     }
 
     fn write(self, inventory: &Inventory, out: &mut Section) {

@@ -8,12 +8,12 @@ use anyhow::{Context, bail};
 use holdfast_import::{Imported, Kind, Options};
 use holdfast_inventory::Inventory;
 
-use crate::args::{ImportArgs, ImportKind};
+use crate::args::ImportArgs;
 use crate::commands::live;
 use crate::output::{self, Status};
 
 pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
-    let mut kinds: Vec<Kind> = if args.kinds.is_empty() { Kind::ALL.to_vec() } else { args.kinds.iter().map(|kind| kind_of(*kind)).collect() };
+    let mut kinds: Vec<Kind> = if args.kinds.is_empty() { Kind::ALL.to_vec() } else { args.kinds.clone() };
     kinds.sort();
     kinds.dedup();
     if !args.stdout {
@@ -51,22 +51,6 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
                 listed.join("\n")
             )
         }
-    }
-}
-
-fn kind_of(kind: ImportKind) -> Kind {
-    match kind {
-        ImportKind::Ecs => Kind::Ecs,
-        ImportKind::Aurora => Kind::Aurora,
-        ImportKind::S3 => Kind::S3,
-        ImportKind::Ssm => Kind::Ssm,
-        ImportKind::Vpc => Kind::Vpc,
-        ImportKind::Kms => Kind::Kms,
-        ImportKind::Cloudtrail => Kind::Cloudtrail,
-        ImportKind::Guardduty => Kind::Guardduty,
-        ImportKind::Securityhub => Kind::Securityhub,
-        ImportKind::Config => Kind::Config,
-        ImportKind::Elb => Kind::Elb,
     }
 }
 
