@@ -314,7 +314,34 @@ fn lifecycle_rule(rule: &aws_sdk_s3::types::LifecycleRule) -> LifecycleRule {
             .abort_incomplete_multipart_upload()
             .and_then(|abort| abort.days_after_initiation())
             .and_then(|days| u32::try_from(days).ok()),
+        unmodelled: unmodelled(rule),
     }
+}
+
+/// The settings of a rule the desired state has no words for, by their API names.
+fn unmodelled(rule: &aws_sdk_s3::types::LifecycleRule) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(expiration) = rule.expiration() {
+        if expiration.date().is_some() {
+            found.push("Expiration.Date");
+        }
+        if expiration.expired_object_delete_marker().is_some() {
+            found.push("Expiration.ExpiredObjectDeleteMarker");
+        }
+    }
+    if rule.transitions().iter().any(|transition| transition.date().is_some()) {
+        found.push("Transition.Date");
+    }
+    if !rule.noncurrent_version_transitions().is_empty() {
+        found.push("NoncurrentVersionTransitions");
+    }
+    if rule.noncurrent_version_expiration().is_some_and(|expiration| expiration.newer_noncurrent_versions().is_some()) {
+        found.push("NoncurrentVersionExpiration.NewerNoncurrentVersions");
+    }
+    if rule.id().is_none_or(str::is_empty) {
+        found.push("an empty ID");
+    }
+    found.into_iter().map(str::to_owned).collect()
 }
 
 async fn read_tags(aws: &Aws, name: &str) -> Result<BTreeMap<String, String>, AwsError> {

@@ -337,6 +337,7 @@ fn expiring_after(days: u32) -> Option<holdfast_inventory::s3::Lifecycle> {
             expiration_days: Some(days),
             noncurrent_expiration_days: None,
             abort_incomplete_multipart_days: None,
+            unmodelled: Vec::new(),
         }],
         transition_minimum_object_size: None,
     })

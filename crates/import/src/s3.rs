@@ -98,6 +98,19 @@ fn declared(inventory: &Inventory, bucket: &Bucket, out: &mut Section) -> Declar
 
 /// One rule as an inline table, or why the desired state cannot say it.
 fn rule(rule: &LifecycleRule) -> Result<String, String> {
+    if !rule.unmodelled.is_empty() {
+        return Err(format!("rule `{}` has {}, which the desired state cannot declare", rule.id, rule.unmodelled.join(", ")));
+    }
+    if rule.id.is_empty() {
+        return Err("a rule has no id".to_owned());
+    }
+    let acts = !rule.transitions.is_empty()
+        || rule.expiration_days.is_some()
+        || rule.noncurrent_expiration_days.is_some()
+        || rule.abort_incomplete_multipart_days.is_some();
+    if !acts {
+        return Err(format!("rule `{}` does nothing the desired state can declare", rule.id));
+    }
     let mut parts = vec![format!("id = {}", quoted(&rule.id))];
     let prefix = match (&rule.filter, &rule.legacy_prefix) {
         (Some(filter), _) => {

@@ -43,7 +43,7 @@ fn account() -> impl Strategy<Value = Account> {
     (
         proptest::collection::vec((0..3usize, 0..5usize, 0..5usize, 0..6u8, 0..4u8), 0..8),
         proptest::collection::vec((0..3usize, 0..5usize, proptest::option::of((0..4u8, 1..8u8)), any::<bool>()), 0..4),
-        proptest::collection::vec((0..3usize, 0..5usize, 0..3u8, 0..4u8, 0..3u8), 0..6),
+        proptest::collection::vec((0..3usize, 0..5usize, 0..3u8, 0..5u8, 0..3u8), 0..6),
         proptest::collection::vec((0..3usize, 0..5usize, any::<bool>()), 0..4),
         proptest::collection::vec((proptest::option::of(0..3usize), 0..3u8), 0..4),
         proptest::collection::vec((0..5usize, any::<bool>()), 0..3),
@@ -115,12 +115,18 @@ fn build(account: &Account) -> Inventory {
             expiration_days: Some(days + 365),
             noncurrent_expiration_days: None,
             abort_incomplete_multipart_days: Some(7),
+            unmodelled: Vec::new(),
         };
         let lifecycle = match lifecycle {
             0 => None,
             1 => Some(Lifecycle { rules: vec![rule("archive", None, 90)], transition_minimum_object_size: Some("all_storage_classes_128K".into()) }),
             2 => Some(Lifecycle { rules: vec![rule("logs", Some("logs/"), 30), rule("old", Some("old/"), 60)], transition_minimum_object_size: None }),
-            _ => Some(Lifecycle { rules: vec![rule("small", None, 30)], transition_minimum_object_size: Some("varies_by_storage_class".into()) }),
+            3 => Some(Lifecycle { rules: vec![rule("small", None, 30)], transition_minimum_object_size: Some("varies_by_storage_class".into()) }),
+            // A setting the desired state cannot declare: the rules are left out, and as they are.
+            _ => Some(Lifecycle {
+                rules: vec![LifecycleRule { unmodelled: vec!["NoncurrentVersionTransitions".into()], ..rule("versions", None, 30) }],
+                transition_minimum_object_size: None,
+            }),
         };
         add_bucket(&mut inventory, &bucket, encryption, lifecycle, Some(false));
         inventory.s3.buckets.last_mut().expect("just added").public_access_block = match block {

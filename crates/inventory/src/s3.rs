@@ -121,6 +121,10 @@ pub struct LifecycleRule {
     pub expiration_days: Option<u32>,
     pub noncurrent_expiration_days: Option<u32>,
     pub abort_incomplete_multipart_days: Option<u32>,
+    /// The settings of the rule the desired state cannot declare (`NoncurrentVersionTransitions`,
+    /// `Expiration.Date`, ...): a put of the rules holdfast models would drop them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmodelled: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -183,6 +183,29 @@ fn update(cx: &mut Context<'_>, entry: &BucketEntry, bucket: &Bucket, address: S
             put_lifecycle = put_lifecycle.or_else(|| entry.lifecycle.as_ref().map(|rules| rules.iter().map(|rule| to_live(rule.get_ref())).collect()));
         }
     }
+    // A put replaces the whole configuration: settings holdfast cannot declare would be lost.
+    if put_lifecycle.is_some() {
+        let unmodelled: Vec<String> = bucket
+            .lifecycle
+            .iter()
+            .flat_map(|lifecycle| &lifecycle.rules)
+            .filter(|rule| !rule.unmodelled.is_empty())
+            .map(|rule| format!("`{}` ({})", rule.id, rule.unmodelled.join(", ")))
+            .collect();
+        if !unmodelled.is_empty() {
+            cx.warn(
+                format!(
+                    "s3.bucket/{}: its lifecycle rules {} have settings the desired state cannot declare, which putting the declared rules would delete: holdfast leaves the lifecycle configuration as it is; change it by hand, or remove those settings first",
+                    bucket.name,
+                    unmodelled.join(", ")
+                ),
+                Some(&entry.origin),
+            );
+            attributes.retain(|attribute| attribute.name != "lifecycle" && attribute.name != "transition_minimum_object_size");
+            put_lifecycle = None;
+            put_minimum_size = None;
+        }
+    }
     let mut put_block = None;
     if let Some(on) = entry.public_access_block {
         let want = PublicAccessBlock::all(on);
@@ -344,6 +367,7 @@ fn to_live(rule: &DesiredRule) -> LifecycleRule {
         expiration_days: rule.expiration_days,
         noncurrent_expiration_days: rule.noncurrent_expiration_days,
         abort_incomplete_multipart_days: rule.abort_incomplete_multipart_days,
+        unmodelled: Vec::new(),
     }
 }
 

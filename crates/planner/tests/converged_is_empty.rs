@@ -183,6 +183,7 @@ fn live_rule(index: usize, rule: &Rule, reverse_transitions: bool) -> LifecycleR
         expiration_days: rule.expiration.then_some(400),
         noncurrent_expiration_days: None,
         abort_incomplete_multipart_days: None,
+        unmodelled: Vec::new(),
     }
 }
 

@@ -28,6 +28,7 @@ fn tiering_rule(filter: Option<LifecycleFilter>, legacy_prefix: Option<&str>, re
         expiration_days: None,
         noncurrent_expiration_days: None,
         abort_incomplete_multipart_days: None,
+        unmodelled: Vec::new(),
     }
 }
 
@@ -94,6 +95,7 @@ lifecycle = [
         expiration_days: expiration,
         noncurrent_expiration_days: None,
         abort_incomplete_multipart_days: abort,
+        unmodelled: Vec::new(),
     };
     let mut inventory = inventory();
     add_bucket(&mut inventory, "b", None, lifecycle(vec![rule("b-uploads", "", None, Some(7)), rule("a-logs", "logs/", Some(30), None)], None), None);
@@ -114,6 +116,31 @@ fn undeclared_rules_are_removed_and_the_diff_shows_each_rule() {
         Some("old: whole bucket; day 60 -> STANDARD_IA\ntiering: whole bucket; day 30 -> INTELLIGENT_TIERING, day 90 -> GLACIER")
     );
     assert_eq!(attribute.after.as_deref(), Some("tiering: whole bucket; day 30 -> INTELLIGENT_TIERING, day 90 -> GLACIER"));
+}
+
+#[test]
+fn a_lifecycle_with_settings_holdfast_cannot_declare_is_never_put_over() {
+    // The live rule also moves noncurrent versions to Glacier IR: a put of the declared
+    // rules (tiering at 45 days) would delete that.
+    let mut live = tiering_rule(None, None, false);
+    live.transitions[0].days = Some(45);
+    live.unmodelled = vec!["NoncurrentVersionTransitions".into()];
+    let mut inventory = inventory();
+    add_bucket(&mut inventory, "livkit-recordings", None, lifecycle(vec![live.clone()], None), Some(false));
+    let first = plan(&desired(TIERING), &inventory);
+    assert!(first.changes.is_empty(), "{:#?}", first.changes);
+    assert!(
+        first.warnings.iter().any(|warning| warning.message.contains("`tiering` (NoncurrentVersionTransitions)")
+            && warning.message.contains("leaves the lifecycle configuration as it is")),
+        "{:#?}",
+        first.warnings
+    );
+    // What it models being equal, nothing is said: the other settings are not holdfast's.
+    live.transitions[0].days = Some(30);
+    let mut equal = support::inventory();
+    add_bucket(&mut equal, "livkit-recordings", None, lifecycle(vec![live], None), Some(false));
+    let second = plan(&desired(TIERING), &equal);
+    assert!(second.changes.is_empty() && second.warnings.is_empty(), "{:#?} {:#?}", second.changes, second.warnings);
 }
 
 #[test]
