@@ -90,6 +90,10 @@ impl Aws {
             .region()
             .map(ToString::to_string)
             .ok_or_else(|| AwsError::Setup("no AWS region is configured: give [account] region in the desired state, --region, or AWS_REGION".to_owned()))?;
+        // A misspelt region would be retried as a server error, call after call.
+        if !holdfast_desired::account::looks_like_region(&region) {
+            return Err(AwsError::Setup(format!("`{region}` is not an AWS region name\n  hint: regions look like `us-east-1` or `eu-central-2`")));
+        }
         check_credentials(&config, options.profile.as_deref(), options.assume_role.as_ref()).await?;
         let calls = ApiCalls::new();
         // An emulator or proxy serves buckets on its own host, not on bucket subdomains.

@@ -101,7 +101,11 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
             tolerant(&failures, "ssm", ssm::read(aws, desired, &salt, progress)),
             tolerant(&failures, "vpc", vpc::read(aws, desired, progress, census)),
             tolerant(&failures, "kms", kms::read(aws, desired, options.import && options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"kms")))),
-            tolerant(&failures, "cloudtrail", cloudtrail::read(aws, desired, whole_account)),
+            tolerant(
+                &failures,
+                "cloudtrail",
+                cloudtrail::read(aws, desired, whole_account && options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"cloudtrail")))
+            ),
             tolerant(&failures, "guardduty", guardduty::read(aws, desired)),
             tolerant(&failures, "securityhub", securityhub::read(aws, desired, whole_account)),
             tolerant(&failures, "config", config::read(aws, desired)),
@@ -118,6 +122,20 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     inventory.securityhub = securityhub;
     inventory.config = config;
     inventory.elb = elb;
+    if options.import {
+        let wanted = |kind: &str| options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&kind));
+        // Where trails, Config and flow logs deliver is checked against the bucket listing,
+        // which reading S3 makes; without S3, it is listed alone.
+        if inventory.s3.names.is_empty() && ["vpc", "cloudtrail", "config"].into_iter().any(wanted) {
+            inventory.s3.names = tolerant(&failures, "s3", s3::census(aws)).await?;
+        }
+        // A capacity provider a cluster uses exists: the strategies written name them.
+        let attached = inventory.ecs.clusters.iter().flat_map(|cluster| &cluster.capacity_providers);
+        let custom: Vec<String> = attached.filter(|provider| !holdfast_desired::ecs::is_fargate(provider)).cloned().collect();
+        inventory.ecs.capacity_providers.extend(custom);
+        inventory.ecs.capacity_providers.sort();
+        inventory.ecs.capacity_providers.dedup();
+    }
     if census {
         let buckets = match regional_buckets.or(census_buckets) {
             Some(names) => names,

@@ -50,6 +50,54 @@ fn the_seeded_z360_account_imports_to_no_change_and_one_boto3_change_is_the_one_
 }
 
 #[test]
+fn logging_the_console_set_up_and_lifecycle_settings_the_desired_state_cannot_declare_import_to_no_change() {
+    let emulator = Emulator::from_env();
+    let account = account_for("import-console-logging");
+    let credentials = emulator.seed("empty", &account, &[]);
+    let suffix = format!("-{account}");
+    emulator.script("import_fixtures.py", "console-logging", &account, &["--suffix", &suffix]);
+    emulator.script("import_fixtures.py", "unmodelled-lifecycle", &account, &["--suffix", &suffix]);
+    let dir = tempfile::tempdir().expect("a folder");
+    let (imported, planned) = import_and_plan(&emulator, &credentials, &dir, &[]);
+    assert_eq!(addresses(&planned), Vec::<String>::new());
+    let s3 = file(&imported, "s3.toml");
+    assert!(s3.contains("# review: the lifecycle rules of versioned") && s3.contains("NoncurrentVersionTransitions"), "{s3}");
+    // Without S3, where the trail, Config and the flow logs deliver is still known.
+    let only = tempfile::tempdir().expect("a folder");
+    let (_, planned) = import_and_plan(&emulator, &credentials, &only, &["--kinds", "vpc,cloudtrail,config"]);
+    assert_eq!(addresses(&planned), Vec::<String>::new());
+    // A plan that changes the bucket's modelled rules leaves the others' settings alone.
+    let bucket = format!("versioned{suffix}");
+    let changed = tempfile::tempdir().expect("a folder");
+    std::fs::copy(path(&dir, "imported/account.toml"), changed.path().join("account.toml")).expect("copy");
+    std::fs::write(
+        changed.path().join("versions.toml"),
+        format!("[[s3.bucket]]\nname = \"{bucket}\"\nlifecycle = [{{ id = \"versions\", noncurrent_expiration_days = 120 }}]\n"),
+    )
+    .expect("write");
+    let desired = changed.path().display().to_string();
+    let (run, _) = apply_json(&emulator, &credentials, &desired, &[], &[]);
+    assert!(
+        run.stderr.contains("leaves the lifecycle configuration as it is") || run.stdout.contains("leaves the lifecycle configuration as it is"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let rules = emulator.script("import_fixtures.py", "lifecycle", &account, &["--name", &bucket]);
+    assert!(rules.contains("NoncurrentVersionTransitions") && rules.contains("\"NoncurrentDays\": 30"), "boto3 finds the rule as it was: {rules}");
+}
+
+#[test]
+fn a_cluster_made_after_the_import_is_not_governed_by_it() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "import-reach", &[]);
+    let (imported, _) = import_and_plan(&emulator, &copy.credentials, &copy.dir, &[]);
+    emulator.script("import_fixtures.py", "cluster", &copy.account, &["--name", "z360-prod-db", "--min", "2", "--max", "64"]);
+    let planned = plan(&emulator, &copy.credentials, &imported, 0);
+    assert_eq!(addresses(&planned), Vec::<String>::new());
+}
+
+#[test]
 fn the_z360_account_after_its_apply_imports_to_no_change_with_staging_on_spot() {
     let emulator = Emulator::from_env();
     let copy = Z360Copy::seed(&emulator, "import-z360-applied", &[]);

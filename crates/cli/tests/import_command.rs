@@ -16,7 +16,7 @@ fn an_import_plans_no_change_against_its_snapshot_and_says_how_compact_it_is() {
     let run = holdfast(&["import", "--snapshot", &example(), "--out", &out], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.is_empty(), "files are written, nothing printed: {}", run.stdout);
-    assert!(run.stderr.contains("Imported 24 resources as 8 entries, 3.0 resources an entry"), "{}", run.stderr);
+    assert!(run.stderr.contains("Imported 23 resources as 10 entries, 2.3 resources an entry"), "{}", run.stderr);
     assert!(run.stderr.contains("Checked: planning these files against what was read shows no change."), "{}", run.stderr);
     let plan = holdfast(&["plan", "--desired", &out, "--snapshot", &example(), "--detailed-exitcode"], &[]);
     assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
@@ -40,6 +40,29 @@ fn existing_files_are_kept_unless_forced_and_stdout_writes_nothing() {
     let forced = holdfast(&["import", "--snapshot", &example(), "--out", &out, "--force"], &[]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert!(std::fs::read_to_string(dir.path().join("ecs.toml")).expect("ecs.toml").contains("[[ecs.service]]"));
+}
+
+#[test]
+fn a_folder_with_other_desired_state_files_or_a_file_for_a_folder_is_refused_before_reading() {
+    let dir = tempfile::tempdir().expect("a folder");
+    std::fs::create_dir(dir.path().join("team")).expect("a subfolder");
+    std::fs::write(dir.path().join("team/mine.toml"), "[account]\nid = \"108782097218\"\nregion = \"us-east-1\"\n").expect("a file of one's own");
+    let out = dir.path().display().to_string();
+    for extra in [vec![], vec!["--force"]] {
+        let mut args = vec!["import", "--snapshot", "/nonexistent.json", "--out", out.as_str()];
+        args.extend(extra);
+        let refused = holdfast(&args, &[]);
+        assert_eq!(refused.code, 1, "{}", refused.stderr);
+        assert!(
+            refused.stderr.contains("already holds desired-state files this import would not write") && refused.stderr.contains("mine.toml"),
+            "{}",
+            refused.stderr
+        );
+    }
+    let file = dir.path().join("team/mine.toml").display().to_string();
+    let refused = holdfast(&["import", "--snapshot", "/nonexistent.json", "--out", &file], &[]);
+    assert_eq!(refused.code, 1);
+    assert!(refused.stderr.contains("is a file, not a folder"), "{}", refused.stderr);
 }
 
 #[test]

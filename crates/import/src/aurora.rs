@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use holdfast_inventory::Inventory;
 use holdfast_inventory::aurora::Cluster;
 
-use crate::names::globs;
+use crate::names::{Reach, globs};
 use crate::{Section, key_name, names_of, number, plural, short_list};
 
 /// What an entry declares of a cluster: the range (as written) and the key, if encrypted.
@@ -31,7 +31,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
     }
     for (declared, members) in &groups {
         let names: Vec<&str> = members.iter().map(|cluster| cluster.identifier.as_str()).collect();
-        for (glob, group) in globs(&names, &universe, names.len() == universe.len()) {
+        for (glob, group) in globs(&names, &universe, names.len() == universe.len(), Reach::Names) {
             let listed: Vec<String> = group.iter().map(|name| (*name).to_owned()).collect();
             let encryption = if declared.encrypted { "encrypted" } else { "not encrypted at rest" };
             out.entry("[[aurora.cluster]]", &[format!("{}, {encryption}: {}", plural(group.len(), "cluster", "clusters"), short_list(&listed))], group.len());
@@ -40,7 +40,11 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
                 out.line(format!("min_acu = {min}"));
                 out.line(format!("max_acu = {max}"));
             }
-            out.line(format!("storage_encrypted = {}", declared.encrypted));
+            // Unencrypted is said in the comment, not declared: declared, it would refuse
+            // the encryption someone asks for later in another entry.
+            if declared.encrypted {
+                out.line("storage_encrypted = true");
+            }
             if let Some(key) = &declared.key {
                 out.string("kms_key", key);
             }

@@ -8,10 +8,10 @@ use std::fmt::Write;
 
 use holdfast_desired::ecs::is_variable_name;
 use holdfast_desired::toml_text::{key, quoted};
-use holdfast_inventory::Inventory;
 use holdfast_inventory::ecs::{Cluster, Service, StrategyItem, TaskDefinition, looks_like_secret_name, names_a_fingerprint};
+use holdfast_inventory::{Inventory, SecretHash};
 
-use crate::names::single;
+use crate::names::{Reach, single};
 use crate::{Section, names_of, short_list};
 
 const FARGATE: &str = "FARGATE";
@@ -23,6 +23,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
     let definitions: BTreeMap<&str, &TaskDefinition> = inventory.ecs.task_definitions.iter().map(|definition| (definition.arn.as_str(), definition)).collect();
     let mut strategies: BTreeMap<String, Vec<StrategyItem>> = BTreeMap::new();
     let mut entries = Section::new();
+    let empty = SecretHash::of(&inventory.salt, "");
     for cluster in clusters {
         let cluster_glob = single(&cluster.name, &cluster_names);
         let service_names = names_of(&cluster.services, |service| service.name.as_str());
@@ -39,7 +40,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         }
         for (strategy, members) in &by_strategy {
             let runs_on = runs_on(&strategies[strategy]);
-            for (glob, group) in globs(members, &service_names) {
+            for (glob, group) in globs(members, &service_names, Reach::Prefix) {
                 let listed: Vec<String> = group.iter().map(|service| short_name(&service.name, &glob)).collect();
                 let noun = if group.len() == 1 { "service" } else { "services" };
                 entries.entry("[[ecs.service]]", &[format!("{} {noun} {runs_on}: {}", group.len(), short_list(&listed))], group.len());
@@ -48,8 +49,16 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
                 entries.string("strategy", strategy);
             }
         }
+        for service in &cluster.services {
+            if let Some(reason) = inventory.ecs.unreadable_task_definitions.get(&service.task_definition) {
+                entries.review(format!(
+                    "the task definition of {}/{} could not be read ({reason}): its secrets are neither imported nor checked for plaintext",
+                    cluster.name, service.name
+                ));
+            }
+        }
         write_task_secrets(&mut entries, cluster, &cluster_glob, &service_names, &definitions);
-        suggest_secrets(&mut entries, cluster, &cluster_glob, &service_names, &definitions);
+        suggest_secrets(&mut entries, cluster, &cluster_glob, &service_names, &definitions, &empty);
     }
     if strategies.is_empty() && entries.text.is_empty() {
         return;
@@ -69,9 +78,9 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
 }
 
 /// The glob of each group of services: one for all, or one each where none fits.
-fn globs<'s>(members: &[&'s Service], universe: &[&str]) -> Vec<(String, Vec<&'s Service>)> {
+fn globs<'s>(members: &[&'s Service], universe: &[&str], reach: Reach) -> Vec<(String, Vec<&'s Service>)> {
     let names: Vec<&str> = members.iter().map(|service| service.name.as_str()).collect();
-    crate::names::globs(&names, universe, names.len() == universe.len())
+    crate::names::globs(&names, universe, names.len() == universe.len(), reach)
         .into_iter()
         .map(|(glob, group)| (glob, members.iter().filter(|service| group.contains(&service.name.as_str())).copied().collect()))
         .collect()
@@ -204,7 +213,7 @@ fn write_task_secrets(out: &mut Section, cluster: &Cluster, cluster_glob: &str, 
         }
     }
     for (secrets, members) in &by_secrets {
-        for (glob, group) in globs(members, service_names) {
+        for (glob, group) in globs(members, service_names, Reach::Names) {
             let noun = if group.len() == 1 { "service takes" } else { "services take" };
             out.entry("[[ecs.task_secrets]]", &[format!("{} {noun} these from SSM already", group.len())], 0);
             out.string("cluster", cluster_glob);
@@ -215,12 +224,14 @@ fn write_task_secrets(out: &mut Section, cluster: &Cluster, cluster_glob: &str, 
     }
 }
 
-/// The plaintext variables of a definition that look like secrets, by name or by value.
-fn plaintext_secrets(definition: &TaskDefinition) -> Vec<String> {
+/// The plaintext variables of a definition that look like secrets, by name or by value;
+/// an empty one is no secret, and SSM would refuse it.
+fn plaintext_secrets(definition: &TaskDefinition, empty: &SecretHash) -> Vec<String> {
     let mut names: Vec<String> = definition
         .containers
         .iter()
         .flat_map(|container| &container.environment)
+        .filter(|variable| &variable.value_hash != empty)
         .filter(|variable| looks_like_secret_name(&variable.name) || (variable.looks_secret && !names_a_fingerprint(&variable.name)))
         .filter(|variable| is_variable_name(&variable.name))
         .map(|variable| variable.name.clone())
@@ -230,26 +241,61 @@ fn plaintext_secrets(definition: &TaskDefinition) -> Vec<String> {
     names
 }
 
+/// The distinct values (as hashes) a plaintext variable has across the services' containers.
+fn values_of<'a>(group: &[&Service], definitions: &BTreeMap<&str, &'a TaskDefinition>, variable: &str) -> std::collections::BTreeSet<&'a SecretHash> {
+    group
+        .iter()
+        .filter_map(|service| definitions.get(service.task_definition.as_str()))
+        .flat_map(|definition| definition.containers.iter().flat_map(|container| &container.environment))
+        .filter(|found| found.name == variable)
+        .map(|found| &found.value_hash)
+        .collect()
+}
+
 /// Commented-out entries that would move plaintext secrets to SSM SecureStrings: a
 /// person decides, and names the parameters and the key.
-fn suggest_secrets(out: &mut Section, cluster: &Cluster, cluster_glob: &str, service_names: &[&str], definitions: &BTreeMap<&str, &TaskDefinition>) {
+fn suggest_secrets(
+    out: &mut Section,
+    cluster: &Cluster,
+    cluster_glob: &str,
+    service_names: &[&str],
+    definitions: &BTreeMap<&str, &TaskDefinition>,
+    empty: &SecretHash,
+) {
     let mut by_variables: BTreeMap<Vec<String>, Vec<&Service>> = BTreeMap::new();
     for service in &cluster.services {
         let Some(definition) = definitions.get(service.task_definition.as_str()) else { continue };
-        let variables = plaintext_secrets(definition);
+        let variables = plaintext_secrets(definition, empty);
         if !variables.is_empty() {
             by_variables.entry(variables).or_default().push(service);
         }
     }
-    for (variables, members) in &by_variables {
-        for (glob, group) in globs(members, service_names) {
+    for (all_variables, members) in &by_variables {
+        for (glob, group) in globs(members, service_names, Reach::Names) {
+            // One parameter holds one value: a variable whose value differs between the
+            // containers or services is named for review, not suggested.
+            let (variables, mixed): (Vec<String>, Vec<String>) =
+                all_variables.iter().cloned().partition(|variable| values_of(&group, definitions, variable).len() == 1);
+            let listed: Vec<String> = group.iter().map(|service| service.name.clone()).collect();
+            if !mixed.is_empty() {
+                out.text.push('\n');
+                out.review(format!(
+                    "{} in plaintext in the task definitions of {} ({}) {} different values: each value needs a parameter of its own, which holdfast does not guess",
+                    mixed.join(", "),
+                    cluster.name,
+                    short_list(&listed),
+                    if mixed.len() == 1 { "holds" } else { "hold" }
+                ));
+            }
+            if variables.is_empty() {
+                continue;
+            }
             let stem = glob.split(['*', '?', '[', '{']).next().unwrap_or_default().trim_matches(['-', '_', '/', '.']).replace('\\', "");
             let parameter = |variable: &str| {
                 let tail: String = variable.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
                 format!("/{stem}/{tail}")
             };
             out.text.push('\n');
-            let listed: Vec<String> = group.iter().map(|service| service.name.clone()).collect();
             out.review(format!(
                 "{} {} in plaintext in the task definitions of {} and {} ({}). To move {} to SSM SecureStrings, uncomment these entries and check the parameter names: apply creates each parameter from the value the services run with, then moves them.",
                 variables.join(", "),
@@ -264,7 +310,7 @@ fn suggest_secrets(out: &mut Section, cluster: &Cluster, cluster_glob: &str, ser
             let _ = writeln!(out.text, "# service = {}", quoted(&glob));
             let pairs: Vec<String> = variables.iter().map(|variable| format!("{} = {}", key(variable), quoted(&parameter(variable)))).collect();
             let _ = writeln!(out.text, "# secrets = {{ {} }}", pairs.join(", "));
-            for variable in variables {
+            for variable in &variables {
                 out.line("#");
                 out.line("# [[ssm.parameter]]");
                 let _ = writeln!(out.text, "# name = {}", quoted(&parameter(variable)));

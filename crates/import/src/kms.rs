@@ -1,5 +1,5 @@
 //! `[[kms.key]]`: the account's own keys that have an alias, with their description and
-//! rotation. AWS managed keys are AWS's.
+//! rotation where it is on. AWS managed keys are AWS's.
 
 use holdfast_desired::toml_text::quoted;
 use holdfast_inventory::Inventory;
@@ -25,8 +25,9 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         if let Some(description) = key.description.as_deref().filter(|description| !description.is_empty()) {
             out.line(format!("description = {}", quoted(description)));
         }
-        if let Some(rotation) = key.rotation {
-            out.line(format!("rotation = {rotation}"));
+        // Off is where AWS starts a key: declared, it would turn off rotation someone turns on.
+        if key.rotation == Some(true) {
+            out.line("rotation = true");
         }
     }
 }

@@ -197,8 +197,9 @@ pub fn import(inventory: &Inventory, options: &Options<'_>) -> Imported {
     for kind in Kind::ALL.into_iter().filter(|kind| options.kinds.contains(kind)) {
         let mut section = Section::new();
         kind.write(inventory, &mut section);
+        // Every kind imported has its file, so importing again with --force replaces all of them.
         if section.text.is_empty() {
-            continue;
+            section.line(format!("\n# No {} resources to declare in this account and region.", kind.as_str()));
         }
         files.push(File {
             name: format!("{}.toml", kind.as_str()),

@@ -71,10 +71,23 @@ pub fn generalized(name: &str) -> String {
     out
 }
 
+/// How far a glob may reach past the names it was written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Only the names, their generated suffixes aside: `{app-z360,zscribe-main}`,
+    /// `z360-staging-Cluster-*`. A resource made later is not selected unless it is the
+    /// same stack's.
+    Names,
+    /// Their common prefix too, as `z360-staging-*`: the services of one cluster, where a
+    /// service added later to the environment is meant to run like the others.
+    Prefix,
+}
+
 /// The glob for a group of names among all the names of their kind (`universe`, which
 /// holds the group), or None when none selects exactly the group: then each name needs
-/// an entry of its own ([`single`]). `*` only for a group that is the `whole` kind.
-pub fn for_group(group: &[&str], universe: &[&str], whole: bool) -> Option<String> {
+/// an entry of its own ([`single`]). `*` only with [`Reach::Prefix`], for a group that is
+/// the `whole` kind.
+pub fn for_group(group: &[&str], universe: &[&str], whole: bool, reach: Reach) -> Option<String> {
     let patterns: Vec<String> = {
         let mut patterns: Vec<String> = group.iter().map(|name| generalized(name)).collect();
         patterns.sort();
@@ -86,7 +99,7 @@ pub fn for_group(group: &[&str], universe: &[&str], whole: bool) -> Option<Strin
         candidates.push(only.clone());
     } else {
         let prefix = common_prefix(&patterns);
-        if prefix.chars().any(|c| !DELIMITERS.contains(&c)) {
+        if reach == Reach::Prefix && prefix.chars().any(|c| !DELIMITERS.contains(&c)) {
             candidates.push(format!("{prefix}*"));
         }
         if patterns.len() <= MOST_ALTERNATIVES {
@@ -98,7 +111,7 @@ pub fn for_group(group: &[&str], universe: &[&str], whole: bool) -> Option<Strin
                 candidates.push(format!("{prefix}{{{}}}{suffix}", middles.join(",")));
             }
         }
-        if whole {
+        if whole && reach == Reach::Prefix {
             candidates.push("*".to_owned());
         }
     }
@@ -108,15 +121,15 @@ pub fn for_group(group: &[&str], universe: &[&str], whole: bool) -> Option<Strin
 /// The entries a group needs: one glob for the whole group; else, in name order, runs of
 /// up to [`MOST_ALTERNATIVES`] names that one glob selects (`team-{a,c,e}-svc`: a group
 /// whose names interleave with another's); else one entry per name.
-pub fn globs<'a>(group: &[&'a str], universe: &[&str], whole: bool) -> Vec<(String, Vec<&'a str>)> {
-    if let Some(glob) = for_group(group, universe, whole) {
+pub fn globs<'a>(group: &[&'a str], universe: &[&str], whole: bool, reach: Reach) -> Vec<(String, Vec<&'a str>)> {
+    if let Some(glob) = for_group(group, universe, whole, reach) {
         return vec![(glob, group.to_vec())];
     }
     let mut sorted = group.to_vec();
     sorted.sort_unstable();
     let mut entries = Vec::new();
     for run in sorted.chunks(MOST_ALTERNATIVES) {
-        match for_group(run, universe, false).filter(|_| run.len() > 1) {
+        match for_group(run, universe, false, Reach::Names).filter(|_| run.len() > 1) {
             Some(glob) => entries.push((glob, run.to_vec())),
             None => entries.extend(run.iter().map(|name| (single(name, universe), vec![*name]))),
         }
@@ -191,12 +204,12 @@ mod tests {
     #[test]
     fn a_group_gets_a_prefix_then_alternatives_and_never_a_glob_that_catches_another_name() {
         let universe = ["z360-beta-queue-Service-Mm4kW7yTn2Bd", "z360-beta-reverb-Service-Qp8sL3vXc6Ne", "z360-beta-web-Service-Hx5tR2wPq9Zc"];
-        assert_eq!(for_group(&universe, &universe, true).as_deref(), Some("z360-beta-*"));
-        assert_eq!(for_group(&universe[1..], &universe, false).as_deref(), Some("z360-beta-{reverb,web}-Service-*"));
-        assert_eq!(for_group(&universe[..1], &universe, false).as_deref(), Some("z360-beta-queue-Service-*"));
+        assert_eq!(for_group(&universe, &universe, true, Reach::Prefix).as_deref(), Some("z360-beta-*"));
+        assert_eq!(for_group(&universe[1..], &universe, false, Reach::Prefix).as_deref(), Some("z360-beta-{reverb,web}-Service-*"));
+        assert_eq!(for_group(&universe[..1], &universe, false, Reach::Prefix).as_deref(), Some("z360-beta-queue-Service-*"));
         // Two names that generalize alike, in different groups: only exact names tell them apart.
         let twins = ["app-Service-rTtLLOHCi694", "app-Service-4kTq8ZbW1mXe"];
-        assert_eq!(for_group(&twins[..1], &twins, false), None);
+        assert_eq!(for_group(&twins[..1], &twins, false, Reach::Prefix), None);
         assert_eq!(single(twins[0], &twins), "app-Service-rTtLLOHCi694");
     }
 
@@ -205,17 +218,25 @@ mod tests {
         let names: Vec<String> = (0..20).map(|index| format!("team-svc{index:02}-Service")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let even: Vec<&str> = names.iter().step_by(2).copied().collect();
-        let entries = globs(&even, &names, false);
+        let entries = globs(&even, &names, false, Reach::Prefix);
         let written: Vec<&str> = entries.iter().map(|(glob, _)| glob.as_str()).collect();
         assert_eq!(written, ["team-{svc00,svc02,svc04,svc06,svc08,svc10,svc12,svc14}-Service", "team-{svc16,svc18}-Service"]);
         assert_eq!(entries.iter().map(|(_, group)| group.len()).sum::<usize>(), 10);
     }
 
     #[test]
+    fn names_reach_no_further_than_their_generated_suffixes() {
+        let universe = ["prod-db", "prod-analytics", "staging-db"];
+        assert_eq!(for_group(&universe[..2], &universe, false, Reach::Names).as_deref(), Some("prod-{analytics,db}"));
+        assert_eq!(for_group(&universe[..2], &universe, false, Reach::Prefix).as_deref(), Some("prod-*"));
+        assert_eq!(for_group(&universe, &universe, true, Reach::Names).as_deref(), Some("{prod-analytics,prod-db,staging-db}"));
+    }
+
+    #[test]
     fn the_whole_kind_is_a_star_only_past_what_alternatives_can_list() {
         let names: Vec<String> = (0..10).map(|index| format!("bucket{index}x")).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        assert_eq!(for_group(&names, &names, true).as_deref(), Some("*"));
-        assert_eq!(for_group(&names[..3], &names, false).as_deref(), Some("{bucket0x,bucket1x,bucket2x}"));
+        assert_eq!(for_group(&names, &names, true, Reach::Prefix).as_deref(), Some("*"));
+        assert_eq!(for_group(&names[..3], &names, false, Reach::Prefix).as_deref(), Some("{bucket0x,bucket1x,bucket2x}"));
     }
 }

@@ -8,7 +8,7 @@ use holdfast_inventory::Inventory;
 use holdfast_inventory::policy::{Document, MANAGED_PREFIX};
 use holdfast_inventory::s3::{Bucket, LifecycleRule};
 
-use crate::names::globs;
+use crate::names::{Reach, globs};
 use crate::{Section, key_name, plural, short_list};
 
 /// What S3 applies to a new lifecycle configuration anyway since September 2024.
@@ -32,7 +32,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
     }
     for (declared, members) in &groups {
         let names: Vec<&str> = members.iter().map(|bucket| bucket.name.as_str()).collect();
-        for (glob, group) in globs(&names, &universe, names.len() == universe.len()) {
+        for (glob, group) in globs(&names, &universe, names.len() == universe.len(), Reach::Names) {
             let listed: Vec<String> = group.iter().map(|name| (*name).to_owned()).collect();
             let comment = if group.len() > 1 { vec![format!("{}: {}", plural(group.len(), "bucket", "buckets"), short_list(&listed))] } else { Vec::new() };
             out.entry("[[s3.bucket]]", &comment, group.len());
@@ -69,11 +69,10 @@ fn declared(inventory: &Inventory, bucket: &Bucket, out: &mut Section) -> Declar
     }
     if let Some(block) = &bucket.public_access_block {
         let all = [block.block_public_acls, block.ignore_public_acls, block.block_public_policy, block.restrict_public_buckets];
+        // All off is left undeclared: declared, it would undo blocking someone turns on.
         if all.iter().all(|on| *on) {
             lines.push("public_access_block = true".to_owned());
-        } else if all.iter().all(|on| !*on) {
-            lines.push("public_access_block = false".to_owned());
-        } else {
+        } else if all.iter().any(|on| *on) {
             out.review(format!("{} blocks public access in part only; holdfast declares all four settings or none, so it is left as it is", bucket.name));
         }
     }

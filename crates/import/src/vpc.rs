@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use holdfast_inventory::Inventory;
 use holdfast_inventory::vpc::{FlowLog, Vpc};
 
-use crate::names::globs;
+use crate::names::{Reach, globs};
 use crate::{Section, plural, short_list};
 
 /// The default record format, which AWS uses when none is given.
@@ -66,7 +66,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         let labels: Vec<&str> = members.iter().map(|vpc| label(vpc, vpcs)).collect();
         // Each member's id may match the glob too: it is the same VPC.
         let group_universe: Vec<&str> = universe.iter().copied().filter(|name| labels.contains(name) || !members.iter().any(|vpc| vpc.id == *name)).collect();
-        for (glob, group) in globs(&labels, &group_universe, members.len() == vpcs.len()) {
+        for (glob, group) in globs(&labels, &group_universe, members.len() == vpcs.len(), Reach::Names) {
             for flow_log in flow_logs {
                 let listed: Vec<String> = group.iter().map(|name| (*name).to_owned()).collect();
                 out.entry("[[vpc.flow_logs]]", &[format!("{}: {}", plural(group.len(), "VPC", "VPCs"), short_list(&listed))], group.len());

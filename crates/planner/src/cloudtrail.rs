@@ -213,6 +213,17 @@ pub(crate) fn check_bucket(cx: &mut Context<'_>, what: &str, name: &str, bucket:
             ),
             Some(origin),
         ),
+        // An entry that leaves the bucket's deliveries alone, on a bucket that exists, leaves
+        // its policy as it is: whoever wrote it may well let the service write.
+        Some(bucket_entry) if !bucket_entry.delivers(delivery) && bucket_entry.deliveries.is_none() && exists => cx.warn(
+            format!(
+                "the {what} `{name}` delivers to `{bucket}`, whose entry ({}) leaves its deliveries to others: AWS refuses a bucket whose policy does not let {} write; add \"{}\" to its deliveries to have holdfast write the statements",
+                source(&bucket_entry.origin),
+                delivery.as_str(),
+                delivery.as_str()
+            ),
+            Some(origin),
+        ),
         Some(bucket_entry) if !bucket_entry.delivers(delivery) => cx.error(
             format!(
                 "the {what} `{name}` delivers to `{bucket}`, but its entry ({}) does not list \"{}\" in deliveries: AWS would refuse the {what} for want of the bucket policy statements; add it",

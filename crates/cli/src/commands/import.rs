@@ -18,6 +18,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     kinds.dedup();
     if !args.stdout {
         refuse_overwrite(&args.out, &kinds, args.force)?;
+        refuse_other_files(&args.out, &kinds)?;
     }
     let (inventory, source) = match &args.snapshot {
         Some(path) => (snapshot(path, &kinds)?, format!("snapshot {}", path.display())),
@@ -27,31 +28,69 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
         }
     };
     // A kind that could not be read is left out, never written as empty.
+    let unread: Vec<(Kind, String)> = kinds.iter().filter_map(|kind| inventory.read_errors.get(kind.as_str()).map(|error| (*kind, error.clone()))).collect();
     kinds.retain(|kind| !inventory.read_errors.contains_key(kind.as_str()));
     let imported = holdfast_import::import(&inventory, &Options { kinds: &kinds, source: &source });
-    let faithful = holdfast_import::verify(&imported, &inventory);
+    // Checked before anything is written: files that would plan a change are never left behind.
+    let verified = match holdfast_import::verify(&imported, &inventory) {
+        Ok(verified) => verified,
+        Err(problems) => {
+            let listed: Vec<String> = problems.iter().map(|problem| format!("  {problem}")).collect();
+            bail!(
+                "nothing was written: the imported files would not plan as no change against the account they came from:\n{}\n  hint: this is a holdfast bug; leave the kind out with --kinds, and report it",
+                listed.join("\n")
+            )
+        }
+    };
     if args.stdout {
         output::stdout(&imported.as_one_file());
     } else {
         write(&args.out, &imported)?;
     }
     output::stderr(&summary(&imported, &args.out, args.stdout));
-    match faithful {
-        Ok(verified) => {
-            output::stderr("Checked: planning these files against what was read shows no change.\n");
-            for warning in &verified.warnings {
-                output::stderr(&output::plain(&format!("warning: {warning}\n")));
+    output::stderr("Checked: planning these files against what was read shows no change.\n");
+    for warning in &verified.warnings {
+        output::stderr(&output::plain(&format!("warning: {warning}\n")));
+    }
+    if unread.is_empty() {
+        return Ok(Status::Success);
+    }
+    let listed: Vec<String> = unread.iter().map(|(kind, error)| format!("  {}: {error}", kind.as_str())).collect();
+    bail!(
+        "not imported, as reading failed (the other kinds were written):\n{}\n  hint: grant what `holdfast iam-policy --read-only --import` prints, then import these kinds with --kinds",
+        listed.join("\n")
+    )
+}
+
+/// Refuses a folder holding desired-state files this import would not write: `holdfast
+/// plan` reads every `.toml` below a folder, so they would be merged with the import.
+fn refuse_other_files(dir: &Path, kinds: &[Kind]) -> anyhow::Result<()> {
+    let ours: Vec<String> =
+        std::iter::once("account".to_owned()).chain(kinds.iter().map(|kind| kind.as_str().to_owned())).map(|name| format!("{name}.toml")).collect();
+    let mut others = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "toml")
+                && !(folder == dir && ours.iter().any(|name| path.file_name().is_some_and(|file| file == name.as_str())))
+            {
+                others.push(path.display().to_string());
             }
-            Ok(Status::Success)
-        }
-        Err(problems) => {
-            let listed: Vec<String> = problems.iter().map(|problem| format!("  {problem}")).collect();
-            bail!(
-                "the imported files would not plan as no change against the account they came from:\n{}\n  hint: this is a holdfast bug; leave the kind out with --kinds, and report it",
-                listed.join("\n")
-            )
         }
     }
+    if others.is_empty() {
+        return Ok(());
+    }
+    others.sort();
+    bail!(
+        "{} already holds desired-state files this import would not write ({}): `holdfast plan` reads every .toml below a folder, so they would be merged with it\n  hint: import into an empty folder with --out, or move those files",
+        dir.display(),
+        others.join(", ")
+    )
 }
 
 /// A snapshot, refused unless it read all of each kind: the globs are checked against
@@ -75,6 +114,9 @@ fn snapshot(path: &Path, kinds: &[Kind]) -> anyhow::Result<Inventory> {
 
 /// Refuses before reading anything when a file the import would write exists.
 fn refuse_overwrite(dir: &Path, kinds: &[Kind], force: bool) -> anyhow::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        bail!("--out {} is a file, not a folder\n  hint: --out names the folder to write the desired state into", dir.display());
+    }
     if force {
         return Ok(());
     }
