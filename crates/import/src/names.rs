@@ -5,7 +5,7 @@
 use holdfast_desired::NameGlob;
 
 /// Most alternatives one `{a,b,...}` glob lists before it stops being easier to read
-/// than separate entries; each is a short word, without a glob of its own.
+/// than separate entries; each is a plain name or word, without a glob of its own.
 const MOST_ALTERNATIVES: usize = 8;
 
 const DELIMITERS: [char; 5] = ['-', '_', '/', '.', ':'];
@@ -105,8 +105,8 @@ pub fn for_group(group: &[&str], universe: &[&str], whole: bool, reach: Reach) -
         if patterns.len() <= MOST_ALTERNATIVES {
             let suffix = common_suffix(&patterns, prefix.len());
             let middles: Vec<&str> = patterns.iter().map(|pattern| &pattern[prefix.len()..pattern.len() - suffix.len()]).collect();
-            // Alternatives read well when each is a short word: `{web,reverb}`.
-            let readable = |middle: &&str| !middle.is_empty() && middle.len() <= 24 && !middle.contains(['{', '}', ',', '*', '?', '[']);
+            // Alternatives read well when each is a plain name or word: `{web,reverb}`.
+            let readable = |middle: &&str| !middle.is_empty() && middle.len() <= 64 && !middle.contains(['{', '}', ',', '*', '?', '[']);
             if middles.iter().all(readable) {
                 candidates.push(format!("{prefix}{{{}}}{suffix}", middles.join(",")));
             }
