@@ -11,9 +11,9 @@ use crate::origin::Origin;
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// The 12-digit account id. Reading or applying refuses any other account.
-    #[schemars(with = "String")]
+    #[schemars(with = "String", regex(pattern = r"^[0-9]{12}$"))]
     pub id: Spanned<String>,
-    #[schemars(with = "String")]
+    #[schemars(with = "String", regex(pattern = r"^[a-z]{2}(-[a-z0-9]+)+-[0-9]+$"))]
     pub region: Spanned<String>,
     #[serde(skip)]
     pub origin: Origin,

@@ -28,9 +28,9 @@ pub struct ClusterEntry {
     pub name: NameGlob,
     #[serde(default)]
     pub tags: TagSelector,
-    #[schemars(with = "Option<f64>")]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 256), extend("multipleOf" = 0.5))]
     pub min_acu: Option<Spanned<f64>>,
-    #[schemars(with = "Option<f64>")]
+    #[schemars(with = "Option<f64>", range(min = 0, max = 256), extend("multipleOf" = 0.5))]
     pub max_acu: Option<Spanned<f64>>,
     /// Can only be chosen when a cluster is created: changing it means a replacement.
     pub storage_encrypted: Option<bool>,

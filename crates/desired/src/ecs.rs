@@ -37,8 +37,10 @@ pub struct StrategyItem {
     pub provider: String,
     /// AWS's default weight is 0.
     #[serde(default)]
+    #[schemars(range(max = 1000))]
     pub weight: u32,
     #[serde(default)]
+    #[schemars(range(max = 100000))]
     pub base: u32,
 }
 

@@ -19,7 +19,7 @@ pub struct GuardDuty {
     /// `false` deletes the detector, and its findings, only with `--allow-delete`.
     #[serde(default = "yes")]
     pub enabled: bool,
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", extend("enum" = ["FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"]))]
     pub finding_frequency: Option<Spanned<String>>,
     /// Features that must be on; features left out are left as they are.
     #[serde(default)]

@@ -34,7 +34,7 @@ pub struct BucketEntry {
     /// `all_storage_classes_128K` (AWS's default since September 2024) or
     /// `varies_by_storage_class`. Unmanaged when left out, so the changed default
     /// never shows as drift.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<String>", extend("enum" = ["all_storage_classes_128K", "varies_by_storage_class"]))]
     pub transition_minimum_object_size: Option<Spanned<String>>,
     /// All four public access block settings on (`true`) or off; unmanaged when left out.
     pub public_access_block: Option<bool>,

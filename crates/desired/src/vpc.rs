@@ -28,7 +28,7 @@ pub struct FlowLogEntry {
     #[serde(default)]
     pub traffic: Traffic,
     /// 60 or 600 seconds; AWS's default is 600.
-    #[schemars(with = "Option<u32>")]
+    #[schemars(with = "Option<u32>", extend("enum" = [60, 600]))]
     pub max_aggregation_interval: Option<Spanned<u32>>,
     pub log_format: Option<String>,
     #[serde(skip)]
