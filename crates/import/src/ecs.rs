@@ -41,7 +41,11 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         for (strategy, members) in &by_strategy {
             let runs_on = runs_on(&strategies[strategy]);
             for (glob, group) in globs(members, &service_names, Reach::Prefix) {
-                let listed: Vec<String> = group.iter().map(|service| short_name(&service.name, &glob)).collect();
+                let mut listed: Vec<String> = group.iter().map(|service| short_name(&service.name, &glob)).collect();
+                // Names that differ only in what was cut are listed whole.
+                if listed.iter().collect::<std::collections::BTreeSet<_>>().len() < listed.len() {
+                    listed = group.iter().map(|service| service.name.clone()).collect();
+                }
                 let noun = if group.len() == 1 { "service" } else { "services" };
                 entries.entry("[[ecs.service]]", &[format!("{} {noun} {runs_on}: {}", group.len(), short_list(&listed))], group.len());
                 entries.string("cluster", &cluster_glob);

@@ -30,6 +30,9 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         let declared = declared(inventory, bucket, out);
         groups.entry(declared).or_default().push(bucket);
     }
+    // In name order, as a reader looks for a resource: not in the order of their settings.
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|a, b| a.1.first().map(|first| first.name.as_str()).cmp(&b.1.first().map(|first| first.name.as_str())));
     for (declared, members) in &groups {
         let names: Vec<&str> = members.iter().map(|bucket| bucket.name.as_str()).collect();
         for (glob, group) in globs(&names, &universe, names.len() == universe.len(), Reach::Names) {

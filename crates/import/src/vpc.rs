@@ -62,6 +62,9 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
             groups.entry(flow_logs).or_default().push(vpc);
         }
     }
+    // In name order, as a reader looks for a resource: not in the order of their settings.
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_by(|a, b| a.1.first().map(|first| label(first, vpcs)).cmp(&b.1.first().map(|first| label(first, vpcs))));
     for (flow_logs, members) in &groups {
         let labels: Vec<&str> = members.iter().map(|vpc| label(vpc, vpcs)).collect();
         // Each member's id may match the glob too: it is the same VPC.
