@@ -253,6 +253,8 @@ async fn describe_services(aws: &Aws, cluster_arn: &str, cluster_name: &str, arn
     Ok(output
         .services()
         .iter()
+        // A deleted service is listed as INACTIVE for a while: it runs nothing to govern.
+        .filter(|service| service.status() != Some("INACTIVE"))
         .map(|service| Service {
             name: service.service_name().unwrap_or_default().to_owned(),
             arn: service.service_arn().unwrap_or_default().to_owned(),

@@ -55,6 +55,10 @@ pub struct ReadOptions {
     pub kinds: Option<Vec<&'static str>>,
 }
 
+/// The kinds that name KMS keys: importing any reads the account's keys and aliases, so
+/// the keys they name can be told by alias.
+const KEYED: [&str; 5] = ["kms", "s3", "ssm", "aurora", "cloudtrail"];
+
 /// The coverage keys of the audit's reads beyond the desired state's own.
 pub const AUDIT_READS: &[&str] = &["aurora.other_databases", "cloudtrail.trails", "ssm.parameter_list", "iam.credentials"];
 
@@ -100,7 +104,11 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
             async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
             tolerant(&failures, "ssm", ssm::read(aws, desired, &salt, progress)),
             tolerant(&failures, "vpc", vpc::read(aws, desired, progress, census)),
-            tolerant(&failures, "kms", kms::read(aws, desired, options.import && options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"kms")))),
+            tolerant(
+                &failures,
+                "kms",
+                kms::read(aws, desired, options.import && options.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|kind| KEYED.contains(kind))))
+            ),
             tolerant(
                 &failures,
                 "cloudtrail",

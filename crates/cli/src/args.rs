@@ -307,7 +307,8 @@ pub struct AwsArgs {
     /// A named profile from ~/.aws/config.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Defaults to [account] region in the desired state.
+    /// Defaults to [account] region in the desired state, else the standard chain
+    /// (AWS_REGION, the profile's region).
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
     /// Send every request to this endpoint (an emulator, a proxy); AWS_ENDPOINT_URL works too.

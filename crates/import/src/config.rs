@@ -11,9 +11,23 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         out.review("AWS Config records nothing in this region".to_owned());
         return;
     };
+    // `recording` is declared on when left out: a stopped recorder is a note, not a
+    // declaration that would turn it off again after someone starts it.
+    if !recorder.recording {
+        out.text.push('\n');
+        out.review(format!("AWS Config's recorder `{}` is stopped: it is not imported", recorder.name));
+        return;
+    }
     out.entry("[config]", &[], 1);
-    out.line(format!("all_supported = {}", recorder.all_supported));
-    out.line(format!("include_global_resources = {}", recorder.include_global_resources));
+    // A recorder of a list of resource types is not holdfast's to declare: left as it is.
+    if recorder.all_supported {
+        out.line("all_supported = true");
+        if recorder.include_global_resources {
+            out.line("include_global_resources = true");
+        }
+    } else {
+        out.review(format!("AWS Config's recorder `{}` records a list of resource types, which holdfast leaves as it is", recorder.name));
+    }
     if let Some(channel) = inventory.config.channels.first() {
         if let Some(bucket) = &channel.bucket {
             out.string("bucket", bucket);
@@ -22,7 +36,7 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
             out.string("prefix", prefix);
         }
     }
-    out.line(format!("recording = {}", recorder.recording));
+    out.line("recording = true");
     // The service-linked role is what holdfast uses when none is named.
     if let Some(role) = recorder.role_arn.as_deref().filter(|role| *role != service_linked_role(&inventory.account_id)) {
         out.string("role", role);

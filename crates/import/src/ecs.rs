@@ -156,15 +156,21 @@ fn strategy_name(items: &[StrategyItem]) -> String {
     }
 }
 
-/// How a strategy reads in a comment: "on Fargate Spot", "on demand", "partly on Spot".
-fn runs_on(items: &[StrategyItem]) -> &'static str {
+/// How a strategy reads in a comment: "on Fargate Spot", "on demand", "partly on Spot",
+/// "on capacity provider X".
+fn runs_on(items: &[StrategyItem]) -> String {
     let placing: Vec<&StrategyItem> = items.iter().filter(|item| item.weight > 0 || item.base > 0).collect();
+    let own: Vec<&str> = placing.iter().filter(|item| item.provider != FARGATE && item.provider != FARGATE_SPOT).map(|item| item.provider.as_str()).collect();
+    if !own.is_empty() {
+        return format!("on capacity provider {}", own.join(" and "));
+    }
     let spot = placing.iter().filter(|item| item.provider == FARGATE_SPOT).count();
     match spot {
         0 => "on demand",
         all if all == placing.len() => "on Fargate Spot",
         _ => "partly on Fargate Spot",
     }
+    .to_owned()
 }
 
 fn item_toml(item: &StrategyItem) -> String {

@@ -11,8 +11,14 @@ pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
         out.review("GuardDuty is not enabled in this region".to_owned());
         return;
     };
+    // `enabled = false` asks for the detector's deletion: a suspended one is a note.
+    if !detector.enabled {
+        out.text.push('\n');
+        out.review(format!("GuardDuty's detector {} is suspended: it monitors nothing, and is not imported", detector.id));
+        return;
+    }
     out.entry("[guardduty]", &[], 1);
-    out.line(format!("enabled = {}", detector.enabled));
+    out.line("enabled = true");
     if let Some(frequency) = &detector.finding_frequency {
         out.string("finding_frequency", frequency);
     }

@@ -168,8 +168,11 @@ impl Section {
         self.resources += resources;
     }
 
-    /// A `# review:` note, in the file here and in the import's summary.
+    /// A `# review:` note, in the file here and in the import's summary: one comment line,
+    /// whatever the note holds (an AWS error's own hint line, say).
     pub fn review(&mut self, note: String) {
+        let note: String = note.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("; ");
+        let note: String = note.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         let _ = writeln!(self.text, "# review: {note}");
         self.review.push(note);
     }
@@ -221,11 +224,12 @@ pub struct Verified {
     pub warnings: Vec<String>,
 }
 
-/// Plans the imported folder against the inventory it came from: the changes and errors
-/// it would show, each a defect of the import, or none. The inventory is taken as
-/// covering all of each kind, as the whole-account read it came from does.
-pub fn verify(imported: &Imported, inventory: &Inventory) -> Result<Verified, Vec<String>> {
-    let desired = holdfast_desired::load_sources(imported.sources("imported")).map_err(|error| vec![error.to_string()])?;
+/// Plans the imported folder (as if written to `dir`, which messages name) against the
+/// inventory it came from: the changes and errors it would show, each a defect of the
+/// import, or none. The inventory is taken as covering all of each kind, as the
+/// whole-account read it came from does.
+pub fn verify(imported: &Imported, inventory: &Inventory, dir: &str) -> Result<Verified, Vec<String>> {
+    let desired = holdfast_desired::load_sources(imported.sources(dir)).map_err(|error| vec![error.to_string()])?;
     let mut whole = inventory.clone();
     whole.coverage = Coverage::Everything;
     let plan = holdfast_planner::plan(&desired, &whole);

@@ -10,12 +10,14 @@ const MOST_ALTERNATIVES: usize = 8;
 
 const DELIMITERS: [char; 5] = ['-', '_', '/', '.', ':'];
 
-/// True for a token CloudFormation or Copilot generated: six or more letters and digits,
-/// both present, switching between lowercase, uppercase and digits at least three
-/// times (`rTtLLOHCi694`, `7hb3t6`), which words with a number in them rarely do
-/// (`z360dbcluster`, `agent2`).
+/// True for a token CloudFormation or Copilot generated: twelve or more letters and
+/// digits switching between lowercase, uppercase and digits at least three times
+/// (CloudFormation's `rTtLLOHCi694`, `8hq2mzm3kd7v`), or Copilot's six lowercase letters
+/// and digits that start with a digit (`7hb3t6`). Names people give (`z360dbcluster`,
+/// `pg16v2`, `mysql8x0`, `2024q1a2`) are not: a glob for them would reach resources made
+/// later under a similar name.
 fn is_generated(token: &str) -> bool {
-    if token.len() < 6 || !token.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if !token.chars().all(|c| c.is_ascii_alphanumeric()) {
         return false;
     }
     let class = |c: char| {
@@ -30,7 +32,13 @@ fn is_generated(token: &str) -> bool {
     let has_digit = token.chars().any(|c| c.is_ascii_digit());
     let has_letter = token.chars().any(|c| c.is_ascii_alphabetic());
     let switches = token.as_bytes().windows(2).filter(|pair| class(pair[0] as char) != class(pair[1] as char)).count();
-    has_digit && has_letter && switches >= 3
+    let cloudformation = token.len() >= 12 && switches >= 3;
+    let copilot = token.len() == 6
+        && token.starts_with(|c: char| c.is_ascii_digit())
+        && token.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+        && token.chars().filter(char::is_ascii_digit).count() >= 2
+        && switches >= 3;
+    has_digit && has_letter && (cloudformation || copilot)
 }
 
 /// Escapes the characters a glob reads as patterns, so a literal name matches only itself.
@@ -196,6 +204,10 @@ mod tests {
         assert_eq!(generalized("z360-staging-web-Service-NVLWiAgNh0UF"), "z360-staging-web-Service-*");
         assert_eq!(generalized("z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"), "z360-staging-addonsstack-*-z360dbcluster-*");
         assert_eq!(generalized("livkit-recordings"), "livkit-recordings");
+        // Names people give keep their numbers: version-like tokens, dates, engines.
+        for name in ["orders-db-pg16v2", "billing-aurora-mysql8x0", "logs-2024q1a2", "agent2-worker", "z360dbcluster"] {
+            assert_eq!(generalized(name), name);
+        }
         assert_eq!(generalized("/z360/beta/reverb/app-key"), "/z360/beta/reverb/app-key");
         assert_eq!(generalized("logs[1]"), "logs\\[1\\]");
         assert_eq!(generalized("vpc-0a5c9e1f3b7d68024"), "vpc-0a5c9e1f3b7d68024");

@@ -236,7 +236,7 @@ proptest! {
         let imported = import(&inventory, &Options { kinds: &Kind::ALL, source: "a test" });
         let text = imported.as_one_file();
         prop_assert!(!text.contains("CANARY"), "a value was written:\n{text}");
-        match verify(&imported, &inventory) {
+        match verify(&imported, &inventory, "imported") {
             Err(problems) => prop_assert!(false, "{}\n\n{text}", problems.join("\n")),
             // Every entry selects what it stands for, and nothing twice.
             Ok(verified) => prop_assert!(

@@ -18,7 +18,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     kinds.dedup();
     if !args.stdout {
         refuse_overwrite(&args.out, &kinds, args.force)?;
-        refuse_other_files(&args.out, &kinds)?;
+        refuse_other_files(&args.out)?;
     }
     let (inventory, source) = match &args.snapshot {
         Some(path) => (snapshot(path, &kinds)?, format!("snapshot {}", path.display())),
@@ -32,12 +32,23 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     kinds.retain(|kind| !inventory.read_errors.contains_key(kind.as_str()));
     let imported = holdfast_import::import(&inventory, &Options { kinds: &kinds, source: &source });
     // Checked before anything is written: files that would plan a change are never left behind.
-    let verified = match holdfast_import::verify(&imported, &inventory) {
+    let shown = if args.stdout { "<stdout>".to_owned() } else { args.out.display().to_string() };
+    let verified = match holdfast_import::verify(&imported, &inventory, &shown) {
         Ok(verified) => verified,
         Err(problems) => {
             let listed: Vec<String> = problems.iter().map(|problem| format!("  {problem}")).collect();
+            // Without a kind another refers to (the keys, the buckets), that one cannot be checked.
+            let hint = if unread.is_empty() {
+                "this is a holdfast bug; leave the kind out with --kinds, and report it".to_owned()
+            } else {
+                let names: Vec<&str> = unread.iter().map(|(kind, _)| kind.as_str()).collect();
+                format!(
+                    "reading {} failed, and what refers to it cannot be checked without it: grant what `holdfast iam-policy --read-only --import` prints",
+                    names.join(", ")
+                )
+            };
             bail!(
-                "nothing was written: the imported files would not plan as no change against the account they came from:\n{}\n  hint: this is a holdfast bug; leave the kind out with --kinds, and report it",
+                "nothing was written: the imported files would not plan as no change against the account they came from:\n{}\n  hint: {hint}",
                 listed.join("\n")
             )
         }
@@ -45,6 +56,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     if args.stdout {
         output::stdout(&imported.as_one_file());
     } else {
+        refuse_another_account(&args.out, &inventory.account_id)?;
         write(&args.out, &imported)?;
     }
     output::stderr(&summary(&imported, &args.out, args.stdout));
@@ -55,18 +67,30 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     if unread.is_empty() {
         return Ok(Status::Success);
     }
-    let listed: Vec<String> = unread.iter().map(|(kind, error)| format!("  {}: {error}", kind.as_str())).collect();
+    let listed: Vec<String> = unread
+        .iter()
+        .map(|(kind, error)| {
+            // A file of an earlier import is not this read's: say so, rather than let it pass for one.
+            let earlier = args.out.join(format!("{}.toml", kind.as_str()));
+            let kept =
+                if !args.stdout && earlier.exists() { format!(" ({} is an earlier import's, left as it was)", earlier.display()) } else { String::new() };
+            format!("  {}: {}{kept}", kind.as_str(), error.lines().next().unwrap_or_default())
+        })
+        .collect();
+    let names: Vec<&str> = unread.iter().map(|(kind, _)| kind.as_str()).collect();
     bail!(
-        "not imported, as reading failed (the other kinds were written):\n{}\n  hint: grant what `holdfast iam-policy --read-only --import` prints, then import these kinds with --kinds",
-        listed.join("\n")
+        "not imported, as reading failed (the other kinds were written):\n{}\n  hint: grant what `holdfast iam-policy --read-only --import` prints, then run `holdfast import --kinds {} --force` into the same folder",
+        listed.join("\n"),
+        names.join(",")
     )
 }
 
 /// Refuses a folder holding desired-state files this import would not write: `holdfast
 /// plan` reads every `.toml` below a folder, so they would be merged with the import.
-fn refuse_other_files(dir: &Path, kinds: &[Kind]) -> anyhow::Result<()> {
-    let ours: Vec<String> =
-        std::iter::once("account".to_owned()).chain(kinds.iter().map(|kind| kind.as_str().to_owned())).map(|name| format!("{name}.toml")).collect();
+fn refuse_other_files(dir: &Path) -> anyhow::Result<()> {
+    // An earlier import's files (of these kinds or others) are the import's own: --force
+    // decides about the ones written now, and the others stay beside them.
+    let ours: Vec<String> = std::iter::once("account").chain(Kind::ALL.iter().map(|kind| kind.as_str())).map(|name| format!("{name}.toml")).collect();
     let mut others = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
@@ -87,7 +111,7 @@ fn refuse_other_files(dir: &Path, kinds: &[Kind]) -> anyhow::Result<()> {
     }
     others.sort();
     bail!(
-        "{} already holds desired-state files this import would not write ({}): `holdfast plan` reads every .toml below a folder, so they would be merged with it\n  hint: import into an empty folder with --out, or move those files",
+        "{} already holds desired-state files no import writes ({}): `holdfast plan` reads every .toml below a folder, so they would be merged with it\n  hint: import into an empty folder with --out, or move those files",
         dir.display(),
         others.join(", ")
     )
@@ -129,6 +153,22 @@ fn refuse_overwrite(dir: &Path, kinds: &[Kind], force: bool) -> anyhow::Result<(
             existing.join(", "),
             if existing.len() == 1 { "exists" } else { "exist" }
         );
+    }
+    Ok(())
+}
+
+/// Refuses to write beside an earlier import of another account: the two would merge.
+fn refuse_another_account(dir: &Path, account_id: &str) -> anyhow::Result<()> {
+    for kind in std::iter::once("account").chain(Kind::ALL.iter().map(|kind| kind.as_str())) {
+        let path = dir.join(format!("{kind}.toml"));
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let earlier = text.lines().next().and_then(|line| line.split_once("from account ")).and_then(|(_, rest)| rest.split(' ').next());
+        if let Some(earlier) = earlier.filter(|earlier| *earlier != account_id) {
+            bail!(
+                "nothing was written: {} is an import of account {earlier}, and this is account {account_id}: the two would be merged\n  hint: import into an empty folder with --out",
+                path.display()
+            );
+        }
     }
     Ok(())
 }
