@@ -50,11 +50,17 @@ pub enum Command {
     Man,
 }
 
+/// The import crate's kinds, by name: listed in `--help` and completed by the shells.
+fn import_kinds() -> impl clap::builder::TypedValueParser<Value = holdfast_import::Kind> {
+    use clap::builder::TypedValueParser;
+    let names = holdfast_import::Kind::ALL.map(holdfast_import::Kind::as_str);
+    clap::builder::PossibleValuesParser::new(names).map(|name| holdfast_import::Kind::parse(&name).expect("every possible value is a kind"))
+}
+
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The kinds to import, comma-separated (ecs, aurora, s3, ssm, vpc, kms, cloudtrail,
-    /// guardduty, securityhub, config, elb); every kind when left out.
-    #[arg(long, value_delimiter = ',', value_name = "KIND,...", value_parser = holdfast_import::Kind::parse)]
+    /// The kinds to import, comma-separated; every kind when left out.
+    #[arg(long, value_delimiter = ',', value_name = "KIND,...", value_parser = import_kinds())]
     pub kinds: Vec<holdfast_import::Kind>,
     /// The folder to write, one file per kind (created if missing).
     #[arg(long, default_value = "desired-state", value_name = "DIR")]

@@ -98,7 +98,8 @@ fn completions_and_the_man_page_come_from_the_commands() {
     let man = holdfast(&["man"], &[]);
     assert_eq!(man.code, 0, "{}", man.stderr);
     assert!(man.stdout.starts_with(".ie \\n(.g .ds Aq"), "roff: {}", &man.stdout[..80.min(man.stdout.len())]);
-    for section in ["HOLDFAST PLAN", "HOLDFAST IMPORT", "HOLDFAST DRIFT"] {
+    assert!(!man.stdout.contains("holdfast\\-plan(1)"), "no reference to pages that do not exist");
+    for section in ["HOLDFAST PLAN", "HOLDFAST IMPORT", "HOLDFAST DRIFT", "EXIT STATUS"] {
         assert!(man.stdout.contains(&format!(".SH \"{section}\"")), "{section}");
     }
     assert!(man.stdout.contains("\\-\\-detailed\\-exitcode"), "each command's options are in the page");
