@@ -88,6 +88,28 @@ fn logging_the_console_set_up_and_lifecycle_settings_the_desired_state_cannot_de
 }
 
 #[test]
+fn when_the_keys_cannot_be_read_the_kinds_that_need_them_are_left_out_and_the_rest_written() {
+    let emulator = Emulator::from_env();
+    let copy = Z360Copy::seed(&emulator, "import-denied-keys", &[]);
+    // One bucket under the account's key: its entry names the key, which nothing can check now.
+    let bucket = format!("livkit-recordings-{}", copy.account);
+    emulator.script("poke.py", "bucket-key", &copy.account, &[&bucket, "alias/z360-phi"]);
+    let denying = common::emulator::Denying::start(&emulator, &["kms:ListAliases"]);
+    let out = path(&copy.dir, "partial").display().to_string();
+    let run = emulator.holdfast(&copy.credentials, &["import", "--out", &out, "--endpoint-url", &denying.proxy.url()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("not imported, as reading failed (the other kinds were written)"), "{}", run.stderr);
+    assert!(run.stderr.contains("s3: it refers to kms, which could not be read"), "{}", run.stderr);
+    let mut written: Vec<String> =
+        std::fs::read_dir(&out).expect("the folder").map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    written.sort();
+    assert!(written.contains(&"ecs.toml".to_owned()) && written.contains(&"aurora.toml".to_owned()), "{written:?}");
+    assert!(!written.contains(&"s3.toml".to_owned()) && !written.contains(&"kms.toml".to_owned()), "{written:?}");
+    // What was written plans no change, read with every permission.
+    plan(&emulator, &copy.credentials, &out, 0);
+}
+
+#[test]
 fn a_cluster_made_after_the_import_is_not_governed_by_it() {
     let emulator = Emulator::from_env();
     let copy = Z360Copy::seed(&emulator, "import-reach", &[]);

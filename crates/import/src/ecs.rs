@@ -161,10 +161,11 @@ fn strategy_name(items: &[StrategyItem]) -> String {
 fn runs_on(items: &[StrategyItem]) -> String {
     let placing: Vec<&StrategyItem> = items.iter().filter(|item| item.weight > 0 || item.base > 0).collect();
     let own: Vec<&str> = placing.iter().filter(|item| item.provider != FARGATE && item.provider != FARGATE_SPOT).map(|item| item.provider.as_str()).collect();
-    if !own.is_empty() {
-        return format!("on capacity provider {}", own.join(" and "));
-    }
     let spot = placing.iter().filter(|item| item.provider == FARGATE_SPOT).count();
+    if !own.is_empty() {
+        let spot = if spot > 0 { "partly on Fargate Spot, partly " } else { "" };
+        return format!("{spot}on capacity provider {}", own.join(" and "));
+    }
     match spot {
         0 => "on demand",
         all if all == placing.len() => "on Fargate Spot",

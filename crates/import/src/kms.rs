@@ -8,7 +8,17 @@ use crate::Section;
 
 pub(crate) fn write(inventory: &Inventory, out: &mut Section) {
     for key in &inventory.kms.keys {
-        if key.manager.as_deref() == Some("AWS") || key.state.as_deref().is_some_and(|state| state != "Enabled") {
+        if key.manager.as_deref() == Some("AWS") {
+            continue;
+        }
+        if let Some(state) = key.state.as_deref().filter(|state| *state != "Enabled") {
+            // A declared key is one to keep enabled: a disabled one, or one due for deletion, is a person's call.
+            let aliases: Vec<&str> =
+                inventory.kms.aliases.iter().filter(|alias| alias.target_key_id.as_deref() == Some(key.id.as_str())).map(|alias| alias.name.as_str()).collect();
+            if !aliases.is_empty() {
+                out.text.push('\n');
+                out.review(format!("the key {} ({}) is {state}: it is not imported", aliases.join(", "), key.id));
+            }
             continue;
         }
         let mut aliases: Vec<&str> = inventory

@@ -228,17 +228,42 @@ pub struct Verified {
 /// inventory it came from: the changes and errors it would show, each a defect of the
 /// import, or none. The inventory is taken as covering all of each kind, as the
 /// whole-account read it came from does.
-pub fn verify(imported: &Imported, inventory: &Inventory, dir: &str) -> Result<Verified, Vec<String>> {
-    let desired = holdfast_desired::load_sources(imported.sources(dir)).map_err(|error| vec![error.to_string()])?;
+pub fn verify(imported: &Imported, inventory: &Inventory, dir: &str) -> Result<Verified, Vec<Problem>> {
+    let desired = holdfast_desired::load_sources(imported.sources(dir)).map_err(|error| vec![Problem { source: None, message: error.to_string() }])?;
     let mut whole = inventory.clone();
     whole.coverage = Coverage::Everything;
     let plan = holdfast_planner::plan(&desired, &whole);
-    let mut problems: Vec<String> = plan.changes.iter().map(|change| format!("{} would change ({})", change.address, change.source)).collect();
-    problems.extend(plan.errors.iter().map(|error| format!("error: {}", error.message)));
+    let mut problems: Vec<Problem> =
+        plan.changes.iter().map(|change| Problem { source: Some(change.source.clone()), message: format!("{} would change", change.address) }).collect();
+    problems.extend(plan.errors.iter().map(|error| Problem { source: error.source.clone(), message: format!("error: {}", error.message) }));
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(Verified { desired, warnings: plan.warnings.iter().map(|warning| warning.message.clone()).collect() })
+}
+
+/// What planning an import would show, and the entry (`file:line`) it comes from.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub source: Option<String>,
+    pub message: String,
+}
+
+impl Problem {
+    /// The kind whose file the entry is in.
+    pub fn kind(&self) -> Option<Kind> {
+        let file = self.source.as_deref()?.rsplit('/').next()?.split(':').next()?;
+        Kind::ALL.into_iter().find(|kind| file == format!("{}.toml", kind.as_str()))
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "{} ({source})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
 }
 
 /// The names of `items`, for globs to be checked against.

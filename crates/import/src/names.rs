@@ -10,7 +10,7 @@ const MOST_ALTERNATIVES: usize = 8;
 
 const DELIMITERS: [char; 5] = ['-', '_', '/', '.', ':'];
 
-/// True for a token CloudFormation or Copilot generated: twelve or more letters and
+/// True for a token CloudFormation or Copilot generated: twelve or thirteen letters and
 /// digits switching between lowercase, uppercase and digits at least three times
 /// (CloudFormation's `rTtLLOHCi694`, `8hq2mzm3kd7v`), or Copilot's six lowercase letters
 /// and digits that start with a digit (`7hb3t6`). Names people give (`z360dbcluster`,
@@ -32,7 +32,7 @@ fn is_generated(token: &str) -> bool {
     let has_digit = token.chars().any(|c| c.is_ascii_digit());
     let has_letter = token.chars().any(|c| c.is_ascii_alphabetic());
     let switches = token.as_bytes().windows(2).filter(|pair| class(pair[0] as char) != class(pair[1] as char)).count();
-    let cloudformation = token.len() >= 12 && switches >= 3;
+    let cloudformation = (12..=13).contains(&token.len()) && switches >= 3;
     let copilot = token.len() == 6
         && token.starts_with(|c: char| c.is_ascii_digit())
         && token.chars().all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
@@ -205,7 +205,9 @@ mod tests {
         assert_eq!(generalized("z360-staging-addonsstack-1xk2j3-z360dbcluster-8hq2mzm3kd7v"), "z360-staging-addonsstack-*-z360dbcluster-*");
         assert_eq!(generalized("livkit-recordings"), "livkit-recordings");
         // Names people give keep their numbers: version-like tokens, dates, engines.
-        for name in ["orders-db-pg16v2", "billing-aurora-mysql8x0", "logs-2024q1a2", "agent2-worker", "z360dbcluster"] {
+        for name in
+            ["orders-db-pg16v2", "billing-aurora-mysql8x0", "logs-2024q1a2", "agent2-worker", "z360dbcluster", "ml-resnet50v2imagenet1k", "mysql80aurora3"]
+        {
             assert_eq!(generalized(name), name);
         }
         assert_eq!(generalized("/z360/beta/reverb/app-key"), "/z360/beta/reverb/app-key");

@@ -237,7 +237,7 @@ proptest! {
         let text = imported.as_one_file();
         prop_assert!(!text.contains("CANARY"), "a value was written:\n{text}");
         match verify(&imported, &inventory, "imported") {
-            Err(problems) => prop_assert!(false, "{}\n\n{text}", problems.join("\n")),
+            Err(problems) => prop_assert!(false, "{}\n\n{text}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")),
             // Every entry selects what it stands for, and nothing twice.
             Ok(verified) => prop_assert!(
                 !verified.warnings.iter().any(|warning| warning.contains("matches nothing") || warning.contains("selected by")),

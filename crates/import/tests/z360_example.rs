@@ -16,7 +16,7 @@ fn the_example_imports_to_a_folder_that_plans_no_change_in_fewer_entries_than_re
     let inventory = example();
     let imported = import(&inventory, &Options { kinds: &Kind::ALL, source: SOURCE });
     if let Err(problems) = verify(&imported, &inventory, "imported") {
-        panic!("the import is not faithful:\n{}", problems.join("\n"));
+        panic!("the import is not faithful:\n{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
     }
     // 12 services in 4 entries, one a cluster; 6 buckets in one; the 4 Aurora clusters
     // one each (their names share no glob short of `z360-*`, which would reach clusters
@@ -45,7 +45,7 @@ fn after_the_sprint() -> Inventory {
 fn a_reviewer_can_tell_from_the_import_which_services_are_on_spot() {
     let inventory = after_the_sprint();
     let imported = import(&inventory, &Options { kinds: &[Kind::Ecs], source: SOURCE });
-    verify(&imported, &inventory, "imported").unwrap_or_else(|problems| panic!("{}", problems.join("\n")));
+    verify(&imported, &inventory, "imported").unwrap_or_else(|problems| panic!("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
     let ecs = &imported.files.iter().find(|file| file.name == "ecs.toml").unwrap().text;
     let strategies = "[ecs.strategies]\non-demand = [{ provider = \"FARGATE\", weight = 1 }]\nspot      = [{ provider = \"FARGATE_SPOT\", weight = 1 }]\n";
     assert!(ecs.contains(strategies), "{ecs}");
@@ -84,7 +84,7 @@ fn a_note_stays_one_comment_line_whatever_the_error_it_quotes() {
     inventory.ecs.task_definitions.retain(|found| found.arn != definition);
     inventory.ecs.unreadable_task_definitions.insert(definition, "AccessDenied\n  hint: the credentials may not call ecs:DescribeTaskDefinition".into());
     let imported = import(&inventory, &Options { kinds: &[Kind::Ecs], source: SOURCE });
-    verify(&imported, &inventory, "imported").unwrap_or_else(|problems| panic!("{}", problems.join("\n")));
+    verify(&imported, &inventory, "imported").unwrap_or_else(|problems| panic!("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
     let ecs = &imported.files.iter().find(|file| file.name == "ecs.toml").unwrap().text;
     assert!(ecs.contains("could not be read (AccessDenied; hint: the credentials may not call ecs:DescribeTaskDefinition)"), "{ecs}");
 }
@@ -128,7 +128,7 @@ fn stopped_suspended_and_partial_services_are_notes_not_declarations_a_fix_would
     });
     let kinds = [Kind::Cloudtrail, Kind::Guardduty, Kind::Config];
     let imported = import(&inventory, &Options { kinds: &kinds, source: SOURCE });
-    verify(&imported, &inventory, "imported").unwrap_or_else(|problems| panic!("{}", problems.join("\n")));
+    verify(&imported, &inventory, "imported").unwrap_or_else(|problems| panic!("{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")));
     let text = imported.as_one_file();
     assert!(text.contains("# review: the trail `stopped` is not logging: it is not imported"), "{text}");
     assert!(text.contains("# review: GuardDuty's detector d1 is suspended"), "{text}");

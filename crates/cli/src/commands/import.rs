@@ -27,13 +27,28 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
             (live::read_whole_account(&holdfast_desired::Desired::default(), &args.aws, options)?, "a live read".to_owned())
         }
     };
-    // A kind that could not be read is left out, never written as empty.
-    let unread: Vec<(Kind, String)> = kinds.iter().filter_map(|kind| inventory.read_errors.get(kind.as_str()).map(|error| (*kind, error.clone()))).collect();
+    // A kind that could not be read is left out, never written as empty; so, when what it
+    // refers to could not be read (the keys, say), is a kind whose entries fail the check.
+    let mut unread: Vec<(String, String)> = inventory.read_errors.iter().map(|(kind, error)| (kind.clone(), error.clone())).collect();
     kinds.retain(|kind| !inventory.read_errors.contains_key(kind.as_str()));
-    let imported = holdfast_import::import(&inventory, &Options { kinds: &kinds, source: &source });
-    // Checked before anything is written: files that would plan a change are never left behind.
     let shown = if args.stdout { "<stdout>".to_owned() } else { args.out.display().to_string() };
-    let verified = match holdfast_import::verify(&imported, &inventory, &shown) {
+    let mut imported = holdfast_import::import(&inventory, &Options { kinds: &kinds, source: &source });
+    // Checked before anything is written: files that would plan a change are never left behind.
+    let mut checked = holdfast_import::verify(&imported, &inventory, &shown);
+    if let Err(problems) = &checked
+        && !unread.is_empty()
+    {
+        let failing: Vec<Kind> = problems.iter().filter_map(holdfast_import::Problem::kind).collect();
+        if !failing.is_empty() && problems.iter().all(|problem| problem.kind().is_some()) {
+            let causes: Vec<&str> = unread.iter().map(|(kind, _)| kind.as_str()).collect();
+            let because = format!("it refers to {}, which could not be read", causes.join(", "));
+            unread.extend(failing.iter().map(|kind| (kind.as_str().to_owned(), because.clone())));
+            kinds.retain(|kind| !failing.contains(kind));
+            imported = holdfast_import::import(&inventory, &Options { kinds: &kinds, source: &source });
+            checked = holdfast_import::verify(&imported, &inventory, &shown);
+        }
+    }
+    let verified = match checked {
         Ok(verified) => verified,
         Err(problems) => {
             let listed: Vec<String> = problems.iter().map(|problem| format!("  {problem}")).collect();
@@ -56,7 +71,7 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
     if args.stdout {
         output::stdout(&imported.as_one_file());
     } else {
-        refuse_another_account(&args.out, &inventory.account_id)?;
+        refuse_another_account(&args.out, &inventory.account_id, &inventory.region)?;
         write(&args.out, &imported)?;
     }
     output::stderr(&summary(&imported, &args.out, args.stdout));
@@ -71,13 +86,13 @@ pub fn run(args: &ImportArgs) -> anyhow::Result<Status> {
         .iter()
         .map(|(kind, error)| {
             // A file of an earlier import is not this read's: say so, rather than let it pass for one.
-            let earlier = args.out.join(format!("{}.toml", kind.as_str()));
+            let earlier = args.out.join(format!("{kind}.toml"));
             let kept =
                 if !args.stdout && earlier.exists() { format!(" ({} is an earlier import's, left as it was)", earlier.display()) } else { String::new() };
-            format!("  {}: {}{kept}", kind.as_str(), error.lines().next().unwrap_or_default())
+            format!("  {kind}: {}{kept}", error.lines().next().unwrap_or_default())
         })
         .collect();
-    let names: Vec<&str> = unread.iter().map(|(kind, _)| kind.as_str()).collect();
+    let names: Vec<&str> = unread.iter().map(|(kind, _)| kind.as_str()).filter(|kind| Kind::ALL.iter().any(|known| known.as_str() == *kind)).collect();
     bail!(
         "not imported, as reading failed (the other kinds were written):\n{}\n  hint: grant what `holdfast iam-policy --read-only --import` prints, then run `holdfast import --kinds {} --force` into the same folder",
         listed.join("\n"),
@@ -157,15 +172,23 @@ fn refuse_overwrite(dir: &Path, kinds: &[Kind], force: bool) -> anyhow::Result<(
     Ok(())
 }
 
-/// Refuses to write beside an earlier import of another account: the two would merge.
-fn refuse_another_account(dir: &Path, account_id: &str) -> anyhow::Result<()> {
+/// Refuses to write beside an earlier import of another account or region: the two
+/// would merge, and apply one's resources into the other.
+fn refuse_another_account(dir: &Path, account_id: &str, region: &str) -> anyhow::Result<()> {
+    let this = format!("{account_id} ({region})");
     for kind in std::iter::once("account").chain(Kind::ALL.iter().map(|kind| kind.as_str())) {
         let path = dir.join(format!("{kind}.toml"));
         let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let earlier = text.lines().next().and_then(|line| line.split_once("from account ")).and_then(|(_, rest)| rest.split(' ').next());
-        if let Some(earlier) = earlier.filter(|earlier| *earlier != account_id) {
+        // `# Imported by `holdfast import` from account 108782097218 (us-east-1), read at ...`
+        let earlier = text
+            .lines()
+            .next()
+            .and_then(|line| line.split_once("from account "))
+            .and_then(|(_, rest)| rest.split_once("),"))
+            .map(|(earlier, _)| format!("{earlier})"));
+        if let Some(earlier) = earlier.filter(|earlier| *earlier != this) {
             bail!(
-                "nothing was written: {} is an import of account {earlier}, and this is account {account_id}: the two would be merged\n  hint: import into an empty folder with --out",
+                "nothing was written: {} is an import of account {earlier}, and this is account {this}: the two would be merged\n  hint: import into an empty folder with --out",
                 path.display()
             );
         }

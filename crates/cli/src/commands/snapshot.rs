@@ -8,7 +8,8 @@ use crate::output::{self, Status};
 use crate::stats::Stats;
 
 pub fn run(args: &SnapshotArgs) -> anyhow::Result<Status> {
-    let desired = load_desired(&args.desired.desired)?;
+    // An account read to be imported has no desired state yet: none is needed for it.
+    let desired = if args.import && !args.desired.desired.exists() { holdfast_desired::Desired::default() } else { load_desired(&args.desired.desired)? };
     let mut inventory = if args.audit || args.import {
         let options = holdfast_aws::ReadOptions { audit: args.audit, import: args.import, ..Default::default() };
         live::read_whole_account(&desired, &args.aws, options)?
