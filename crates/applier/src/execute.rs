@@ -384,6 +384,21 @@ async fn configure_bucket(
         s3::put_encryption(aws, bucket, encryption).await.map_err(|error| error.to_string())?;
     }
     if let Some(rules) = lifecycle {
+        // A put replaces the whole configuration: confirm now that it holds nothing the
+        // desired state cannot declare, which the put would delete.
+        let live = s3::read_lifecycle(aws, bucket).await.map_err(|error| error.to_string())?;
+        let unmodelled: Vec<String> = live
+            .iter()
+            .flat_map(|live| &live.rules)
+            .filter(|rule| !rule.unmodelled.is_empty())
+            .map(|rule| format!("`{}` ({})", rule.id, rule.unmodelled.join(", ")))
+            .collect();
+        if !unmodelled.is_empty() {
+            return Err(format!(
+                "the lifecycle rules {} of {bucket} now have settings the desired state cannot declare, which the put would delete: nothing was put; plan again",
+                unmodelled.join(", ")
+            ));
+        }
         s3::put_lifecycle(aws, bucket, rules, minimum_object_size).await.map_err(|error| error.to_string())?;
     }
     Ok(())

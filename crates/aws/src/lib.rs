@@ -55,6 +55,13 @@ pub struct ReadOptions {
     pub kinds: Option<Vec<&'static str>>,
 }
 
+impl ReadOptions {
+    /// Whether an import reads this kind (`ecs`, `s3`, ...): every kind unless `kinds` says.
+    fn wants(&self, kind: &str) -> bool {
+        self.kinds.as_ref().is_none_or(|kinds| kinds.contains(&kind))
+    }
+}
+
 /// The kinds that name KMS keys: importing any reads the account's keys and aliases, so
 /// the keys they name can be told by alias.
 const KEYED: [&str; 5] = ["kms", "s3", "ssm", "aurora", "cloudtrail"];
@@ -104,16 +111,8 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
             async { if own_bucket_listing { s3::census(aws).await.map(Some) } else { Ok(None) } },
             tolerant(&failures, "ssm", ssm::read(aws, desired, &salt, progress)),
             tolerant(&failures, "vpc", vpc::read(aws, desired, progress, census)),
-            tolerant(
-                &failures,
-                "kms",
-                kms::read(aws, desired, options.import && options.kinds.as_ref().is_none_or(|kinds| kinds.iter().any(|kind| KEYED.contains(kind))))
-            ),
-            tolerant(
-                &failures,
-                "cloudtrail",
-                cloudtrail::read(aws, desired, whole_account && options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"cloudtrail")))
-            ),
+            tolerant(&failures, "kms", kms::read(aws, desired, options.import && KEYED.iter().any(|kind| options.wants(kind)))),
+            tolerant(&failures, "cloudtrail", cloudtrail::read(aws, desired, whole_account && options.wants("cloudtrail"))),
             tolerant(&failures, "guardduty", guardduty::read(aws, desired)),
             tolerant(&failures, "securityhub", securityhub::read(aws, desired, whole_account)),
             tolerant(&failures, "config", config::read(aws, desired)),
@@ -131,10 +130,9 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     inventory.config = config;
     inventory.elb = elb;
     if options.import {
-        let wanted = |kind: &str| options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&kind));
         // Where trails, Config and flow logs deliver is checked against the bucket listing,
         // which reading S3 makes; without S3, it is listed alone.
-        if inventory.s3.names.is_empty() && ["vpc", "cloudtrail", "config"].into_iter().any(wanted) {
+        if inventory.s3.names.is_empty() && ["vpc", "cloudtrail", "config"].into_iter().any(|kind| options.wants(kind)) {
             inventory.s3.names = tolerant(&failures, "s3", s3::census(aws)).await?;
         }
         // A capacity provider a cluster uses exists: the strategies written name them.
@@ -168,10 +166,7 @@ pub async fn read_inventory_with(aws: &Aws, account_id: &str, desired: &Desired,
     if whole_account {
         coverage.extend(AUDIT_READS.iter().filter(|key| options.audit || **key != "iam.credentials").map(|key| (*key).to_owned()));
         let (all_parameters, iam) = tokio::join!(
-            tolerant(&failures, "ssm", async {
-                let wanted = options.kinds.as_ref().is_none_or(|kinds| kinds.contains(&"ssm"));
-                if wanted { ssm::read_all(aws, &mut inventory.ssm).await } else { Ok(()) }
-            }),
+            tolerant(&failures, "ssm", async { if options.wants("ssm") { ssm::read_all(aws, &mut inventory.ssm).await } else { Ok(()) } }),
             tolerant(&failures, "iam", async { if options.audit { iam::read_credentials(aws).await.map(Some) } else { Ok(None) } })
         );
         all_parameters?;

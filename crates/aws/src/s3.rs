@@ -259,7 +259,8 @@ async fn read_encryption(aws: &Aws, name: &str) -> Result<Option<Encryption>, Aw
     }
 }
 
-async fn read_lifecycle(aws: &Aws, name: &str) -> Result<Option<Lifecycle>, AwsError> {
+/// A bucket's lifecycle configuration as it is now; None when it has none.
+pub async fn read_lifecycle(aws: &Aws, name: &str) -> Result<Option<Lifecycle>, AwsError> {
     let _permit = aws.permit().await;
     match aws.s3.get_bucket_lifecycle_configuration().bucket(name).send().await {
         Ok(output) => Ok(Some(Lifecycle {
